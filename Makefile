@@ -1,0 +1,135 @@
+# Kentbilim: every set-up step lives here, so a fresh machine needs only Python 3.11+, make and
+# (for the web client) Node/npm. `make run` and `make test` install whatever is missing.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WEB_DIR := gateway/web
+WEB_DIST := gateway/src/gateway/web/dist
+PYTEST := $(PY) -m pytest
+WORKERS ?= 1
+PATHS := shared/src services/courses/src services/progress/src services/certificates/src gateway/src deploy/local
+
+.PHONY: help venv web chromium run infra test test-unit test-integration test-e2e test-browser \
+        test-shared test-courses test-progress test-certificates test-gateway test-deploy \
+        lint format seed token bench schemas smoke clean
+
+help:
+	@echo "make run        start the whole suite on embedded servers (Ctrl-C stops it)"
+	@echo "make test       every test: unit, integration, end-to-end, fault injection, browser"
+	@echo "make test-unit  fast unit tests only"
+	@echo "make test-<courses|progress|certificates|gateway|shared|deploy>  one component"
+	@echo "make lint       ruff + mypy"
+	@echo "make seed       demo catalogue into a running stack"
+	@echo "make token ROLE=trainer SUB=t1 NAME='Aygün Məmmədova'   a development token"
+	@echo "make bench      benchmarks (not part of make test)"
+
+# --- set-up -------------------------------------------------------------------------------------
+
+$(STAMP): requirements/lock.txt requirements/base.txt requirements/dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/lock.txt
+	@# Our components are plain source folders; a .pth file puts them on the venv's path.
+	@$(PY) -c "import site, pathlib; root = pathlib.Path.cwd(); \
+	  paths = [str(root / p) for p in '$(PATHS)'.split()]; \
+	  pathlib.Path(site.getsitepackages()[0], 'kentbilim.pth').write_text('\n'.join(paths) + '\n')"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+web: $(WEB_DIST)/index.html
+
+$(WEB_DIST)/index.html: $(shell find $(WEB_DIR)/src $(WEB_DIR)/index.html $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json -type f 2>/dev/null)
+	@if [ -f $(WEB_DIR)/package.json ]; then \
+	  command -v npm >/dev/null || { echo "npm is needed to build the web client"; exit 1; }; \
+	  cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
+	else echo "no web client sources yet"; fi
+
+# Debian's Chromium for the browser tests (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# --- running ------------------------------------------------------------------------------------
+
+run: venv web
+	$(PY) -m lms_local run --workers $(WORKERS)
+
+infra: venv
+	$(PY) -m lms_local infra
+
+seed: venv
+	$(PY) -m courses.seed
+
+ROLE ?= learner
+SUB ?= dev-$(ROLE)
+NAME ?= Dev $(ROLE)
+token: venv
+	@$(PY) -m lms_local token --role $(ROLE) --sub "$(SUB)" --name "$(NAME)" $(if $(ORG),--org $(ORG)) \
+	  $(if $(MUNICIPALITY),--municipality "$(MUNICIPALITY)") $(if $(LOCALE),--locale $(LOCALE))
+
+# --- tests --------------------------------------------------------------------------------------
+
+test: venv web chromium
+	$(PYTEST) -q -p no:randomly
+
+test-unit: venv
+	$(PYTEST) -q -m unit
+
+test-integration: venv
+	$(PYTEST) -q -m "not unit and not browser"
+
+test-e2e: venv
+	$(PYTEST) -q tests/e2e
+
+test-browser: venv web chromium
+	$(PYTEST) -q tests/browser tests/web
+
+test-shared: venv
+	$(PYTEST) -q shared/tests tests/contract
+
+test-courses: venv
+	$(PYTEST) -q services/courses/tests
+
+test-progress: venv
+	$(PYTEST) -q services/progress/tests
+
+test-certificates: venv
+	$(PYTEST) -q services/certificates/tests
+
+test-gateway: venv
+	$(PYTEST) -q gateway/tests
+
+test-deploy: venv
+	$(PYTEST) -q deploy/local/tests tests/deploy
+
+# The brief's outside-in smoke check against a stack started with `make run` in another terminal.
+smoke: venv
+	GATEWAY_URL=http://127.0.0.1:$${LMS_GATEWAY_PORT:-8000} \
+	JWT_SECRET=$$($(PY) -m lms_local env | sed -n 's/^export LMS_JWT_SECRET=//p' | tr -d "'\"") \
+	$(PY) ../shared/smoke/slice.py
+
+# --- quality ------------------------------------------------------------------------------------
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/src services/courses/src services/progress/src services/certificates/src \
+	  gateway/src deploy/local/lms_local
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schemas: venv
+	$(PY) -m lms_shared.events.snapshot --write
+
+bench: venv web
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts

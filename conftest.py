@@ -1,0 +1,58 @@
+"""Fixtures shared by every test folder (services/*/tests, gateway/tests, tests/, deploy/local/tests).
+
+Integration tests ask for ``stack`` (infrastructure plus every role, started once per session) or
+``infra`` (the servers only). Both honour ``LMS_TEST_INFRA`` (see tests/support/stack.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.stack import running_stack
+from tests.support.tokens import make_token
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The whole suite running on real servers (Postgres, Valkey, NATS, SeaweedFS)."""
+    with running_stack(Path(tmp_path_factory.mktemp("lms-stack"))) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def stack_env(stack: Any) -> dict[str, str]:
+    return dict(stack.env)
+
+
+@pytest.fixture(scope="session")
+def settings(stack_env: dict[str, str]) -> Any:
+    """Settings pointing at the test stack, for tests that talk to the servers directly."""
+    from lms_shared.settings import Settings
+
+    saved = dict(os.environ)
+    os.environ.update(stack_env)
+    try:
+        return Settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def jwt_secret(stack_env: dict[str, str]) -> str:
+    return stack_env["LMS_JWT_SECRET"]
+
+
+@pytest.fixture(scope="session")
+def token_for(jwt_secret: str) -> Any:
+    """``token_for(sub, name, roles, **claims)`` -> a bearer token valid on the test stack."""
+
+    def make(sub: str | None = None, name: str = "Test User", roles: list[str] | None = None, **claims: Any) -> str:
+        return make_token(jwt_secret, sub=sub, name=name, roles=roles, **claims)
+
+    return make

@@ -1,0 +1,101 @@
+"""Catalogue caching.
+
+Two layers, for two kinds of data:
+
+- :class:`PublishedVersions` (process memory): a published course version never changes, so it is
+  kept for the life of the process (bounded LRU). Enrolments pin a version, so the learner dashboard
+  reads course structure from here after the first request.
+- :class:`CatalogueCache` (Redis, shared by every gateway instance): the public catalogue (course
+  lists and a course's latest published version as anonymous visitors and learners see them). It is
+  invalidated by ``course.published`` and ``course.archived`` events (and by the gateway's own publish
+  and archive mutations); the TTL is only a safety net for a missed event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from lms_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+CACHE_LOOKUPS = Counter("lms_gateway_cache_lookups_total", "Gateway cache lookups", ["cache", "result"])
+
+PREFIX = "gw:catalogue:"
+
+
+class PublishedVersions:
+    """Immutable published course versions, keyed by (course id, version); least recently used go first."""
+
+    def __init__(self, max_entries: int = 2000) -> None:
+        self._items: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+        self._max = max_entries
+
+    def get(self, course_id: str, version: int) -> dict[str, Any] | None:
+        item = self._items.get((course_id, version))
+        CACHE_LOOKUPS.labels("published_version", "hit" if item is not None else "miss").inc()
+        if item is not None:
+            self._items.move_to_end((course_id, version))
+        return item
+
+    def put(self, course: dict[str, Any], version: int) -> None:
+        self._items[(str(course["id"]), version)] = course
+        self._items.move_to_end((str(course["id"]), version))
+        while len(self._items) > self._max:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class CatalogueCache:
+    """The public catalogue in Redis. Redis trouble degrades to no caching, never to an error."""
+
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl = ttl_seconds
+
+    @staticmethod
+    def key(kind: str, args: dict[str, Any]) -> str:
+        digest = hashlib.sha256(orjson.dumps(args, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+        return f"{PREFIX}{kind}:{digest}"
+
+    async def get(self, key: str) -> Any | None:
+        try:
+            raw = await self.redis.get(key)
+        except RedisError as exc:
+            log.warning("cache.unavailable", error=type(exc).__name__)
+            return None
+        CACHE_LOOKUPS.labels("catalogue", "hit" if raw is not None else "miss").inc()
+        return orjson.loads(raw) if raw is not None else None
+
+    async def put(self, key: str, value: Any) -> None:
+        try:
+            await self.redis.set(key, orjson.dumps(value), ex=self.ttl)
+        except RedisError as exc:
+            log.warning("cache.unavailable", error=type(exc).__name__)
+
+    async def invalidate(self, reason: str) -> int:
+        """Drop every catalogue entry (a publish can change any list: filters, search, ordering)."""
+        removed = 0
+        try:
+            batch: list[Any] = []
+            async for key in self.redis.scan_iter(match=f"{PREFIX}*", count=500):
+                batch.append(key)
+                if len(batch) >= 500:
+                    removed += await self.redis.unlink(*batch)
+                    batch = []
+            if batch:
+                removed += await self.redis.unlink(*batch)
+        except RedisError as exc:
+            log.warning("cache.invalidate_failed", reason=reason, error=type(exc).__name__)
+            return removed
+        log.info("cache.invalidated", reason=reason, keys=removed)
+        return removed

@@ -1,0 +1,92 @@
+"""How failures become GraphQL errors a person can act on.
+
+Services answer ``{"error": {"code", "message"}}``; :mod:`gateway.clients` raises those as
+:class:`lms_shared.errors.DomainError`, and :class:`ErrorShaping` puts the code into
+``extensions.code``. Anything unexpected is logged with its stack trace and shown to the caller only
+as a generic message: never a stack trace, an exception's text, or an internal URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from graphql.error import GraphQLError as CoreGraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
+
+from lms_shared.errors import DomainError, ErrorCode, Unavailable
+from lms_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+CAPABILITY = {
+    "courses": "Courses",
+    "progress": "Progress tracking",
+    "certificates": "Certificates",
+    "redis": "This feature",
+}
+UNEXPECTED_MESSAGE = "Something went wrong on our side; try again in a minute."
+
+
+class RateLimited(DomainError):
+    """Too many requests; ``retry_after`` seconds until the window resets."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, details={"retryAfter": retry_after})
+        self.retry_after = retry_after
+
+
+def unavailable(service: str) -> Unavailable:
+    """The error for a service that is down or too slow, naming what the user cannot do now."""
+    what = CAPABILITY.get(service, "This part of the platform")
+    verb = "is" if what in ("Progress tracking", "This feature") else "are"
+    return Unavailable(f"{what} {verb} unavailable right now; try again in a minute.")
+
+
+def shape_error(error: GraphQLError) -> GraphQLError:
+    """The error as the caller sees it: a domain code and message, or a masked unexpected failure."""
+    original = error.original_error
+    if original is None:
+        # Syntax and validation errors: graphql-core's messages are meant for the client.
+        if error.extensions and "code" in error.extensions:
+            return error
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    if isinstance(original, DomainError):
+        extensions: dict[str, Any] = {"code": str(original.code)}
+        if isinstance(original.details, dict):
+            extensions.update({k: v for k, v in original.details.items() if k != "code"})
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=extensions)
+    if isinstance(original, CoreGraphQLError):
+        # Permission classes and argument coercion raise GraphQL errors with their own extensions.
+        ext = dict(original.extensions or {})
+        ext.setdefault("code", "BAD_USER_INPUT")
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=ext)
+    log.error("graphql.unexpected_error", path=error.path, error=repr(original), exc_info=original)
+    return GraphQLError(
+        UNEXPECTED_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": str(ErrorCode.UNAVAILABLE)}
+    )
+
+
+class ErrorShaping(SchemaExtension):
+    """Rewrites every error of a result with :func:`shape_error` (runs after execution)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [shape_error(e) for e in result.errors]
+        elif self.execution_context.pre_execution_errors and isinstance(result, StrawberryExecutionResult | None):
+            self.execution_context.pre_execution_errors = [
+                shape_error(e) for e in self.execution_context.pre_execution_errors
+            ]

@@ -1,0 +1,178 @@
+"""The certificates database: tables, indexes, and the sequence of status-list positions.
+
+The partial unique index ``uq_certificate_valid_recipient`` is what "one valid certificate per
+recipient and course" rests on: whatever path issues (admin, auto, bulk worker, a redelivered chunk),
+the second valid row for the same ``(course_id, recipient_key)`` cannot exist.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from lms_shared.db import new_metadata
+from lms_shared.inbox import processed_event_table
+from lms_shared.outbox import outbox_table
+
+metadata = new_metadata()
+outbox = outbox_table(metadata)
+inbox = processed_event_table(metadata)
+
+status_list_index_seq = Sequence("status_list_index_seq", metadata=metadata, start=0, minvalue=0)
+
+course = Table(
+    "course",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("slug", String(200), nullable=False),
+    Column("titles", JSONB, nullable=False),
+    Column("languages", JSONB, nullable=False),
+    Column("default_language", String(16), nullable=False),
+    Column("owner_id", String(255), nullable=False),
+    Column("co_owner_ids", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("auto_issue", Boolean, nullable=False),
+    Column("template_id", String(64), nullable=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+completion = Table(
+    "completion",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("learner_id", String(255), primary_key=True),
+    Column("enrollment_id", String(64), nullable=False),
+    Column("course_version", Integer, nullable=False),
+    Column("learner_name", String(255), nullable=False),
+    Column("org", String(64), nullable=True),
+    Column("municipality", String(255), nullable=True),
+    Column("locale", String(32), nullable=True),
+    Column("score", Integer, nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+certificate = Table(
+    "certificate",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("course_id", String(64), nullable=False),
+    Column("course_version", Integer, nullable=True),
+    Column("recipient_key", String(700), nullable=False),
+    Column("generation", Integer, nullable=False, server_default=text("0")),
+    Column("learner_id", String(255), nullable=True),
+    Column("learner_name", String(255), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("org", String(64), nullable=True),
+    Column("municipality", String(255), nullable=True),
+    Column("enrollment_id", String(64), nullable=True),
+    Column("lang", String(16), nullable=False),
+    Column("course_title", Text, nullable=False),
+    Column("issuer_name", Text, nullable=False),
+    Column("template_id", String(64), nullable=False),
+    Column("printed", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("issued_by", String(255), nullable=True),
+    Column("bulk_job_id", UUID(as_uuid=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revocation_reason", Text, nullable=True),
+    Column("revoked_by", String(255), nullable=True),
+    Column("pdf_key", String(255), nullable=False),
+    Column("credential", JSONB, nullable=False),
+    Column("credential_jws", Text, nullable=False),
+    Column("status_list_index", BigInteger, nullable=False, unique=True),
+    Index(
+        "uq_certificate_valid_recipient",
+        "course_id",
+        "recipient_key",
+        unique=True,
+        postgresql_where=text("status = 'VALID'"),
+    ),
+    Index("ix_certificate_learner_id", "learner_id"),
+    Index("ix_certificate_course_id", "course_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("actor_sub", String(255), nullable=False),
+    Column("actor_name", String(255), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("certificate_id", UUID(as_uuid=True), nullable=True),
+    Column("job_id", UUID(as_uuid=True), nullable=True),
+    Column("template_id", String(64), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_audit_log_certificate_id", "certificate_id"),
+    Index("ix_audit_log_job_id", "job_id"),
+)
+
+bulk_job = Table(
+    "bulk_job",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("issued", Integer, nullable=False, server_default=text("0")),
+    Column("skipped", Integer, nullable=False, server_default=text("0")),
+    Column("failed", Integer, nullable=False, server_default=text("0")),
+    Column("chunks", Integer, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("created_by_name", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index("ix_bulk_job_course_id", "course_id"),
+)
+
+bulk_item = Table(
+    "bulk_item",
+    metadata,
+    Column("job_id", UUID(as_uuid=True), ForeignKey("bulk_job.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("recipient", JSONB, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("certificate_id", UUID(as_uuid=True), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_bulk_item_pending", "job_id", "idx", postgresql_where=text("status = 'PENDING'")),
+)
+
+template = Table(
+    "certificate_template",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("data", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(255), nullable=False),
+)
+
+status_list = Table(
+    "status_list",
+    metadata,
+    Column("list_number", Integer, primary_key=True),
+    Column("credential_jwt", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,496 @@
+"""Loading and saving the course aggregate with SQLAlchemy Core.
+
+A course is small (tens of lessons), so it is loaded whole. Every edit first locks the course row
+(``SELECT … FOR UPDATE``): edits and publishes of one course are serialized, so a publish never
+freezes half an edit, and two concurrent edits never overwrite each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, exists, false, func, insert, or_, select, true, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from lms_shared.auth import Principal
+
+from courses.adapters.orm import (
+    course,
+    course_co_owner,
+    course_enrollment,
+    course_version,
+    lesson,
+    material,
+    module,
+)
+from courses.domain.model import (
+    Course,
+    CourseStatus,
+    Lesson,
+    LessonKind,
+    Material,
+    MaterialStatus,
+    Module,
+)
+from courses.domain.search import search_document, topic_key
+from courses.domain.snapshot import from_snapshot, quiz_from_json, quiz_to_json
+
+
+def _material(row: Any) -> Material:
+    return Material(
+        id=row.id,
+        course_id=row.course_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=int(row.size),
+        status=MaterialStatus(row.status),
+        sha256=row.sha256,
+        rejection_reason=row.rejection_reason,
+        object_key=row.object_key,
+    )
+
+
+def draft_columns(c: Course) -> dict[str, Any]:
+    """The course row's values derived from the aggregate (content plus search helpers)."""
+    return {
+        "default_language": c.default_language,
+        "titles": c.titles,
+        "summaries": c.summaries,
+        "topics": c.topics,
+        "topic_keys": sorted({topic_key(t) for t in c.topics}),
+        "languages": c.languages,
+        "search_text": search_document([*c.titles.values(), *c.summaries.values()]),
+        "auto_issue": c.auto_issue,
+        "template_id": c.template_id,
+    }
+
+
+async def insert_course(session: AsyncSession, c: Course) -> None:
+    await session.execute(
+        insert(course).values(id=c.id, slug=c.slug, owner_id=c.owner_id, status=c.status.value, **draft_columns(c))
+    )
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    return (await session.execute(select(exists().where(course.c.slug == slug)))).scalar_one()
+
+
+async def load_course(session: AsyncSession, course_id: str, *, lock: bool = False) -> Course | None:
+    """The working draft of a course, whole; ``lock`` holds its row until the transaction ends."""
+    query = select(course).where(course.c.id == course_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    co_owners = (
+        await session.execute(
+            select(course_co_owner.c.trainer_id)
+            .where(course_co_owner.c.course_id == course_id)
+            .order_by(course_co_owner.c.added_at, course_co_owner.c.trainer_id)
+        )
+    ).scalars()
+    modules = (
+        await session.execute(
+            select(module).where(module.c.course_id == course_id).order_by(module.c.position, module.c.created_at)
+        )
+    ).all()
+    lessons = (
+        await session.execute(
+            select(lesson).where(lesson.c.course_id == course_id).order_by(lesson.c.position, lesson.c.created_at)
+        )
+    ).all()
+    material_ids = {r.material_id for r in lessons if r.material_id}
+    materials: dict[str, Material] = {}
+    if material_ids:
+        for m in (await session.execute(select(material).where(material.c.id.in_(material_ids)))).all():
+            materials[m.id] = _material(m)
+    by_module: dict[str, list[Lesson]] = {m.id: [] for m in modules}
+    for r in lessons:
+        by_module[r.module_id].append(
+            Lesson(
+                id=r.id,
+                module_id=r.module_id,
+                position=r.position,
+                kind=LessonKind(r.kind),
+                titles=dict(r.titles),
+                bodies=dict(r.bodies or {}),
+                duration_minutes=r.duration_minutes,
+                required=r.required,
+                material_id=r.material_id,
+                material=materials.get(r.material_id) if r.material_id else None,
+                quiz=quiz_from_json(r.quiz) if r.quiz else None,
+            )
+        )
+    return Course(
+        id=row.id,
+        slug=row.slug,
+        owner_id=row.owner_id,
+        default_language=row.default_language,
+        titles=dict(row.titles),
+        summaries=dict(row.summaries or {}),
+        topics=list(row.topics or []),
+        co_owner_ids=list(co_owners),
+        auto_issue=row.auto_issue,
+        template_id=row.template_id,
+        status=CourseStatus(row.status),
+        version=row.version,
+        revision=row.revision,
+        published_revision=row.published_revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        modules=[Module(id=m.id, position=m.position, titles=dict(m.titles), lessons=by_module[m.id]) for m in modules],
+    )
+
+
+async def save_course_fields(session: AsyncSession, c: Course) -> None:
+    await session.execute(update(course).where(course.c.id == c.id).values(**draft_columns(c)))
+
+
+async def bump_revision(session: AsyncSession, course_id: str) -> int:
+    """Record that the draft changed; returns the new revision."""
+    result = await session.execute(
+        update(course)
+        .where(course.c.id == course_id)
+        .values(revision=course.c.revision + 1, updated_at=func.now())
+        .returning(course.c.revision)
+    )
+    return int(result.scalar_one())
+
+
+async def course_id_of_module(session: AsyncSession, module_id: str) -> str | None:
+    return (await session.execute(select(module.c.course_id).where(module.c.id == module_id))).scalar_one_or_none()
+
+
+async def course_id_of_lesson(session: AsyncSession, lesson_id: str) -> str | None:
+    return (await session.execute(select(lesson.c.course_id).where(lesson.c.id == lesson_id))).scalar_one_or_none()
+
+
+async def set_positions(session: AsyncSession, table_name: str, ordered_ids: Sequence[str]) -> None:
+    """Rewrite positions 1..n in the given order (only rows whose position changes are touched)."""
+    table = module if table_name == "module" else lesson
+    for pos, item_id in enumerate(ordered_ids, start=1):
+        await session.execute(
+            update(table).where(and_(table.c.id == item_id, table.c.position != pos)).values(position=pos)
+        )
+
+
+async def insert_module(session: AsyncSession, course_id: str, m: Module) -> None:
+    await session.execute(insert(module).values(id=m.id, course_id=course_id, position=m.position, titles=m.titles))
+
+
+async def update_module_titles(session: AsyncSession, module_id: str, titles: dict[str, str]) -> None:
+    await session.execute(update(module).where(module.c.id == module_id).values(titles=titles))
+
+
+async def delete_module(session: AsyncSession, module_id: str) -> None:
+    await session.execute(delete(module).where(module.c.id == module_id))
+
+
+def _lesson_values(x: Lesson) -> dict[str, Any]:
+    return {
+        "module_id": x.module_id,
+        "position": x.position,
+        "kind": x.kind.value,
+        "titles": x.titles,
+        "bodies": x.bodies,
+        "duration_minutes": x.duration_minutes,
+        "required": x.required,
+        "material_id": x.material_id,
+        "quiz": quiz_to_json(x.quiz) if x.quiz else None,
+    }
+
+
+async def insert_lesson(session: AsyncSession, course_id: str, x: Lesson) -> None:
+    await session.execute(insert(lesson).values(id=x.id, course_id=course_id, **_lesson_values(x)))
+
+
+async def update_lesson(session: AsyncSession, x: Lesson) -> None:
+    await session.execute(update(lesson).where(lesson.c.id == x.id).values(**_lesson_values(x)))
+
+
+async def delete_lesson(session: AsyncSession, lesson_id: str) -> None:
+    await session.execute(delete(lesson).where(lesson.c.id == lesson_id))
+
+
+async def add_co_owner(session: AsyncSession, course_id: str, trainer_id: str) -> None:
+    await session.execute(
+        pg_insert(course_co_owner).values(course_id=course_id, trainer_id=trainer_id).on_conflict_do_nothing()
+    )
+
+
+async def remove_co_owner(session: AsyncSession, course_id: str, trainer_id: str) -> bool:
+    result = await session.execute(
+        delete(course_co_owner).where(
+            and_(course_co_owner.c.course_id == course_id, course_co_owner.c.trainer_id == trainer_id)
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+# --- materials -----------------------------------------------------------------------------------
+
+
+async def insert_material(
+    session: AsyncSession, m: Material, *, uploaded_by: str, upload_expires_at: datetime
+) -> None:
+    await session.execute(
+        insert(material).values(
+            id=m.id,
+            course_id=m.course_id,
+            filename=m.filename,
+            content_type=m.content_type,
+            size=m.size,
+            status=m.status.value,
+            object_key=m.object_key,
+            uploaded_by=uploaded_by,
+            upload_expires_at=upload_expires_at,
+        )
+    )
+
+
+async def get_material(session: AsyncSession, material_id: str, *, lock: bool = False) -> Material | None:
+    query = select(material).where(material.c.id == material_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    return _material(row) if row else None
+
+
+async def mark_material(
+    session: AsyncSession,
+    material_id: str,
+    status: MaterialStatus,
+    *,
+    sha256: str | None = None,
+    reason: str | None = None,
+) -> None:
+    values: dict[str, Any] = {"status": status.value, "rejection_reason": reason}
+    if status is MaterialStatus.READY:
+        values |= {"sha256": sha256, "confirmed_at": func.now()}
+    await session.execute(update(material).where(material.c.id == material_id).values(**values))
+
+
+async def expired_pending_materials(session: AsyncSession, older_than: datetime, limit: int = 100) -> list[Material]:
+    """PENDING materials requested before ``older_than``, locked so one cleaner handles each."""
+    rows = (
+        await session.execute(
+            select(material)
+            .where(and_(material.c.status == MaterialStatus.PENDING.value, material.c.created_at < older_than))
+            .order_by(material.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    return [_material(r) for r in rows]
+
+
+# --- versions and enrolments ---------------------------------------------------------------------
+
+
+async def insert_version(
+    session: AsyncSession, c: Course, version: int, snapshot: dict[str, Any], published_by: str, at: datetime
+) -> None:
+    cols = draft_columns(c)
+    await session.execute(
+        insert(course_version).values(
+            course_id=c.id,
+            version=version,
+            snapshot=snapshot,
+            topic_keys=cols["topic_keys"],
+            languages=cols["languages"],
+            search_text=cols["search_text"],
+            published_by=published_by,
+            published_at=at,
+        )
+    )
+    await session.execute(
+        update(course)
+        .where(course.c.id == c.id)
+        .values(
+            version=version,
+            status=CourseStatus.PUBLISHED.value,
+            published_revision=c.revision,
+            published_at=at,
+        )
+    )
+
+
+async def load_version(session: AsyncSession, course_id: str, version: int | None = None) -> Course | None:
+    """A published version as its learners see it (the latest when ``version`` is None)."""
+    row = (
+        await session.execute(select(course.c.status, course.c.version).where(course.c.id == course_id))
+    ).first()
+    if row is None or row.version == 0:
+        return None
+    wanted = row.version if version is None else version
+    snap = (
+        await session.execute(
+            select(course_version.c.snapshot, course_version.c.published_at).where(
+                and_(course_version.c.course_id == course_id, course_version.c.version == wanted)
+            )
+        )
+    ).first()
+    if snap is None:
+        return None
+    frozen = from_snapshot(snap.snapshot, version=wanted, status=CourseStatus(row.status), published_at=snap.published_at)
+    frozen.latest_version = row.version
+    return frozen
+
+
+async def archive(session: AsyncSession, course_id: str) -> datetime:
+    result = await session.execute(
+        update(course)
+        .where(course.c.id == course_id)
+        .values(status=CourseStatus.ARCHIVED.value, archived_at=func.now(), updated_at=func.now())
+        .returning(course.c.archived_at)
+    )
+    archived_at: datetime = result.scalar_one()
+    return archived_at
+
+
+async def record_enrollment(
+    session: AsyncSession, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime
+) -> None:
+    await session.execute(
+        pg_insert(course_enrollment)
+        .values(
+            enrollment_id=enrollment_id,
+            course_id=course_id,
+            course_version=course_version,
+            learner_id=learner_id,
+            enrolled_at=at,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def is_enrolled(session: AsyncSession, course_id: str, learner_id: str) -> bool:
+    return (
+        await session.execute(
+            select(
+                exists().where(
+                    and_(course_enrollment.c.course_id == course_id, course_enrollment.c.learner_id == learner_id)
+                )
+            )
+        )
+    ).scalar_one()
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    status: CourseStatus | None = None
+    topic: str | None = None
+    lang: str | None = None
+    terms: tuple[str, ...] = ()
+    ids: tuple[str, ...] | None = None
+    slug: str | None = None
+    mine: bool = False
+    first: int = 20
+    after: tuple[datetime, str] | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    course_id: str
+    editor_view: bool
+    created_at: datetime
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _owned_by(sub: str) -> ColumnElement[bool]:
+    return or_(
+        course.c.owner_id == sub,
+        exists().where(and_(course_co_owner.c.course_id == course.c.id, course_co_owner.c.trainer_id == sub)),
+    )
+
+
+def _is_editor(viewer: Principal | None) -> ColumnElement[bool]:
+    if viewer is None:
+        return false()
+    if viewer.is_admin:
+        return true()
+    return _owned_by(viewer.sub)
+
+
+def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> tuple[Select[Any], ColumnElement[bool]]:
+    """The base query and whether each row is seen as the draft (editors) or the latest version."""
+    editor = _is_editor(viewer)
+    published = course_version.alias("published")
+    base = select(course.c.id, course.c.created_at, editor.label("editor_view")).select_from(
+        course.outerjoin(
+            published, and_(published.c.course_id == course.c.id, published.c.version == course.c.version)
+        )
+    )
+    # Learners see what was published; trainers see their own drafts as they are now.
+    visible = or_(editor, course.c.status == CourseStatus.PUBLISHED.value)
+    conds: list[ColumnElement[bool]] = [visible]
+    if q.mine:
+        conds.append(_owned_by(viewer.sub) if viewer else false())
+    if q.status is not None:
+        conds.append(course.c.status == q.status.value)
+    if q.ids is not None:
+        conds.append(course.c.id.in_(q.ids))
+    if q.slug is not None:
+        conds.append(course.c.slug == q.slug)
+    if q.topic:
+        key = topic_key(q.topic)
+        conds.append(
+            or_(
+                and_(editor, course.c.topic_keys.any_() == key),
+                and_(~editor, published.c.topic_keys.any_() == key),
+            )
+        )
+    if q.lang:
+        conds.append(
+            or_(and_(editor, course.c.languages.any_() == q.lang), and_(~editor, published.c.languages.any_() == q.lang))
+        )
+    for term in q.terms:
+        pattern = f"%{_like_escape(term)}%"
+        conds.append(
+            or_(
+                and_(editor, course.c.search_text.like(pattern, escape="\\")),
+                and_(~editor, published.c.search_text.like(pattern, escape="\\")),
+            )
+        )
+    return base.where(and_(*conds)), editor
+
+
+async def list_catalogue(
+    session: AsyncSession, q: CatalogueQuery, viewer: Principal | None
+) -> tuple[list[CatalogueRow], int, bool]:
+    """One page of the catalogue (newest first), the total count, and whether more follow."""
+    base, _ = _catalogue_filter(q, viewer)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    page = base
+    if q.after is not None:
+        page = page.where(tuple_(course.c.created_at, course.c.id) < tuple_(*q.after))
+    page = page.order_by(course.c.created_at.desc(), course.c.id.desc())
+    if q.ids is None:
+        page = page.limit(q.first + 1)
+    rows = (await session.execute(page)).all()
+    has_next = q.ids is None and len(rows) > q.first
+    rows = rows if q.ids is not None else rows[: q.first]
+    return [CatalogueRow(r.id, bool(r.editor_view), r.created_at) for r in rows], int(total), has_next
+
+
+async def load_many(session: AsyncSession, rows: Iterable[CatalogueRow]) -> list[Course]:
+    """The courses of a catalogue page, each as its viewer sees it."""
+    result: list[Course] = []
+    for r in rows:
+        c = await load_course(session, r.course_id) if r.editor_view else await load_version(session, r.course_id)
+        if c is not None:
+            result.append(c)
+    return result

@@ -1,0 +1,147 @@
+"""What a caller asks the courses service to do: the REST bodies, validated.
+
+Field names are the GraphQL input names (camelCase on the wire); unknown fields are refused so a
+typo never silently drops an edit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.alias_generators import to_camel
+
+from lms_shared.i18n import normalize_lang
+
+from courses.domain.model import LessonKind
+
+_LANG = re.compile(r"^[a-z]{2,3}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _lang(value: str) -> str:
+    code = normalize_lang(value)
+    if code is None or not _LANG.match(code):
+        raise ValueError(f"{value!r} is not a language code; use ISO 639-1 such as en, tr, az, kk, ky, uz, ru")
+    return code
+
+
+LangCode = Annotated[str, AfterValidator(_lang)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class LocalizedTextInput(Command):
+    lang: LangCode
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
+
+
+def _unique_langs(items: list[LocalizedTextInput] | None) -> list[LocalizedTextInput] | None:
+    if items is None:
+        return None
+    seen: set[str] = set()
+    for item in items:
+        if item.lang in seen:
+            raise ValueError(f"the language {item.lang!r} appears twice; give one text per language")
+        seen.add(item.lang)
+    return items
+
+
+Texts = Annotated[list[LocalizedTextInput], AfterValidator(_unique_langs), Field(max_length=20)]
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+def as_dict(items: list[LocalizedTextInput] | None) -> dict[str, str]:
+    return {i.lang: i.text for i in items or []}
+
+
+class CreateCourse(Command):
+    slug: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100)]
+    titles: Annotated[Texts, Field(min_length=1)]
+    summaries: Texts | None = None
+    default_language: LangCode
+    topics: Annotated[list[Topic], Field(max_length=20)] | None = None
+    auto_issue_certificate: bool | None = True
+    certificate_template_id: str | None = None
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("use lower-case ASCII letters, digits and single hyphens, e.g. 'smart-cities-101'")
+        return value
+
+
+class UpdateCourse(Command):
+    titles: Annotated[Texts, Field(min_length=1)] | None = None
+    summaries: Texts | None = None
+    topics: Annotated[list[Topic], Field(max_length=20)] | None = None
+    auto_issue_certificate: bool | None = None
+    default_language: LangCode | None = None
+    certificate_template_id: str | None = None
+
+
+class AddCoOwner(Command):
+    trainer_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+class ModuleInput(Command):
+    titles: Annotated[Texts, Field(min_length=1)]
+    position: Annotated[int, Field(ge=1)] | None = None
+
+
+class ModulePatch(Command):
+    titles: Annotated[Texts, Field(min_length=1)] | None = None
+    position: Annotated[int, Field(ge=1)] | None = None
+
+
+class QuizOptionInput(Command):
+    id: str | None = None
+    labels: Annotated[Texts, Field(min_length=1)]
+    correct: bool
+
+
+class QuestionInput(Command):
+    id: str | None = None
+    prompts: Annotated[Texts, Field(min_length=1)]
+    options: Annotated[list[QuizOptionInput], Field(max_length=20)]
+    # Not in the public schema's input: when omitted, more than one correct option makes it multiple.
+    multiple: bool | None = None
+
+
+class QuizInput(Command):
+    pass_score: Annotated[int, Field(ge=0, le=100)]
+    questions: Annotated[list[QuestionInput], Field(max_length=200)]
+
+
+class LessonInput(Command):
+    kind: LessonKind
+    titles: Annotated[Texts, Field(min_length=1)]
+    bodies: Texts | None = None
+    duration_minutes: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    required: bool | None = True
+    material_id: str | None = None
+    quiz: QuizInput | None = None
+    position: Annotated[int, Field(ge=1)] | None = None
+
+
+class LessonPatch(Command):
+    """Only the fields present change; an explicit ``null`` clears materialId, quiz or durationMinutes."""
+
+    kind: LessonKind | None = None
+    titles: Annotated[Texts, Field(min_length=1)] | None = None
+    bodies: Texts | None = None
+    duration_minutes: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    required: bool | None = None
+    material_id: str | None = None
+    quiz: QuizInput | None = None
+    position: Annotated[int, Field(ge=1)] | None = None
+
+
+class RequestMaterialUpload(Command):
+    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    content_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    size: Annotated[int, Field(ge=1)]

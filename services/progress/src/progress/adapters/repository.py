@@ -1,0 +1,512 @@
+"""Queries of the progress database (SQLAlchemy Core: the hot path runs a handful of statements)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms_shared.errors import NotFound
+from progress.adapters.orm import certificate, course, course_version, enrollment, lesson_progress
+from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """What progress knows about a course apart from its versions."""
+
+    course_id: str
+    current_version: int
+    owner_ids: frozenset[str]
+    archived: bool
+
+    @property
+    def published(self) -> bool:
+        return self.current_version > 0
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    id: str
+    code: str
+    status: str
+    issued_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EnrollmentRow:
+    id: str
+    course_id: str
+    learner_id: str
+    learner_name: str
+    org: str | None
+    municipality: str | None
+    locale: str | None
+    course_version: int
+    status: EnrollmentStatus
+    via: str
+    score: int | None
+    enrolled_at: datetime
+    completed_at: datetime | None
+    withdrawn_at: datetime | None
+    certificate: CertificateSummary | None
+
+
+class CourseCatalog:
+    """Published course versions, cached in the process: a (course, version) pair never changes."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self._cache: OrderedDict[tuple[str, int], CourseVersion] = OrderedDict()
+        self._capacity = capacity
+
+    async def version(self, session: AsyncSession, course_id: str, version: int) -> CourseVersion:
+        key = (course_id, version)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        snapshot = await session.scalar(
+            select(course_version.c.snapshot).where(
+                course_version.c.course_id == course_id, course_version.c.version == version
+            )
+        )
+        if snapshot is None:
+            # Only possible if the database was edited by hand: an enrolment pins a stored version.
+            raise NotFound(f"Version {version} of course {course_id} is not known to the progress service.")
+        parsed = CourseVersion.from_snapshot(snapshot)
+        self._cache[key] = parsed
+        if len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
+        return parsed
+
+
+# --- courses -------------------------------------------------------------------------------------
+
+
+async def get_course(session: AsyncSession, course_id: str) -> CourseRow | None:
+    row = (await session.execute(select(course).where(course.c.course_id == course_id))).first()
+    if row is None:
+        return None
+    return CourseRow(
+        course_id=row.course_id,
+        current_version=row.current_version,
+        owner_ids=frozenset([*([row.owner_id] if row.owner_id else []), *row.co_owner_ids]),
+        archived=row.archived_version is not None and row.archived_version >= row.current_version,
+    )
+
+
+async def store_course_version(session: AsyncSession, snapshot: dict[str, Any], received_at: datetime) -> None:
+    """Keep a published version and move the course's current version forward, never back."""
+    course_id, version = snapshot["course_id"], int(snapshot["version"])
+    await session.execute(
+        pg_insert(course_version)
+        .values(course_id=course_id, version=version, snapshot=snapshot, received_at=received_at)
+        .on_conflict_do_nothing()
+    )
+    stmt = pg_insert(course).values(
+        course_id=course_id,
+        current_version=version,
+        owner_id=snapshot["owner_id"],
+        co_owner_ids=list(snapshot.get("co_owner_ids") or []),
+        updated_at=received_at,
+    )
+    newer = stmt.excluded.current_version >= course.c.current_version
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[course.c.course_id],
+            set_={
+                "current_version": func.greatest(course.c.current_version, stmt.excluded.current_version),
+                # Owners come from the newest version only: a late, older event must not restore a
+                # co-owner who was removed since.
+                "owner_id": case((newer, stmt.excluded.owner_id), else_=course.c.owner_id),
+                "co_owner_ids": case((newer, stmt.excluded.co_owner_ids), else_=course.c.co_owner_ids),
+                "updated_at": received_at,
+            },
+        )
+    )
+
+
+async def archive_course(session: AsyncSession, course_id: str, version: int, archived_at: datetime) -> None:
+    stmt = pg_insert(course).values(
+        course_id=course_id, archived_version=version, archived_at=archived_at, updated_at=archived_at
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[course.c.course_id],
+            set_={
+                "archived_version": func.greatest(func.coalesce(course.c.archived_version, 0), version),
+                "archived_at": func.coalesce(course.c.archived_at, archived_at),
+                "updated_at": archived_at,
+            },
+        )
+    )
+
+
+# --- enrolments ----------------------------------------------------------------------------------
+
+
+def _certificate_lateral() -> Any:
+    """The newest certificate of an enrolment (by enrolment id, else by course and learner)."""
+    return (
+        select(
+            certificate.c.id.label("cert_id"),
+            certificate.c.code.label("cert_code"),
+            certificate.c.revoked.label("cert_revoked"),
+            certificate.c.issued_at.label("cert_issued_at"),
+        )
+        .where(
+            or_(
+                certificate.c.enrollment_id == enrollment.c.id,
+                and_(
+                    certificate.c.course_id == enrollment.c.course_id,
+                    certificate.c.learner_id == enrollment.c.learner_id,
+                ),
+            )
+        )
+        .order_by(certificate.c.issued_at.desc().nulls_last(), certificate.c.id)
+        .limit(1)
+        .lateral("cert")
+    )
+
+
+def _enrollment_select() -> Any:
+    cert = _certificate_lateral()
+    return select(enrollment, cert).select_from(enrollment.outerjoin(cert, true()))
+
+
+def _to_row(row: Any) -> EnrollmentRow:
+    summary = None
+    if row.cert_id is not None:
+        summary = CertificateSummary(
+            id=row.cert_id,
+            code=row.cert_code,
+            status="REVOKED" if row.cert_revoked else "VALID",
+            issued_at=row.cert_issued_at,
+        )
+    return EnrollmentRow(
+        id=row.id,
+        course_id=row.course_id,
+        learner_id=row.learner_id,
+        learner_name=row.learner_name,
+        org=row.org,
+        municipality=row.municipality,
+        locale=row.locale,
+        course_version=row.course_version,
+        status=EnrollmentStatus(row.status),
+        via=row.via,
+        score=row.score,
+        enrolled_at=row.enrolled_at,
+        completed_at=row.completed_at,
+        withdrawn_at=row.withdrawn_at,
+        certificate=summary,
+    )
+
+
+async def get_enrollment(
+    session: AsyncSession, enrollment_id: str, *, for_update: bool = False
+) -> EnrollmentRow | None:
+    """One enrolment; ``for_update`` locks its row until the transaction ends (serializes progress)."""
+    stmt = _enrollment_select().where(enrollment.c.id == enrollment_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=enrollment)
+    row = (await session.execute(stmt)).first()
+    return _to_row(row) if row is not None else None
+
+
+async def find_enrollment(
+    session: AsyncSession, course_id: str, learner_id: str, *, for_update: bool = False
+) -> EnrollmentRow | None:
+    stmt = _enrollment_select().where(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=enrollment)
+    row = (await session.execute(stmt)).first()
+    return _to_row(row) if row is not None else None
+
+
+async def learner_enrollments(
+    session: AsyncSession, learner_id: str, course_ids: Sequence[str] | None = None
+) -> list[EnrollmentRow]:
+    stmt = _enrollment_select().where(enrollment.c.learner_id == learner_id)
+    if course_ids is not None:
+        stmt = stmt.where(enrollment.c.course_id.in_(list(course_ids)))
+    rows = (await session.execute(stmt.order_by(enrollment.c.enrolled_at.desc()))).all()
+    return [_to_row(r) for r in rows]
+
+
+async def insert_enrollment(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert unless the learner is already enrolled in the course; True when inserted."""
+    result = await session.execute(
+        pg_insert(enrollment).values(**values).on_conflict_do_nothing().returning(enrollment.c.id)
+    )
+    return result.first() is not None
+
+
+async def insert_cohort(
+    session: AsyncSession,
+    course_id: str,
+    version: int,
+    members: Sequence[CohortMember],
+    ids: Sequence[str],
+    at: datetime,
+) -> dict[str, str]:
+    """Enrol everyone not yet enrolled; returns {learner id: new enrolment id} for those inserted."""
+    if not members:
+        return {}
+    rows = [
+        {
+            "id": eid,
+            "course_id": course_id,
+            "learner_id": m.learner_id,
+            "learner_name": m.name,
+            "org": m.org,
+            "municipality": m.municipality,
+            "locale": None,
+            "course_version": version,
+            "status": EnrollmentStatus.ACTIVE.value,
+            "via": "cohort",
+            "enrolled_at": at,
+        }
+        for m, eid in zip(members, ids, strict=True)
+    ]
+    # Executed as a few multi-row INSERTs (SQLAlchemy's insertmanyvalues), each returning what it inserted.
+    result = await session.execute(
+        pg_insert(enrollment).on_conflict_do_nothing().returning(enrollment.c.learner_id, enrollment.c.id), rows
+    )
+    return {r.learner_id: r.id for r in result.all()}
+
+
+async def set_enrollment_status(
+    session: AsyncSession,
+    enrollment_id: str,
+    status: EnrollmentStatus,
+    *,
+    completed_at: datetime | None = None,
+    withdrawn_at: datetime | None = None,
+    score: int | None = None,
+) -> None:
+    values: dict[str, Any] = {"status": status.value, "withdrawn_at": withdrawn_at}
+    if status is EnrollmentStatus.COMPLETED:
+        values.update(completed_at=completed_at, score=score)
+    await session.execute(update(enrollment).where(enrollment.c.id == enrollment_id).values(**values))
+
+
+# --- lesson progress -----------------------------------------------------------------------------
+
+
+async def lesson_records(session: AsyncSession, enrollment_id: str) -> list[LessonRecord]:
+    rows = await session.execute(
+        select(
+            lesson_progress.c.lesson_id,
+            lesson_progress.c.completed_at,
+            lesson_progress.c.attempts,
+            lesson_progress.c.best_score,
+        ).where(lesson_progress.c.enrollment_id == enrollment_id)
+    )
+    return [LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score) for r in rows]
+
+
+async def lesson_records_for(session: AsyncSession, enrollment_ids: Sequence[str]) -> dict[str, list[LessonRecord]]:
+    out: dict[str, list[LessonRecord]] = {eid: [] for eid in enrollment_ids}
+    if not enrollment_ids:
+        return out
+    rows = await session.execute(
+        select(
+            lesson_progress.c.enrollment_id,
+            lesson_progress.c.lesson_id,
+            lesson_progress.c.completed_at,
+            lesson_progress.c.attempts,
+            lesson_progress.c.best_score,
+        ).where(lesson_progress.c.enrollment_id.in_(list(enrollment_ids)))
+    )
+    for r in rows:
+        out[r.enrollment_id].append(LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score))
+    return out
+
+
+async def lesson_records_of_course(session: AsyncSession, course_id: str) -> dict[str, list[LessonRecord]]:
+    """Lesson progress of every enrolment of a course, in one query (for reports)."""
+    out: dict[str, list[LessonRecord]] = {}
+    rows = await session.execute(
+        select(
+            lesson_progress.c.enrollment_id,
+            lesson_progress.c.lesson_id,
+            lesson_progress.c.completed_at,
+            lesson_progress.c.attempts,
+            lesson_progress.c.best_score,
+        )
+        .join(enrollment, enrollment.c.id == lesson_progress.c.enrollment_id)
+        .where(enrollment.c.course_id == course_id)
+    )
+    for r in rows:
+        out.setdefault(r.enrollment_id, []).append(LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score))
+    return out
+
+
+async def record_lesson_completed(session: AsyncSession, enrollment_id: str, lesson_id: str, at: datetime) -> None:
+    stmt = pg_insert(lesson_progress).values(enrollment_id=enrollment_id, lesson_id=lesson_id, completed_at=at)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[lesson_progress.c.enrollment_id, lesson_progress.c.lesson_id],
+            set_={"completed_at": func.coalesce(lesson_progress.c.completed_at, at), "updated_at": at},
+        )
+    )
+
+
+async def record_quiz_attempt(
+    session: AsyncSession, enrollment_id: str, lesson_id: str, score: int, passed: bool, at: datetime
+) -> LessonRecord:
+    """Count an attempt, keep the best score, complete the lesson the first time it is passed."""
+    completed = at if passed else None
+    stmt = pg_insert(lesson_progress).values(
+        enrollment_id=enrollment_id, lesson_id=lesson_id, attempts=1, best_score=score, completed_at=completed
+    )
+    result = await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[lesson_progress.c.enrollment_id, lesson_progress.c.lesson_id],
+            set_={
+                "attempts": lesson_progress.c.attempts + 1,
+                "best_score": func.greatest(func.coalesce(lesson_progress.c.best_score, 0), score),
+                "completed_at": func.coalesce(lesson_progress.c.completed_at, completed),
+                "updated_at": at,
+            },
+        ).returning(
+            lesson_progress.c.lesson_id,
+            lesson_progress.c.completed_at,
+            lesson_progress.c.attempts,
+            lesson_progress.c.best_score,
+        )
+    )
+    r = result.one()
+    return LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score)
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+
+async def certificate_issued(
+    session: AsyncSession,
+    *,
+    certificate_id: str,
+    code: str,
+    course_id: str,
+    learner_id: str | None,
+    enrollment_id: str | None,
+    issued_at: datetime,
+) -> None:
+    stmt = pg_insert(certificate).values(
+        id=certificate_id,
+        code=code,
+        course_id=course_id,
+        learner_id=learner_id,
+        enrollment_id=enrollment_id,
+        issued_at=issued_at,
+    )
+    # A revocation may have arrived first: fill in what it lacked and keep ``revoked`` as it is.
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[certificate.c.id],
+            set_={
+                "issued_at": issued_at,
+                "enrollment_id": func.coalesce(certificate.c.enrollment_id, stmt.excluded.enrollment_id),
+                "learner_id": func.coalesce(certificate.c.learner_id, stmt.excluded.learner_id),
+            },
+        )
+    )
+
+
+async def certificate_revoked(
+    session: AsyncSession,
+    *,
+    certificate_id: str,
+    code: str,
+    course_id: str,
+    learner_id: str | None,
+    revoked_at: datetime,
+) -> None:
+    stmt = pg_insert(certificate).values(
+        id=certificate_id,
+        code=code,
+        course_id=course_id,
+        learner_id=learner_id,
+        revoked=True,
+        revoked_at=revoked_at,
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[certificate.c.id],
+            set_={"revoked": True, "revoked_at": revoked_at},
+        )
+    )
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+ENROLLED = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.COMPLETED.value)
+UNSPECIFIED = "unspecified"
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    key: str
+    enrolled: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class CourseStats:
+    enrolled: int
+    completed: int
+    certificates_issued: int
+    by_org: list[GroupCount]
+    by_municipality: list[GroupCount]
+
+
+async def course_stats(session: AsyncSession, course_id: str) -> CourseStats:
+    """Counts over current enrolments (withdrawn ones left out) and valid certificates."""
+    completed_filter = enrollment.c.status == EnrollmentStatus.COMPLETED.value
+    active = and_(enrollment.c.course_id == course_id, enrollment.c.status.in_(ENROLLED))
+
+    async def grouped(column: Any) -> list[GroupCount]:
+        key = func.coalesce(column, literal_column(f"'{UNSPECIFIED}'")).label("key")
+        rows = await session.execute(
+            select(key, func.count().label("enrolled"), func.count().filter(completed_filter).label("completed"))
+            .where(active)
+            .group_by(key)
+            .order_by(func.count().desc(), key)
+        )
+        return [GroupCount(r.key, r.enrolled, r.completed) for r in rows]
+
+    totals = (
+        await session.execute(
+            select(func.count().label("enrolled"), func.count().filter(completed_filter).label("completed")).where(
+                active
+            )
+        )
+    ).one()
+    certificates = await session.scalar(
+        select(func.count()).where(
+            certificate.c.course_id == course_id, certificate.c.revoked.is_(False), certificate.c.issued_at.isnot(None)
+        )
+    )
+    return CourseStats(
+        enrolled=totals.enrolled,
+        completed=totals.completed,
+        certificates_issued=int(certificates or 0),
+        by_org=await grouped(enrollment.c.org),
+        by_municipality=await grouped(enrollment.c.municipality),
+    )
+
+
+async def course_enrollments(session: AsyncSession, course_id: str) -> list[EnrollmentRow]:
+    stmt = (
+        _enrollment_select()
+        .where(enrollment.c.course_id == course_id)
+        .order_by(enrollment.c.enrolled_at, enrollment.c.id)
+    )
+    return [_to_row(r) for r in (await session.execute(stmt)).all()]

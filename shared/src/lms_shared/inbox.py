@@ -1,0 +1,228 @@
+"""Idempotent event consumption: durable pull consumers, explicit ack, an inbox, a dead-letter subject.
+
+Each handled event's id is recorded in ``processed_event`` in the same transaction as its effect, so a
+redelivery (after a crash, a lost ack or a relay re-send) finds the id and does nothing. A message that
+keeps failing is parked on ``lms.dlq.<consumer>`` after ``max_deliveries`` attempts, acked on its
+original subject, and can be listed and replayed with ``python -m lms_shared.dlq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lms_shared.events.catalogue import CATALOGUE, Payload
+from lms_shared.events.envelope import Envelope
+from lms_shared.jetstream import DLQ_PREFIX, EVENTS_STREAM
+from lms_shared.logging import get_logger, request_id_var
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+
+
+def processed_event_table(metadata: MetaData) -> Table:
+    """The inbox: which events this service has already applied, per consumer."""
+    return Table(
+        "processed_event",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", String(64), primary_key=True),
+        Column("event_type", String(255), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+class RetryLater(Exception):
+    """Raised by a handler that cannot apply the event yet (e.g. it depends on one not yet seen)."""
+
+
+@dataclass
+class ConsumerStats:
+    handled: int = 0
+    duplicates: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+
+
+class EventConsumer:
+    """One durable pull consumer on ``LMS_EVENTS`` feeding typed handlers inside DB transactions."""
+
+    def __init__(
+        self,
+        js: JetStreamContext,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        durable: str,
+        handlers: dict[type[Payload], Handler],
+        *,
+        max_deliveries: int = 5,
+        batch: int = 100,
+        ack_wait: float = 30.0,
+        concurrency: int = 8,
+    ) -> None:
+        self._js = js
+        self._sessions = sessions
+        self._inbox = inbox
+        self.durable = durable
+        self._handlers = {p.TYPE: (p, h) for p, h in handlers.items()}
+        self._max_deliveries = max_deliveries
+        self._batch = batch
+        self._ack_wait = ack_wait
+        self._sem = asyncio.Semaphore(concurrency)
+        self.stats = ConsumerStats()
+
+    @property
+    def subjects(self) -> list[str]:
+        return sorted(self._handlers)
+
+    async def ensure(self) -> None:
+        """Create or update the durable consumer (idempotent, safe from several replicas)."""
+        cfg = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            filter_subjects=self.subjects,
+            ack_wait=self._ack_wait,
+            max_deliver=-1,  # we count deliveries ourselves and dead-letter explicitly
+            max_ack_pending=10_000,
+        )
+        try:
+            await self._js.consumer_info(EVENTS_STREAM, self.durable)
+            await self._js.add_consumer(EVENTS_STREAM, cfg)  # updates filter subjects when they grow
+        except NotFoundError:
+            await self._js.add_consumer(EVENTS_STREAM, cfg)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                await self.ensure()
+                sub = await self._js.pull_subscribe_bind(self.durable, stream=EVENTS_STREAM)
+                backoff = 0.2
+                while not stop.is_set():
+                    try:
+                        msgs = await sub.fetch(self._batch, timeout=1.0)
+                    except TimeoutError:
+                        continue
+                    await self.handle_batch(msgs)
+            except Exception as exc:  # noqa: BLE001 - NATS or DB away: back off, reconnect, carry on
+                if stop.is_set():
+                    break
+                log.warning("consumer.error", consumer=self.durable, error=repr(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def handle_batch(self, msgs: list[Msg]) -> None:
+        """Apply a batch: messages of one entity (subject_key) in order, different entities at once."""
+        groups: OrderedDict[str, list[tuple[Msg, Envelope | None]]] = OrderedDict()
+        for m in msgs:
+            try:
+                env: Envelope | None = Envelope.from_bytes(m.data)
+                key = env.subject_key if env else ""
+            except (ValidationError, ValueError):
+                env, key = None, f"__malformed__{id(m)}"
+            groups.setdefault(key, []).append((m, env))
+
+        async def run_group(items: list[tuple[Msg, Envelope | None]]) -> None:
+            async with self._sem:
+                for m, env in items:
+                    await self.handle(m, env)
+
+        await asyncio.gather(*(run_group(g) for g in groups.values()))
+
+    async def handle(self, msg: Msg, env: Envelope | None) -> None:
+        if env is None:
+            await self._dead_letter(msg, None, "malformed envelope: not valid JSON of the event envelope")
+            return
+        entry = self._handlers.get(env.type)
+        if entry is None:
+            await msg.ack()
+            return
+        payload_cls, handler = entry
+        try:
+            payload = payload_cls.model_validate(env.data)
+        except ValidationError as exc:
+            await self._dead_letter(msg, env, f"payload does not match {env.type}: {exc.errors()[:3]}")
+            return
+        token = request_id_var.set((msg.headers or {}).get("Lms-Request-Id"))
+        try:
+            applied = await self._apply(env, payload, handler)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            await self._retry_or_dead_letter(msg, env, exc)
+            return
+        finally:
+            request_id_var.reset(token)
+        if applied:
+            self.stats.handled += 1
+        else:
+            self.stats.duplicates += 1
+        await msg.ack()
+
+    async def _apply(self, env: Envelope, payload: Payload, handler: Handler) -> bool:
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                pg_insert(self._inbox)
+                .values(consumer=self.durable, event_id=env.id, event_type=env.type)
+                .on_conflict_do_nothing()
+                .returning(self._inbox.c.event_id)
+            )
+            if result.first() is None:
+                return False  # seen before: the effect is already committed
+            await handler(session, payload, env)
+            return True
+
+    async def _retry_or_dead_letter(self, msg: Msg, env: Envelope, exc: Exception) -> None:
+        delivered = msg.metadata.num_delivered if msg.metadata else 1
+        if delivered >= self._max_deliveries:
+            await self._dead_letter(msg, env, f"{type(exc).__name__}: {exc}")
+            return
+        self.stats.retried += 1
+        delay = min(0.5 * 2 ** (delivered - 1), 15.0)
+        log.warning(
+            "consumer.retry",
+            consumer=self.durable,
+            type=env.type,
+            event_id=env.id,
+            delivered=delivered,
+            error=f"{type(exc).__name__}: {exc}",
+            delay=delay,
+        )
+        await msg.nak(delay=delay)
+
+    async def _dead_letter(self, msg: Msg, env: Envelope | None, reason: str) -> None:
+        self.stats.dead_lettered += 1
+        event_id = env.id if env else (msg.headers or {}).get("Nats-Msg-Id", "unknown")
+        headers = {
+            "Nats-Msg-Id": f"dlq:{self.durable}:{event_id}",
+            "Lms-Dlq-Consumer": self.durable,
+            "Lms-Dlq-Original-Subject": msg.subject,
+            "Lms-Dlq-Reason": reason[:1000],
+            "Lms-Dlq-Deliveries": str(msg.metadata.num_delivered if msg.metadata else 1),
+        }
+        log.error("consumer.dead_lettered", consumer=self.durable, subject=msg.subject, reason=reason)
+        await self._js.publish(f"{DLQ_PREFIX}.{self.durable}", msg.data, headers=headers)
+        await msg.ack()
+
+
+def known_event_types() -> list[str]:
+    return sorted(CATALOGUE)
+
+
+async def delete_processed_before(session: AsyncSession, inbox: Table, days: int) -> None:
+    """Housekeeping: forget inbox rows older than JetStream could ever redeliver."""
+    await session.execute(
+        inbox.delete().where(inbox.c.processed_at < func.now() - text(f"interval '{int(days)} days'"))
+    )

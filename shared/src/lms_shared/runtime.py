@@ -1,0 +1,116 @@
+"""The pieces a service process holds for its lifetime, started and stopped in one place.
+
+Each service's ``bootstrap.py`` builds a :class:`Runtime`, registers its consumers, and hands it to
+the FastAPI lifespan; tests build one against the real servers or swap the parts for fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from lms_shared.auth import TokenVerifier
+from lms_shared.db import make_engine, make_sessionmaker
+from lms_shared.jetstream import connect
+from lms_shared.logging import get_logger
+from lms_shared.settings import Settings
+from lms_shared.storage import ObjectStore
+
+log = get_logger(__name__)
+
+
+class Runtime:
+    """Database engine, NATS connection, object store and background tasks of one service process."""
+
+    def __init__(self, service: str, settings: Settings) -> None:
+        self.service = service
+        self.settings = settings
+        self.engine: AsyncEngine = make_engine(settings.database_url(service), settings.db_pool_size)
+        self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
+        self.verifier = TokenVerifier(settings)
+        self.store: ObjectStore | None = None
+        self.nc: NATS | None = None
+        self.js: JetStreamContext | None = None
+        self.stop_event = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, *, buckets: tuple[str, ...] = ()) -> None:
+        self.nc, self.js = await connect(self.settings.nats_url, self.service)
+        if buckets:
+            self.store = ObjectStore(self.settings, self.settings.s3_public_endpoint or None)
+            for b in buckets:
+                await self.store.ensure_bucket(b)
+
+    def spawn(self, name: str, factory: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        """Run a background loop until stop; a crash is logged and the loop restarted."""
+
+        async def guarded() -> None:
+            while not self.stop_event.is_set():
+                try:
+                    await factory(self.stop_event)
+                    return
+                except Exception as exc:
+                    log.exception("runtime.task_crashed", task=name, error=repr(exc))
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(guarded(), name=name))
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=10)
+            for t in pending:
+                t.cancel()
+        if self.nc is not None and self.nc.is_connected:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+        await self.engine.dispose()
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        async def database() -> None:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        async def nats() -> None:
+            if self.nc is None or not self.nc.is_connected:
+                raise ConnectionError("NATS is not connected")
+
+        checks: dict[str, Callable[[], Awaitable[None]]] = {"database": database, "nats": nats}
+        if self.store is not None:
+            store = self.store
+            bucket_names = [self.settings.s3_materials_bucket, self.settings.s3_certificates_bucket]
+
+            async def s3() -> None:
+                if not any([await store.bucket_exists(b) for b in bucket_names]):
+                    raise ConnectionError("no bucket reachable")
+
+            checks["s3"] = s3
+        return checks
+
+
+def serve(app: str, service: str, settings: Settings) -> None:
+    """Run a service's ASGI app with uvicorn on its configured port."""
+    import os
+
+    import uvicorn
+
+    from lms_shared.logging import configure_logging
+
+    configure_logging(service, settings.log_level, settings.log_json)
+    port = int(os.environ.get("PORT") or settings.service_port(service))
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        loop="uvloop",
+        http="httptools",
+    )

@@ -1,0 +1,75 @@
+"""Settings shared by every process, read from ``LMS_*`` environment variables.
+
+One class for the whole suite keeps the names in one place; each process reads the fields it needs.
+The README's configuration table lists every variable; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of a Kentbilim process."""
+
+    model_config = SettingsConfigDict(env_prefix="LMS_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path(".lms")
+    host: str = "127.0.0.1"
+    public_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    gateway_port: int = 8000
+    courses_port: int = 8101
+    progress_port: int = 8102
+    certificates_port: int = 8103
+
+    courses_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/courses"
+    progress_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/progress"
+    certificates_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/certificates"
+    db_pool_size: int = 10
+
+    courses_url: str = "http://127.0.0.1:8101"
+    progress_url: str = "http://127.0.0.1:8102"
+    certificates_url: str = "http://127.0.0.1:8103"
+
+    nats_url: str = "nats://127.0.0.1:54222"
+    redis_url: str = "redis://127.0.0.1:56379/0"
+
+    s3_endpoint: str = "127.0.0.1:58333"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_secure: bool = False
+    s3_public_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_materials_bucket: str = "lms-materials"
+    s3_certificates_bucket: str = "lms-certificates"
+    s3_presign_seconds: int = Field(default=300, ge=1, le=900)
+
+    jwt_secret: str = ""
+    jwt_jwks_url: str = ""
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwt_algorithms: str = "RS256,ES256"
+
+    # Consumers: deliveries before a message is parked on the dead-letter subject.
+    max_deliveries: int = 5
+
+    def database_url(self, service: str) -> str:
+        """The database URL of one service (each service owns one database)."""
+        return str(getattr(self, f"{service}_database_url"))
+
+    def service_port(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,154 @@
+"""What every FastAPI service shares: error format, request ids, auth dependencies, health, metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from lms_shared.auth import Principal, TokenVerifier, bearer_from_header
+from lms_shared.errors import CODE_BY_STATUS, HTTP_STATUS, DomainError, ErrorCode, Unauthenticated
+from lms_shared.logging import get_logger, request_id_var
+
+log = get_logger(__name__)
+
+REQUESTS = Counter("lms_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram(
+    "lms_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def error_response(code: ErrorCode, message: str, details: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": str(code), "message": message}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=HTTP_STATUS[code])
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "The request is not valid."
+
+
+class RequestContextMiddleware(BaseHTTPMiddleware):
+    """Request id in and out, one log line per request, and Prometheus counters."""
+
+    def __init__(self, app: Any, service: str) -> None:
+        super().__init__(app)
+        self.service = service
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = request_id_var.set(rid[:64])
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-ID"] = rid[:64]
+            return response
+        finally:
+            elapsed = time.perf_counter() - start
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            REQUESTS.labels(self.service, request.method, path, str(status)).inc()
+            LATENCY.labels(self.service, request.method, path).observe(elapsed)
+            if path not in ("/healthz", "/readyz", "/metrics"):
+                log.info(
+                    "http.request",
+                    method=request.method,
+                    path=path,
+                    status=status,
+                    ms=round(elapsed * 1000, 1),
+                )
+            request_id_var.reset(token)
+
+
+def install_common(app: FastAPI, service: str, checks: dict[str, ReadinessCheck] | None = None) -> None:
+    """Error handlers, middleware, ``/healthz``, ``/readyz`` and ``/metrics`` on a service app."""
+    app.add_middleware(RequestContextMiddleware, service=service)
+    checks = checks if checks is not None else {}
+    app.state.readiness_checks = checks
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(ErrorCode.BAD_USER_INPUT, _describe_validation(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = CODE_BY_STATUS.get(exc.status_code, ErrorCode.BAD_USER_INPUT)
+        if exc.status_code == 405:
+            return JSONResponse({"error": {"code": str(code), "message": "Method not allowed."}}, status_code=405)
+        return error_response(code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("http.unhandled", error=repr(exc))
+        return JSONResponse(
+            {"error": {"code": "UNAVAILABLE", "message": f"The {service} service failed; try again."}},
+            status_code=500,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        results: dict[str, str] = {}
+        ok = True
+        for name, check in app.state.readiness_checks.items():
+            try:
+                await check()
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - a readiness probe reports, never raises
+                ok = False
+                results[name] = f"failed: {type(exc).__name__}"
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": results}, status_code=200 if ok else 503
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _principal_or_none(request: Request) -> Principal | None:
+    token = bearer_from_header(request.headers.get("authorization"))
+    if token is None:
+        return None
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token)
+
+
+async def _principal(principal: Principal | None = Depends(_principal_or_none)) -> Principal:
+    if principal is None:
+        raise Unauthenticated("Sign in first: this needs an 'Authorization: Bearer <token>' header.")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(_principal)]
+"""The verified caller; requests without a valid bearer token get UNAUTHENTICATED."""
+
+OptionalUser = Annotated[Principal | None, Depends(_principal_or_none)]
+"""The verified caller, or None for anonymous requests (a present but bad token is still refused)."""
