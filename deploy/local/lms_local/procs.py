@@ -144,6 +144,7 @@ class Proc:
         self._adopted: psutil.Process | None = None
         self._pid: int | None = None
         self._last_rc: int | None = None
+        self._exit_seen: float | None = None  # wall-clock time we first saw this incarnation gone
 
     def __repr__(self) -> str:
         return f"<Proc {self.name} pid={self._pid} alive={self.alive()}>"
@@ -195,6 +196,7 @@ class Proc:
         self._adopted = None
         self._pid = self._popen.pid
         self._last_rc = None
+        self._exit_seen = None
         self.started_at = time.monotonic()
         self.starts += 1
         self._write_runfile()
@@ -205,6 +207,7 @@ class Proc:
         self._adopted = psutil.Process(pid)
         self._pid = pid
         self._last_rc = None
+        self._exit_seen = None
         self.started_at = time.monotonic()
         self._write_runfile()
 
@@ -227,14 +230,17 @@ class Proc:
 
     def alive(self) -> bool:
         """True while the process runs (zombies count as exited)."""
+        running = False
         if self._popen is not None:
-            return self._popen.poll() is None
-        if self._adopted is not None:
+            running = self._popen.poll() is None
+        elif self._adopted is not None:
             try:
-                return self._adopted.is_running() and self._adopted.status() != psutil.STATUS_ZOMBIE
+                running = self._adopted.is_running() and self._adopted.status() != psutil.STATUS_ZOMBIE
             except psutil.NoSuchProcess:
-                return False
-        return False
+                running = False
+        if not running and self._pid is not None and self._exit_seen is None:
+            self._exit_seen = time.time()
+        return running
 
     @property
     def returncode(self) -> int | None:
@@ -251,10 +257,28 @@ class Proc:
         if self._pid is None:
             return
         if group:
-            _killpg(self._pid, sig)
+            self._signal_group(sig)
         elif self.alive():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, sig)
+
+    def _signal_group(self, sig: int) -> None:
+        """Signal our process group without ever hitting a stranger's.
+
+        While the leader lives, its pid is certainly our group id. Once it is gone and the group
+        empties, the kernel may hand that number to an unrelated new session leader, so only members
+        that already existed when we saw our leader exit are signalled then.
+        """
+        if self._pid is None:
+            return
+        if self.alive():
+            _killpg(self._pid, sig)
+            return
+        cutoff = (self._exit_seen or time.time()) + 0.5
+        for pid in group_members(self._pid):
+            with contextlib.suppress(psutil.Error, ProcessLookupError, PermissionError):
+                if psutil.Process(pid).create_time() <= cutoff:
+                    os.kill(pid, sig)
 
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the process to exit; True if it did."""
@@ -276,11 +300,14 @@ class Proc:
     def finish_stop(self, deadline: float) -> None:
         """Second step of :meth:`stop`: wait until ``deadline``, then SIGKILL the whole group."""
         if not self.wait(max(0.0, deadline - time.monotonic())):
-            log.warning("%s did not stop within %.0fs of %s; killing it", self.name, self.grace,
-                        signal.Signals(self.stop_signal).name)
+            log.warning(
+                "%s did not stop within %.0fs of %s; killing it",
+                self.name,
+                self.grace,
+                signal.Signals(self.stop_signal).name,
+            )
         # Always sweep the group: helpers a child forked must not outlive it.
-        if self._pid is not None:
-            _killpg(self._pid, signal.SIGKILL)
+        self._signal_group(signal.SIGKILL)
         self.wait(5.0)
         self.runfile.unlink(missing_ok=True)
 
@@ -290,29 +317,47 @@ class Proc:
         self.finish_stop(time.monotonic() + (self.grace if grace is None else grace))
 
 
+def stop_pids(targets: Sequence[tuple[int, int, float, str]]) -> None:
+    """Stop processes we did not start (stale servers or roles), all in parallel, sweeping groups.
+
+    ``targets`` holds ``(pid, stop signal, grace seconds, name)``. Each gets its signal at once; any
+    still alive after its grace is SIGKILLed, with its process group when it leads one.
+    """
+    pending: list[tuple[psutil.Process, bool, float, str, int]] = []
+    t0 = time.monotonic()
+    for pid, sig, grace, name in targets:
+        try:
+            p = psutil.Process(pid)
+            # Our children are session leaders, so their pid is also their process group; anything
+            # else (say a postmaster started by hand with pg_ctl) is stopped alone.
+            leads_group = os.getpgid(pid) == pid
+        except (psutil.NoSuchProcess, ProcessLookupError, PermissionError):
+            continue
+        log.info("stopping %s left by a previous run (pid %d)", name, pid)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.send_signal(sig)
+        pending.append((p, leads_group, t0 + grace, name, sig))
+    for p, leads_group, deadline, name, sig in pending:
+        try:
+            p.wait(max(0.0, deadline - time.monotonic()))
+        except psutil.TimeoutExpired:
+            log.warning("%s (pid %d) ignored %s; killing it", name, p.pid, signal.Signals(sig).name)
+            if leads_group:
+                _killpg(p.pid, signal.SIGKILL)  # leader still alive: the group id is surely its
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
+                p.kill()
+                p.wait(5)
+        except psutil.NoSuchProcess:
+            pass
+        if leads_group:
+            # Leftover members only, and only those older than the leader's exit (see Proc._signal_group).
+            cutoff = time.time() + 0.5
+            for member in group_members(p.pid):
+                with contextlib.suppress(psutil.Error, ProcessLookupError, PermissionError):
+                    if psutil.Process(member).create_time() <= cutoff:
+                        os.kill(member, signal.SIGKILL)
+
+
 def stop_pid(pid: int, sig: int, grace: float, name: str) -> None:
-    """Stop a process we did not start (a stale server or role) and sweep its process group."""
-    try:
-        p = psutil.Process(pid)
-    except psutil.NoSuchProcess:
-        return
-    log.info("stopping %s left by a previous run (pid %d)", name, pid)
-    try:
-        # Our children are session leaders, so their pid is also their process group; anything else
-        # (say a postmaster started by hand with pg_ctl) is stopped alone.
-        leads_group = os.getpgid(pid) == pid
-    except (ProcessLookupError, PermissionError):
-        leads_group = False
-    with contextlib.suppress(psutil.NoSuchProcess):
-        p.send_signal(sig)
-    try:
-        p.wait(grace)
-    except psutil.TimeoutExpired:
-        log.warning("%s (pid %d) ignored %s for %.0fs; killing it", name, pid, signal.Signals(sig).name, grace)
-    except psutil.NoSuchProcess:
-        pass
-    if leads_group:
-        _killpg(pid, signal.SIGKILL)
-    with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
-        p.kill()
-        p.wait(5)
+    """Stop one process we did not start; see :func:`stop_pids`."""
+    stop_pids([(pid, sig, grace, name)])

@@ -39,6 +39,7 @@ class PublishedVersions:
         self._max = max_entries
 
     def get(self, course_id: str, version: int) -> dict[str, Any] | None:
+        """The cached version, or None (counted as a hit or a miss)."""
         item = self._items.get((course_id, version))
         CACHE_LOOKUPS.labels("published_version", "hit" if item is not None else "miss").inc()
         if item is not None:
@@ -46,10 +47,16 @@ class PublishedVersions:
         return item
 
     def put(self, course: dict[str, Any], version: int) -> None:
+        """Keep a published version; the least recently used go beyond the bound."""
         self._items[(str(course["id"]), version)] = course
         self._items.move_to_end((str(course["id"]), version))
         while len(self._items) > self._max:
             self._items.popitem(last=False)
+
+    def forget_course(self, course_id: str) -> None:
+        """Drop a course's versions (archiving changes the status they show; the structure stays)."""
+        for key in [k for k in self._items if k[0] == course_id]:
+            del self._items[key]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -64,10 +71,12 @@ class CatalogueCache:
 
     @staticmethod
     def key(kind: str, args: dict[str, Any]) -> str:
+        """A Redis key for one catalogue answer: its kind and a digest of its arguments."""
         digest = hashlib.sha256(orjson.dumps(args, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
         return f"{PREFIX}{kind}:{digest}"
 
     async def get(self, key: str) -> Any | None:
+        """The cached JSON, or None on a miss or when Redis is unreachable."""
         try:
             raw = await self.redis.get(key)
         except RedisError as exc:
@@ -77,6 +86,7 @@ class CatalogueCache:
         return orjson.loads(raw) if raw is not None else None
 
     async def put(self, key: str, value: Any) -> None:
+        """Store an answer for the TTL; Redis trouble only costs the caching."""
         try:
             await self.redis.set(key, orjson.dumps(value), ex=self.ttl)
         except RedisError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -16,7 +17,7 @@ from prometheus_client import Counter, Histogram
 
 from gateway.config import GatewaySettings
 from gateway.errors import unavailable
-from lms_shared.errors import CODE_BY_STATUS, DomainError, ErrorCode
+from lms_shared.errors import CODE_BY_STATUS, BadInput, DomainError, ErrorCode
 from lms_shared.logging import get_logger, request_id_var
 from lms_shared.tracing import inject_headers
 
@@ -142,6 +143,7 @@ class ServiceClient:
         raise DomainError(message, code=code)
 
     async def aclose(self) -> None:
+        """Close the connection pool."""
         await self.http.aclose()
 
 
@@ -157,6 +159,7 @@ class ServiceClients:
         )
 
     def all(self) -> tuple[ServiceClient, ...]:
+        """The three clients, for metrics and shutdown."""
         return (self.courses, self.progress, self.certificates)
 
     def calls_total(self) -> int:
@@ -166,3 +169,13 @@ class ServiceClients:
     async def aclose(self) -> None:
         for c in self.all():
             await c.aclose()
+
+
+def seg(value: object) -> str:
+    """An id as one URL path segment: percent-encoded, so ``../`` in an id cannot reach another route."""
+    text = str(value).strip()
+    if not text:
+        raise BadInput("An id is empty; pass the id you got from the API.")
+    if len(text) > 200:
+        raise BadInput("An id is longer than 200 characters; pass the id you got from the API.")
+    return quote(text, safe="")

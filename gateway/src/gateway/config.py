@@ -35,26 +35,32 @@ class GatewaySettings(Settings):
     upstream_max_connections: int = Field(default=100, ge=1)
 
     catalogue_cache_seconds: int = Field(default=300, ge=1)
+    # The viewer's own dashboard queries, per viewer, in process memory; 0 turns it off.
+    response_cache_seconds: float = Field(default=30, ge=0, le=300)
     idempotency_seconds: int = Field(default=24 * 3600, ge=60)
     trust_forwarded_for: bool = False
 
     @property
     def introspection_enabled(self) -> bool:
+        """Explicit setting, else on everywhere but production."""
         if self.graphql_introspection is not None:
             return self.graphql_introspection
         return self.env != "production"
 
     @property
     def ide_enabled(self) -> bool:
+        """Explicit setting, else GraphiQL in development only."""
         if self.graphql_ide is not None:
             return self.graphql_ide
         return self.env == "development"
 
     @property
     def cors_origin_list(self) -> list[str]:
+        """LMS_CORS_ORIGINS as a list (empty: no cross-origin access)."""
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
 @lru_cache
 def get_gateway_settings() -> GatewaySettings:
+    """The process's settings, read once from the environment."""
     return GatewaySettings()

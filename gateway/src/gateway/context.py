@@ -31,10 +31,12 @@ class Context(BaseContext):
 
     @property
     def token(self) -> str | None:
+        """The caller's bearer token, forwarded to the services; None when anonymous."""
         return self.principal.token if self.principal is not None else None
 
     @property
     def locale(self) -> str | None:
+        """The viewer's preferred language, second in the fallback order."""
         return self.principal.locale if self.principal is not None else None
 
     async def authenticate(self) -> Principal | None:
@@ -59,12 +61,11 @@ class Context(BaseContext):
         """The signed-in caller, or UNAUTHENTICATED with the reason their token was refused."""
         principal = await self.authenticate()
         if principal is None:
-            raise self.auth_error or Unauthenticated(
-                "Sign in first: send an 'Authorization: Bearer <token>' header."
-            )
+            raise self.auth_error or Unauthenticated("Sign in first: send an 'Authorization: Bearer <token>' header.")
         return principal
 
     async def require_role(self, *roles: Role) -> Principal:
+        """The signed-in caller if they hold one of ``roles`` (admins hold all), else FORBIDDEN."""
         principal = await self.require_user()
         principal.require(*roles)
         return principal
@@ -77,6 +78,7 @@ class Context(BaseContext):
 
     @classmethod
     async def from_connection(cls, state: GatewayState, conn: Request | WebSocket) -> Context:
+        """The context of an HTTP request (token verified now) or a WebSocket (verified at connection_init)."""
         ip = client_ip(conn, state.settings.trust_forwarded_for)
         ctx = cls(state, ip, conn.headers.get("authorization"))
         if isinstance(conn, Request):
@@ -99,5 +101,6 @@ Info = StrawberryInfo[Context, Any]
 
 
 def ctx_of(info: Info) -> Context:
+    """The typed context of a resolver's ``info``."""
     ctx: Context = info.context
     return ctx

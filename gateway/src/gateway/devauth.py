@@ -36,7 +36,7 @@ class AuthConfig(BaseModel):
 
     mode: Literal["development", "oidc"]
     issuer: str | None = None
-    clientId: str | None = None  # noqa: N815 - the web client reads camelCase JSON
+    clientId: str | None = None
     scopes: str = DEFAULT_OIDC_SCOPES
 
 
@@ -96,7 +96,7 @@ class DevTokenRequest(BaseModel):
 
 class DevToken(BaseModel):
     token: str
-    expiresIn: int  # noqa: N815 - the web client reads camelCase JSON
+    expiresIn: int
 
 
 def _oidc_issuer() -> str:

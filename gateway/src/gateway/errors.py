@@ -14,7 +14,6 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.error import GraphQLError as CoreGraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 
 from lms_shared.errors import DomainError, ErrorCode, Unavailable
 from lms_shared.logging import get_logger
@@ -51,7 +50,8 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     """The error as the caller sees it: a domain code and message, or a masked unexpected failure."""
     original = error.original_error
     if original is None:
-        # Syntax and validation errors: graphql-core's messages are meant for the client.
+        # graphql-core's own messages are meant for the client: syntax and validation errors (no path)
+        # are the caller's to fix; a path means execution broke a promise (e.g. null for a non-null).
         if error.extensions and "code" in error.extensions:
             return error
         return GraphQLError(
@@ -60,7 +60,7 @@ def shape_error(error: GraphQLError) -> GraphQLError:
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "BAD_USER_INPUT"},
+            extensions={"code": "UNAVAILABLE" if error.path else "BAD_USER_INPUT"},
         )
     if isinstance(original, DomainError):
         extensions: dict[str, Any] = {"code": str(original.code)}
@@ -83,10 +83,8 @@ class ErrorShaping(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [shape_error(e) for e in result.errors]
-        elif self.execution_context.pre_execution_errors and isinstance(result, StrawberryExecutionResult | None):
-            self.execution_context.pre_execution_errors = [
-                shape_error(e) for e in self.execution_context.pre_execution_errors
-            ]
+        ec = self.execution_context
+        if ec.result is not None and ec.result.errors:
+            ec.result.errors = [shape_error(e) for e in ec.result.errors]
+        elif ec.pre_execution_errors:
+            ec.pre_execution_errors = [shape_error(e) for e in ec.pre_execution_errors]

@@ -32,9 +32,7 @@ def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-async def _gather_by_key(
-    keys: list[K], fetch: Callable[[K], Awaitable[V]]
-) -> list[V | BaseException | None]:
+async def _gather_by_key(keys: list[K], fetch: Callable[[K], Awaitable[V]]) -> list[V | BaseException | None]:
     """Fetch each key concurrently; NOT_FOUND becomes None, other errors stay attached to their key."""
     results = await asyncio.gather(*(fetch(k) for k in keys), return_exceptions=True)
     out: list[V | BaseException | None] = []
@@ -86,6 +84,7 @@ class Loaders:
         ctx = self._ctx
         versions = ctx.state.versions
         out: dict[tuple[str, int], Json] = {}
+        failed: dict[tuple[str, int], BaseException] = {}
         missing: list[tuple[str, int]] = []
         for key in keys:
             cached = versions.get(*key)
@@ -109,7 +108,12 @@ class Loaders:
                     continue
                 for c in page.get("nodes", []):
                     key = (str(c.get("id")), int(c.get("version") or 0))
-                    if key in wanted and c.get("status") in ("PUBLISHED", "ARCHIVED") and "modules" in c:
+                    if (
+                        key in wanted
+                        and c.get("status") in ("PUBLISHED", "ARCHIVED")
+                        and "modules" in c
+                        and not c.get("isDraft")
+                    ):
                         versions.put(c, key[1])
                         out[key] = c
             rest = [k for k in missing if k not in out]
@@ -123,12 +127,13 @@ class Loaders:
 
             for key, value in zip(rest, await _gather_by_key(rest, fetch), strict=True):
                 if isinstance(value, BaseException):
-                    return [value if k == key or k not in out else out[k] for k in keys]
-                if value is not None:
+                    failed[key] = value
+                elif value is not None:
                     out[key] = value
-        return [out.get(k) for k in keys]
+        return [failed.get(k) or out.get(k) for k in keys]
 
     async def stats(self, course_id: str) -> Json | None:
+        """A course's statistics (one call per course; the REST API has no batch form)."""
         result: Json | None = await self._get("stats", self._load_stats).load(course_id)
         return result
 
@@ -142,6 +147,7 @@ class Loaders:
         return await _gather_by_key(ids, fetch)
 
     async def download_url(self, material_id: str) -> str | None:
+        """A material's presigned download URL, or None when the viewer may not have one."""
         result: str | None = await self._get("download", self._load_downloads).load(material_id)
         return result
 
@@ -154,13 +160,12 @@ class Loaders:
 
         results = await _gather_by_key(ids, fetch)
         # A material not yet uploaded, or not allowed to this viewer, simply has no link.
-        return [
-            None if isinstance(r, DomainError) and r.code is not ErrorCode.UNAVAILABLE else r for r in results
-        ]
+        return [None if isinstance(r, DomainError) and r.code is not ErrorCode.UNAVAILABLE else r for r in results]
 
     # --- progress --------------------------------------------------------------------------------
 
     async def my_enrollments(self) -> list[Json]:
+        """Every enrolment of the viewer (one call per request; also primes enrollment_for_course)."""
         result: list[Json] = await self._get("my_enrollments", self._load_my_enrollments).load("mine")
         return result
 
@@ -191,6 +196,7 @@ class Loaders:
     # --- certificates ----------------------------------------------------------------------------
 
     async def my_certificates(self) -> list[Json]:
+        """Every certificate of the viewer (one call per request)."""
         result: list[Json] = await self._get("my_certificates", self._load_my_certificates).load("mine")
         return result
 

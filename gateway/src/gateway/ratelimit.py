@@ -24,6 +24,7 @@ class RateLimiter:
     """Counts requests per (bucket, identity) per minute and refuses those over the budget."""
 
     def __init__(self, redis: Redis, window_seconds: int = 60) -> None:
+        """Fixed windows of ``window_seconds``."""
         self.redis = redis
         self.window = window_seconds
 

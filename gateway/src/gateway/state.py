@@ -11,6 +11,7 @@ from gateway.cache import CatalogueCache, PublishedVersions
 from gateway.clients import ServiceClients
 from gateway.config import GatewaySettings
 from gateway.ratelimit import RateLimiter
+from gateway.responses import ViewerResponses
 from lms_shared.auth import TokenVerifier
 
 if TYPE_CHECKING:
@@ -28,5 +29,6 @@ class GatewayState:
     catalogue: CatalogueCache
     versions: PublishedVersions
     limiter: RateLimiter
+    responses: ViewerResponses = field(default_factory=lambda: ViewerResponses(0))
     hub: EventHub | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ original subject, and can be listed and replayed with ``python -m lms_shared.dlq
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,8 +29,20 @@ from lms_shared.events.catalogue import CATALOGUE, Payload
 from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import DLQ_PREFIX, EVENTS_STREAM
 from lms_shared.logging import get_logger, request_id_var
+from lms_shared.telemetry import consumer_span
 
 log = get_logger(__name__)
+
+EVENTS_HANDLED = Counter(
+    "lms_events_handled_total", "Events taken off a durable consumer, by outcome", ["consumer", "type", "outcome"]
+)
+EVENTS_DEAD_LETTERED = Counter("lms_events_dead_lettered_total", "Events parked on a dead-letter subject", ["consumer"])
+HANDLE_SECONDS = Histogram(
+    "lms_event_handle_duration_seconds",
+    "Time to apply one event, inbox included",
+    ["consumer"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 
@@ -112,12 +126,18 @@ class EventConsumer:
                 await self.ensure()
                 sub = await self._js.pull_subscribe_bind(self.durable, stream=EVENTS_STREAM)
                 backoff = 0.2
-                while not stop.is_set():
-                    try:
-                        msgs = await sub.fetch(self._batch, timeout=1.0)
-                    except TimeoutError:
-                        continue
-                    await self.handle_batch(msgs)
+                try:
+                    while not stop.is_set():
+                        try:
+                            msgs = await sub.fetch(self._batch, timeout=1.0)
+                        except TimeoutError:
+                            continue
+                        await self.handle_batch(msgs)
+                finally:
+                    # A pull subscription left open makes the connection's drain() wait its full
+                    # timeout (30 s) at shutdown, past the launcher's grace period.
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
             except Exception as exc:  # noqa: BLE001 - NATS or DB away: back off, reconnect, carry on
                 if stop.is_set():
                     break
@@ -159,8 +179,13 @@ class EventConsumer:
             return
         token = request_id_var.set((msg.headers or {}).get("Lms-Request-Id"))
         try:
-            applied = await self._apply(env, payload, handler)
+            with (
+                consumer_span(f"{self.durable} {env.type}", msg.headers, event_id=env.id),
+                HANDLE_SECONDS.labels(self.durable).time(),
+            ):
+                applied = await self._apply(env, payload, handler)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            EVENTS_HANDLED.labels(self.durable, env.type, "failed").inc()
             await self._retry_or_dead_letter(msg, env, exc)
             return
         finally:
@@ -169,6 +194,7 @@ class EventConsumer:
             self.stats.handled += 1
         else:
             self.stats.duplicates += 1
+        EVENTS_HANDLED.labels(self.durable, env.type, "applied" if applied else "duplicate").inc()
         await msg.ack()
 
     async def _apply(self, env: Envelope, payload: Payload, handler: Handler) -> bool:
@@ -204,6 +230,7 @@ class EventConsumer:
 
     async def _dead_letter(self, msg: Msg, env: Envelope | None, reason: str) -> None:
         self.stats.dead_lettered += 1
+        EVENTS_DEAD_LETTERED.labels(self.durable).inc()
         event_id = env.id if env else (msg.headers or {}).get("Nats-Msg-Id", "unknown")
         headers = {
             "Nats-Msg-Id": f"dlq:{self.durable}:{event_id}",

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -43,6 +44,7 @@ from lms_shared.logging import get_logger, request_id_var
 log = get_logger(__name__)
 
 NOTIFY_CHANNEL = "lms_outbox"
+_BULK_CHUNK = 5000  # rows per INSERT in add_events_bulk (4 bind parameters each)
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -103,14 +105,14 @@ async def add_events_bulk(session: AsyncSession, table: Table, events: Sequence[
     from lms_shared.tracing import inject_headers  # local: tracing is optional at import time
 
     inject_headers(headers)
-    await session.execute(
-        insert(table),
-        [
-            {"event_id": env.id, "subject": env.subject, "payload": env.to_bytes(), "headers": headers}
-            for env in envelopes
-        ],
-    )
-    await session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
+    rows = [
+        {"event_id": env.id, "subject": env.subject, "payload": env.to_bytes(), "headers": headers} for env in envelopes
+    ]
+    # One statement per chunk: a multi-row INSERT with the NOTIFY riding along as its outer SELECT,
+    # so staging events costs one round trip. Chunks keep under the driver's 32,767 bind parameters.
+    for start in range(0, len(rows), _BULK_CHUNK):
+        staged = insert(table).values(rows[start : start + _BULK_CHUNK]).returning(table.c.id).cte("staged")
+        await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")).add_cte(staged))
     return envelopes
 
 
@@ -232,6 +234,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     configure_logging(f"{args.service}-relay", settings.log_level, settings.log_json)
+    from lms_shared.telemetry import setup_tracing
+
+    setup_tracing(f"{args.service}-relay")
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
+from prometheus_client import Gauge
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -23,6 +24,11 @@ from lms_shared.settings import Settings
 from lms_shared.storage import ObjectStore
 
 log = get_logger(__name__)
+
+OUTBOX_PENDING = Gauge("lms_outbox_pending", "Outbox events not yet published", ["service"])
+OUTBOX_OLDEST = Gauge(
+    "lms_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox event (relay lag)", ["service"]
+)
 
 
 class Runtime:
@@ -41,11 +47,32 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self, *, buckets: tuple[str, ...] = ()) -> None:
+        from lms_shared.telemetry import setup_tracing
+
+        setup_tracing(self.service)
         self.nc, self.js = await connect(self.settings.nats_url, self.service)
         if buckets:
             self.store = ObjectStore(self.settings, self.settings.s3_public_endpoint or None)
             for b in buckets:
                 await self.store.ensure_bucket(b)
+        self.spawn("outbox-metrics", self._watch_outbox)
+
+    async def _watch_outbox(self, stop: asyncio.Event) -> None:
+        """Export the relay's lag from the service's own /metrics (relays have no HTTP port)."""
+        query = text(
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+            "FROM outbox_message WHERE sent_at IS NULL"
+        )
+        while not stop.is_set():
+            try:
+                async with self.engine.connect() as conn:
+                    pending, oldest = (await conn.execute(query)).one()
+                OUTBOX_PENDING.labels(self.service).set(pending)
+                OUTBOX_OLDEST.labels(self.service).set(float(oldest))
+            except Exception as exc:  # noqa: BLE001 - a metric must never take the service down
+                log.debug("runtime.outbox_metrics_failed", error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=5.0)
 
     def spawn(self, name: str, factory: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         """Run a background loop until stop; a crash is logged and the loop restarted."""
@@ -71,6 +98,9 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await self.nc.drain()
         await self.engine.dispose()
+        from lms_shared.telemetry import shutdown_tracing
+
+        shutdown_tracing()
 
     def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
         async def database() -> None:

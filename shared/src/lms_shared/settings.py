@@ -31,19 +31,19 @@ class Settings(BaseSettings):
     progress_port: int = 8102
     certificates_port: int = 8103
 
-    courses_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/courses"
-    progress_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/progress"
-    certificates_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/certificates"
+    courses_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/courses"
+    progress_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/progress"
+    certificates_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/certificates"
     db_pool_size: int = 10
 
     courses_url: str = "http://127.0.0.1:8101"
     progress_url: str = "http://127.0.0.1:8102"
     certificates_url: str = "http://127.0.0.1:8103"
 
-    nats_url: str = "nats://127.0.0.1:54222"
-    redis_url: str = "redis://127.0.0.1:56379/0"
+    nats_url: str = "nats://127.0.0.1:14222"
+    redis_url: str = "redis://127.0.0.1:16379/0"
 
-    s3_endpoint: str = "127.0.0.1:58333"
+    s3_endpoint: str = "127.0.0.1:18333"
     s3_access_key: str = ""
     s3_secret_key: str = ""
     s3_secure: bool = False

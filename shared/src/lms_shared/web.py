@@ -81,7 +81,11 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
 
 
 def install_common(app: FastAPI, service: str, checks: dict[str, ReadinessCheck] | None = None) -> None:
-    """Error handlers, middleware, ``/healthz``, ``/readyz`` and ``/metrics`` on a service app."""
+    """Error handlers, middleware, tracing, ``/healthz``, ``/readyz`` and ``/metrics`` on a service app."""
+    from lms_shared.telemetry import instrument_fastapi, setup_tracing
+
+    if setup_tracing(service):  # off unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+        instrument_fastapi(app)
     app.add_middleware(RequestContextMiddleware, service=service)
     checks = checks if checks is not None else {}
     app.state.readiness_checks = checks

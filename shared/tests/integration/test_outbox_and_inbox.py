@@ -45,7 +45,7 @@ async def messages_on(js: Any, subject: str, wait: float = 1.5) -> list[Any]:
     return out
 
 
-def test_event(tag: str) -> Envelope:
+def new_event(tag: str) -> Envelope:
     return Envelope(type=f"lms.test.{tag}.happened.v1", source="test", subject_key=tag, data={"tag": tag})
 
 
@@ -73,7 +73,7 @@ def relay_process(db_url: str, stack_env: dict[str, str], **extra: str) -> subpr
 async def test_relay_killed_between_publish_and_mark_loses_nothing_and_doubles_nothing(
     engine: Any, js: Any, shared_db_url: str, stack_env: dict[str, str]
 ) -> None:
-    env = test_event(uuid.uuid4().hex[:10])
+    env = new_event(uuid.uuid4().hex[:10])
     await stage(engine, env)
 
     crashing = relay_process(shared_db_url, stack_env, LMS_FAULT_RELAY_EXIT_AFTER_PUBLISH="1")
@@ -113,7 +113,7 @@ async def test_relay_rides_out_a_nats_outage(engine: Any, tmp_path: Path) -> Non
     try:
         server.terminate()
         server.wait(10)
-        env = test_event(uuid.uuid4().hex[:10])
+        env = new_event(uuid.uuid4().hex[:10])
         await stage(engine, env)
         await asyncio.sleep(1.5)
         assert not await is_sent(engine, env), "nothing can be sent while NATS is down"
@@ -225,7 +225,7 @@ async def test_a_malformed_message_goes_straight_to_the_dead_letters(engine: Any
 
 
 async def test_outbox_row_and_state_change_share_one_transaction(engine: Any) -> None:
-    env = test_event(uuid.uuid4().hex[:10])
+    env = new_event(uuid.uuid4().hex[:10])
     with pytest.raises(RuntimeError):
         async with make_sessionmaker(engine)() as s, s.begin():
             await add_event(s, OUTBOX, env)

@@ -63,7 +63,10 @@ completion = Table(
     Column("municipality", String(255), nullable=True),
     Column("locale", String(32), nullable=True),
     Column("score", Integer, nullable=True),
+    Column("course_titles", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("completed_at", DateTime(timezone=True), nullable=False),
+    # Set while the course's course.published has not arrived; issued when it does.
+    Column("awaiting_course", Boolean, nullable=False, server_default=text("false")),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

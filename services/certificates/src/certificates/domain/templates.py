@@ -15,10 +15,12 @@ the sentence, so their wording introduces the name after a colon instead.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Final
 
 SUPPORTED_LANGUAGES: Final = ("en", "tr", "az", "kk", "ky", "uz", "ru")
@@ -108,9 +110,7 @@ class Signatory:
     def __post_init__(self) -> None:
         _check_text("signatory.name", self.name)
         object.__setattr__(self, "titles", _checked_language_map("signatory.titles", self.titles))
-        object.__setattr__(
-            self, "names", _checked_language_map("signatory.names", self.names, require_fallback=False)
-        )
+        object.__setattr__(self, "names", _checked_language_map("signatory.names", self.names, require_fallback=False))
         if self.signature_image is not None:
             _check_image("signatory.signature_image", self.signature_image)
 
@@ -142,9 +142,7 @@ class CertificateTemplate:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _TEMPLATE_ID_RE.fullmatch(self.id):
-            raise TemplateError(
-                f"template id must be 1-64 lowercase letters, digits, '.', '_' or '-', got {self.id!r}"
-            )
+            raise TemplateError(f"template id must be 1-64 lowercase letters, digits, '.', '_' or '-', got {self.id!r}")
         texts = dict(self.texts)
         for lang, value in texts.items():
             _check_language_code(f"texts[{lang!r}]", lang)
@@ -179,6 +177,33 @@ class CertificateTemplate:
     def issuer_name(self, lang: str) -> str:
         """The issuing organisation's name in ``lang``, else English."""
         return self.issuer_names.get(lang) or self.issuer_names[FALLBACK_LANGUAGE]
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of everything in the template, images included.
+
+        Two templates with the same fingerprint print identically, so renderers can cache the
+        parts of the page that depend only on the template. Computed once per object (the
+        dataclass is frozen, so it cannot go stale).
+        """
+        digest = hashlib.sha256()
+
+        def add(*parts: object) -> None:
+            for part in parts:
+                data = part if isinstance(part, bytes) else repr(part).encode()
+                digest.update(len(data).to_bytes(8, "big"))
+                digest.update(data)
+
+        add(self.id, self.colours)
+        for lang in sorted(self.texts):
+            add(lang, self.texts[lang])
+        add(sorted(self.issuer_names.items()))
+        for signatory in self.signatories:
+            add(signatory.name, sorted(signatory.titles.items()), sorted(signatory.names.items()))
+            add(hashlib.sha256(signatory.signature_image or b"").digest())
+        for logo in self.logos:
+            add(hashlib.sha256(logo).digest())
+        return digest.hexdigest()
 
 
 def _check_text(what: str, value: object) -> None:
@@ -265,7 +290,20 @@ _MONTHS: Final[Mapping[str, tuple[str, ...]]] = {
         "November",
         "December",
     ),
-    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"),
+    "tr": (
+        "Ocak",
+        "Şubat",
+        "Mart",
+        "Nisan",
+        "Mayıs",
+        "Haziran",
+        "Temmuz",
+        "Ağustos",
+        "Eylül",
+        "Ekim",
+        "Kasım",
+        "Aralık",
+    ),
     "az": (
         "yanvar",
         "fevral",

@@ -47,7 +47,17 @@ class Renderer(Protocol):
 class CredentialSigner(Protocol):
     def sign(self, facts: CredentialFacts) -> SignedCredential: ...
 
-    def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str: ...
+    def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str:
+        """A signed BitstringStatusListCredential; ``revoked_indexes`` are global indexes in the list."""
+        ...
+
+    def status_list_of(self, index: int) -> int:
+        """The number of the status list a global status index falls in."""
+        ...
+
+    def status_list_bounds(self, list_number: int) -> tuple[int, int]:
+        """The first and last global index a status list covers."""
+        ...
 
 
 class PdfStore(Protocol):

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from minio import Minio
 
-from lms_shared.settings import Settings
-
 from courses.domain.materials import ZIP_MAGIC
+from lms_shared.settings import Settings
 
 HEAD_BYTES = 512
 _CHUNK = 256 * 1024

@@ -7,17 +7,15 @@ freezes half an edit, and two concurrent edits never overwrite each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, exists, false, func, insert, or_, select, true, tuple_, update
+from sqlalchemy import Select, Table, and_, delete, exists, false, func, insert, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
-
-from lms_shared.auth import Principal
 
 from courses.adapters.orm import (
     course,
@@ -39,6 +37,7 @@ from courses.domain.model import (
 )
 from courses.domain.search import search_document, topic_key
 from courses.domain.snapshot import from_snapshot, quiz_from_json, quiz_to_json
+from lms_shared.auth import Principal
 
 
 def _material(row: Any) -> Material:
@@ -82,27 +81,37 @@ async def slug_taken(session: AsyncSession, slug: str) -> bool:
 
 async def load_course(session: AsyncSession, course_id: str, *, lock: bool = False) -> Course | None:
     """The working draft of a course, whole; ``lock`` holds its row until the transaction ends."""
-    query = select(course).where(course.c.id == course_id)
+    return (await load_courses(session, [course_id], lock=lock)).get(course_id)
+
+
+async def load_courses(session: AsyncSession, course_ids: Sequence[str], *, lock: bool = False) -> dict[str, Course]:
+    """Several drafts in five queries, whatever their number (catalogue pages, DataLoader batches)."""
+    if not course_ids:
+        return {}
+    ids = list(dict.fromkeys(course_ids))
+    query = select(course).where(course.c.id.in_(ids))
     if lock:
         query = query.with_for_update()
-    row = (await session.execute(query)).first()
-    if row is None:
-        return None
-    co_owners = (
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return {}
+    co_owners: dict[str, list[str]] = {}
+    for r in (
         await session.execute(
-            select(course_co_owner.c.trainer_id)
-            .where(course_co_owner.c.course_id == course_id)
+            select(course_co_owner.c.course_id, course_co_owner.c.trainer_id)
+            .where(course_co_owner.c.course_id.in_(ids))
             .order_by(course_co_owner.c.added_at, course_co_owner.c.trainer_id)
         )
-    ).scalars()
+    ).all():
+        co_owners.setdefault(r.course_id, []).append(r.trainer_id)
     modules = (
         await session.execute(
-            select(module).where(module.c.course_id == course_id).order_by(module.c.position, module.c.created_at)
+            select(module).where(module.c.course_id.in_(ids)).order_by(module.c.position, module.c.created_at)
         )
     ).all()
     lessons = (
         await session.execute(
-            select(lesson).where(lesson.c.course_id == course_id).order_by(lesson.c.position, lesson.c.created_at)
+            select(lesson).where(lesson.c.course_id.in_(ids)).order_by(lesson.c.position, lesson.c.created_at)
         )
     ).all()
     material_ids = {r.material_id for r in lessons if r.material_id}
@@ -127,26 +136,34 @@ async def load_course(session: AsyncSession, course_id: str, *, lock: bool = Fal
                 quiz=quiz_from_json(r.quiz) if r.quiz else None,
             )
         )
-    return Course(
-        id=row.id,
-        slug=row.slug,
-        owner_id=row.owner_id,
-        default_language=row.default_language,
-        titles=dict(row.titles),
-        summaries=dict(row.summaries or {}),
-        topics=list(row.topics or []),
-        co_owner_ids=list(co_owners),
-        auto_issue=row.auto_issue,
-        template_id=row.template_id,
-        status=CourseStatus(row.status),
-        version=row.version,
-        revision=row.revision,
-        published_revision=row.published_revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        published_at=row.published_at,
-        modules=[Module(id=m.id, position=m.position, titles=dict(m.titles), lessons=by_module[m.id]) for m in modules],
-    )
+    by_course: dict[str, list[Module]] = {}
+    for m in modules:
+        by_course.setdefault(m.course_id, []).append(
+            Module(id=m.id, position=m.position, titles=dict(m.titles), lessons=by_module[m.id])
+        )
+    return {
+        row.id: Course(
+            id=row.id,
+            slug=row.slug,
+            owner_id=row.owner_id,
+            default_language=row.default_language,
+            titles=dict(row.titles),
+            summaries=dict(row.summaries or {}),
+            topics=list(row.topics or []),
+            co_owner_ids=co_owners.get(row.id, []),
+            auto_issue=row.auto_issue,
+            template_id=row.template_id,
+            status=CourseStatus(row.status),
+            version=row.version,
+            revision=row.revision,
+            published_revision=row.published_revision,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            published_at=row.published_at,
+            modules=by_course.get(row.id, []),
+        )
+        for row in rows
+    }
 
 
 async def save_course_fields(session: AsyncSession, c: Course) -> None:
@@ -172,13 +189,20 @@ async def course_id_of_lesson(session: AsyncSession, lesson_id: str) -> str | No
     return (await session.execute(select(lesson.c.course_id).where(lesson.c.id == lesson_id))).scalar_one_or_none()
 
 
-async def set_positions(session: AsyncSession, table_name: str, ordered_ids: Sequence[str]) -> None:
+async def _set_positions(session: AsyncSession, table: Table, ordered_ids: Sequence[str]) -> None:
     """Rewrite positions 1..n in the given order (only rows whose position changes are touched)."""
-    table = module if table_name == "module" else lesson
     for pos, item_id in enumerate(ordered_ids, start=1):
         await session.execute(
             update(table).where(and_(table.c.id == item_id, table.c.position != pos)).values(position=pos)
         )
+
+
+async def set_module_positions(session: AsyncSession, ordered_ids: Sequence[str]) -> None:
+    await _set_positions(session, module, ordered_ids)
+
+
+async def set_lesson_positions(session: AsyncSession, ordered_ids: Sequence[str]) -> None:
+    await _set_positions(session, lesson, ordered_ids)
 
 
 async def insert_module(session: AsyncSession, course_id: str, m: Module) -> None:
@@ -237,9 +261,7 @@ async def remove_co_owner(session: AsyncSession, course_id: str, trainer_id: str
 # --- materials -----------------------------------------------------------------------------------
 
 
-async def insert_material(
-    session: AsyncSession, m: Material, *, uploaded_by: str, upload_expires_at: datetime
-) -> None:
+async def insert_material(session: AsyncSession, m: Material, *, uploaded_by: str, upload_expires_at: datetime) -> None:
     await session.execute(
         insert(material).values(
             id=m.id,
@@ -324,24 +346,38 @@ async def insert_version(
 
 async def load_version(session: AsyncSession, course_id: str, version: int | None = None) -> Course | None:
     """A published version as its learners see it (the latest when ``version`` is None)."""
-    row = (
-        await session.execute(select(course.c.status, course.c.version).where(course.c.id == course_id))
-    ).first()
-    if row is None or row.version == 0:
-        return None
-    wanted = row.version if version is None else version
-    snap = (
+    return (await load_versions(session, [course_id], version)).get(course_id)
+
+
+async def load_versions(
+    session: AsyncSession, course_ids: Sequence[str], version: int | None = None
+) -> dict[str, Course]:
+    """Published versions of several courses in one query (the latest of each when ``version`` is None)."""
+    if not course_ids:
+        return {}
+    wanted = course.c.version if version is None else version
+    rows = (
         await session.execute(
-            select(course_version.c.snapshot, course_version.c.published_at).where(
-                and_(course_version.c.course_id == course_id, course_version.c.version == wanted)
+            select(
+                course.c.id,
+                course.c.status,
+                course.c.version.label("latest"),
+                course_version.c.version,
+                course_version.c.snapshot,
+                course_version.c.published_at,
             )
+            .join(course_version, course_version.c.course_id == course.c.id)
+            .where(and_(course.c.id.in_(list(course_ids)), course.c.version > 0, course_version.c.version == wanted))
         )
-    ).first()
-    if snap is None:
-        return None
-    frozen = from_snapshot(snap.snapshot, version=wanted, status=CourseStatus(row.status), published_at=snap.published_at)
-    frozen.latest_version = row.version
-    return frozen
+    ).all()
+    result: dict[str, Course] = {}
+    for r in rows:
+        frozen = from_snapshot(
+            r.snapshot, version=r.version, status=CourseStatus(r.status), published_at=r.published_at
+        )
+        frozen.latest_version = r.latest
+        result[r.id] = frozen
+    return result
 
 
 async def archive(session: AsyncSession, course_id: str) -> datetime:
@@ -425,17 +461,18 @@ def _is_editor(viewer: Principal | None) -> ColumnElement[bool]:
     return _owned_by(viewer.sub)
 
 
-def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> tuple[Select[Any], ColumnElement[bool]]:
-    """The base query and whether each row is seen as the draft (editors) or the latest version."""
+def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> Select[Any]:
+    """The matching courses, each flagged as seen as the draft (editors) or as the latest version."""
     editor = _is_editor(viewer)
     published = course_version.alias("published")
     base = select(course.c.id, course.c.created_at, editor.label("editor_view")).select_from(
-        course.outerjoin(
-            published, and_(published.c.course_id == course.c.id, published.c.version == course.c.version)
-        )
+        course.outerjoin(published, and_(published.c.course_id == course.c.id, published.c.version == course.c.version))
     )
-    # Learners see what was published; trainers see their own drafts as they are now.
-    visible = or_(editor, course.c.status == CourseStatus.PUBLISHED.value)
+    # Learners see what was published; trainers see their own drafts as they are now. Browsing shows
+    # only courses open for enrolment; a lookup by id or slug (DataLoaders) also finds archived ones,
+    # which their enrolled learners still study, exactly like GET /v1/courses/{id}.
+    lookup = q.ids is not None or q.slug is not None
+    visible = or_(editor, course.c.version > 0 if lookup else course.c.status == CourseStatus.PUBLISHED.value)
     conds: list[ColumnElement[bool]] = [visible]
     if q.mine:
         conds.append(_owned_by(viewer.sub) if viewer else false())
@@ -455,7 +492,9 @@ def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> tuple[Sele
         )
     if q.lang:
         conds.append(
-            or_(and_(editor, course.c.languages.any_() == q.lang), and_(~editor, published.c.languages.any_() == q.lang))
+            or_(
+                and_(editor, course.c.languages.any_() == q.lang), and_(~editor, published.c.languages.any_() == q.lang)
+            )
         )
     for term in q.terms:
         pattern = f"%{_like_escape(term)}%"
@@ -465,14 +504,14 @@ def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> tuple[Sele
                 and_(~editor, published.c.search_text.like(pattern, escape="\\")),
             )
         )
-    return base.where(and_(*conds)), editor
+    return base.where(and_(*conds))
 
 
 async def list_catalogue(
     session: AsyncSession, q: CatalogueQuery, viewer: Principal | None
 ) -> tuple[list[CatalogueRow], int, bool]:
     """One page of the catalogue (newest first), the total count, and whether more follow."""
-    base, _ = _catalogue_filter(q, viewer)
+    base = _catalogue_filter(q, viewer)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     page = base
     if q.after is not None:
@@ -484,13 +523,3 @@ async def list_catalogue(
     has_next = q.ids is None and len(rows) > q.first
     rows = rows if q.ids is not None else rows[: q.first]
     return [CatalogueRow(r.id, bool(r.editor_view), r.created_at) for r in rows], int(total), has_next
-
-
-async def load_many(session: AsyncSession, rows: Iterable[CatalogueRow]) -> list[Course]:
-    """The courses of a catalogue page, each as its viewer sees it."""
-    result: list[Course] = []
-    for r in rows:
-        c = await load_course(session, r.course_id) if r.editor_view else await load_version(session, r.course_id)
-        if c is not None:
-            result.append(c)
-    return result

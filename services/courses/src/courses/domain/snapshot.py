@@ -9,16 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lms_shared.events.catalogue import (
-    CertificatePolicy,
-    CoursePublishedV1,
-    LessonSnapshot,
-    ModuleSnapshot,
-    QuizKey,
-    QuizOptionKey,
-    QuizQuestionKey,
-)
-
 from courses.domain.model import (
     Course,
     CourseStatus,
@@ -30,6 +20,15 @@ from courses.domain.model import (
     Question,
     Quiz,
     QuizOption,
+)
+from lms_shared.events.catalogue import (
+    CertificatePolicy,
+    CoursePublishedV1,
+    LessonSnapshot,
+    ModuleSnapshot,
+    QuizKey,
+    QuizOptionKey,
+    QuizQuestionKey,
 )
 
 
@@ -116,9 +115,7 @@ def to_snapshot(course: Course) -> dict[str, Any]:
     }
 
 
-def from_snapshot(
-    data: dict[str, Any], *, version: int, status: CourseStatus, published_at: datetime | None
-) -> Course:
+def from_snapshot(data: dict[str, Any], *, version: int, status: CourseStatus, published_at: datetime | None) -> Course:
     """The course as it was published in ``version`` (its status is today's: it may be archived since)."""
     created = data.get("createdAt")
     modules = []

@@ -12,9 +12,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from lms_shared.i18n import normalize_lang
-
 from courses.domain.model import LessonKind
+from lms_shared.i18n import normalize_lang
 
 _LANG = re.compile(r"^[a-z]{2,3}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

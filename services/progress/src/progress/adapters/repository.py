@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, true, update
+from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,6 +56,7 @@ class EnrollmentRow:
     completed_at: datetime | None
     withdrawn_at: datetime | None
     certificate: CertificateSummary | None
+    records: tuple[LessonRecord, ...] = ()
 
 
 class CourseCatalog:
@@ -175,9 +176,30 @@ def _certificate_lateral() -> Any:
     )
 
 
+def _progress_lateral() -> Any:
+    """The enrolment's lesson progress as parallel arrays, so one query answers a whole enrolment."""
+    lp = lesson_progress.c
+    return (
+        select(
+            func.array_agg(lp.lesson_id).label("lp_lesson_ids"),
+            func.array_agg(lp.completed_at).label("lp_completed_at"),
+            func.array_agg(lp.attempts).label("lp_attempts"),
+            func.array_agg(lp.best_score).label("lp_best_scores"),
+        )
+        .where(lp.enrollment_id == enrollment.c.id)
+        .lateral("lp")
+    )
+
+
 def _enrollment_select() -> Any:
-    cert = _certificate_lateral()
-    return select(enrollment, cert).select_from(enrollment.outerjoin(cert, true()))
+    cert, lp = _certificate_lateral(), _progress_lateral()
+    return select(enrollment, cert, lp).select_from(enrollment.outerjoin(cert, true()).outerjoin(lp, true()))
+
+
+# Built once: statement construction is a noticeable share of the hot path's CPU.
+_ENROLLMENTS = _enrollment_select()
+_BY_ID = _ENROLLMENTS.where(enrollment.c.id == bindparam("enrollment_id"))
+_LOCK = select(enrollment.c.id).where(enrollment.c.id == bindparam("enrollment_id")).with_for_update()
 
 
 def _to_row(row: Any) -> EnrollmentRow:
@@ -188,6 +210,12 @@ def _to_row(row: Any) -> EnrollmentRow:
             code=row.cert_code,
             status="REVOKED" if row.cert_revoked else "VALID",
             issued_at=row.cert_issued_at,
+        )
+    records: tuple[LessonRecord, ...] = ()
+    if row.lp_lesson_ids:
+        records = tuple(
+            LessonRecord(*fields)
+            for fields in zip(row.lp_lesson_ids, row.lp_completed_at, row.lp_attempts, row.lp_best_scores, strict=True)
         )
     return EnrollmentRow(
         id=row.id,
@@ -205,24 +233,30 @@ def _to_row(row: Any) -> EnrollmentRow:
         completed_at=row.completed_at,
         withdrawn_at=row.withdrawn_at,
         certificate=summary,
+        records=records,
     )
 
 
 async def get_enrollment(
     session: AsyncSession, enrollment_id: str, *, for_update: bool = False
 ) -> EnrollmentRow | None:
-    """One enrolment; ``for_update`` locks its row until the transaction ends (serializes progress)."""
-    stmt = _enrollment_select().where(enrollment.c.id == enrollment_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=enrollment)
-    row = (await session.execute(stmt)).first()
+    """One enrolment with its lesson progress; ``for_update`` locks it until the transaction ends.
+
+    The lock is what serializes concurrent progress on one enrolment (see the service layer). It is
+    taken by a statement of its own, before the read: in READ COMMITTED a statement that waited for
+    the lock re-checks the locked row but reads everything else (the lesson progress another request
+    just committed) from the snapshot it started with, which would hide the other tab's lesson.
+    """
+    if for_update and (await session.execute(_LOCK, {"enrollment_id": enrollment_id})).first() is None:
+        return None
+    row = (await session.execute(_BY_ID, {"enrollment_id": enrollment_id})).first()
     return _to_row(row) if row is not None else None
 
 
 async def find_enrollment(
     session: AsyncSession, course_id: str, learner_id: str, *, for_update: bool = False
 ) -> EnrollmentRow | None:
-    stmt = _enrollment_select().where(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
+    stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
     if for_update:
         stmt = stmt.with_for_update(of=enrollment)
     row = (await session.execute(stmt)).first()
@@ -232,7 +266,7 @@ async def find_enrollment(
 async def learner_enrollments(
     session: AsyncSession, learner_id: str, course_ids: Sequence[str] | None = None
 ) -> list[EnrollmentRow]:
-    stmt = _enrollment_select().where(enrollment.c.learner_id == learner_id)
+    stmt = _ENROLLMENTS.where(enrollment.c.learner_id == learner_id)
     if course_ids is not None:
         stmt = stmt.where(enrollment.c.course_id.in_(list(course_ids)))
     rows = (await session.execute(stmt.order_by(enrollment.c.enrolled_at.desc()))).all()
@@ -297,55 +331,6 @@ async def set_enrollment_status(
 
 
 # --- lesson progress -----------------------------------------------------------------------------
-
-
-async def lesson_records(session: AsyncSession, enrollment_id: str) -> list[LessonRecord]:
-    rows = await session.execute(
-        select(
-            lesson_progress.c.lesson_id,
-            lesson_progress.c.completed_at,
-            lesson_progress.c.attempts,
-            lesson_progress.c.best_score,
-        ).where(lesson_progress.c.enrollment_id == enrollment_id)
-    )
-    return [LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score) for r in rows]
-
-
-async def lesson_records_for(session: AsyncSession, enrollment_ids: Sequence[str]) -> dict[str, list[LessonRecord]]:
-    out: dict[str, list[LessonRecord]] = {eid: [] for eid in enrollment_ids}
-    if not enrollment_ids:
-        return out
-    rows = await session.execute(
-        select(
-            lesson_progress.c.enrollment_id,
-            lesson_progress.c.lesson_id,
-            lesson_progress.c.completed_at,
-            lesson_progress.c.attempts,
-            lesson_progress.c.best_score,
-        ).where(lesson_progress.c.enrollment_id.in_(list(enrollment_ids)))
-    )
-    for r in rows:
-        out[r.enrollment_id].append(LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score))
-    return out
-
-
-async def lesson_records_of_course(session: AsyncSession, course_id: str) -> dict[str, list[LessonRecord]]:
-    """Lesson progress of every enrolment of a course, in one query (for reports)."""
-    out: dict[str, list[LessonRecord]] = {}
-    rows = await session.execute(
-        select(
-            lesson_progress.c.enrollment_id,
-            lesson_progress.c.lesson_id,
-            lesson_progress.c.completed_at,
-            lesson_progress.c.attempts,
-            lesson_progress.c.best_score,
-        )
-        .join(enrollment, enrollment.c.id == lesson_progress.c.enrollment_id)
-        .where(enrollment.c.course_id == course_id)
-    )
-    for r in rows:
-        out.setdefault(r.enrollment_id, []).append(LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score))
-    return out
 
 
 async def record_lesson_completed(session: AsyncSession, enrollment_id: str, lesson_id: str, at: datetime) -> None:
@@ -504,9 +489,5 @@ async def course_stats(session: AsyncSession, course_id: str) -> CourseStats:
 
 
 async def course_enrollments(session: AsyncSession, course_id: str) -> list[EnrollmentRow]:
-    stmt = (
-        _enrollment_select()
-        .where(enrollment.c.course_id == course_id)
-        .order_by(enrollment.c.enrolled_at, enrollment.c.id)
-    )
+    stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id).order_by(enrollment.c.enrolled_at, enrollment.c.id)
     return [_to_row(r) for r in (await session.execute(stmt)).all()]

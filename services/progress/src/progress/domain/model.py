@@ -232,6 +232,17 @@ def grade_quiz(quiz: Quiz, answers: Sequence[QuizAnswer]) -> QuizGrade:
 
 
 MAX_COHORT = 10_000
+# Column sizes of the enrolment table: longer values are refused with a message, never truncated.
+FIELD_LIMITS = {"learnerId": 255, "name": 300, "org": 64, "municipality": 200}
+
+
+def oversized_field(values: Mapping[str, str | None]) -> str | None:
+    """A message naming the first value longer than its column allows, or None."""
+    for key, limit in FIELD_LIMITS.items():
+        value = values.get(key)
+        if value is not None and len(value) > limit:
+            return f"{key} is longer than {limit} characters."
+    return None
 
 
 @dataclass(frozen=True)
@@ -270,16 +281,23 @@ def screen_cohort(members: Sequence[Mapping[str, Any]]) -> tuple[list[CohortMemb
         if name is None:
             failures.append(CohortFailure(learner_id, "name is required (it is printed on the certificate)."))
             continue
+        member = {
+            "learnerId": learner_id,
+            "name": name,
+            "org": _clean(raw.get("org")),
+            "municipality": _clean(raw.get("municipality")),
+        }
+        too_long = oversized_field(member)
+        if too_long is not None:
+            failures.append(CohortFailure(learner_id[:255], too_long))
+            continue
         if learner_id in accepted:
             if learner_id not in reported_duplicates:
                 reported_duplicates.add(learner_id)
                 failures.append(CohortFailure(learner_id, "listed more than once; enrolled once."))
             continue
         accepted[learner_id] = CohortMember(
-            learner_id=learner_id,
-            name=name,
-            org=_clean(raw.get("org")),
-            municipality=_clean(raw.get("municipality")),
+            learner_id=learner_id, name=name, org=member["org"], municipality=member["municipality"]
         )
     return list(accepted.values()), failures
 

@@ -40,6 +40,7 @@ from progress.domain.model import (
     ProgressView,
     QuizAnswer,
     grade_quiz,
+    oversized_field,
     screen_cohort,
     summarize,
 )
@@ -68,13 +69,9 @@ class CohortResult:
     failures: list[CohortFailure]
 
 
-async def _details(
-    session: AsyncSession, catalog: CourseCatalog, row: EnrollmentRow, records: Sequence[LessonRecord] | None = None
-) -> EnrollmentDetails:
+async def _details(session: AsyncSession, catalog: CourseCatalog, row: EnrollmentRow) -> EnrollmentDetails:
     course = await catalog.version(session, row.course_id, row.course_version)
-    if records is None:
-        records = await repo.lesson_records(session, row.id)
-    return EnrollmentDetails(row=row, progress=summarize(course, records))
+    return EnrollmentDetails(row=row, progress=summarize(course, row.records))
 
 
 def _is_trainer_of(principal: Principal, course: CourseRow | None) -> bool:
@@ -139,6 +136,16 @@ async def enroll(
     Enrolling again returns the existing enrolment unchanged. A withdrawn enrolment is re-activated
     on the version it was pinned to, with its progress kept.
     """
+    too_long = oversized_field(
+        {
+            "learnerId": principal.sub,
+            "name": principal.name,
+            "org": principal.org,
+            "municipality": principal.municipality,
+        }
+    )
+    if too_long is not None:
+        raise BadInput(f"Your sign-in token cannot be used to enrol: {too_long}")
     existing = await repo.find_enrollment(session, course_id, principal.sub, for_update=True)
     course = await repo.get_course(session, course_id)
     if existing is not None and existing.status is not EnrollmentStatus.WITHDRAWN:
@@ -163,7 +170,8 @@ async def enroll(
         "learner_name": principal.name,
         "org": principal.org,
         "municipality": principal.municipality,
-        "locale": principal.locale,
+        # Only a hint for the certificate's language: an implausible value is dropped, not refused.
+        "locale": principal.locale if principal.locale and len(principal.locale) <= 16 else None,
         "course_version": course.current_version,
         "status": EnrollmentStatus.ACTIVE.value,
         "via": "self",
@@ -182,7 +190,7 @@ async def enroll(
         learner_name=principal.name,
         org=principal.org,
         municipality=principal.municipality,
-        locale=principal.locale,
+        locale=values["locale"],
         course_version=course.current_version,
         status=EnrollmentStatus.ACTIVE,
         via="self",
@@ -193,7 +201,7 @@ async def enroll(
         certificate=None,
     )
     await add_events_bulk(session, outbox, [_created_event(row)])
-    return await _details(session, catalog, row, records=[]), True
+    return await _details(session, catalog, row), True
 
 
 async def enroll_cohort(
@@ -236,8 +244,7 @@ async def my_enrollments(
     session: AsyncSession, catalog: CourseCatalog, principal: Principal, course_ids: Sequence[str] | None
 ) -> list[EnrollmentDetails]:
     rows = await repo.learner_enrollments(session, principal.sub, course_ids)
-    records = await repo.lesson_records_for(session, [r.id for r in rows])
-    return [await _details(session, catalog, r, records[r.id]) for r in rows]
+    return [await _details(session, catalog, r) for r in rows]
 
 
 async def withdraw(
@@ -323,12 +330,13 @@ async def complete_lesson(
     lesson = course.lesson(lesson_id)
     if lesson.kind == QUIZ:
         raise BadInput("This lesson is a quiz: pass the quiz (submit your answers) to complete it.")
-    records = await repo.lesson_records(session, row.id)
+    records = list(row.records)
     if any(r.lesson_id == lesson_id and r.completed for r in records):
         return EnrollmentDetails(row=row, progress=summarize(course, records))
     now = utcnow()
     await repo.record_lesson_completed(session, row.id, lesson_id, now)
     records = [r for r in records if r.lesson_id != lesson_id] + [LessonRecord(lesson_id, now)]
+    row = replace(row, records=tuple(records))
     row, progress, events = await _apply_completion(session, row, course, lesson_id, records, now)
     await add_events_bulk(session, outbox, events)
     return EnrollmentDetails(row=row, progress=progress)
@@ -350,7 +358,7 @@ async def submit_quiz(
     lesson = course.lesson(lesson_id)
     if lesson.kind != QUIZ or lesson.quiz is None:
         raise BadInput("This lesson is not a quiz; mark it completed instead.")
-    records = await repo.lesson_records(session, row.id)
+    records = list(row.records)
     previous = next((r for r in records if r.lesson_id == lesson_id), None)
     if max_attempts and previous is not None and previous.attempts >= max_attempts:
         raise Conflict(f"You have used all {max_attempts} attempts at this quiz.")
@@ -358,6 +366,7 @@ async def submit_quiz(
     now = utcnow()
     record = await repo.record_quiz_attempt(session, row.id, lesson_id, grade.score, grade.passed, now)
     records = [r for r in records if r.lesson_id != lesson_id] + [record]
+    row = replace(row, records=tuple(records))
     events: list[Payload] = [
         QuizAttemptedV1(
             enrollment_id=row.id,
@@ -399,5 +408,4 @@ async def course_report(
     """Every enrolment of the course (withdrawn ones included) with its progress, for the CSV export."""
     await _require_trainer_of(session, principal, course_id)
     rows = await repo.course_enrollments(session, course_id)
-    records = await repo.lesson_records_of_course(session, course_id)
-    return [await _details(session, catalog, r, records.get(r.id, [])) for r in rows]
+    return [await _details(session, catalog, r) for r in rows]

@@ -1,0 +1,384 @@
+"""The learner dashboard through the gateway, at 50 concurrent clients, next to the same data from REST.
+
+Run from the repository root (it starts its own stack on random ports in a temp folder)::
+
+    .venv/bin/python bench/bench_gateway.py                       # 50 clients, 5 runs of 10 s
+    .venv/bin/python bench/bench_gateway.py --clients 50 --runs 5 --duration 10
+
+What it does:
+
+1. starts the suite with ``lms_local.Stack`` (courses, progress, certificates, relays, worker, gateway);
+2. seeds, through the gateway, one learner with 20 enrolments in 20 published 3-lesson courses, with a
+   lesson completed in each;
+3. per run, ``--clients`` connections each send the learner dashboard query
+   (``myEnrollments { … course { title modules { lessons { … } } } lessons { … } certificate { … } }``)
+   back to back for ``--duration`` seconds, then the same load goes straight to the progress service's
+   ``GET /v1/enrollments/mine`` (the enrolments and lesson progress the dashboard is built on);
+4. reports the median over the runs of throughput and p50/p99 latency for both, the ratio, and the
+   CPU seconds each process used per 1,000 requests.
+
+The load generator is a minimal HTTP/1.1 keep-alive client on raw asyncio streams (httpx would cost
+the shared 2 cores more than the servers do); it runs on the same machine and competes for the same
+cores, and its own CPU time is printed. Results go to bench/results/gateway-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import jwt
+import psutil
+
+from lms_local import Stack
+
+ROLES = (
+    "courses",
+    "progress",
+    "certificates",
+    "courses-relay",
+    "progress-relay",
+    "certificates-relay",
+    "certificates-worker",
+    "gateway",
+)
+DASHBOARD = """query Dashboard { myEnrollments { id status progressPercent courseVersion resumeLessonId
+  course { id title modules { id title lessons { id title kind durationMinutes } } }
+  lessons { lessonId status completedAt bestScore attempts } certificate { code status } } }"""
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass
+class RunResult:
+    gateway: LoadResult
+    direct: LoadResult
+    ratio: float
+    cpu_s_per_1000: dict[str, float] = field(default_factory=dict)
+
+
+def token(secret: str, sub: str, name: str, roles: list[str]) -> str:
+    now = int(time.time())
+    claims = {"sub": sub, "name": name, "roles": roles, "locale": "az", "iat": now, "exp": now + 6 * 3600}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+# --- seeding ---------------------------------------------------------------------------------------
+
+
+def gql(http: httpx.Client, tok: str, query: str, **variables: Any) -> dict[str, Any]:
+    r = http.post("/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {tok}"})
+    body: dict[str, Any] = r.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def seed(gateway: str, secret: str, courses: int) -> str:
+    """One learner enrolled in ``courses`` published courses with one lesson done in each; returns their token."""
+    trainer = token(secret, f"bench-trainer-{uuid.uuid4().hex[:6]}", "Aygün Məmmədova", ["trainer"])
+    learner = token(secret, f"bench-learner-{uuid.uuid4().hex[:6]}", "Rəşad Əliyev", ["learner"])
+    with httpx.Client(base_url=gateway, timeout=30) as http:
+        for n in range(courses):
+            cid = gql(
+                http,
+                trainer,
+                "mutation($i:CreateCourseInput!){ createCourse(input:$i){ id } }",
+                i={
+                    "slug": f"bench-{uuid.uuid4().hex[:10]}",
+                    "titles": [{"lang": "az", "text": f"Şəhər idarəçiliyi {n}"}, {"lang": "kk", "text": f"Қала {n}"}],
+                    "summaries": [{"lang": "az", "text": "Bələdiyyələr üçün kurs."}],
+                    "defaultLanguage": "az",
+                    "topics": ["governance"],
+                },
+            )["createCourse"]["id"]
+            mid = gql(
+                http,
+                trainer,
+                "mutation($c:ID!,$i:ModuleInput!){ addModule(courseId:$c,input:$i){ id } }",
+                c=cid,
+                i={"titles": [{"lang": "az", "text": "Giriş"}]},
+            )["addModule"]["id"]
+            lessons = [
+                gql(
+                    http,
+                    trainer,
+                    "mutation($m:ID!,$i:LessonInput!){ addLesson(moduleId:$m,input:$i){ id } }",
+                    m=mid,
+                    i={
+                        "kind": "TEXT",
+                        "titles": [{"lang": "az", "text": f"Dərs {k}"}],
+                        "bodies": [{"lang": "az", "text": "Mətn " * 50}],
+                        "durationMinutes": 15,
+                    },
+                )["addLesson"]["id"]
+                for k in range(3)
+            ]
+            gql(http, trainer, "mutation($id:ID!){ publishCourse(id:$id){ id } }", id=cid)
+            enrollment = None
+            deadline = time.monotonic() + 30
+            while enrollment is None:
+                try:
+                    enrollment = gql(http, learner, "mutation($c:ID!){ enroll(courseId:$c){ id } }", c=cid)["enroll"]
+                except RuntimeError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)  # progress has not consumed course.published yet
+            gql(
+                http,
+                learner,
+                "mutation($e:ID!,$l:ID!){ completeLesson(enrollmentId:$e,lessonId:$l){ id } }",
+                e=enrollment["id"],
+                l=lessons[0],
+            )
+        rows = gql(http, learner, DASHBOARD)["myEnrollments"]
+        if len(rows) != courses or any(len(r["course"]["modules"][0]["lessons"]) != 3 for r in rows):
+            raise RuntimeError(f"the seeded dashboard is not what was seeded: {rows!r}"[:500])
+    return learner
+
+
+# --- load ------------------------------------------------------------------------------------------
+
+
+def build_request(url: str, method: str, tok: str, body: bytes | None) -> tuple[str, int, bytes]:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    lines = [
+        f"{method} {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1",
+        f"Host: {host}:{port}",
+        f"Authorization: Bearer {tok}",
+        "Accept: application/json",
+        "Connection: keep-alive",
+    ]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return host, port, ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length)
+
+
+async def load(url: str, method: str, tok: str, body: bytes | None, clients: int, seconds: float) -> LoadResult:
+    host, port, request = build_request(url, method, tok, body)
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while time.perf_counter() < stop_at:
+                start = time.perf_counter()
+                writer.write(request)
+                status, payload = await _read_response(reader)
+                latencies.append(time.perf_counter() - start)
+                if status != 200 or b'"errors"' in payload[:20] or b'"errors"' in payload[-400:]:
+                    errors += 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    n = len(latencies)
+    return LoadResult(
+        requests=n,
+        errors=errors,
+        seconds=round(elapsed, 2),
+        per_second=round(n / elapsed, 1),
+        p50_ms=round(latencies[n // 2] * 1000, 2) if n else 0.0,
+        p99_ms=round(latencies[min(n - 1, int(n * 0.99))] * 1000, 2) if n else 0.0,
+    )
+
+
+def cpu_seconds(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, ps in procs.items():
+        total = 0.0
+        for p in ps:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+                # The bench process is the launcher too: every server is its child. Count it alone.
+                if name == "bench client":
+                    continue
+                for child in p.children(recursive=True):
+                    ct = child.cpu_times()
+                    total += ct.user + ct.system
+            except psutil.Error:
+                continue
+        out[name] = total
+    return out
+
+
+def processes(stack: Stack) -> dict[str, list[psutil.Process]]:
+    found: dict[str, list[psutil.Process]] = {"bench client": [psutil.Process(os.getpid())]}
+    for role in ("gateway", "progress", "courses", "certificates"):
+        ps = []
+        for proc in stack.role_procs(role):
+            pid = getattr(proc, "pid", None)
+            if pid:
+                try:
+                    ps.append(psutil.Process(pid))
+                except psutil.Error:
+                    continue
+        found[role] = ps
+    with contextlib.suppress(psutil.Error):
+        found["redis"] = [p for p in psutil.process_iter() if "valkey-server" in (p.name() or "")]
+    return found
+
+
+async def one_run(
+    gateway: str, progress: str, tok: str, clients: int, seconds: float, procs: dict[str, list[psutil.Process]]
+) -> RunResult:
+    body = json.dumps({"query": DASHBOARD}).encode()
+    before = cpu_seconds(procs)
+    through_gateway = await load(f"{gateway}/graphql", "POST", tok, body, clients, seconds)
+    middle = cpu_seconds(procs)
+    direct = await load(f"{progress}/v1/enrollments/mine", "GET", tok, None, clients, seconds)
+    after = cpu_seconds(procs)
+    per_1000 = {
+        f"{name} (gateway load)": round((middle[name] - before[name]) / max(through_gateway.requests, 1) * 1000, 2)
+        for name in procs
+    } | {
+        f"{name} (direct load)": round((after[name] - middle[name]) / max(direct.requests, 1) * 1000, 2)
+        for name in procs
+    }
+    return RunResult(through_gateway, direct, round(through_gateway.per_second / direct.per_second, 3), per_1000)
+
+
+def median_of(runs: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        requests=int(statistics.median(r.requests for r in runs)),
+        errors=sum(r.errors for r in runs),
+        seconds=statistics.median(r.seconds for r in runs),
+        per_second=round(statistics.median(r.per_second for r in runs), 1),
+        p50_ms=round(statistics.median(r.p50_ms for r in runs), 2),
+        p99_ms=round(statistics.median(r.p99_ms for r in runs), 2),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--courses", type=int, default=20, help="enrolments of the learner")
+    parser.add_argument(
+        "--response-cache-seconds",
+        default=os.environ.get("LMS_RESPONSE_CACHE_SECONDS", "30"),
+        help="the gateway's per-viewer response cache; 0 measures every query executed in full",
+    )
+    parser.add_argument("--gateway-workers", type=int, default=int(os.environ.get("LMS_GATEWAY_WORKERS", "1")))
+    args = parser.parse_args()
+
+    overrides = {
+        "LMS_ENV": "test",
+        "LMS_LOG_LEVEL": os.environ.get("LMS_LOG_LEVEL", "WARNING"),
+        # The benchmark is one user hammering the API: lift the per-user budget out of the way.
+        "LMS_RATE_LIMIT_PER_MINUTE": "100000000",
+        "LMS_GATEWAY_WORKERS": str(args.gateway_workers),
+        "LMS_RESPONSE_CACHE_SECONDS": str(args.response_cache_seconds),
+    }
+    with tempfile.TemporaryDirectory(prefix="lms-bench-gw-") as tmp:
+        stack = Stack(Path(tmp), ports=None, env_overrides=overrides)
+        try:
+            print("starting the stack …", flush=True)
+            stack.start_infra()
+            stack.migrate()
+            for role in ROLES:
+                stack.start_role(role)
+            stack.wait_healthy(timeout=180)
+            env = dict(stack.env)
+            gateway = f"http://127.0.0.1:{env['LMS_GATEWAY_PORT']}"
+            print(f"seeding one learner with {args.courses} enrolments …", flush=True)
+            tok = seed(gateway, env["LMS_JWT_SECRET"], args.courses)
+            procs = processes(stack)
+            print("warming up …", flush=True)
+            asyncio.run(one_run(gateway, env["LMS_PROGRESS_URL"], tok, args.clients, 2.0, procs))
+            runs: list[RunResult] = []
+            for i in range(args.runs):
+                r = asyncio.run(one_run(gateway, env["LMS_PROGRESS_URL"], tok, args.clients, args.duration, procs))
+                runs.append(r)
+                print(
+                    f"run {i + 1}: gateway {r.gateway.per_second:.0f}/s p50 {r.gateway.p50_ms} ms "
+                    f"p99 {r.gateway.p99_ms} ms | progress REST {r.direct.per_second:.0f}/s "
+                    f"p50 {r.direct.p50_ms} ms p99 {r.direct.p99_ms} ms | ratio {r.ratio}",
+                    flush=True,
+                )
+        finally:
+            stack.stop()
+
+    g, d = median_of([r.gateway for r in runs]), median_of([r.direct for r in runs])
+    ratio = round(statistics.median(r.ratio for r in runs), 3)
+    cpu = {k: round(statistics.median(r.cpu_s_per_1000[k] for r in runs), 2) for k in runs[0].cpu_s_per_1000}
+    print()
+    print(
+        f"learner dashboard, {args.courses} enrolments, {args.clients} concurrent clients, "
+        f"median of {args.runs} runs of {args.duration:.0f} s on {os.cpu_count()} cores"
+    )
+    print(
+        f"  through the gateway (GraphQL): {g.per_second:8.1f} queries/s   p50 {g.p50_ms:7.2f} ms   "
+        f"p99 {g.p99_ms:7.2f} ms   errors {g.errors}"
+    )
+    print(
+        f"  progress REST directly:        {d.per_second:8.1f} requests/s  p50 {d.p50_ms:7.2f} ms   "
+        f"p99 {d.p99_ms:7.2f} ms   errors {d.errors}"
+    )
+    print(f"  gateway / direct throughput:   {ratio:.3f}")
+    print("  CPU seconds per 1,000 requests:")
+    for k, v in cpu.items():
+        print(f"    {k:36s} {v}")
+    target = g.per_second >= 1000 and g.p99_ms < 50
+    print(f"  target (>= 1,000 q/s, p99 < 50 ms): {'met' if target else 'not met'}")
+
+    out_dir = Path(__file__).parent / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    result = {
+        "benchmark": "gateway-dashboard",
+        "when": stamp,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": platform.platform()},
+        "args": vars(args),
+        "median": {"gateway": asdict(g), "direct": asdict(d), "ratio": ratio, "cpu_s_per_1000": cpu},
+        "runs": [asdict(r) for r in runs],
+    }
+    (out_dir / f"gateway-{stamp}.json").write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

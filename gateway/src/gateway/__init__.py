@@ -1,0 +1,1 @@
+"""The Kentbilim GraphQL gateway: the public API over the services' REST APIs."""

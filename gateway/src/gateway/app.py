@@ -1,0 +1,289 @@
+"""The gateway's ASGI app: GraphQL at /graphql (HTTP and WebSocket), health, metrics, public issuer
+documents, and the web client's static files."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import nats
+import orjson
+from cross_web import HTTPException as StrawberryHTTPException
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import Redis
+from starlette.requests import HTTPConnection
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from gateway import devauth
+from gateway.cache import CatalogueCache, PublishedVersions
+from gateway.clients import ServiceClients, seg
+from gateway.config import GatewaySettings, get_gateway_settings
+from gateway.context import Context
+from gateway.errors import RateLimited
+from gateway.events import EventHub
+from gateway.middleware import BodyLimit, RequestContext
+from gateway.ratelimit import RateLimiter
+from gateway.responses import ViewerResponses
+from gateway.schema import build_schema
+from gateway.state import GatewayState
+from lms_shared.auth import TokenVerifier
+from lms_shared.errors import DomainError
+from lms_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+WEB_DIST = Path(__file__).parent / "web" / "dist"
+# Paths the web client's fallback must never answer, so a typo there is a 404, not the SPA.
+RESERVED_PREFIXES = ("graphql", "healthz", "readyz", "metrics", ".well-known", "status-lists", "auth")
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+# process_result sees the request, create_response builds the response: these keys carry the
+# status and media type between the two and are removed before the body is encoded.
+_STATUS_KEY = "\x00status"
+_MEDIA_KEY = "\x00media"
+
+
+class GatewayRouter(GraphQLRouter[Context, None]):
+    """GraphQL over HTTP as the spec wants it.
+
+    A mutation over GET is 405, not 400. A client that accepts ``application/graphql-response+json``
+    gets that media type, and a request that could not run at all (parse, validation or variable
+    errors) is a 400 without ``data``; ``application/json`` clients keep the legacy 200.
+    """
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        request_adapter = kwargs.get("request_adapter")
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except StrawberryHTTPException as exc:
+            if exc.status_code == 400 and getattr(request_adapter, "method", "") == "GET" and "GET" in exc.reason:
+                raise StrawberryHTTPException(405, "Mutations are only accepted over POST.") from exc
+            raise
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            response["errors"] = [e.formatted for e in result.errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
+            response[_MEDIA_KEY] = GRAPHQL_RESPONSE
+            if result.data is None and result.errors and not any(e.path for e in result.errors):
+                del response["data"]
+                response[_STATUS_KEY] = 400
+        return response  # type: ignore[return-value]
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        media = None
+        if isinstance(response_data, dict):
+            status = response_data.pop(_STATUS_KEY, None)
+            media = response_data.pop(_MEDIA_KEY, None)
+            if status:
+                sub_response.status_code = status
+        response = super().create_response(response_data, sub_response)
+        if media:
+            response.headers["content-type"] = f"{media}; charset=utf-8"
+        return response
+
+    def encode_json(self, data: object) -> str:
+        # A str, not bytes: the WebSocket transport sends bytes as binary frames, which browsers'
+        # graphql-ws clients do not read.
+        return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+
+async def get_context(conn: HTTPConnection) -> Context:
+    """The per-request context; counts the request against the caller's rate limit."""
+    state: GatewayState = conn.app.state.gateway
+    ctx = await Context.from_connection(state, conn)  # type: ignore[arg-type]
+    if conn.scope["type"] == "http":
+        s = state.settings
+        if ctx.principal is not None:
+            await state.limiter.hit("user", ctx.principal.sub, s.rate_limit_per_minute)
+        else:
+            await state.limiter.hit("ip", ctx.client_ip, s.rate_limit_anonymous_per_minute)
+    return ctx
+
+
+def create_app(
+    settings: GatewaySettings | None = None, state: GatewayState | None = None, web_dist: Path = WEB_DIST
+) -> FastAPI:
+    """The gateway app. Tests pass ``state`` to run it over fakes; production builds it in the lifespan."""
+    settings = settings or get_gateway_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if state is not None:
+            app.state.gateway = state
+            yield
+            return
+        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        catalogue = CatalogueCache(redis, settings.catalogue_cache_seconds)
+        gw = GatewayState(
+            settings=settings,
+            verifier=TokenVerifier(settings),
+            clients=ServiceClients(settings),
+            redis=redis,
+            catalogue=catalogue,
+            versions=PublishedVersions(),
+            limiter=RateLimiter(redis),
+            responses=ViewerResponses(settings.response_cache_seconds),
+        )
+
+        async def on_error(exc: Exception) -> None:
+            log.warning("nats.error", error=str(exc))
+
+        nc = await nats.connect(
+            settings.nats_url, name="gateway", max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=on_error
+        )
+        gw.hub = EventHub(nc, catalogue, gw.responses, gw.versions)
+        await gw.hub.start()
+        app.state.gateway = gw
+        log.info("gateway.started", introspection=settings.introspection_enabled)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                await nc.drain()
+            await gw.clients.aclose()
+            await redis.aclose()
+
+    app = FastAPI(title="Kentbilim gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    if state is not None:
+        # In-process tests drive the app without a lifespan (httpx's ASGITransport does not send one).
+        app.state.gateway = state
+    schema = build_schema(settings)
+    router = GatewayRouter(
+        schema,
+        path="/graphql",
+        context_getter=get_context,
+        graphql_ide="graphiql" if settings.ide_enabled else None,
+        multipart_uploads_enabled=False,
+    )
+    app.include_router(router)
+    # Sign-in support for the web client (owned by the web client's authors): /auth/config always,
+    # /auth/dev-token outside production only.
+    app.include_router(devauth.router)
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return JSONResponse(
+            {
+                "errors": [
+                    {"message": exc.message, "extensions": {"code": "RATE_LIMITED", "retryAfter": exc.retry_after}}
+                ]
+            },
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse({"errors": [{"message": exc.message, "extensions": {"code": str(exc.code)}}]})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        gw: GatewayState = request.app.state.gateway
+        checks: dict[str, str] = {}
+        try:
+            await gw.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - a readiness probe reports, never raises
+            checks["redis"] = f"failed: {type(exc).__name__}"
+        if gw.hub is not None:
+            checks["nats"] = "ok" if gw.hub.nc.is_connected else "failed: disconnected"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+    async def _issuer_document(request: Request, path: str) -> Response:
+        gw: GatewayState = request.app.state.gateway
+        try:
+            upstream = await gw.clients.certificates.http.get(path)
+        except Exception:  # noqa: BLE001 - any transport failure means "try later" to the caller
+            return JSONResponse(
+                {"error": {"code": "UNAVAILABLE", "message": "The issuer's documents are unavailable; try again."}},
+                status_code=503,
+            )
+        headers = {"Cache-Control": upstream.headers.get("cache-control", "public, max-age=300")}
+        return Response(
+            upstream.content,
+            status_code=upstream.status_code,
+            media_type=upstream.headers.get("content-type", "application/json"),
+            headers=headers,
+        )
+
+    @app.get("/.well-known/did.json", include_in_schema=False)
+    async def did_document(request: Request) -> Response:
+        """The issuer's DID document, at the stable public URL (proxied from certificates)."""
+        return await _issuer_document(request, "/.well-known/did.json")
+
+    @app.get("/.well-known/jwks.json", include_in_schema=False)
+    async def issuer_jwks(request: Request) -> Response:
+        """The issuer's public keys, at the stable public URL (proxied from certificates)."""
+        return await _issuer_document(request, "/.well-known/jwks.json")
+
+    @app.get("/status-lists/{n}", include_in_schema=False)
+    async def status_list(request: Request, n: str) -> Response:
+        """A revocation status list credential (proxied from certificates)."""
+        return await _issuer_document(request, f"/v1/status-lists/{seg(n)}")
+
+    _install_web_client(app, web_dist)
+
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestContext)
+    return app
+
+
+def _install_web_client(app: FastAPI, dist: Path) -> None:
+    """Serve the built web client at /, with index.html for client-side routes (/verify/…, /courses/…)."""
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def web_client(path: str) -> Response:  # sync: FastAPI runs it in a thread (file system calls)
+        if not dist.is_dir():
+            return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
+        first = path.split("/", 1)[0]
+        if first in RESERVED_PREFIXES:
+            return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
+        root = dist.resolve()
+        if path:
+            candidate = (root / path).resolve()
+            # resolve() + is_relative_to refuses ../ and symlinks that leave the folder.
+            if candidate.is_relative_to(root) and candidate.is_file():
+                return FileResponse(candidate)
+            if "." in path.rsplit("/", 1)[-1]:
+                # A missing asset (main.js, logo.png) is a 404; only routes fall back to the SPA.
+                return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
+        index = root / "index.html"
+        if not index.is_file():
+            return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Certificates: issuance, verification and bulk jobs, over the certificates service."""

@@ -1,0 +1,81 @@
+"""Certificate queries: the holder's certificates, public verification, bulk jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from gateway.certificates.types import BulkIssueJob, Certificate, Verification
+from gateway.clients import seg
+from gateway.context import Info, ctx_of
+from lms_shared.errors import BadInput, DomainError, ErrorCode
+
+MAX_CODE_LENGTH = 64
+
+
+async def my_certificates(info: Info) -> list[Certificate]:
+    """Every certificate the viewer holds."""
+    result: Any = await ctx_of(info).loaders.my_certificates()
+    return result
+
+
+async def certificates(info: Info, courseId: strawberry.ID | None = strawberry.UNSET) -> list[Certificate]:
+    """A course's certificates (admins, and the course's trainers), e.g. to find one to revoke."""
+    ctx = ctx_of(info)
+    if not courseId:
+        raise BadInput("Pass courseId: certificates are listed one course at a time.")
+    body: Any = await ctx.state.clients.certificates.request(
+        "GET", "/v1/certificates", token=ctx.token, params={"courseId": str(courseId)}
+    )
+    return body.get("nodes", [])
+
+
+async def verify_certificate(info: Info, code: str) -> Verification:
+    """Public, no token needed."""
+    ctx = ctx_of(info)
+    # Public and unauthenticated, so the obvious target for guessing codes: budget per client IP.
+    await ctx.state.limiter.hit("verify", ctx.client_ip, ctx.state.settings.verify_rate_limit_per_minute)
+    cleaned = code.strip()
+    if not cleaned:
+        raise BadInput("Enter the certificate code printed on the certificate or in its QR code.")
+    if len(cleaned) > MAX_CODE_LENGTH:
+        raise BadInput("That is not a certificate code: codes are short (a few groups of letters and digits).")
+    try:
+        result: Any = await ctx.state.clients.certificates.request("GET", f"/v1/verify/{seg(cleaned)}")
+    except DomainError as exc:
+        if exc.code is ErrorCode.NOT_FOUND:
+            return Verification(
+                code=cleaned,
+                valid=False,
+                status=None,
+                learnerName=None,
+                courseTitle=None,
+                issuedAt=None,
+                issuer=None,
+                revokedAt=None,
+                revocationReason=None,
+                credential=None,
+            )
+        raise
+    return result
+
+
+async def bulk_issue_job(info: Info, id: strawberry.ID) -> BulkIssueJob | None:
+    """One bulk issuance job (admins)."""
+    ctx = ctx_of(info)
+    try:
+        result: Any = await ctx.state.clients.certificates.request("GET", f"/v1/bulk-jobs/{seg(id)}", token=ctx.token)
+    except DomainError as exc:
+        if exc.code is ErrorCode.NOT_FOUND:
+            return None
+        raise
+    return result
+
+
+async def bulk_issue_jobs(info: Info, courseId: strawberry.ID | None = strawberry.UNSET) -> list[BulkIssueJob]:
+    """Bulk issuance jobs, newest first, optionally for one course (admins)."""
+    ctx = ctx_of(info)
+    params = {"courseId": str(courseId)} if courseId else None
+    body: Any = await ctx.state.clients.certificates.request("GET", "/v1/bulk-jobs", token=ctx.token, params=params)
+    return body.get("nodes", [])

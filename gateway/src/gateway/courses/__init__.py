@@ -1,0 +1,1 @@
+"""Courses: the catalogue and authoring, over the courses service."""

@@ -1,0 +1,97 @@
+"""``Idempotency-Key`` on mutations: a retried request gets the first request's result.
+
+The first request with a key claims it (SET NX, short TTL so a crash cannot wedge the key), runs, and
+stores its response for ``LMS_IDEMPOTENCY_SECONDS`` (24 h). A retry with the same key and the same
+request gets the stored response without running the mutation again; a retry while the first is
+still running gets CONFLICT; the same key on a different request gets BAD_USER_INPUT. A first
+attempt that failed is not stored, so the retry really retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult, GraphQLError
+from redis.exceptions import RedisError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from lms_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+PENDING_SECONDS = 120
+MAX_KEY_LENGTH = 255
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _error(message: str, code: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+
+
+class IdempotentMutations(SchemaExtension):
+    """Replays the stored result of a mutation retried with the same ``Idempotency-Key``."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        ctx: Any = ec.context
+        key = getattr(ctx, "idempotency_key", None)
+        principal = getattr(ctx, "principal", None)
+        if not key or principal is None or ec.operation_type is not OperationType.MUTATION:
+            yield
+            return
+        if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            ec.result = _error("The Idempotency-Key header must be up to 255 printable characters.", "BAD_USER_INPUT")
+            yield
+            return
+        redis = ctx.state.redis
+        ttl = ctx.state.settings.idempotency_seconds
+        slot = f"gw:idem:{_digest(principal.sub, key)}"
+        fingerprint = _digest(
+            ec.query or "",
+            orjson.dumps(ec.variables or {}, option=orjson.OPT_SORT_KEYS).decode(),
+            ec.operation_name or "",
+        )
+        try:
+            claimed = await redis.set(slot, orjson.dumps({"fp": fingerprint}), nx=True, ex=PENDING_SECONDS)
+            stored = None if claimed else await redis.get(slot)
+        except RedisError as exc:
+            # Without Redis the mutation still runs once; only the retry protection is lost.
+            log.warning("idempotency.unavailable", error=type(exc).__name__)
+            yield
+            return
+        if not claimed:
+            entry = orjson.loads(stored) if stored else {}
+            if entry.get("fp") != fingerprint:
+                ec.result = _error(
+                    "This Idempotency-Key was already used for a different request; use a new key for a new request.",
+                    "BAD_USER_INPUT",
+                )
+            elif "response" not in entry:
+                ec.result = _error(
+                    "A request with this Idempotency-Key is still running; wait for its answer, then retry.",
+                    "CONFLICT",
+                )
+            else:
+                ec.result = ExecutionResult(data=entry["response"], errors=None)
+            yield
+            return
+        yield
+        result = ec.result
+        try:
+            if isinstance(result, ExecutionResult) and not result.errors:
+                await redis.set(slot, orjson.dumps({"fp": fingerprint, "response": result.data}), ex=ttl)
+            else:
+                await redis.delete(slot)
+        except RedisError as exc:
+            log.warning("idempotency.store_failed", error=type(exc).__name__)

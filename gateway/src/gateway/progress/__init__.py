@@ -1,0 +1,1 @@
+"""Progress: enrolments, lessons and quizzes, over the progress service."""

@@ -1,0 +1,139 @@
+"""Per-viewer response cache for the learner's own dashboard queries.
+
+Executing a dashboard (20 enrolments with their course structure and lesson progress: ~700 values)
+costs graphql-core well over 10 ms of CPU, so a learner reloading the page would make the gateway,
+not the services, the bottleneck. Only queries made entirely of the viewer's own root fields
+(``myEnrollments``, ``myCertificates``, ``viewer``) are cached, per viewer, in process memory, for at
+most ``LMS_RESPONSE_CACHE_SECONDS`` (default 30; 0 turns it off). Every event that changes what such a
+query shows (enrolment created, lesson completed, quiz attempted, course completed, certificate
+issued or revoked) drops that learner's entries on every gateway instance, and the viewer's own
+mutations through this instance drop them at once, so a learner never sees their own action missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
+from prometheus_client import Counter
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from gateway.cache import CACHE_LOOKUPS
+
+VIEWER_ROOT_FIELDS = frozenset({"myEnrollments", "myCertificates", "viewer", "__typename"})
+
+INVALIDATIONS = Counter("lms_gateway_response_cache_invalidations_total", "Viewer response cache drops", ["reason"])
+
+
+class ViewerResponses:
+    """Cached ``data`` per (viewer, request fingerprint), bounded, with a TTL."""
+
+    def __init__(self, ttl_seconds: float, max_entries: int = 20_000) -> None:
+        self.ttl = ttl_seconds
+        self._max = max_entries
+        self._items: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
+        self._by_viewer: dict[str, set[tuple[str, str]]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.ttl > 0
+
+    def get(self, viewer: str, fingerprint: str) -> Any | None:
+        """The cached data for this viewer and request, or None when absent or expired."""
+        key = (viewer, fingerprint)
+        item = self._items.get(key)
+        if item is None or item[0] < time.monotonic():
+            CACHE_LOOKUPS.labels("viewer_response", "miss").inc()
+            return None
+        CACHE_LOOKUPS.labels("viewer_response", "hit").inc()
+        return item[1]
+
+    def put(self, viewer: str, fingerprint: str, data: Any) -> None:
+        """Keep a successful answer for the TTL (least recently used go beyond the bound)."""
+        key = (viewer, fingerprint)
+        self._items[key] = (time.monotonic() + self.ttl, data)
+        self._items.move_to_end(key)
+        self._by_viewer.setdefault(viewer, set()).add(key)
+        while len(self._items) > self._max:
+            (old_viewer, old_fp), _ = self._items.popitem(last=False)
+            keys = self._by_viewer.get(old_viewer)
+            if keys is not None:
+                keys.discard((old_viewer, old_fp))
+                if not keys:
+                    del self._by_viewer[old_viewer]
+
+    def forget_viewer(self, viewer: str, reason: str) -> None:
+        """Drop everything cached for one viewer (their progress or certificates changed)."""
+        keys = self._by_viewer.pop(viewer, None)
+        if keys:
+            INVALIDATIONS.labels(reason).inc()
+            for key in keys:
+                self._items.pop(key, None)
+
+    def clear(self, reason: str) -> None:
+        """Drop every entry (e.g. a course was archived)."""
+        INVALIDATIONS.labels(reason).inc()
+        self._items.clear()
+        self._by_viewer.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _viewer_only(ec: Any) -> bool:
+    """Whether the operation to run asks only for the viewer's own root fields."""
+    document = ec.graphql_document
+    if document is None:
+        return False
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if ec.operation_name:
+        ops = [o for o in ops if o.name is not None and o.name.value == ec.operation_name]
+    if len(ops) != 1:
+        return False
+    return all(isinstance(s, FieldNode) and s.name.value in VIEWER_ROOT_FIELDS for s in ops[0].selection_set.selections)
+
+
+def fingerprint(query: str, variables: Any, operation_name: str | None) -> str:
+    """A digest of what makes two requests the same: query text, variables, operation name."""
+    h = hashlib.sha256(query.encode())
+    h.update(orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+    h.update((operation_name or "").encode())
+    return h.hexdigest()
+
+
+class ViewerResponseCaching(SchemaExtension):
+    """Answers repeated viewer-only queries from :class:`ViewerResponses`; a mutation drops the caller's."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        ctx: Any = ec.context
+        state = getattr(ctx, "state", None)
+        principal = getattr(ctx, "principal", None)
+        responses: ViewerResponses | None = getattr(state, "responses", None)
+        if responses is None or not responses.enabled or principal is None:
+            yield
+            return
+        kind = ec.operation_type
+        if kind is OperationType.MUTATION:
+            yield
+            responses.forget_viewer(principal.sub, "own_mutation")
+            return
+        if kind is not OperationType.QUERY or not _viewer_only(ec):
+            yield
+            return
+        key = fingerprint(ec.query or "", ec.variables, ec.operation_name)
+        cached = responses.get(principal.sub, key)
+        if cached is not None:
+            ec.result = ExecutionResult(data=cached, errors=None)
+            yield
+            return
+        yield
+        result = ec.result
+        if isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
+            responses.put(principal.sub, key, result.data)

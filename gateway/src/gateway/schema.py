@@ -1,0 +1,249 @@
+"""The GraphQL schema: exactly shared/brief/schema.graphql, composed over the services' REST APIs.
+
+Objects are backed by the services' JSON, whose keys are the schema's field names, so the default
+resolver reads dictionaries directly (no per-object conversion on the hot path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from gateway.certificates import mutations as cert_mutations
+from gateway.certificates import queries as cert_queries
+from gateway.certificates.types import BulkIssueJob, Certificate, Verification
+from gateway.complexity import complexity_rule
+from gateway.config import GatewaySettings
+from gateway.context import Info, ctx_of
+from gateway.courses import mutations as course_mutations
+from gateway.courses import queries as course_queries
+from gateway.courses.types import Course, CourseConnection, Lesson, Material, MaterialUpload, Module
+from gateway.errors import ErrorShaping, shape_error
+from gateway.idempotency import IdempotentMutations
+from gateway.metrics import OperationMetrics
+from gateway.permissions import IsAdmin, IsAuthenticated, IsTrainer
+from gateway.progress import mutations as progress_mutations
+from gateway.progress import queries as progress_queries
+from gateway.progress.types import CohortEnrollmentResult, Enrollment, QuizResult
+from gateway.responses import ViewerResponseCaching
+from gateway.subscriptions import bulk_issue_progress
+from gateway.types import DATETIME_SCALAR, DateTime, Role
+from lms_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def resolve_default(obj: Any, name: str) -> Any:
+    """Read a field from the services' JSON (a dict) or, for the few Python objects, an attribute."""
+    if type(obj) is dict:
+        return obj.get(name)
+    return getattr(obj, name)
+
+
+@strawberry.type(description="Who is signed in, as their identity provider vouched for it.")
+class Viewer:
+    id: strawberry.ID = strawberry.field(description="Stable user id (the token's sub).")
+    name: str = strawberry.field(description="Full name, as printed on certificates.")
+    roles: list[Role] = strawberry.field(description="What the viewer may do.")
+    org: str | None = strawberry.field(description="Member state, ISO 3166 alpha-2.")
+    municipality: str | None = strawberry.field(description="Municipality.")
+    locale: str | None = strawberry.field(description="Preferred language, used when a field gets no `lang`.")
+
+
+async def viewer(info: Info) -> Viewer:
+    """The signed-in caller."""
+    p = await ctx_of(info).require_user()
+    return Viewer(
+        id=strawberry.ID(p.sub),
+        name=p.name,
+        roles=[Role[r.value.upper()] for r in sorted(p.roles)],
+        org=p.org,
+        municipality=p.municipality,
+        locale=p.locale,
+    )
+
+
+@strawberry.type(description="Read the catalogue, your progress and certificates; verify any certificate.")
+class Query:
+    viewer: Viewer = strawberry.field(resolver=viewer, description="The signed-in caller.")
+    courses: CourseConnection = strawberry.field(
+        resolver=course_queries.courses,
+        description="Published courses (drafts too, for their trainers and admins), filtered and paginated.",
+    )
+    course: Course | None = strawberry.field(resolver=course_queries.course, description="One course by id.")
+    myEnrollments: list[Enrollment] = strawberry.field(
+        resolver=progress_queries.my_enrollments,
+        permission_classes=[IsAuthenticated],
+        description="The viewer's enrolments.",
+    )
+    myCertificates: list[Certificate] = strawberry.field(
+        resolver=cert_queries.my_certificates,
+        permission_classes=[IsAuthenticated],
+        description="The viewer's certificates.",
+    )
+    certificates: list[Certificate] = strawberry.field(
+        resolver=cert_queries.certificates,
+        permission_classes=[IsTrainer],
+        description="Addition: a course's certificates (admins and the course's trainers), e.g. to revoke one.",
+    )
+    verifyCertificate: Verification = strawberry.field(
+        resolver=cert_queries.verify_certificate, description="Public, no token needed."
+    )
+    bulkIssueJob: BulkIssueJob | None = strawberry.field(
+        resolver=cert_queries.bulk_issue_job, permission_classes=[IsAdmin], description="One bulk job (admins)."
+    )
+    bulkIssueJobs: list[BulkIssueJob] = strawberry.field(
+        resolver=cert_queries.bulk_issue_jobs, permission_classes=[IsAdmin], description="Bulk jobs (admins)."
+    )
+
+
+@strawberry.type(description="Author courses, study, and issue certificates. Only over POST.")
+class Mutation:
+    createCourse: Course = strawberry.mutation(
+        resolver=course_mutations.create_course, permission_classes=[IsTrainer], description="Create a draft course."
+    )
+    updateCourse: Course = strawberry.mutation(
+        resolver=course_mutations.update_course,
+        permission_classes=[IsTrainer],
+        description="Change a course's draft.",
+    )
+    addModule: Module = strawberry.mutation(
+        resolver=course_mutations.add_module, permission_classes=[IsTrainer], description="Add a module."
+    )
+    addLesson: Lesson = strawberry.mutation(
+        resolver=course_mutations.add_lesson, permission_classes=[IsTrainer], description="Add a lesson."
+    )
+    requestMaterialUpload: MaterialUpload = strawberry.mutation(
+        resolver=course_mutations.request_material_upload,
+        permission_classes=[IsTrainer],
+        description="Get a presigned URL to upload a material's bytes.",
+    )
+    confirmMaterialUpload: Material = strawberry.mutation(
+        resolver=course_mutations.confirm_material_upload,
+        permission_classes=[IsTrainer],
+        description="Confirm an uploaded material.",
+    )
+    moveModule: Module = strawberry.mutation(
+        resolver=course_mutations.move_module,
+        permission_classes=[IsTrainer],
+        description="Addition: move a module of the draft to another position (1 = first).",
+    )
+    moveLesson: Lesson = strawberry.mutation(
+        resolver=course_mutations.move_lesson,
+        permission_classes=[IsTrainer],
+        description="Addition: move a lesson within its module (1 = first).",
+    )
+    publishCourse: Course = strawberry.mutation(
+        resolver=course_mutations.publish_course,
+        permission_classes=[IsTrainer],
+        description="Publish the draft as a new immutable version.",
+    )
+    archiveCourse: Course = strawberry.mutation(
+        resolver=course_mutations.archive_course,
+        permission_classes=[IsTrainer],
+        description="Stop new enrolments.",
+    )
+    enroll: Enrollment = strawberry.mutation(
+        resolver=progress_mutations.enroll, permission_classes=[IsAuthenticated], description="Enrol in a course."
+    )
+    enrollCohort: CohortEnrollmentResult = strawberry.mutation(
+        resolver=progress_mutations.enroll_cohort,
+        permission_classes=[IsTrainer],
+        description="Enrol many learners at once.",
+    )
+    completeLesson: Enrollment = strawberry.mutation(
+        resolver=progress_mutations.complete_lesson,
+        permission_classes=[IsAuthenticated],
+        description="Mark a lesson completed.",
+    )
+    submitQuiz: QuizResult = strawberry.mutation(
+        resolver=progress_mutations.submit_quiz,
+        permission_classes=[IsAuthenticated],
+        description="Submit one quiz attempt.",
+    )
+    issueCertificate: Certificate = strawberry.mutation(
+        resolver=cert_mutations.issue_certificate,
+        permission_classes=[IsAdmin],
+        description="Issue one certificate.",
+    )
+    startBulkIssue: BulkIssueJob = strawberry.mutation(
+        resolver=cert_mutations.start_bulk_issue,
+        permission_classes=[IsAdmin],
+        description="Start issuing certificates in bulk.",
+    )
+    revokeCertificate: Certificate = strawberry.mutation(
+        resolver=cert_mutations.revoke_certificate,
+        permission_classes=[IsAdmin],
+        description="Revoke a certificate.",
+    )
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
+class Subscription:
+    @strawberry.subscription(
+        permission_classes=[IsAdmin],
+        description="Pushes the job at least every second while it runs, and once when it ends.",
+    )
+    async def bulkIssueProgress(self, info: Info, jobId: strawberry.ID) -> AsyncGenerator[BulkIssueJob, None]:
+        async for job in bulk_issue_progress(info, jobId):
+            yield job
+
+
+class GatewaySchema(strawberry.Schema):
+    """Shapes errors in place wherever Strawberry reports them, subscriptions' initial errors included."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            shaped = shape_error(error)
+            error.message = shaped.message
+            error.extensions = shaped.extensions
+            # Shaped once (and logged once, if unexpected): ErrorShaping then leaves it as it is.
+            error.original_error = None
+
+
+def build_schema(settings: GatewaySettings) -> strawberry.Schema:
+    """The schema with the limits and switches ``settings`` asks for."""
+    # The rule classes are built once: ValidationCache keys on them, so fresh classes per request
+    # (what the limiter extensions' constructors make) would never hit the cache.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        complexity_rule(settings.max_complexity),
+    ]
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationMetrics,
+        ErrorShaping,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules(rules),
+        # Clients send the same few documents over and over: parse and validate each once.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        IdempotentMutations,
+        ViewerResponseCaching,
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection)
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(
+            auto_camel_case=False, default_resolver=resolve_default, scalar_map={DateTime: DATETIME_SCALAR}
+        ),
+    )

@@ -1,0 +1,31 @@
+"""Fixtures for gateway tests against the real stack (the root ``stack`` fixture starts everything)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from .support import Gql
+
+
+@pytest.fixture(scope="session")
+def gateway_url(stack_env: dict[str, str]) -> str:
+    return f"http://127.0.0.1:{stack_env['LMS_GATEWAY_PORT']}"
+
+
+@pytest.fixture
+async def client_for(gateway_url: str, token_for: Any) -> AsyncIterator[Callable[..., Gql]]:
+    """``client_for(sub, roles, **claims)`` -> a GraphQL client signed in as that user."""
+    made: list[Gql] = []
+
+    def make(sub: str | None = None, roles: list[str] | None = None, **claims: Any) -> Gql:
+        token = token_for(sub, claims.pop("name", "Rəşad Əliyev"), roles or ["learner"], **claims) if sub else None
+        c = Gql(gateway_url, token)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        await c.aclose()

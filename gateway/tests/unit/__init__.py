@@ -1,0 +1,1 @@
+"""Gateway tests (a package, so pytest names them apart from the gateway package itself)."""

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from gateway.testing import SECRET, Harness, make_harness
+from tests.support.tokens import make_token
+
+
+@pytest.fixture
+async def gw() -> AsyncIterator[Harness]:
+    h = make_harness()
+    yield h
+    await h.client.aclose()
+
+
+@pytest.fixture
+def tok() -> Any:
+    def make(sub: str = "u1", roles: list[str] | None = None, **claims: Any) -> str:
+        return make_token(SECRET, sub=sub, name=claims.pop("name", "Rəşad Əliyev"), roles=roles, **claims)
+
+    return make

@@ -1,0 +1,73 @@
+"""The web client's static files at / (with SPA fallback) and the issuer's public documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.testing import Harness, make_harness
+
+
+@pytest.fixture
+async def web(tmp_path: Path) -> Any:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>Kentbilim</title>")
+    (dist / "assets" / "main.js").write_text("console.log('hi')")
+    (tmp_path / "secret.txt").write_text("outside the dist folder")
+    h = make_harness(web_dist=dist)
+    yield h
+    await h.client.aclose()
+
+
+async def test_static_files_and_client_routes(web: Harness) -> None:
+    assert "Kentbilim" in (await web.client.get("/")).text
+    r = await web.client.get("/assets/main.js")
+    assert r.status_code == 200 and "console.log" in r.text
+    for route in ("/verify/ABCD-2345", "/courses/c1/lessons/l1"):
+        r = await web.client.get(route)
+        assert r.status_code == 200 and "Kentbilim" in r.text, route
+    assert (await web.client.get("/assets/missing.js")).status_code == 404
+
+
+async def test_the_fallback_never_shadows_the_api(web: Harness) -> None:
+    assert (await web.client.get("/healthz")).json()["service"] == "gateway"
+    assert (await web.client.get("/metrics")).text.startswith("#")
+    assert (await web.client.get("/graphql/nothing")).status_code == 404
+    assert (await web.client.get("/.well-known/openid-configuration")).status_code == 404
+
+
+async def test_paths_cannot_leave_the_dist_folder(web: Harness) -> None:
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2F..%2Fsecret.txt"):
+        r = await web.client.get(path)
+        assert "outside the dist folder" not in r.text, path
+
+
+async def test_without_a_build_there_is_no_client(gw: Harness, tmp_path: Path) -> None:
+    h = make_harness(web_dist=tmp_path / "absent")
+    try:
+        assert (await h.client.get("/verify/X")).status_code == 404
+    finally:
+        await h.client.aclose()
+
+
+async def test_issuer_documents_are_proxied_from_certificates(gw: Harness) -> None:
+    gw.certificates.route("GET", "/.well-known/did.json", {"id": "did:web:kentbilim.example"})
+    gw.certificates.route("GET", "/.well-known/jwks.json", {"keys": [{"kty": "OKP", "kid": "k1"}]})
+    gw.certificates.route(
+        "GET",
+        "/v1/status-lists/1",
+        lambda r: httpx.Response(200, text="eyJhbGciOi.status.list", headers={"content-type": "application/vc+jwt"}),
+    )
+    assert (await gw.client.get("/.well-known/did.json")).json() == {"id": "did:web:kentbilim.example"}
+    assert (await gw.client.get("/.well-known/jwks.json")).json()["keys"][0]["kid"] == "k1"
+    r = await gw.client.get("/status-lists/1")
+    assert r.status_code == 200 and r.text == "eyJhbGciOi.status.list"
+    assert r.headers["content-type"].startswith("application/vc+jwt")
+    assert (await gw.client.get("/status-lists/99")).status_code == 404
+    gw.certificates.down = True
+    r = await gw.client.get("/.well-known/jwks.json")
+    assert r.status_code == 503 and "certificates.test" not in r.text

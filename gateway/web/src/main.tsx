@@ -1,0 +1,241 @@
+// Entry point: layout, navigation by role, language switcher and the routes.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { hasRole, signOut, useSession } from "./auth";
+import { LANGUAGES, adoptProfileLocale, setLang, useI18n, type Lang } from "./i18n";
+import { Link, match, navigate, useLocation } from "./router";
+import { BulkIssuePage, ReportsPage, RevokePage } from "./pages/admin";
+import { CataloguePage, CoursePage, LessonPlayer, MyCertificatesPage, MyLearningPage } from "./pages/learner";
+import { OidcCallbackPage, SignInPage, VerifyPage } from "./pages/public";
+import { CourseEditorPage, NewCoursePage, TeachPage } from "./pages/trainer";
+import "./styles.css";
+
+function RequireRole({ role, children }: { role: "learner" | "trainer" | "admin"; children: preact.ComponentChildren }) {
+  const session = useSession();
+  const { t } = useI18n();
+  useEffect(() => {
+    if (!session) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, true);
+  }, [session]);
+  if (!session) return null;
+  if (!hasRole(session, role)) {
+    return (
+      <div class="alert alert-warn" role="alert">
+        {t("error.FORBIDDEN")}
+      </div>
+    );
+  }
+  return <>{children}</>;
+}
+
+function Routes() {
+  const { path, query } = useLocation();
+  let m: Record<string, string> | null;
+  if (path === "/") return <CataloguePage />;
+  if (path === "/signin") return <SignInPage next={query.get("next")} />;
+  if (path === "/auth/callback") return <OidcCallbackPage />;
+  if (path === "/verify") return <VerifyPage />;
+  if ((m = match("/verify/:code", path))) return <VerifyPage code={m.code} />;
+  if ((m = match("/courses/:id", path))) return <CoursePage id={m.id} />;
+  if ((m = match("/courses/:id/lessons/:lesson", path)))
+    return (
+      <RequireRole role="learner">
+        <LessonPlayer courseId={m.id} lessonId={m.lesson} />
+      </RequireRole>
+    );
+  if (path === "/learning")
+    return (
+      <RequireRole role="learner">
+        <MyLearningPage />
+      </RequireRole>
+    );
+  if (path === "/certificates")
+    return (
+      <RequireRole role="learner">
+        <MyCertificatesPage />
+      </RequireRole>
+    );
+  if (path === "/teach")
+    return (
+      <RequireRole role="trainer">
+        <TeachPage />
+      </RequireRole>
+    );
+  if (path === "/teach/new")
+    return (
+      <RequireRole role="trainer">
+        <NewCoursePage />
+      </RequireRole>
+    );
+  if ((m = match("/teach/courses/:id", path)))
+    return (
+      <RequireRole role="trainer">
+        <CourseEditorPage id={m.id} />
+      </RequireRole>
+    );
+  if (path === "/admin/bulk")
+    return (
+      <RequireRole role="admin">
+        <BulkIssuePage />
+      </RequireRole>
+    );
+  if (path === "/admin/certificates")
+    return (
+      <RequireRole role="admin">
+        <RevokePage />
+      </RequireRole>
+    );
+  if (path === "/admin/reports")
+    return (
+      <RequireRole role="admin">
+        <ReportsPage />
+      </RequireRole>
+    );
+  return <NotFound />;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <section>
+      <h1>{t("notFound.title")}</h1>
+      <p>
+        <Link href="/">{t("nav.catalogue")}</Link>
+      </p>
+    </section>
+  );
+}
+
+function NavLink({ href, children }: { href: string; children: preact.ComponentChildren }) {
+  const { path } = useLocation();
+  const current = href === "/" ? path === "/" || path.startsWith("/courses") : path.startsWith(href);
+  return (
+    <Link href={href} class="nav-link" aria-current={current ? "page" : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+function Header() {
+  const { t, lang } = useI18n();
+  const session = useSession();
+  const [open, setOpen] = useState(false);
+  const { path } = useLocation();
+  useEffect(() => setOpen(false), [path]);
+  useEffect(() => adoptProfileLocale(session?.locale), [session?.sub]);
+  return (
+    <header class="site-header">
+      <div class="header-inner">
+        <Link href="/" class="brand">
+          <span class="brand-mark" aria-hidden="true">
+            K
+          </span>
+          <span class="brand-text">
+            Kentbilim
+            <small>{t("brand.tagline")}</small>
+          </span>
+        </Link>
+        <label class="lang-switch">
+          <svg class="globe" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+            <path d="M2.5 12h19M12 2.5c3 3.2 3 15.8 0 19M12 2.5c-3 3.2-3 15.8 0 19" fill="none" stroke="currentColor" stroke-width="1.6" />
+          </svg>
+          <select value={lang} onChange={(e) => setLang(e.currentTarget.value as Lang)} aria-label={t("nav.language")}>
+            {LANGUAGES.map((l) => (
+              <option key={l.code} value={l.code} lang={l.code}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" class="menu-button" aria-expanded={open} aria-controls="site-nav" onClick={() => setOpen(!open)}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+          </svg>
+          <span class="visually-hidden">{t("nav.menu")}</span>
+        </button>
+        <div class={`header-tools ${open ? "open" : ""}`} id="site-nav">
+          <nav aria-label={t("nav.main")}>
+            <ul class="nav-list">
+              <li>
+                <NavLink href="/">{t("nav.catalogue")}</NavLink>
+              </li>
+              {hasRole(session, "learner") ? (
+                <>
+                  <li>
+                    <NavLink href="/learning">{t("nav.learning")}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink href="/certificates">{t("nav.certificates")}</NavLink>
+                  </li>
+                </>
+              ) : null}
+              {hasRole(session, "trainer") ? (
+                <li>
+                  <NavLink href="/teach">{t("nav.teach")}</NavLink>
+                </li>
+              ) : null}
+              {hasRole(session, "admin") ? (
+                <>
+                  <li>
+                    <NavLink href="/admin/bulk">{t("nav.bulk")}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink href="/admin/certificates">{t("nav.revoke")}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink href="/admin/reports">{t("nav.reports")}</NavLink>
+                  </li>
+                </>
+              ) : null}
+              <li>
+                <NavLink href="/verify">{t("nav.verify")}</NavLink>
+              </li>
+            </ul>
+          </nav>
+          <div class="header-user">
+            {session ? (
+              <>
+                <span class="user-name" title={session.roles.map((r) => t(`role.${r}`)).join(", ")}>
+                  {session.name}
+                </span>
+                <button
+                  type="button"
+                  class="button button-secondary button-small"
+                  onClick={() => signOut().then(() => navigate("/"))}
+                >
+                  {t("nav.signOut")}
+                </button>
+              </>
+            ) : (
+              <Link href="/signin" class="button button-small">
+                {t("nav.signIn")}
+              </Link>
+            )}
+          </div>
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function App() {
+  const { t } = useI18n();
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        {t("nav.skip")}
+      </a>
+      <Header />
+      <main id="main" class="container">
+        <Routes />
+      </main>
+      <footer class="site-footer">
+        <div class="container">
+          <p>{t("footer.text")}</p>
+        </div>
+      </footer>
+    </>
+  );
+}
+
+render(<App />, document.getElementById("app")!);

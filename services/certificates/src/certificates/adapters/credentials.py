@@ -1,0 +1,117 @@
+"""The issuer as the service uses it: which key, which identity, which status list a certificate uses.
+
+Signing itself (Open Badges 3.0 as a ``vc+jwt``, did:web, JWKS) lives in ``signing.py`` and the
+Bitstring Status List encoding in ``status_list.py``; this module binds them to our settings and to
+the database's status-list slots.
+
+Slots and positions: the database hands out consecutive *slots* from a sequence (cheap, never
+reused, safe across workers). Slot ``n`` lives in list ``n // LIST_SIZE``; its bit position inside
+the list is a fixed permutation of ``n % LIST_SIZE``, so consecutive certificates do not sit in
+consecutive bits and a revoked bit does not reveal issue order (the herd privacy the status list
+specification asks for).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from certificates.adapters.signing import (
+    IssuerKey,
+    build_did_document,
+    build_jwks,
+    build_open_badge_credential,
+    did_web_for,
+    envelope_credential,
+    verification_method_id,
+)
+from certificates.adapters.status_list import (
+    MIN_LIST_BITS,
+    build_status_list_credential,
+    sign_status_list_credential,
+    status_list_entry,
+)
+from certificates.config import CertificatesSettings
+from certificates.service_layer.ports import CredentialFacts, SignedCredential
+from lms_shared.db import utcnow
+
+LIST_SIZE: Final = MIN_LIST_BITS
+# An odd multiplier is a bijection modulo a power of two; the offset moves slot 0 off bit 0.
+_PERMUTE_MULTIPLIER: Final = 0x9E3B
+_PERMUTE_OFFSET: Final = 0x5A5A
+CRITERIA: Final = "Completed every required lesson and passed every required quiz of the course."
+
+
+def bit_position(slot: int) -> int:
+    """The bit of a slot inside its list (a permutation of ``slot % LIST_SIZE``)."""
+    return (_PERMUTE_MULTIPLIER * (slot % LIST_SIZE) + _PERMUTE_OFFSET) % LIST_SIZE
+
+
+def load_issuer_key(settings: CertificatesSettings) -> IssuerKey:
+    """The issuer key: ``LMS_ISSUER_PRIVATE_KEY`` (production), else a PEM kept in the data folder."""
+    if settings.issuer_private_key.strip():
+        return IssuerKey.from_pem(settings.issuer_private_key)
+    if settings.env == "production":
+        raise RuntimeError(
+            "Set LMS_ISSUER_PRIVATE_KEY to the issuer's Ed25519 private key (PKCS#8 PEM) from your secret store; "
+            "production never generates one, or every restart would invalidate the issued credentials."
+        )
+    return IssuerKey.load_or_generate(Path(settings.data_dir) / "keys" / "issuer-ed25519.pem")
+
+
+class VcJwtSigner:
+    """Signs certificates and status lists with the issuer key, under our did:web identity."""
+
+    def __init__(self, key: IssuerKey, public_url: str) -> None:
+        self.key = key
+        self.public_url = public_url.rstrip("/")
+        self.did = did_web_for(self.public_url)
+        self.verification_method = verification_method_id(self.did, key)
+
+    def status_list_url(self, list_number: int) -> str:
+        """The public URL of a status list: the gateway serves it at ``/status-lists/{n}``."""
+        return f"{self.public_url}/status-lists/{list_number}"
+
+    def status_list_of(self, index: int) -> int:
+        return index // LIST_SIZE
+
+    def status_list_bounds(self, list_number: int) -> tuple[int, int]:
+        return list_number * LIST_SIZE, (list_number + 1) * LIST_SIZE - 1
+
+    def sign(self, facts: CredentialFacts) -> SignedCredential:
+        """The certificate's Open Badges 3.0 credential, signed, in its enveloped JSON form."""
+        list_number = self.status_list_of(facts.status_list_index)
+        version = f"/versions/{facts.course_version}" if facts.course_version else ""
+        credential = build_open_badge_credential(
+            credential_id=facts.verify_url,
+            issuer_id=self.did,
+            issuer_name=facts.issuer_name,
+            learner_name=facts.learner_name,
+            achievement_id=f"{self.public_url}/courses/{facts.course_id}{version}",
+            course_title=facts.course_title,
+            description=facts.course_title,
+            criteria=CRITERIA,
+            valid_from=facts.issued_at,
+            credential_status=status_list_entry(
+                self.status_list_url(list_number), bit_position(facts.status_list_index)
+            ),
+            language=facts.lang,
+        )
+        jws = self.key.sign_credential(credential, verification_method=self.verification_method)
+        return SignedCredential(credential=dict(envelope_credential(jws)), jws=jws)
+
+    def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str:
+        credential = build_status_list_credential(
+            list_url=self.status_list_url(list_number),
+            issuer_id=self.did,
+            revoked=[bit_position(i) for i in revoked_indexes],
+            valid_from=utcnow(),
+            ttl_ms=60_000,
+        )
+        return sign_status_list_credential(self.key, credential, verification_method=self.verification_method)
+
+    def did_document(self) -> dict[str, Any]:
+        return build_did_document(self.public_url, [self.key])
+
+    def jwks(self) -> dict[str, Any]:
+        return dict(build_jwks([self.key]))

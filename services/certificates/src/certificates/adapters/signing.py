@@ -1,0 +1,353 @@
+"""The issuer's Ed25519 key, its did:web identity, and Open Badges 3.0 credentials signed as JWTs.
+
+Every certificate also exists as an Open Badges 3.0 ``OpenBadgeCredential`` (a W3C Verifiable
+Credential, data model 2.0) that anyone can check without us: an employer's HR system, a
+ministry's registry, a learner's wallet.
+
+Why JOSE (VC-JOSE-COSE, ``application/vc+jwt``) and not Data Integrity (``eddsa-rdfc-2022``)
+--------------------------------------------------------------------------------------------
+* Independent verifiability. A compact JWS is checked by any JOSE library in any language
+  (PyJWT, jose, nimbus, go-jose...) with the public key from our JWKS or DID document; the
+  Ed25519 signature covers exactly the bytes in the token. A Data Integrity proof needs JSON-LD
+  RDF canonicalisation (RDFC-1.0) and the contexts resolved, which few stacks have and which
+  fails in subtle ways when a context is unavailable or a term is undefined.
+* Speed. Signing is one JSON serialisation and one Ed25519 signature (tens of microseconds);
+  RDF canonicalisation of an Open Badge costs milliseconds in Python. Bulk issuance signs
+  thousands of credentials per job.
+* Both are conformant securing mechanisms for VC 2.0, and Open Badges 3.0 accepts JWT-secured
+  credentials (its "VC-JWT" proof format).
+
+Token shape, following VC-JOSE-COSE: protected header ``{"alg": "EdDSA", "typ": "vc+jwt",
+"cty": "vc", "kid": "<did>#<thumbprint>"}``; the payload is the credential itself (no ``vc``
+claim, which that specification forbids), plus ``iss`` and ``jti`` set to the same values as
+``issuer.id`` and ``id`` so generic JWT tooling can route the token without conflicting with
+the credential. ``kid`` is a DID URL naming a verification method in our did:web document, so
+a verifier can resolve the key from the issuer's identifier alone. As JSON (for example in an
+API response) the token is wrapped the way VC 2.0 embeds enveloped credentials:
+``{"@context": "https://www.w3.org/ns/credentials/v2", "id": "data:application/vc+jwt,<jws>",
+"type": "EnvelopedVerifiableCredential"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import quote, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+VC_CONTEXT_V2: Final = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT_V3: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+VC_JWT_MEDIA_TYPE: Final = "application/vc+jwt"
+JWS_TYP: Final = "vc+jwt"
+JWS_CTY: Final = "vc"
+JWS_ALG: Final = "EdDSA"
+
+_DID_CONTEXTS: Final = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1")
+_ENVELOPE_PREFIX: Final = f"data:{VC_JWT_MEDIA_TYPE},"
+
+
+class CredentialVerificationError(ValueError):
+    """A credential JWT is malformed, not ours, or its signature does not verify."""
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _json_bytes(value: Mapping[str, Any]) -> bytes:
+    # Compact and UTF-8 (not \u-escaped): the signed bytes are what verifiers decode, and
+    # readable names make tokens easier to debug.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class IssuerKey:
+    """The Ed25519 key certificates are signed with.
+
+    Development loads or creates a PEM file (:meth:`load_or_generate`); production reads the
+    PEM from a secret (:meth:`from_pem`). ``key_id`` is the RFC 7638 JWK thumbprint, so it
+    changes exactly when the key does.
+    """
+
+    __slots__ = ("_private", "_public_raw", "key_id")
+
+    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        self._private = private_key
+        self._public_raw = private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        thumbprint_input = _json_bytes({"crv": "Ed25519", "kty": "OKP", "x": _b64url(self._public_raw)})
+        self.key_id: str = _b64url(hashlib.sha256(thumbprint_input).digest())
+
+    @classmethod
+    def generate(cls) -> IssuerKey:
+        """A fresh random key."""
+        return cls(Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_pem(cls, text: str | bytes) -> IssuerKey:
+        """Load an unencrypted PKCS#8 PEM Ed25519 private key (e.g. from a secret env var)."""
+        data = text.encode("ascii") if isinstance(text, str) else text
+        if b"\n" not in data and b"\\n" in data:
+            # Secrets passed through .env files or CI variables often arrive with escaped newlines.
+            data = data.replace(b"\\n", b"\n")
+        try:
+            key = serialization.load_pem_private_key(data.strip() + b"\n", password=None)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not a readable unencrypted PEM private key: {exc}") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"issuer key must be Ed25519, got {type(key).__name__}")
+        return cls(key)
+
+    @classmethod
+    def load_or_generate(cls, path: str | Path) -> IssuerKey:
+        """Load the PEM at ``path``, creating it (mode 0600) on first use.
+
+        Creation is atomic: the key is written to a private temporary file and hard-linked
+        into place, so two processes starting together end up with the same key and nobody
+        ever reads a half-written file.
+        """
+        target = Path(path)
+        if target.exists():
+            return cls.from_pem(target.read_bytes())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        key = cls.generate()
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".issuer-key-")
+        try:
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(key.private_pem())
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                return cls.from_pem(target.read_bytes())  # another process won the race
+        finally:
+            os.unlink(temporary)
+        return key
+
+    def private_pem(self) -> bytes:
+        """The private key as unencrypted PKCS#8 PEM."""
+        return self._private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        """The public half, as a ``cryptography`` object."""
+        return self._private.public_key()
+
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as a JWK (RFC 8037), with ``kid``, ``alg`` and ``use``."""
+        return {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": _b64url(self._public_raw),
+            "kid": self.key_id,
+            "alg": JWS_ALG,
+            "use": "sig",
+        }
+
+    def sign_jws(self, payload: Mapping[str, Any], header: Mapping[str, Any]) -> str:
+        """A compact JWS over ``payload``; ``alg`` is always EdDSA, whatever ``header`` says."""
+        protected = {"alg": JWS_ALG, **{name: value for name, value in header.items() if name != "alg"}}
+        signing_input = f"{_b64url(_json_bytes(protected))}.{_b64url(_json_bytes(payload))}"
+        signature = self._private.sign(signing_input.encode("ascii"))
+        return f"{signing_input}.{_b64url(signature)}"
+
+    def sign_credential(self, credential: Mapping[str, Any], *, verification_method: str) -> str:
+        """Secure a VC 2.0 credential as a ``vc+jwt`` (VC-JOSE-COSE).
+
+        ``verification_method`` is the DID URL of this key (see :func:`verification_method_id`).
+        """
+        issuer = credential.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        payload = dict(credential)
+        if isinstance(issuer_id, str):
+            payload["iss"] = issuer_id
+        if isinstance(credential.get("id"), str):
+            payload["jti"] = credential["id"]
+        return self.sign_jws(payload, {"kid": verification_method, "typ": JWS_TYP, "cty": JWS_CTY})
+
+
+def verify_credential_jwt(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a ``vc+jwt`` signature against ``public_jwk`` and return the credential.
+
+    Verifies the header (EdDSA, ``typ`` vc+jwt) and the signature with PyJWT; it does not
+    judge validity dates or revocation, which the caller decides with the status list.
+    Raises :class:`CredentialVerificationError`.
+    """
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != JWS_ALG or header.get("typ") != JWS_TYP:
+            raise CredentialVerificationError(
+                f"expected alg {JWS_ALG} and typ {JWS_TYP}, got {header.get('alg')} and {header.get('typ')}"
+            )
+        key = jwt.PyJWK(dict(public_jwk), algorithm=JWS_ALG)
+        payload: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[JWS_ALG],
+            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise CredentialVerificationError(str(exc)) from None
+    if "vc" in payload:
+        raise CredentialVerificationError("a vc+jwt must carry the credential itself, not a 'vc' claim")
+    return payload
+
+
+def envelope_credential(token: str) -> dict[str, str]:
+    """The JSON form of a JWT-secured credential, as VC 2.0 embeds enveloped credentials."""
+    return {"@context": VC_CONTEXT_V2, "id": f"{_ENVELOPE_PREFIX}{token}", "type": "EnvelopedVerifiableCredential"}
+
+
+def token_from_envelope(envelope: Mapping[str, Any]) -> str:
+    """The compact JWS inside an ``EnvelopedVerifiableCredential``; ValueError if it is not one."""
+    kind = envelope.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    identifier = envelope.get("id")
+    if "EnvelopedVerifiableCredential" not in kinds or not isinstance(identifier, str):
+        raise ValueError("not an EnvelopedVerifiableCredential")
+    if not identifier.startswith(_ENVELOPE_PREFIX):
+        raise ValueError(f"enveloped credential id must start with {_ENVELOPE_PREFIX!r}")
+    return identifier[len(_ENVELOPE_PREFIX) :]
+
+
+def decode_enveloped_credential(envelope: Mapping[str, Any], public_jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """Unwrap an enveloped credential and verify it: the credential dictionary."""
+    return verify_credential_jwt(token_from_envelope(envelope), public_jwk)
+
+
+# --- identity: did:web, DID document, JWKS -------------------------------------------------------
+
+
+def did_web_for(base_url: str) -> str:
+    """The did:web identifier of a public base URL.
+
+    ``http://127.0.0.1:8000`` → ``did:web:127.0.0.1%3A8000``;
+    ``https://certs.example.org/kentbilim/`` → ``did:web:certs.example.org:kentbilim``.
+    """
+    parts = urlsplit(base_url)
+    if not parts.hostname:
+        raise ValueError(f"not an absolute URL: {base_url!r}")
+    host = parts.hostname.lower()  # host names are ASCII (IDNA); lower() is safe here
+    if parts.port is not None:
+        host = f"{host}%3A{parts.port}"
+    segments = [quote(segment, safe="") for segment in parts.path.split("/") if segment]
+    return ":".join(["did", "web", host, *segments])
+
+
+def did_document_path(base_url: str) -> str:
+    """Where did:web resolution fetches the DID document, relative to the host."""
+    path = urlsplit(base_url).path.strip("/")
+    return f"/{path}/did.json" if path else "/.well-known/did.json"
+
+
+def verification_method_id(did: str, key: IssuerKey) -> str:
+    """The DID URL naming ``key`` in the DID document; used as the JWS ``kid``."""
+    return f"{did}#{key.key_id}"
+
+
+def build_did_document(base_url: str, keys: Sequence[IssuerKey]) -> dict[str, Any]:
+    """The did:web DID document listing ``keys`` (current first, then retired ones still valid)."""
+    did = did_web_for(base_url)
+    methods = [
+        {
+            "id": verification_method_id(did, key),
+            "type": "JsonWebKey2020",
+            "controller": did,
+            "publicKeyJwk": {name: value for name, value in key.public_jwk.items() if name in ("kty", "crv", "x")},
+        }
+        for key in keys
+    ]
+    ids = [method["id"] for method in methods]
+    return {
+        "@context": list(_DID_CONTEXTS),
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": ids,
+        "authentication": ids,
+    }
+
+
+def build_jwks(keys: Sequence[IssuerKey]) -> dict[str, list[dict[str, str]]]:
+    """A JWK Set (RFC 7517) of the public keys, for verifiers that prefer plain JOSE."""
+    return {"keys": [key.public_jwk for key in keys]}
+
+
+# --- the credential ------------------------------------------------------------------------------
+
+
+def vc_timestamp(moment: datetime) -> str:
+    """A VC date-time (XML Schema ``dateTimeStamp``) in UTC to the second: ``2025-03-12T10:00:00Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("credential timestamps must be timezone-aware")
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_open_badge_credential(
+    *,
+    credential_id: str,
+    issuer_id: str,
+    issuer_name: str,
+    learner_name: str,
+    achievement_id: str,
+    course_title: str,
+    description: str,
+    criteria: str,
+    valid_from: datetime,
+    credential_status: Mapping[str, Any] | None = None,
+    learner_id: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """An Open Badges 3.0 ``OpenBadgeCredential`` (VC data model 2.0), unsigned.
+
+    ``credential_id`` should be a URL or URN unique to the certificate (e.g. its verification
+    page); ``achievement_id`` identifies the course version. The learner is named both with
+    ``name`` and with an Open Badges ``IdentityObject`` of type ``name``, because the learner
+    usually has no DID or e-mail to identify them by. ``credential_status`` is a Bitstring
+    Status List entry (see :func:`certificates.adapters.status_list.status_list_entry`).
+    """
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "name": learner_name,
+        "identifier": [
+            {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": learner_name}
+        ],
+        "achievement": {
+            "id": achievement_id,
+            "type": ["Achievement"],
+            "achievementType": "Certificate",
+            "name": course_title,
+            "description": description,
+            "criteria": {"narrative": criteria},
+        },
+    }
+    if learner_id is not None:
+        subject["id"] = learner_id
+    if language is not None:
+        subject["achievement"]["inLanguage"] = language
+    credential: dict[str, Any] = {
+        "@context": [VC_CONTEXT_V2, OB_CONTEXT_V3],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": course_title,
+        "issuer": {"id": issuer_id, "type": ["Profile"], "name": issuer_name},
+        "validFrom": vc_timestamp(valid_from),
+        "credentialSubject": subject,
+    }
+    if credential_status is not None:
+        credential["credentialStatus"] = dict(credential_status)
+    return credential

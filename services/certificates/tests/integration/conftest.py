@@ -1,0 +1,169 @@
+"""Helpers for the certificates integration tests: the real stack, spoken to as its clients do.
+
+Courses and completions reach the certificates service as events; the tests publish those events
+onto JetStream themselves (exactly what the courses and progress services' relays do), so these
+tests depend on no other service's behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from lms_shared.db import asyncpg_dsn
+from lms_shared.events.catalogue import CertificatePolicy, CourseCompletedV1, CoursePublishedV1, Payload
+from lms_shared.events.envelope import Envelope
+from lms_shared.jetstream import connect
+
+pytestmark = pytest.mark.integration
+
+TITLES = {
+    "en": "Participatory budgeting",
+    "az": "İştirakçı büdcə",
+    "kk": "Қатысымдық бюджет",
+    "ky": "Катышуучулук бюджет",
+    "tr": "Katılımcı bütçe",
+    "uz": "Ishtirokchi byudjet",
+    "ru": "Партисипаторное бюджетирование",
+}
+
+
+@pytest.fixture(scope="session")
+async def nats_js(stack_env: dict[str, str]) -> AsyncIterator[tuple[NATS, JetStreamContext]]:
+    nc, js = await connect(stack_env["LMS_NATS_URL"], "certificates-tests")
+    yield nc, js
+    await nc.drain()
+
+
+@pytest.fixture(scope="session")
+async def db(stack_env: dict[str, str]) -> AsyncIterator[asyncpg.Pool]:
+    """The certificates database, for assertions only (counting rows, reading the audit log)."""
+    pool = await asyncpg.create_pool(asyncpg_dsn(stack_env["LMS_CERTIFICATES_DATABASE_URL"]), min_size=1, max_size=4)
+    assert pool is not None
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def certs(stack_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """The certificates service's REST API."""
+    async with httpx.AsyncClient(base_url=stack_env["LMS_CERTIFICATES_URL"], timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin(token_for: Callable[..., str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for('admin-' + uuid.uuid4().hex[:6], 'Aida Admin', ['admin'])}"}
+
+
+async def publish(js: JetStreamContext, payload: Payload | Envelope) -> Envelope:
+    env = payload if isinstance(payload, Envelope) else payload.envelope()
+    await js.publish(env.subject, env.to_bytes(), headers={"Nats-Msg-Id": env.id})
+    return env
+
+
+def course_event(
+    *,
+    auto_issue: bool = True,
+    languages: list[str] | None = None,
+    default: str = "az",
+    owner: str = "trainer-1",
+    template_id: str | None = None,
+) -> CoursePublishedV1:
+    langs = languages or list(TITLES)
+    course_id = f"course-{uuid.uuid4().hex[:10]}"
+    return CoursePublishedV1(
+        course_id=course_id,
+        version=1,
+        slug=course_id,
+        owner_id=owner,
+        default_language=default,
+        languages=langs,
+        titles={lang: TITLES[lang] for lang in langs},
+        modules=[],
+        certificate_policy=CertificatePolicy(auto_issue=auto_issue, template_id=template_id),
+        published_at=datetime.now(UTC),
+    )
+
+
+def completion_event(
+    course: CoursePublishedV1, learner_id: str, name: str, locale: str | None = "az"
+) -> CourseCompletedV1:
+    return CourseCompletedV1(
+        enrollment_id=f"enr-{uuid.uuid4().hex[:10]}",
+        course_id=course.course_id,
+        course_version=course.version,
+        course_titles=dict(course.titles),
+        course_default_language=course.default_language,
+        learner_id=learner_id,
+        learner_name=name,
+        org="AZ",
+        municipality="Baku",
+        locale=locale,
+        completed_at=datetime.now(UTC),
+    )
+
+
+async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 30.0, interval: float = 0.3) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with the last value after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
+
+
+@pytest.fixture
+def published_course(
+    nats_js: tuple[NATS, JetStreamContext], db: asyncpg.Pool
+) -> Callable[..., Awaitable[CoursePublishedV1]]:
+    """Publish a course and wait until the certificates service knows it."""
+
+    async def make(**kwargs: Any) -> CoursePublishedV1:
+        event = course_event(**kwargs)
+        await publish(nats_js[1], event)
+
+        async def known() -> bool:
+            return bool(await db.fetchval("SELECT 1 FROM course WHERE id = $1", event.course_id))
+
+        await wait_for(known)
+        return event
+
+    return make
+
+
+async def events_on(js: JetStreamContext, subject: str, since: datetime) -> list[Envelope]:
+    """The events of one type published since ``since`` (an ephemeral consumer over the stream)."""
+    from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+    sub = await js.pull_subscribe(
+        subject,
+        stream="LMS_EVENTS",
+        config=ConsumerConfig(
+            ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since
+        ),
+    )
+    out: list[Envelope] = []
+    try:
+        while True:
+            try:
+                msgs = await sub.fetch(500, timeout=1.0)
+            except TimeoutError:
+                break
+            out += [Envelope.from_bytes(m.data) for m in msgs]
+    finally:
+        await sub.unsubscribe()
+    return out

@@ -1,0 +1,167 @@
+"""Helpers for the browser tests: GraphQL set-up calls, screenshots, accessibility checks."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "gateway" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+class Api:
+    """GraphQL calls for test set-up (the browser does the part under test)."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url = url + "/graphql"
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def q(self, query: str, **variables: Any) -> dict[str, Any]:
+        r = httpx.post(self.url, json={"query": query, "variables": variables}, headers=self.headers, timeout=30)
+        body = r.json()
+        if body.get("errors"):
+            raise AssertionError(f"GraphQL errors: {body['errors']}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@dataclass(frozen=True)
+class Person:
+    sub: str
+    name: str
+    roles: list[str]
+    org: str
+    municipality: str
+    locale: str
+    token: str
+
+    def claims(self) -> dict[str, Any]:
+        return {
+            "sub": self.sub,
+            "name": self.name,
+            "roles": self.roles,
+            "org": self.org,
+            "municipality": self.municipality,
+            "locale": self.locale,
+        }
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save the whole page; the file name says which test and step it comes from."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    """axe-core on the current page: no serious or critical violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility problems on {what}:\n  " + "\n  ".join(bad)
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.5) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{time.time_ns() % 10**10:010d}"
+
+
+@dataclass(frozen=True)
+class PublishedCourse:
+    id: str
+    title: str
+    text_lesson_id: str
+    quiz_lesson_id: str
+
+
+def publish_course(trainer: Api, title: str, learner: Api | None = None) -> PublishedCourse:
+    """A published course with one reading and one quiz (correct answer: "Citizens"), as set-up."""
+    course = trainer.q(
+        """mutation($i: CreateCourseInput!) { createCourse(input: $i) { id } }""",
+        i={
+            "slug": uid("browser"),
+            "titles": [{"lang": "en", "text": title}, {"lang": "az", "text": f"{title} (az)"}],
+            "summaries": [{"lang": "en", "text": "How residents decide on part of the city budget."}],
+            "defaultLanguage": "en",
+            "topics": ["participatory-budgeting"],
+            "autoIssueCertificate": True,
+        },
+    )["createCourse"]
+    module = trainer.q(
+        """mutation($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }""",
+        c=course["id"],
+        i={"titles": [{"lang": "en", "text": "Introduction"}]},
+    )["addModule"]
+    text = trainer.q(
+        """mutation($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }""",
+        m=module["id"],
+        i={
+            "kind": "TEXT",
+            "titles": [{"lang": "en", "text": "What is a participatory budget?"}],
+            "bodies": [
+                {
+                    "lang": "en",
+                    "text": "# Participatory budgeting\n\nResidents **propose** and vote.\n\n"
+                    "<script>window.hacked = true</script>",
+                }
+            ],
+            "durationMinutes": 10,
+        },
+    )["addLesson"]
+    quiz = trainer.q(
+        """mutation($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }""",
+        m=module["id"],
+        i={
+            "kind": "QUIZ",
+            "titles": [{"lang": "en", "text": "Check your understanding"}],
+            "quiz": {
+                "passScore": 100,
+                "questions": [
+                    {
+                        "prompts": [{"lang": "en", "text": "Who proposes projects?"}],
+                        "options": [
+                            {"labels": [{"lang": "en", "text": "Citizens"}], "correct": True},
+                            {"labels": [{"lang": "en", "text": "Only the mayor"}], "correct": False},
+                        ],
+                    }
+                ],
+            },
+        },
+    )["addLesson"]
+    trainer.q("""mutation($id: ID!) { publishCourse(id: $id) { version } }""", id=course["id"])
+    if learner is not None:
+        # The progress service learns about the course from course.published; wait until it has.
+        wait_until(lambda: _course_visible(learner, course["id"]), timeout=30)
+    return PublishedCourse(course["id"], title, text["id"], quiz["id"])
+
+
+def _course_visible(api: Api, course_id: str) -> bool:
+    try:
+        return (
+            api.q("""query($id: ID!) { course(id: $id) { status } }""", id=course_id)["course"]["status"] == "PUBLISHED"
+        )
+    except AssertionError:
+        return False
