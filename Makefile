@@ -129,6 +129,7 @@ schemas: venv
 	$(PY) -m lms_shared.events.snapshot --write
 
 bench: venv web
+	$(PY) -m pip install --quiet -r requirements/bench.txt
 	$(PY) bench/run_all.py
 
 clean:

@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
@@ -58,6 +61,7 @@ from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import EVENTS_STREAM, connect
 
 ROLES = ("progress", "progress-relay")
+LOAD_CLIENT = "bench client (load process)"
 
 
 @dataclass
@@ -192,17 +196,183 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-async def reference_throughput(http: httpx.AsyncClient, requests: int, concurrency: int) -> float:
-    sem = asyncio.Semaphore(concurrency)
+class KeepAliveClient:
+    """A minimal HTTP/1.1 keep-alive client over asyncio streams: the load generator.
 
-    async def one() -> None:
-        async with sem:
-            r = await http.get("/readyz")
-            r.raise_for_status()
+    httpx costs about 10 ms of CPU per request, more than the service it measures, on the same two
+    cores. The load needs only bodiless POSTs and GETs with a bearer token against uvicorn, which
+    always answers with a Content-Length, so a pool of raw connections is enough and costs little.
+    """
 
-    start = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(requests)))
-    return requests / (time.perf_counter() - start)
+    def __init__(self, targets: list[tuple[str, int]], connections: int) -> None:
+        self._targets = targets
+        self._size = connections
+        self._idle: asyncio.Queue[tuple[int, asyncio.StreamReader, asyncio.StreamWriter] | None] = asyncio.Queue()
+        self.reconnects = 0
+
+    async def __aenter__(self) -> KeepAliveClient:
+        for n in range(self._size):
+            self._idle.put_nowait(await self._connect(n % len(self._targets)))
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        while not self._idle.empty():
+            conn = self._idle.get_nowait()
+            if conn is not None:
+                conn[2].close()
+
+    async def _connect(self, target: int) -> tuple[int, asyncio.StreamReader, asyncio.StreamWriter]:
+        host, port = self._targets[target]
+        reader, writer = await asyncio.open_connection(host, port)
+        return target, reader, writer
+
+    async def request(self, method: str, path: str, bearer: str | None = None) -> tuple[int, bytes]:
+        """Send one request on an idle connection (waiting for one: the pool size caps concurrency)."""
+        conn = await self._idle.get()
+        assert conn is not None
+        target, reader, writer = conn
+        host, port = self._targets[target]
+        head = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\n"
+        if bearer:
+            head += f"Authorization: Bearer {bearer}\r\n"
+        try:
+            writer.write((head + "\r\n").encode())
+            status, length, close = _parse_head(await reader.readuntil(b"\r\n\r\n"))
+            body = await reader.readexactly(length)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            writer.close()
+            self.reconnects += 1
+            self._idle.put_nowait(await self._connect(target))
+            raise
+        if close:
+            writer.close()
+            conn = await self._connect(target)
+        self._idle.put_nowait(conn)
+        return status, body
+
+
+def _parse_head(head: bytes) -> tuple[int, int, bool]:
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length, close = 0, False
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection" and value.strip().lower() == "close":
+            close = True
+        elif name == "transfer-encoding":
+            raise RuntimeError("chunked responses are not expected from these endpoints")
+    return status, length, close
+
+
+@dataclass
+class LoadPlan:
+    """What the load process needs: who completes which lessons where, and whose CPU to count."""
+
+    targets: list[tuple[str, int]]
+    enrollments: list[tuple[str, str]]  # (enrollment id, learner token)
+    lesson_ids: list[str]
+    concurrency: int
+    reference_requests: int
+    pids: dict[str, int]
+
+
+@dataclass
+class LoadResult:
+    seconds: float
+    last_sent: dict[str, float]
+    last_done: dict[str, float]
+    errors: int
+    retries: int
+    reference_per_s: float
+    cpu_seconds: dict[str, float]
+    peak_rss_mb: float
+
+
+def load_process(plan: LoadPlan, results: Connection) -> None:
+    """Entry point of the load process (spawned), so the client's CPU is its own and counted apart."""
+    try:
+        import uvloop
+
+        results.send(uvloop.run(_load(plan)))
+    finally:
+        results.close()
+
+
+async def _load(plan: LoadPlan) -> LoadResult:
+    last_sent: dict[str, float] = {}
+    last_done: dict[str, float] = {}
+    errors = 0
+    retries = 0
+    async with KeepAliveClient(plan.targets, plan.concurrency) as http:
+
+        async def complete_lesson(eid: str, lesson: str, bearer: str) -> int:
+            """completeLesson is idempotent, so a request cut off by a dropped connection is simply retried."""
+            nonlocal retries
+            for attempt in range(3):
+                try:
+                    status, _ = await http.request("POST", f"/v1/enrollments/{eid}/lessons/{lesson}/complete", bearer)
+                    return status
+                except (OSError, asyncio.IncompleteReadError):
+                    if attempt == 2:
+                        raise
+                    retries += 1
+            raise AssertionError("unreachable")
+
+        async def study(eid: str, bearer: str) -> None:
+            nonlocal errors
+            for n, lesson in enumerate(plan.lesson_ids):
+                sent = time.time()
+                status = await complete_lesson(eid, lesson, bearer)
+                done = time.time()
+                if status != 200:
+                    errors += 1
+                if n == len(plan.lesson_ids) - 1:
+                    last_sent[eid], last_done[eid] = sent, done
+
+        pids = {**plan.pids, LOAD_CLIENT: os.getpid()}
+        cpu_before = cpu_seconds(pids)
+        start = time.perf_counter()
+        await asyncio.gather(*(study(eid, bearer) for eid, bearer in plan.enrollments))
+        seconds = time.perf_counter() - start
+        cpu_after = cpu_seconds(pids)
+
+        async def ready() -> None:
+            status, body = await http.request("GET", "/readyz")
+            if status != 200:
+                raise RuntimeError(f"/readyz answered {status}: {body[:200]!r}")
+
+        ref_start = time.perf_counter()
+        await asyncio.gather(*(ready() for _ in range(plan.reference_requests)))
+        reference = plan.reference_requests / (time.perf_counter() - ref_start)
+    return LoadResult(
+        seconds=seconds,
+        last_sent=last_sent,
+        last_done=last_done,
+        errors=errors,
+        retries=retries,
+        reference_per_s=reference,
+        cpu_seconds={k: cpu_after[k] - cpu_before[k] for k in pids},
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+
+
+def run_load(plan: LoadPlan) -> LoadResult:
+    """Run the load in a process of its own and wait for its result."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=load_process, args=(plan, sender), name="bench-progress-load")
+    worker.start()
+    sender.close()
+    try:
+        result: LoadResult = receiver.recv()
+    except EOFError:
+        raise RuntimeError(f"the load process died (exit code {worker.exitcode})") from None
+    finally:
+        worker.join()
+    return result
 
 
 async def one_run(stack: Stack, args: argparse.Namespace, pids: dict[str, int]) -> RunResult:
@@ -210,11 +380,8 @@ async def one_run(stack: Stack, args: argparse.Namespace, pids: dict[str, int]) 
     secret = env["LMS_JWT_SECRET"]
     base = env["LMS_PROGRESS_URL"]
     nc, js = await connect(env["LMS_NATS_URL"], "bench-progress")
-    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them under us.
-    limits = httpx.Limits(
-        max_connections=args.concurrency, max_keepalive_connections=args.concurrency, keepalive_expiry=4.0
-    )
-    http = httpx.AsyncClient(base_url=base, timeout=60, limits=limits, trust_env=False)
+    # Setup only (cohort, enrolment lookup): httpx is fine here, it is not part of what is measured.
+    http = httpx.AsyncClient(base_url=base, timeout=60, trust_env=False)
     try:
         owner = f"bench-trainer-{uuid.uuid4().hex[:6]}"
         course_id = f"bench-{uuid.uuid4().hex[:8]}"
@@ -231,69 +398,44 @@ async def one_run(stack: Stack, args: argparse.Namespace, pids: dict[str, int]) 
             await asyncio.sleep(0.1)
         r.raise_for_status()
         assert r.json()["enrolled"] == args.learners, r.text
-        tokens = {lid: {"Authorization": f"Bearer {token(secret, lid, ['learner'])}"} for lid in learners}
+        tokens = {lid: token(secret, lid, ["learner"]) for lid in learners}
         enrollment_of: dict[str, str] = {}
-        lookups = asyncio.Semaphore(args.concurrency)
+        lookups = asyncio.Semaphore(16)
 
         async def find_enrollment(lid: str) -> None:
             async with lookups:
-                mine = await http.get("/v1/enrollments/mine", params={"courseIds": course_id}, headers=tokens[lid])
+                mine = await http.get(
+                    "/v1/enrollments/mine",
+                    params={"courseIds": course_id},
+                    headers={"Authorization": f"Bearer {tokens[lid]}"},
+                )
             enrollment_of[lid] = mine.json()["nodes"][0]["id"]
 
         await asyncio.gather(*(find_enrollment(lid) for lid in learners))
-
-        lesson_ids = [f"{course_id}-l{i}" for i in range(1, args.lessons + 1)]
-        sem = asyncio.Semaphore(args.concurrency)
-        last_sent: dict[str, float] = {}
-        last_done: dict[str, float] = {}
-        errors = 0
-        retries = 0
-
-        async def complete_lesson(eid: str, lesson: str, headers: dict[str, str]) -> httpx.Response:
-            """completeLesson is idempotent, so a request cut off by a dropped connection is simply retried."""
-            nonlocal retries
-            for attempt in range(3):
-                try:
-                    return await http.post(f"/v1/enrollments/{eid}/lessons/{lesson}/complete", headers=headers)
-                except httpx.TransportError:
-                    if attempt == 2:
-                        raise
-                    retries += 1
-            raise AssertionError("unreachable")
-
-        async def study(lid: str) -> None:
-            nonlocal errors
-            eid = enrollment_of[lid]
-            for n, lesson in enumerate(lesson_ids):
-                async with sem:
-                    sent = time.time()
-                    resp = await complete_lesson(eid, lesson, tokens[lid])
-                    done = time.time()
-                if resp.status_code != 200:
-                    errors += 1
-                if n == len(lesson_ids) - 1:
-                    last_sent[eid], last_done[eid] = sent, done
-
-        cpu_before = cpu_seconds(pids)
-        start = time.perf_counter()
-        await asyncio.gather(*(study(lid) for lid in learners))
-        seconds = time.perf_counter() - start
-        cpu_after = cpu_seconds(pids)
+        plan = LoadPlan(
+            targets=progress_targets(stack),
+            enrollments=[(enrollment_of[lid], tokens[lid]) for lid in learners],
+            lesson_ids=[f"{course_id}-l{i}" for i in range(1, args.lessons + 1)],
+            concurrency=args.concurrency,
+            reference_requests=args.reference_requests,
+            pids=pids,
+        )
+        load = await asyncio.to_thread(run_load, plan)
         completions = args.learners * args.lessons
-        cpu_ms = {k: (cpu_after[k] - cpu_before[k]) * 1000 / completions for k in pids}
+        cpu_ms = {k: v * 1000 / completions for k, v in load.cpu_seconds.items()}
 
-        stored_at = await completion_timestamps(js, set(last_sent), timeout=60)
-        latencies = [(stored_at[e] - last_sent[e]) * 1000 for e in stored_at]
-        after_response = [(stored_at[e] - last_done[e]) * 1000 for e in stored_at]
-        missing = len(last_sent) - len(stored_at)
+        stored_at = await completion_timestamps(js, set(load.last_sent), timeout=60)
+        latencies = [(stored_at[e] - load.last_sent[e]) * 1000 for e in stored_at]
+        after_response = [(stored_at[e] - load.last_done[e]) * 1000 for e in stored_at]
+        missing = len(load.last_sent) - len(stored_at)
         if missing:
             print(f"  WARNING: {missing} course.completed events not found on the stream", file=sys.stderr)
-        reference = await reference_throughput(http, args.reference_requests, args.concurrency)
+        seconds = load.seconds
         print(
             f"  run: {completions / seconds:,.0f} completions/s in {seconds:.1f} s, "
             f"p50 {percentile(latencies, 50):.1f} ms, "
-            f"p99 {percentile(latencies, 99):.1f} ms, reference /readyz {reference:,.0f}/s, errors {errors}, "
-            f"retried {retries}"
+            f"p99 {percentile(latencies, 99):.1f} ms, reference /readyz {load.reference_per_s:,.0f}/s, "
+            f"errors {load.errors}, retried {load.retries}, load average {os.getloadavg()[0]:.1f}"
         )
         return RunResult(
             completions=completions,
@@ -303,13 +445,22 @@ async def one_run(stack: Stack, args: argparse.Namespace, pids: dict[str, int]) 
             latency_p99_ms=percentile(latencies, 99),
             latency_after_response_p50_ms=percentile(after_response, 50),
             latency_after_response_p99_ms=percentile(after_response, 99),
-            reference_per_s=reference,
-            errors=errors + missing,
+            reference_per_s=load.reference_per_s,
+            errors=load.errors + missing,
             cpu_ms_per_completion=cpu_ms,
+            peak_rss_mb={LOAD_CLIENT: load.peak_rss_mb},
         )
     finally:
         await http.aclose()
         await nc.drain()
+
+
+def progress_targets(stack: Stack) -> list[tuple[str, int]]:
+    """(host, port) of every progress replica: the load is spread over them connection by connection."""
+    targets = [("127.0.0.1", p.port) for p in stack.procs if p.role == "progress" and p.port is not None]
+    if not targets:
+        raise RuntimeError("no progress replica is running")
+    return targets
 
 
 async def completion_timestamps(js: object, enrollment_ids: set[str], timeout: float) -> dict[str, float]:
@@ -336,7 +487,7 @@ async def completion_timestamps(js: object, enrollment_ids: set[str], timeout: f
     return found
 
 
-def start_stack(folder: Path) -> Stack:
+def start_stack(folder: Path, replicas: int) -> Stack:
     stack = Stack(folder, ports=None, env_overrides={"LMS_ENV": "test", "LMS_LOG_LEVEL": "WARNING"})
     stack.start_infra()
     # Only the progress database: the benchmark runs no other service.
@@ -347,8 +498,8 @@ def start_stack(folder: Path) -> Stack:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    for role in ROLES:
-        stack.start_role(role)
+    stack.start_role("progress", replicas=replicas)  # replica n listens on the base port + 10 n
+    stack.start_role("progress-relay")
     stack.wait_healthy(timeout=120, names=ROLES)
     return stack
 
@@ -356,9 +507,8 @@ def start_stack(folder: Path) -> Stack:
 def process_ids(stack: Stack) -> dict[str, int]:
     pids: dict[str, int] = {}
     for proc in stack.procs:
-        if proc.name in ("postgres", "nats", *ROLES) and proc.pid is not None:
+        if (proc.name in ("postgres", "nats") or proc.role in ROLES) and proc.pid is not None:
             pids[proc.name] = proc.pid
-    pids["bench client"] = os.getpid()
     return pids
 
 
@@ -373,21 +523,23 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight at most")
     parser.add_argument("--reference-requests", type=int, default=5000)
+    parser.add_argument("--replicas", type=int, default=1, help="progress processes (the load is spread over them)")
     args = parser.parse_args()
 
     print(f"machine: {machine()}")
     print(
         f"workload: {args.learners} learners x {args.lessons} lessons, {args.concurrency} requests in flight, "
-        f"{args.runs} runs; one progress process (uvicorn, uvloop) and one relay process"
+        f"{args.runs} runs; {args.replicas} progress process(es) (uvicorn, uvloop), one relay process, "
+        "the load from a process of its own (raw keep-alive HTTP/1.1)"
     )
     with tempfile.TemporaryDirectory(prefix="bench-progress-") as folder:
-        stack = start_stack(Path(folder))
+        stack = start_stack(Path(folder), args.replicas)
         try:
             results: list[RunResult] = []
             for n in range(args.runs):
                 with MemorySampler(process_ids(stack)) as sampler:
                     result = asyncio.run(one_run(stack, args, process_ids(stack)))
-                result.peak_rss_mb = sampler.peak
+                result.peak_rss_mb = {**sampler.peak, LOAD_CLIENT: result.peak_rss_mb.get(LOAD_CLIENT, 0.0)}
                 results.append(result)
                 print(f"  run {n + 1}/{args.runs} done")
         finally:
@@ -409,7 +561,7 @@ def main() -> int:
         f"p99 {med(r.latency_after_response_p99_ms for r in results):.1f} ms"
     )
     print("per process, median of runs:   peak RSS    CPU per lesson completion")
-    for name in results[0].peak_rss_mb:
+    for name in results[0].cpu_ms_per_completion:
         rss = med(r.peak_rss_mb.get(name, 0.0) for r in results)
         cpu = med(r.cpu_ms_per_completion.get(name, 0.0) for r in results)
         print(f"  {name:24s} {rss:8.1f} MiB  {cpu:6.2f} ms")

@@ -23,10 +23,6 @@ SOURCES = ("shared/src", "gateway/src", "services/courses/src", "services/progre
 EXTERNAL_PREFIXES = ("jetstream_", "kube_")
 # Needed by the dashboard, not exported by any code yet -> where each should be added.
 PROPOSED = {
-    "lms_outbox_pending": "Gauge{service}: unsent outbox rows, set by each relay after every batch (lms_shared.outbox)",
-    "lms_outbox_oldest_pending_seconds": "Gauge{service}: age of the oldest unsent row (lms_shared.outbox)",
-    "lms_events_handled_total": "Counter{consumer,type}: events applied (lms_shared.inbox.EventConsumer.handle)",
-    "lms_events_dead_lettered_total": "Counter{consumer}: events parked on the DLQ (lms_shared.inbox._dead_letter)",
     "lms_certificates_issued_total": "Counter{mode=single|bulk}: certificates committed (certificates service/worker)",
     "lms_bulk_jobs_running": "Gauge: bulk jobs QUEUED or RUNNING (certificates service)",
     "lms_bulk_jobs_finished_total": "Counter{status}: bulk jobs that ended (certificates worker)",

@@ -52,6 +52,8 @@ async def completed_events_for(nats_url: str, enrollment_id: str) -> list[Envelo
         except TimeoutError:
             break
         found += [e for e in (Envelope.from_bytes(m.data) for m in msgs) if e.data["enrollment_id"] == enrollment_id]
+    # An open pull subscription would make drain() wait out its whole timeout.
+    await sub.unsubscribe()
     await nc.drain()
     return found
 
@@ -103,7 +105,7 @@ def test_author_publish_enrol_complete_certify_verify(stack_env: dict[str, str],
 
     assert trainer.q(PUBLISH, id=course["id"])["publishCourse"] == {"status": "PUBLISHED", "version": 1}
 
-    enrollment = eventually(lambda: learner.q(ENROLL, c=course["id"])["enroll"], timeout=20)
+    enrollment = eventually(lambda: learner.q(ENROLL, c=course["id"])["enroll"], timeout=60)
     assert enrollment["courseVersion"] == 1
     assert enrollment["status"] == "ACTIVE"
     assert enrollment["resumeLessonId"] == lessons[0]["id"]
@@ -120,7 +122,7 @@ def test_author_publish_enrol_complete_certify_verify(stack_env: dict[str, str],
     assert learner.q(COMPLETE, e=enrollment["id"], l=lessons[1]["id"])["completeLesson"]["status"] == "COMPLETED"
 
     cert = eventually(
-        lambda: next((c for c in learner.q(CERTS)["myCertificates"] if c["courseId"] == course["id"]), None), 30
+        lambda: next((c for c in learner.q(CERTS)["myCertificates"] if c["courseId"] == course["id"]), None), 60
     )
     assert cert["learnerName"] == learner_name
     assert cert["status"] == "VALID"

@@ -8,6 +8,10 @@ whole suite verifies (``LMS_JWT_SECRET``, or the launcher's secret in the data f
 developer or a browser test can act as a learner, trainer or admin without an identity provider. It
 must never be reachable in production: there it answers 404, exactly like a route that does not exist,
 and it also refuses whenever an OIDC issuer is configured, so a mis-set ``LMS_ENV`` alone cannot open it.
+
+``GET /auth/callback`` is the OIDC redirect URI registered at the identity provider. It is a page of the
+web client, but ``/auth`` is one of the gateway's API prefixes that the client's catch-all route does
+not answer, so this router serves the client's ``index.html`` for it.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from pathlib import Path
 from typing import Annotated, Literal
 
 import jwt
 from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
 from lms_shared.auth import Role, dev_secret_from_data_dir
@@ -29,6 +35,8 @@ router = APIRouter(prefix="/auth", tags=["sign-in"])
 
 DEV_TOKEN_TTL_SECONDS = 8 * 3600
 DEFAULT_OIDC_SCOPES = "openid profile email"
+# The built web client (see gateway/web/README.md); tests point this elsewhere.
+WEB_INDEX = Path(__file__).parent / "web" / "dist" / "index.html"
 
 
 class AuthConfig(BaseModel):
@@ -152,3 +160,23 @@ async def create_dev_token(
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
     return DevToken(token=jwt.encode(claims, secret, algorithm="HS256"), expiresIn=DEV_TOKEN_TTL_SECONDS)
+
+
+@router.get("/callback", include_in_schema=False)
+def oidc_callback_page() -> Response:  # sync: FastAPI runs it in a thread (file system call)
+    """The web client's page that finishes the authorization-code flow (the registered redirect URI).
+
+    The code and state stay in the query string for the client's OIDC library; the gateway never sees
+    a token here. ``no-store``: the URL carries a one-time code that no cache should keep.
+    """
+    if not WEB_INDEX.is_file():
+        return JSONResponse(
+            {
+                "error": {
+                    "code": "NOT_FOUND",
+                    "message": "The web client is not built (cd gateway/web && npm run build).",
+                }
+            },
+            status_code=404,
+        )
+    return FileResponse(WEB_INDEX, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

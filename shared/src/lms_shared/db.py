@@ -31,7 +31,9 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout. A connection broken by a database
+        # restart fails one request (reads are retried by the gateway) and is then replaced.
+        pool_recycle=1800,
         # UTC everywhere: stored as timestamptz, read back aware.
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "kentbilim"}},
     )

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from certificates.adapters.credentials import VcJwtSigner, load_issuer_key
+from certificates.adapters.credentials import VcJwtSigner, load_issuer_key, load_retired_keys
 from certificates.adapters.pdf import CertificateRenderer
 from certificates.adapters.storage import S3PdfStore
 from certificates.config import CertificatesSettings, get_certificates_settings
@@ -69,7 +69,7 @@ async def build_container(settings: CertificatesSettings | None = None, *, threa
     store = S3PdfStore(settings, pool_size=max(8, (threads or settings.worker_threads) * 2))
     await asyncio.to_thread(store.ensure_bucket)
     key = load_issuer_key(settings)
-    signer = VcJwtSigner(key, settings.public_url)
+    signer = VcJwtSigner(key, settings.public_url, load_retired_keys(settings))
     executor = ThreadPoolExecutor(max_workers=threads or settings.worker_threads, thread_name_prefix="issue")
     issuer = Issuer(
         renderer=CertificateRenderer(),

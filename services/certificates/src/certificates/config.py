@@ -22,6 +22,12 @@ class CertificatesSettings(Settings):
     """How long a chunk may stay unacknowledged before JetStream hands it to another worker."""
     issuer_private_key: str = ""
     """PEM of the Ed25519 issuer key (production); development keeps one in the data folder."""
+    issuer_retired_keys: str = ""
+    """Public keys of retired issuer keys (JSON list of JWKs or PEMs, JWK Set, PEM blocks): published, never sign."""
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Base port of a worker's Prometheus endpoint (replica N listens on port + N); 0 = no endpoint."""
+    replica: int = Field(default=0, ge=0)
+    """This process's replica number among the processes of its role (``LMS_REPLICA``, set by the launcher)."""
     issuer_name: str = ""
     """The issuer's name in the credential; defaults to the template's English issuer name."""
 

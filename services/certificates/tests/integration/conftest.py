@@ -8,10 +8,14 @@ tests depend on no other service's behaviour.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -24,6 +28,7 @@ from lms_shared.db import asyncpg_dsn
 from lms_shared.events.catalogue import CertificatePolicy, CourseCompletedV1, CoursePublishedV1, Payload
 from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import connect
+from tests.support.tokens import make_token
 
 pytestmark = pytest.mark.integration
 
@@ -167,3 +172,97 @@ async def events_on(js: JetStreamContext, subject: str, since: datetime) -> list
     finally:
         await sub.unsubscribe()
     return out
+
+
+# --- a certificates-only stack of our own, for tests that restart roles with another configuration --
+
+OWN_STACK_ROLES = ("certificates", "certificates-relay", "certificates-worker")
+
+
+@pytest.fixture(scope="session")
+def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Infrastructure plus the certificates roles, apart from the suite's ``stack``.
+
+    Key rotation and the worker metrics endpoint restart roles with different variables; the
+    suite's stack must not see that.
+    """
+    from lms_local import Stack
+
+    stack = Stack(
+        Path(tmp_path_factory.mktemp("certificates-own-stack")),
+        ports=None,
+        env_overrides={"LMS_ENV": "test", "LMS_LOG_JSON": "true"},
+    )
+    try:
+        stack.start_infra()
+        subprocess.run(
+            [sys.executable, "-m", "lms_shared.migrate", "certificates"],
+            env=stack.child_env(),
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        for role in OWN_STACK_ROLES:
+            stack.start_role(role)
+        stack.wait_healthy(timeout=120, names=list(OWN_STACK_ROLES))
+        yield stack
+    finally:
+        stack.stop()
+
+
+def restart_roles(stack: Any, roles: Iterable[str], extra_env: dict[str, str] | None = None) -> None:
+    """Stop and start ``roles`` of ``stack`` (as a deployment rolls them), with ``extra_env`` added."""
+    names = list(roles)
+    for role in names:
+        stack.stop_role(role)
+        if extra_env:
+            spec = stack.roles[role]
+            stack.roles[role] = dataclasses.replace(spec, replica_env={**spec.replica_env, **extra_env})
+        stack.start_role(role)
+    stack.wait_healthy(timeout=120, names=names)
+
+
+@pytest.fixture(scope="session")
+async def own_client(own_stack: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The REST API of ``own_stack``'s certificates service."""
+    async with httpx.AsyncClient(base_url=own_stack.env["LMS_CERTIFICATES_URL"], timeout=60) as client:
+        yield client
+
+
+def own_admin(stack: Any) -> dict[str, str]:
+    token = make_token(stack.env["LMS_JWT_SECRET"], "admin-own", "Aida Admin", ["admin"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def publish_course_to(stack: Any, **kwargs: Any) -> CoursePublishedV1:
+    """Publish a course on ``stack``'s JetStream and wait until its certificates service knows it."""
+    course = course_event(**kwargs)
+    nc, js = await connect(stack.env["LMS_NATS_URL"], "certificates-own-stack-tests")
+    try:
+        await publish(js, course)
+    finally:
+        await nc.drain()
+    connection = await asyncpg.connect(asyncpg_dsn(stack.env["LMS_CERTIFICATES_DATABASE_URL"]))
+    try:
+
+        async def known() -> bool:
+            return bool(await connection.fetchval("SELECT 1 FROM course WHERE id = $1", course.course_id))
+
+        await wait_for(known)
+    finally:
+        await connection.close()
+    return course
+
+
+async def issue_in_bulk(client: httpx.AsyncClient, headers: dict[str, str], course_id: str, names: list[str]) -> Any:
+    """Run a bulk job for ``names`` to COMPLETED; returns the finished job."""
+    recipients = [{"name": name, "email": f"{uuid.uuid4().hex}@example.org"} for name in names]
+    r = await client.post("/v1/bulk-jobs", json={"courseId": course_id, "recipients": recipients}, headers=headers)
+    assert r.status_code == 201, r.text
+    job_id = r.json()["id"]
+
+    async def finished() -> Any:
+        job = (await client.get(f"/v1/bulk-jobs/{job_id}", headers=headers)).json()
+        return job if job["status"] == "COMPLETED" else None
+
+    return await wait_for(finished, timeout=90, interval=0.3)

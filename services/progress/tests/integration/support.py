@@ -80,7 +80,10 @@ def course_published(
     version: int = 1,
     owner_id: str = "trainer-owner",
     co_owner_ids: list[str] | None = None,
+    auto_issue: bool = False,
 ) -> CoursePublishedV1:
+    """A course.published event. Auto-issue is off by default: on the full stack the certificates
+    service would otherwise issue real certificates that race with the ones these tests announce."""
     return CoursePublishedV1.model_validate(
         {
             "course_id": course_id,
@@ -92,6 +95,7 @@ def course_published(
             "languages": ["az", "kk"],
             "titles": {"az": f"İştirakçı büdcə v{version}", "kk": "Қатысымдық бюджет"},
             "modules": [{"id": f"{course_id}-m1", "position": 1, "titles": {"az": "Giriş"}, "lessons": lessons}],
+            "certificate_policy": {"auto_issue": auto_issue},
             "published_at": datetime.now(UTC),
         }
     )
@@ -124,7 +128,7 @@ async def stream_events(js: JetStreamContext, subject: str, *, settle: float = 0
     return out
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 20.0, every: float = 0.2) -> T:
+async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 60.0, every: float = 0.2) -> T:
     """Poll until ``probe`` returns something truthy (events are asynchronous)."""
     deadline = time.monotonic() + timeout
     last: T | None = None

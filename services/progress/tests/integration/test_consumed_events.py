@@ -186,3 +186,24 @@ async def test_malformed_event_is_dead_lettered_and_does_not_block_the_next(
     assert not await inbox_has(db, bad, "progress-certificates")
     letters = await list_dead_letters(nats_js, "progress-certificates")
     assert any(Envelope.from_bytes(d.data).id == bad.id for d in letters)
+
+
+async def test_real_certificate_issued_after_completion_shows_on_the_enrolment(
+    stack: Any, nats_js: JetStreamContext, api: Callable[..., Api]
+) -> None:
+    """Across services: course.completed → certificates issues → progress shows it, no call between them."""
+    if not stack.role_procs("certificates"):
+        pytest.skip("the certificates service is not part of this stack")
+    course_id = uid("course")
+    await publish(nats_js, course_published(course_id, [text_lesson(f"{course_id}-l", 1)], auto_issue=True))
+    learner = api(uid("learner"), "Aizhan Bekova", org="KG", municipality="Bishkek", locale="ky")
+    e = await learner.enroll_when_published(course_id)
+    assert (await learner.complete(e["id"], f"{course_id}-l")).json()["status"] == "COMPLETED"
+
+    async def issued_certificate() -> dict[str, Any] | None:
+        cert: dict[str, Any] | None = (await learner.get(e["id"])).json()["certificate"]
+        return cert
+
+    cert = await eventually(issued_certificate, timeout=60)
+    assert cert["status"] == "VALID"
+    assert cert["code"]

@@ -13,11 +13,15 @@ specification asks for).
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from certificates.adapters.signing import (
     IssuerKey,
+    IssuerPublicKey,
     build_did_document,
     build_jwks,
     build_open_badge_credential,
@@ -59,14 +63,111 @@ def load_issuer_key(settings: CertificatesSettings) -> IssuerKey:
     return IssuerKey.load_or_generate(Path(settings.data_dir) / "keys" / "issuer-ed25519.pem")
 
 
-class VcJwtSigner:
-    """Signs certificates and status lists with the issuer key, under our did:web identity."""
+RETIRED_KEYS_FOLDER: Final = Path("keys") / "retired"
 
-    def __init__(self, key: IssuerKey, public_url: str) -> None:
+
+def parse_retired_keys(text: str) -> list[IssuerPublicKey]:
+    """The public keys in ``LMS_ISSUER_RETIRED_KEYS``.
+
+    Accepted forms: a JSON list whose items are public JWKs or ``PUBLIC KEY`` PEM strings; a JWK
+    Set (``{"keys": [...]}``, e.g. a saved copy of our own ``/.well-known/jwks.json``); or plain
+    text with one or more ``PUBLIC KEY`` PEM blocks. Private keys are refused: this setting is
+    configuration, not a secret. Raises ValueError naming the offending item.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if text[0] not in "[{":
+        blocks = [b for b in text.split("-----END PUBLIC KEY-----") if b.strip()]
+        if not blocks or any("-----BEGIN PUBLIC KEY-----" not in b for b in blocks):
+            raise ValueError(
+                "LMS_ISSUER_RETIRED_KEYS must be a JSON list of public JWKs or PEM strings, a JWK Set, "
+                "or PUBLIC KEY PEM blocks"
+            )
+        items: list[Any] = [b + "-----END PUBLIC KEY-----" for b in blocks]
+    else:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"LMS_ISSUER_RETIRED_KEYS is not valid JSON: {exc}") from None
+        if isinstance(document, dict):
+            if not isinstance(document.get("keys"), list):
+                raise ValueError("LMS_ISSUER_RETIRED_KEYS: a JSON object must be a JWK Set with a 'keys' list")
+            document = document["keys"]
+        if not isinstance(document, list):
+            raise ValueError("LMS_ISSUER_RETIRED_KEYS must be a JSON list")
+        items = document
+    keys: list[IssuerPublicKey] = []
+    for number, item in enumerate(items, start=1):
+        try:
+            if isinstance(item, dict):
+                keys.append(IssuerPublicKey.from_jwk(item))
+            elif isinstance(item, str):
+                keys.append(IssuerPublicKey.from_pem(item))
+            else:
+                raise ValueError(f"expected a JWK object or a PEM string, got {type(item).__name__}")
+        except ValueError as exc:
+            raise ValueError(f"LMS_ISSUER_RETIRED_KEYS key {number}: {exc}") from None
+    return keys
+
+
+def read_retired_key_files(folder: Path) -> list[IssuerPublicKey]:
+    """Every ``*.pem`` in ``folder`` (private or public PEM; only the public half is kept), by name.
+
+    Development rotates by moving the old key file here: see the README's key rotation section.
+    """
+    if not folder.is_dir():
+        return []
+    keys: list[IssuerPublicKey] = []
+    for path in sorted(folder.glob("*.pem")):
+        try:
+            keys.append(IssuerPublicKey.from_pem(path.read_bytes(), allow_private=True))
+        except ValueError as exc:
+            raise ValueError(f"retired issuer key {path}: {exc}") from None
+    return keys
+
+
+def load_retired_keys(settings: CertificatesSettings) -> list[IssuerPublicKey]:
+    """Retired issuer public keys: ``LMS_ISSUER_RETIRED_KEYS``, then ``{LMS_DATA_DIR}/keys/retired/*.pem``."""
+    return parse_retired_keys(settings.issuer_retired_keys) + read_retired_key_files(
+        Path(settings.data_dir) / RETIRED_KEYS_FOLDER
+    )
+
+
+def published_keys(current: IssuerKey, retired: Iterable[IssuerPublicKey]) -> list[IssuerPublicKey]:
+    """The current key first, then each retired key once (a retired copy of the current key is dropped)."""
+    keys = [current.public]
+    seen = {current.key_id}
+    for key in retired:
+        if key.key_id not in seen:
+            seen.add(key.key_id)
+            keys.append(key)
+    return keys
+
+
+def jws_key_id(token: str) -> str | None:
+    """The ``kid`` in a compact JWS's protected header, or None if there is none or it is unreadable."""
+    header = token.split(".", 1)[0]
+    try:
+        kid = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))).get("kid")
+    except (ValueError, AttributeError):
+        return None
+    return kid if isinstance(kid, str) else None
+
+
+class VcJwtSigner:
+    """Signs certificates and status lists with the current issuer key, under our did:web identity.
+
+    Only the current key signs. The DID document and the JWKS publish it together with every
+    retired key, so credentials signed before a rotation keep verifying.
+    """
+
+    def __init__(self, key: IssuerKey, public_url: str, retired: Sequence[IssuerPublicKey] = ()) -> None:
         self.key = key
         self.public_url = public_url.rstrip("/")
         self.did = did_web_for(self.public_url)
         self.verification_method = verification_method_id(self.did, key)
+        self.published = published_keys(key, retired)
 
     def status_list_url(self, list_number: int) -> str:
         """The public URL of a status list: the gateway serves it at ``/status-lists/{n}``."""
@@ -110,8 +211,12 @@ class VcJwtSigner:
         )
         return sign_status_list_credential(self.key, credential, verification_method=self.verification_method)
 
+    def signed_with_current_key(self, token: str) -> bool:
+        """Whether a JWS we stored names the current key (False after a rotation, so it is re-signed)."""
+        return jws_key_id(token) == self.verification_method
+
     def did_document(self) -> dict[str, Any]:
-        return build_did_document(self.public_url, [self.key])
+        return build_did_document(self.public_url, self.published)
 
     def jwks(self) -> dict[str, Any]:
-        return dict(build_jwks([self.key]))
+        return dict(build_jwks(self.published))

@@ -70,6 +70,80 @@ def _json_bytes(value: Mapping[str, Any]) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _thumbprint(public_raw: bytes) -> str:
+    """RFC 7638 JWK thumbprint of an Ed25519 public key: our ``kid``."""
+    return _b64url(hashlib.sha256(_json_bytes({"crv": "Ed25519", "kty": "OKP", "x": _b64url(public_raw)})).digest())
+
+
+def _public_jwk(public_raw: bytes, key_id: str) -> dict[str, str]:
+    return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public_raw), "kid": key_id, "alg": JWS_ALG, "use": "sig"}
+
+
+class IssuerPublicKey:
+    """The public half of an issuer key: what the DID document and the JWKS publish.
+
+    Retired keys exist only in this form: they sign nothing any more, but every credential they
+    signed must keep verifying, so their public keys stay published for good.
+    """
+
+    __slots__ = ("_public_raw", "key_id")
+
+    def __init__(self, public_raw: bytes) -> None:
+        if len(public_raw) != 32:
+            raise ValueError(f"an Ed25519 public key is 32 bytes, got {len(public_raw)}")
+        self._public_raw = public_raw
+        self.key_id: str = _thumbprint(public_raw)
+
+    @classmethod
+    def from_jwk(cls, jwk: Mapping[str, Any]) -> IssuerPublicKey:
+        """A public JWK (RFC 8037: ``kty`` OKP, ``crv`` Ed25519, ``x``), e.g. copied from our JWKS.
+
+        A ``kid``, if present, must be the key's thumbprint: that is the ``kid`` every credential
+        we signed carries, so any other value would publish a key no credential points at.
+        """
+        if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+            raise ValueError(f"expected kty OKP and crv Ed25519, got {jwk.get('kty')!r} and {jwk.get('crv')!r}")
+        if "d" in jwk:
+            raise ValueError("it contains the private part 'd'; give only the public key (kty, crv, x)")
+        x = jwk.get("x")
+        if not isinstance(x, str):
+            raise ValueError("'x' (the base64url public key) is missing")
+        try:
+            raw = base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
+        except ValueError:
+            raise ValueError("'x' is not base64url") from None
+        key = cls(raw)
+        if "kid" in jwk and jwk["kid"] != key.key_id:
+            raise ValueError(f"its kid {jwk['kid']!r} is not the key's thumbprint {key.key_id!r}")
+        return key
+
+    @classmethod
+    def from_pem(cls, text: str | bytes, *, allow_private: bool = False) -> IssuerPublicKey:
+        """A ``PUBLIC KEY`` PEM (SPKI); with ``allow_private``, the public half of a private PEM."""
+        data = text.encode("ascii") if isinstance(text, str) else text
+        data = data.strip() + b"\n"
+        if b"PRIVATE KEY" in data:
+            if not allow_private:
+                raise ValueError("it is a private key; give the public key (openssl pkey -pubout)")
+            return IssuerKey.from_pem(data).public
+        try:
+            key = serialization.load_pem_public_key(data)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not a readable PEM public key: {exc}") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError(f"issuer keys are Ed25519, got {type(key).__name__}")
+        return cls(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as a JWK (RFC 8037), with ``kid``, ``alg`` and ``use``."""
+        return _public_jwk(self._public_raw, self.key_id)
+
+    @property
+    def public_raw(self) -> bytes:
+        return self._public_raw
+
+
 class IssuerKey:
     """The Ed25519 key certificates are signed with.
 
@@ -85,8 +159,7 @@ class IssuerKey:
         self._public_raw = private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        thumbprint_input = _json_bytes({"crv": "Ed25519", "kty": "OKP", "x": _b64url(self._public_raw)})
-        self.key_id: str = _b64url(hashlib.sha256(thumbprint_input).digest())
+        self.key_id: str = _thumbprint(self._public_raw)
 
     @classmethod
     def generate(cls) -> IssuerKey:
@@ -148,16 +221,14 @@ class IssuerKey:
         return self._private.public_key()
 
     @property
+    def public(self) -> IssuerPublicKey:
+        """The public half, as it is published."""
+        return IssuerPublicKey(self._public_raw)
+
+    @property
     def public_jwk(self) -> dict[str, str]:
         """The public key as a JWK (RFC 8037), with ``kid``, ``alg`` and ``use``."""
-        return {
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "x": _b64url(self._public_raw),
-            "kid": self.key_id,
-            "alg": JWS_ALG,
-            "use": "sig",
-        }
+        return _public_jwk(self._public_raw, self.key_id)
 
     def sign_jws(self, payload: Mapping[str, Any], header: Mapping[str, Any]) -> str:
         """A compact JWS over ``payload``; ``alg`` is always EdDSA, whatever ``header`` says."""
@@ -255,12 +326,12 @@ def did_document_path(base_url: str) -> str:
     return f"/{path}/did.json" if path else "/.well-known/did.json"
 
 
-def verification_method_id(did: str, key: IssuerKey) -> str:
+def verification_method_id(did: str, key: IssuerKey | IssuerPublicKey) -> str:
     """The DID URL naming ``key`` in the DID document; used as the JWS ``kid``."""
     return f"{did}#{key.key_id}"
 
 
-def build_did_document(base_url: str, keys: Sequence[IssuerKey]) -> dict[str, Any]:
+def build_did_document(base_url: str, keys: Sequence[IssuerKey | IssuerPublicKey]) -> dict[str, Any]:
     """The did:web DID document listing ``keys`` (current first, then retired ones still valid)."""
     did = did_web_for(base_url)
     methods = [
@@ -282,7 +353,7 @@ def build_did_document(base_url: str, keys: Sequence[IssuerKey]) -> dict[str, An
     }
 
 
-def build_jwks(keys: Sequence[IssuerKey]) -> dict[str, list[dict[str, str]]]:
+def build_jwks(keys: Sequence[IssuerKey | IssuerPublicKey]) -> dict[str, list[dict[str, str]]]:
     """A JWK Set (RFC 7517) of the public keys, for verifiers that prefer plain JOSE."""
     return {"keys": [key.public_jwk for key in keys]}
 

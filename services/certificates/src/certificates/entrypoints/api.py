@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.adapters import orm
+from certificates.adapters.metrics import refresh_bulk_jobs_running
 from certificates.bootstrap import Container, build_container
 from certificates.domain.certificate import CertificateStatus
 from certificates.domain.recipients import RecipientError, parse_recipient
@@ -32,6 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.verifier = container.runtime.verifier
     app.state.readiness_checks.update(container.readiness_checks())
     container.start_consumers()
+    container.runtime.spawn("bulk-jobs-gauge", lambda stop: refresh_bulk_jobs_running(container.runtime.sessions, stop))
     try:
         yield
     finally:
@@ -208,7 +210,9 @@ async def create_certificate(
     except RecipientError as exc:
         raise BadInput(str(exc)) from exc
     template = await container.templates.get(session, course.template_id)
-    row, created = await issue_certificate(session, container.issuer, course, template, recipient, _actor(user))
+    row, created = await issue_certificate(
+        session, container.issuer, course, template, recipient, _actor(user), "single"
+    )
     response.status_code = 201 if created else 200
     return certificate_json(container, row, with_pdf=True)
 

@@ -23,6 +23,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import func, select, update
 
 from certificates.adapters import orm
+from certificates.adapters.metrics import count_job_finished, start_worker_metrics_server
 from certificates.bootstrap import Container, build_container
 from certificates.config import get_certificates_settings
 from certificates.domain.bulk import ItemStatus, JobStatus
@@ -191,9 +192,11 @@ class BulkWorker:
             values: dict[str, object] = {"failed": j.failed + count}
             if remaining == 0:
                 values |= {"status": JobStatus.COMPLETED.value, "finished_at": utcnow()}
-            await session.execute(
+            ended = await session.execute(
                 update(orm.bulk_job).where(j.id == message.job_id, j.status.in_(["QUEUED", "RUNNING"])).values(values)
             )
+            if remaining == 0 and ended.rowcount:  # type: ignore[attr-defined]
+                count_job_finished(session, JobStatus.COMPLETED.value)
 
 
 async def run_worker() -> None:
@@ -205,10 +208,13 @@ async def run_worker() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     worker = BulkWorker(container)
+    stop_metrics = start_worker_metrics_server(settings.host, settings.worker_metrics_port, settings.replica)
     log.info("worker.started", worker_id=os.environ.get("LMS_WORKER_ID", "worker"), threads=settings.worker_threads)
     try:
         await worker.run(stop)
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         # A chunk left unacknowledged is redelivered after ack_wait; never hang on the way out.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(container.stop(), timeout=5)

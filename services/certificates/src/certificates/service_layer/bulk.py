@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.adapters import orm
+from certificates.adapters.metrics import count_job_finished
 from certificates.domain.bulk import ItemStatus, JobStatus, PlannedItem, chunk_ranges, plan_items
 from certificates.domain.certificate import CertificateStatus
 from certificates.domain.recipients import Recipient, parse_recipient
@@ -126,6 +127,8 @@ async def start_bulk_issue(
             finished_at=None if pending else now,
         )
     )
+    if not pending:  # nobody left to issue to: the job ends as it starts
+        count_job_finished(session, status.value)
     if items:
         await session.execute(insert(orm.bulk_item), [_item_row(job_id, i) for i in items])
     await session.execute(
@@ -213,6 +216,7 @@ async def cancel_bulk_job(session: AsyncSession, job_id: uuid.UUID, actor: Actor
         .values(status=ItemStatus.SKIPPED.value, reason="the job was cancelled", updated_at=utcnow())
     )
     skipped = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count_job_finished(session, JobStatus.CANCELLED.value)
     now = utcnow()
     row = (
         await session.execute(
@@ -329,7 +333,7 @@ async def process_chunk(
         if isinstance(p, PlannedCertificate) and isinstance(m := made_by_key[p.recipient.key], PreparedCertificate)
     ]
     actor = Actor(job.created_by, job.created_by_name)
-    inserted = await write_certificates(session, prepared, actor, reason=f"bulk issue job {job.id}")
+    inserted = await write_certificates(session, prepared, actor, mode="bulk", reason=f"bulk issue job {job.id}")
     lost_keys = [p.plan.recipient.key for p in prepared if p.plan.id not in inserted]
     holders = await valid_certificates_by_key(session, course.id, lost_keys)
 
@@ -377,6 +381,8 @@ async def process_chunk(
         )
     ).one()
     result.job_finished = finished
+    if finished:
+        count_job_finished(session, JobStatus.COMPLETED.value)
     result.prepare_seconds = prepared_at - started
     result.write_seconds = time.perf_counter() - prepared_at
     if throttle.due(job.id, finished):

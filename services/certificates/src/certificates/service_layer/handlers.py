@@ -166,7 +166,7 @@ async def _auto_issue(
     # The learner completed a particular version: print that version's title.
     pinned = dataclasses.replace(course, titles=titles or course.titles)
     template = await templates.get(session, course.template_id)
-    row, created = await issue_certificate(session, issuer, pinned, template, recipient, AUTO_ISSUE_ACTOR)
+    row, created = await issue_certificate(session, issuer, pinned, template, recipient, AUTO_ISSUE_ACTOR, "auto")
     log.info("certificate.auto_issue", certificate_id=str(row.id), created=created, course_id=course.id)
 
 
@@ -241,11 +241,15 @@ async def refresh_status_list(session: AsyncSession, signer: CredentialSigner, l
 
 
 async def get_status_list(session: AsyncSession, signer: CredentialSigner, list_number: int) -> str:
-    """The signed status list; an untouched list is signed (all zeros) on first request."""
+    """The signed status list; an untouched list is signed (all zeros) on first request.
+
+    A list last signed with a key that has since been retired is re-signed with the current one on
+    its first read after the rotation, so status lists, too, end up signed by the current key only.
+    """
     if list_number < 0 or list_number > 100_000:
         raise NotFound(f"There is no status list {list_number}.")
     row = (await session.execute(select(orm.status_list).where(orm.status_list.c.list_number == list_number))).first()
-    if row is not None:
+    if row is not None and signer.signed_with_current_key(row.credential_jwt):
         return str(row.credential_jwt)
     return await refresh_status_list(session, signer, list_number)
 

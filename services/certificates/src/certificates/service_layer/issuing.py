@@ -16,6 +16,7 @@ transaction:
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -29,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.adapters import orm
+from certificates.adapters.metrics import ISSUE_DURATION, IssueMode, count_issued
 from certificates.domain.certificate import CertificateStatus, derive_code
 from certificates.domain.model import CertificateDocument
 from certificates.domain.recipients import Recipient, certificate_id
@@ -221,6 +223,7 @@ def _make_one(
     job_id: uuid.UUID | None,
 ) -> PreparedCertificate | IssueFailed:
     """Render, sign and upload one certificate (runs in a worker thread)."""
+    started = time.perf_counter()
     recipient = plan.recipient
     issuer_name = template.issuer_name(plan.lang)
     verify_url = issuer.verify_url(plan.code)
@@ -283,6 +286,7 @@ def _make_one(
         "credential_jws": signed.jws,
         "status_list_index": plan.status_list_index,
     }
+    ISSUE_DURATION.observe(time.perf_counter() - started)
     return PreparedCertificate(plan, row)
 
 
@@ -304,12 +308,18 @@ async def prepare_certificates(
 
 
 async def write_certificates(
-    session: AsyncSession, prepared: Sequence[PreparedCertificate], actor: Actor, *, reason: str | None = None
+    session: AsyncSession,
+    prepared: Sequence[PreparedCertificate],
+    actor: Actor,
+    *,
+    mode: IssueMode,
+    reason: str | None = None,
 ) -> set[uuid.UUID]:
     """Insert rows, audit entries and ``certificate.issued`` events; returns the ids that were new.
 
     A row that loses to an existing one (same id, or another valid certificate for the same person
-    and course) is silently not inserted; the caller looks up what the person holds instead.
+    and course) is silently not inserted; the caller looks up what the person holds instead. The
+    new ones are counted in ``lms_certificates_issued_total{mode}`` once the caller commits.
     """
     if not prepared:
         return set()
@@ -322,6 +332,7 @@ async def write_certificates(
     inserted = {r[0] for r in result}
     if not inserted:
         return inserted
+    count_issued(session, mode, len(inserted))
     won = [r for r in rows if r["id"] in inserted]
     await session.execute(
         insert(orm.audit_log),
@@ -392,6 +403,7 @@ async def issue_certificate(
     template: CertificateTemplate,
     recipient: Recipient,
     actor: Actor,
+    mode: IssueMode = "single",
 ) -> tuple[Any, bool]:
     """Issue one certificate in the caller's transaction; returns ``(row, created)``.
 
@@ -404,7 +416,7 @@ async def issue_certificate(
     (made,) = await prepare_certificates(issuer, course, template, [plan])
     if isinstance(made, IssueFailed):
         raise BadInput(f"{made.recipient.label}: {made.reason}")
-    inserted = await write_certificates(session, [made], actor)
+    inserted = await write_certificates(session, [made], actor, mode=mode)
     if plan.id in inserted:
         return await get_certificate_row(session, plan.id), True
     held = await valid_certificates_by_key(session, course.id, [recipient.key])

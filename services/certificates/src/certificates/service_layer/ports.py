@@ -59,6 +59,10 @@ class CredentialSigner(Protocol):
         """The first and last global index a status list covers."""
         ...
 
+    def signed_with_current_key(self, token: str) -> bool:
+        """Whether a JWS names the key that signs today (False after a rotation)."""
+        ...
+
 
 class PdfStore(Protocol):
     """Blocking object-store writes; called from worker threads."""

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
+import orjson
 from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select, true, update
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms_shared.errors import NotFound
+from lms_shared.events.catalogue import Payload
+from lms_shared.logging import request_id_var
+from lms_shared.outbox import NOTIFY_CHANNEL
+from lms_shared.tracing import inject_headers
 from progress.adapters.orm import certificate, course, course_version, enrollment, lesson_progress
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
 
@@ -201,37 +208,82 @@ _ENROLLMENTS = _enrollment_select()
 _BY_ID = _ENROLLMENTS.where(enrollment.c.id == bindparam("enrollment_id"))
 _LOCK = select(enrollment.c.id).where(enrollment.c.id == bindparam("enrollment_id")).with_for_update()
 
+# The hot path (completeLesson) sends its statements straight to asyncpg: SQLAlchemy's per-statement
+# work (cache keys, compilation of the multi-row outbox insert, result processing) cost more CPU than
+# the rest of the request. The read is the same SELECT as ``_BY_ID``, compiled once here.
+_BY_ID_COMPILED = _BY_ID.compile(dialect=asyncpg_dialect.dialect())
+_BY_ID_SQL = str(_BY_ID_COMPILED)
+_BY_ID_PARAMS = tuple(_BY_ID_COMPILED.positiontup or ())
 
-def _to_row(row: Any) -> EnrollmentRow:
+# Lesson, completion and outbox in one round trip. Data-modifying CTEs always run, referenced or not;
+# ``completed`` changes the enrolment only when $4 says this lesson completes the course. The outbox
+# rows are the ones ``lms_shared.outbox.add_events_bulk`` writes, in the order given (the relay
+# publishes by id), and the NOTIFY wakes the relay at commit.
+_RECORD_LESSON_SQL = """
+WITH lesson AS (
+    INSERT INTO lesson_progress (enrollment_id, lesson_id, completed_at, updated_at)
+    VALUES ($1, $2, $3, $3)
+    ON CONFLICT (enrollment_id, lesson_id)
+    DO UPDATE SET completed_at = coalesce(lesson_progress.completed_at, $3), updated_at = $3
+), completed AS (
+    UPDATE enrollment SET status = $10, completed_at = $3, score = $5,
+        withdrawn_at = NULL
+    WHERE id = $1 AND $4::boolean
+), staged AS (
+    INSERT INTO outbox_message (event_id, subject, payload, headers)
+    SELECT e.event_id, e.subject, e.payload, $9::jsonb
+    FROM unnest($6::text[], $7::text[], $8::bytea[]) WITH ORDINALITY AS e(event_id, subject, payload, n)
+    ORDER BY e.n
+)
+SELECT pg_notify($11, '')
+"""
+
+
+async def _in_transaction(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session, inside the session's transaction.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, with the session's first statement; a raw
+    statement before that would autocommit (and a row lock would not outlive it), so this refuses.
+    """
+    connection = await session.connection()
+    driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():
+        raise RuntimeError("Raw statements need the session's transaction: run a session statement first.")
+    return driver
+
+
+def _to_row(row: Mapping[str, Any] | asyncpg.Record) -> EnrollmentRow:
     summary = None
-    if row.cert_id is not None:
+    if row["cert_id"] is not None:
         summary = CertificateSummary(
-            id=row.cert_id,
-            code=row.cert_code,
-            status="REVOKED" if row.cert_revoked else "VALID",
-            issued_at=row.cert_issued_at,
+            id=row["cert_id"],
+            code=row["cert_code"],
+            status="REVOKED" if row["cert_revoked"] else "VALID",
+            issued_at=row["cert_issued_at"],
         )
     records: tuple[LessonRecord, ...] = ()
-    if row.lp_lesson_ids:
+    if row["lp_lesson_ids"]:
         records = tuple(
             LessonRecord(*fields)
-            for fields in zip(row.lp_lesson_ids, row.lp_completed_at, row.lp_attempts, row.lp_best_scores, strict=True)
+            for fields in zip(
+                row["lp_lesson_ids"], row["lp_completed_at"], row["lp_attempts"], row["lp_best_scores"], strict=True
+            )
         )
     return EnrollmentRow(
-        id=row.id,
-        course_id=row.course_id,
-        learner_id=row.learner_id,
-        learner_name=row.learner_name,
-        org=row.org,
-        municipality=row.municipality,
-        locale=row.locale,
-        course_version=row.course_version,
-        status=EnrollmentStatus(row.status),
-        via=row.via,
-        score=row.score,
-        enrolled_at=row.enrolled_at,
-        completed_at=row.completed_at,
-        withdrawn_at=row.withdrawn_at,
+        id=row["id"],
+        course_id=row["course_id"],
+        learner_id=row["learner_id"],
+        learner_name=row["learner_name"],
+        org=row["org"],
+        municipality=row["municipality"],
+        locale=row["locale"],
+        course_version=row["course_version"],
+        status=EnrollmentStatus(row["status"]),
+        via=row["via"],
+        score=row["score"],
+        enrolled_at=row["enrolled_at"],
+        completed_at=row["completed_at"],
+        withdrawn_at=row["withdrawn_at"],
         certificate=summary,
         records=records,
     )
@@ -247,20 +299,27 @@ async def get_enrollment(
     the lock re-checks the locked row but reads everything else (the lesson progress another request
     just committed) from the snapshot it started with, which would hide the other tab's lesson.
     """
-    if for_update and (await session.execute(_LOCK, {"enrollment_id": enrollment_id})).first() is None:
+    if not for_update:
+        row = (await session.execute(_BY_ID, {"enrollment_id": enrollment_id})).first()
+        return _to_row(row._mapping) if row is not None else None
+    if (await session.execute(_LOCK, {"enrollment_id": enrollment_id})).first() is None:
         return None
-    row = (await session.execute(_BY_ID, {"enrollment_id": enrollment_id})).first()
-    return _to_row(row) if row is not None else None
+    driver = await _in_transaction(session)
+    defaults = _BY_ID_COMPILED.params
+    params = [enrollment_id if name == "enrollment_id" else defaults[name] for name in _BY_ID_PARAMS]
+    record = await driver.fetchrow(_BY_ID_SQL, *params)
+    return _to_row(record) if record is not None else None
 
 
 async def find_enrollment(
     session: AsyncSession, course_id: str, learner_id: str, *, for_update: bool = False
 ) -> EnrollmentRow | None:
-    stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=enrollment)
-    row = (await session.execute(stmt)).first()
-    return _to_row(row) if row is not None else None
+    """The learner's enrolment in a course; ``for_update`` locks it first (see :func:`get_enrollment`)."""
+    match = and_(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
+    if for_update and (await session.execute(select(enrollment.c.id).where(match).with_for_update())).first() is None:
+        return None
+    row = (await session.execute(_ENROLLMENTS.where(match))).first()
+    return _to_row(row._mapping) if row is not None else None
 
 
 async def learner_enrollments(
@@ -270,7 +329,7 @@ async def learner_enrollments(
     if course_ids is not None:
         stmt = stmt.where(enrollment.c.course_id.in_(list(course_ids)))
     rows = (await session.execute(stmt.order_by(enrollment.c.enrolled_at.desc()))).all()
-    return [_to_row(r) for r in rows]
+    return [_to_row(r._mapping) for r in rows]
 
 
 async def insert_enrollment(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -333,13 +392,41 @@ async def set_enrollment_status(
 # --- lesson progress -----------------------------------------------------------------------------
 
 
-async def record_lesson_completed(session: AsyncSession, enrollment_id: str, lesson_id: str, at: datetime) -> None:
-    stmt = pg_insert(lesson_progress).values(enrollment_id=enrollment_id, lesson_id=lesson_id, completed_at=at)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[lesson_progress.c.enrollment_id, lesson_progress.c.lesson_id],
-            set_={"completed_at": func.coalesce(lesson_progress.c.completed_at, at), "updated_at": at},
-        )
+async def record_lesson_completed(
+    session: AsyncSession,
+    enrollment_id: str,
+    lesson_id: str,
+    at: datetime,
+    events: Sequence[Payload],
+    *,
+    completes: bool = False,
+    score: int | None = None,
+) -> None:
+    """Record the lesson, complete the enrolment (``completes``, with ``score``), stage ``events``.
+
+    One round trip. The enrolment must already be locked in this transaction
+    (:func:`get_enrollment` with ``for_update``): the completion decision was taken under that lock.
+    """
+    driver = await _in_transaction(session)
+    envelopes = [e.envelope() for e in events]
+    headers: dict[str, str] = {}
+    rid = request_id_var.get()
+    if rid:
+        headers["Lms-Request-Id"] = rid
+    inject_headers(headers)
+    await driver.execute(
+        _RECORD_LESSON_SQL,
+        enrollment_id,
+        lesson_id,
+        at,
+        completes,
+        score,
+        [env.id for env in envelopes],
+        [env.subject for env in envelopes],
+        [env.to_bytes() for env in envelopes],
+        orjson.dumps(headers).decode(),
+        EnrollmentStatus.COMPLETED.value,
+        NOTIFY_CHANNEL,
     )
 
 
@@ -490,4 +577,4 @@ async def course_stats(session: AsyncSession, course_id: str) -> CourseStats:
 
 async def course_enrollments(session: AsyncSession, course_id: str) -> list[EnrollmentRow]:
     stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id).order_by(enrollment.c.enrolled_at, enrollment.c.id)
-    return [_to_row(r) for r in (await session.execute(stmt)).all()]
+    return [_to_row(r._mapping) for r in (await session.execute(stmt)).all()]

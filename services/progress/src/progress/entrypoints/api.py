@@ -29,6 +29,7 @@ from progress.entrypoints.schemas import (
     QuizAttemptCreate,
     QuizResultOut,
 )
+from progress.entrypoints.token_cache import CachedTokenVerifier
 from progress.service_layer import handlers
 
 
@@ -36,7 +37,7 @@ from progress.service_layer import handlers
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container = await bootstrap.start(get_settings(), get_progress_settings())
     app.state.container = container
-    app.state.verifier = container.runtime.verifier
+    app.state.verifier = CachedTokenVerifier(container.runtime.verifier)
     app.state.readiness_checks.update(container.runtime.readiness_checks())
     try:
         yield

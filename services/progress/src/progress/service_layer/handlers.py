@@ -334,11 +334,16 @@ async def complete_lesson(
     if any(r.lesson_id == lesson_id and r.completed for r in records):
         return EnrollmentDetails(row=row, progress=summarize(course, records))
     now = utcnow()
-    await repo.record_lesson_completed(session, row.id, lesson_id, now)
     records = [r for r in records if r.lesson_id != lesson_id] + [LessonRecord(lesson_id, now)]
+    progress = summarize(course, records)
+    events, completes = _completion_events(row, course, lesson_id, progress, now)
+    # Lesson, completion and events in one statement: this is the platform's hottest write.
+    await repo.record_lesson_completed(
+        session, row.id, lesson_id, now, events, completes=completes, score=progress.score
+    )
     row = replace(row, records=tuple(records))
-    row, progress, events = await _apply_completion(session, row, course, lesson_id, records, now)
-    await add_events_bulk(session, outbox, events)
+    if completes:
+        row = replace(row, status=EnrollmentStatus.COMPLETED, completed_at=now, score=progress.score)
     return EnrollmentDetails(row=row, progress=progress)
 
 
