@@ -7,6 +7,8 @@ Integration tests ask for ``stack`` (infrastructure plus every role, started onc
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,25 @@ import pytest
 
 from tests.support.stack import running_stack
 from tests.support.tokens import make_token
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give every session its own temporary root outside ``/tmp/pytest-of-<user>``.
+
+    The stacks' PostgreSQL runs as an unprivileged user (when the tests run as root) and must be able
+    to traverse to its data folder. Every new pytest session resets ``/tmp/pytest-of-<user>`` to mode
+    0700, which would pull the ground from under a stack of a session already running.
+    """
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        config.option.basetemp = tempfile.mkdtemp(prefix="kentbilim-pytest-")
+        config._kentbilim_basetemp = config.option.basetemp  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    made = getattr(config, "_kentbilim_basetemp", None)
+    if made and not os.environ.get("LMS_KEEP_TEST_DATA"):
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

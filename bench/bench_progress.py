@@ -4,6 +4,7 @@ Run from the repository root (it starts its own stack on random ports in a temp 
 
     .venv/bin/python bench/bench_progress.py                 # 1,000 learners x 10 lessons, 3 runs
     .venv/bin/python bench/bench_progress.py --runs 5 --concurrency 128
+    .venv/bin/python bench/bench_progress.py --replicas 2      # two progress processes share the load
 
 What it does, per run:
 
@@ -12,8 +13,10 @@ What it does, per run:
    part of what is measured);
 2. enrols the 1,000 learners with one ``POST /v1/courses/{id}/cohort`` call;
 3. lets every learner complete their 10 lessons in order through
-   ``POST /v1/enrollments/{id}/lessons/{lessonId}/complete`` (asyncio + httpx, at most
-   ``--concurrency`` requests in flight), until 10,000 completions and 1,000 completed courses;
+   ``POST /v1/enrollments/{id}/lessons/{lessonId}/complete`` from a load process of its own
+   (asyncio, uvloop and a pool of ``--concurrency`` raw keep-alive HTTP/1.1 connections, spread
+   over the ``--replicas`` progress processes), until 10,000 completions and 1,000 completed
+   courses;
 4. reads every ``lms.progress.course.completed.v1`` of the run back from the stream and takes
    JetStream's own storage timestamp of each, to measure how long after the learner's last
    ``completeLesson`` the completion was on the stream (that path is: commit with the outbox row,
@@ -25,8 +28,10 @@ sum of its server processes). A reference is measured in the same run: the throu
 ``GET /readyz`` on the same service (one ``SELECT 1`` round trip plus the HTTP and auth-free
 framework path), so the completion figure can be read as a ratio on a noisy machine.
 
-The benchmark client runs on the same machine and competes for the same cores; its own CPU time
-is printed too.
+The load process runs on the same machine and competes for the same cores; its CPU time is
+printed on a line of its own (the setup before the load, done with httpx, is not counted), so the
+service's figure is clean. CPU per completion of each process is the steadiest figure on a shared
+machine: rates and latencies move with whatever else runs, so the load average is printed per run.
 """
 
 from __future__ import annotations
@@ -564,7 +569,7 @@ def main() -> int:
     for name in results[0].cpu_ms_per_completion:
         rss = med(r.peak_rss_mb.get(name, 0.0) for r in results)
         cpu = med(r.cpu_ms_per_completion.get(name, 0.0) for r in results)
-        print(f"  {name:24s} {rss:8.1f} MiB  {cpu:6.2f} ms")
+        print(f"  {name:28s} {rss:8.1f} MiB  {cpu:6.2f} ms")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (other load skews rates)")
     errors = sum(r.errors for r in results)

@@ -51,8 +51,8 @@ def idp() -> Iterator[FakeOidcProvider]:
 
 
 @pytest.fixture(scope="module")
-def prod_gateway(idp: FakeOidcProvider, web_client: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A separate stack in production mode behind the test provider; yields the gateway's URL."""
+def prod_stack(idp: FakeOidcProvider, web_client: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A separate stack in production mode behind the test provider (courses, progress, certificates, gateway)."""
     from lms_local import Stack
 
     overrides = {
@@ -81,9 +81,16 @@ def prod_gateway(idp: FakeOidcProvider, web_client: Path, tmp_path_factory: pyte
         env = stack.env
         assert env["LMS_ENV"] == "production" and env["LMS_JWT_SECRET"] == "", "the roles must run as in production"
         assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
-        yield url
+        yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def prod_gateway(prod_stack: Any) -> str:
+    """The production gateway's URL."""
+    url: str = prod_stack.env["LMS_PUBLIC_URL"].rstrip("/")
+    return url
 
 
 def _graphql(url: str, query: str, token: str | None) -> dict[str, Any]:
@@ -93,22 +100,28 @@ def _graphql(url: str, query: str, token: str | None) -> dict[str, Any]:
     return body
 
 
-def test_production_gateway_offers_oidc_and_no_demo_tokens(prod_gateway: str, idp: FakeOidcProvider) -> None:
+def test_production_gateway_offers_oidc_and_no_demo_tokens(
+    prod_stack: Any, prod_gateway: str, idp: FakeOidcProvider
+) -> None:
     config = httpx.get(f"{prod_gateway}/auth/config", timeout=10).json()
     assert config == {"mode": "oidc", "issuer": idp.issuer, "clientId": CLIENT_ID, "scopes": SCOPES}
     demo = httpx.post(
         f"{prod_gateway}/auth/dev-token", json={"sub": "x", "name": "Mallory", "roles": ["admin"]}, timeout=10
     )
     assert demo.status_code == 404
-    # An HS256 token, even with plausible claims, is refused: production has no shared secret.
+    # A token signed with the development secret the launcher keeps in the data folder, with plausible
+    # claims, is refused: production never falls back to that secret.
+    dev_secret = prod_stack.secrets["LMS_JWT_SECRET"]
+    assert dev_secret, "the launcher keeps a development secret in secrets.json"
     forged = jwt.encode(
         {"sub": "x", "name": "Mallory", "roles": ["admin"], "iss": idp.issuer, "aud": CLIENT_ID, "exp": 4_000_000_000},
-        "any-development-secret-of-at-least-32-bytes",
+        dev_secret,
         algorithm="HS256",
     )
-    refused = _graphql(prod_gateway, "{ viewer { id } }", forged)
-    assert refused.get("errors"), refused
-    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    for token in (forged, "not-a-jwt"):
+        refused = _graphql(prod_gateway, "{ viewer { id } }", token)
+        assert refused.get("errors"), refused
+        assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 def test_sign_in_with_pkce_create_a_course_and_sign_out(browser: Any, prod_gateway: str, idp: FakeOidcProvider) -> None:
@@ -145,6 +158,9 @@ def test_sign_in_with_pkce_create_a_course_and_sign_out(browser: Any, prod_gatew
         page.get_by_role("heading", level=1, name="My courses").wait_for()
         assert page.url == f"{prod_gateway}/teach", "the callback must return where the user wanted to go"
         page.get_by_text(USER.name).first.wait_for()
+        # The trainer's course list is read with the new token: it loads, with no error.
+        page.locator("p.loading").wait_for(state="detached")
+        assert page.get_by_role("alert").count() == 0
         screenshot(page, "oidc-03-signed-in-teaching")
 
         # The token exchange carried a verifier whose S256 hash matched, and returned a code exactly once.
@@ -191,11 +207,6 @@ def test_sign_in_with_pkce_create_a_course_and_sign_out(browser: Any, prod_gatew
         page.get_by_role("button", name="Sign in with your organisation").wait_for()
         screenshot(page, "oidc-06-signed-out")
         assert not js_errors, js_errors
-    except Exception:
-        screenshot(page, "oidc-failure")
-        print("URL", page.url, "ERRORS", js_errors, "TOKENS", idp.token_requests[before:])
-        print(page.inner_text("body"))
-        raise
     finally:
         context.close()
 
@@ -236,9 +247,34 @@ def test_a_replayed_callback_does_not_sign_in_again(browser: Any, prod_gateway: 
         page.get_by_role("link", name="Sign in").wait_for()
         page.goto(callbacks[0])
         page.get_by_role("link", name="Try to sign in again").wait_for()
-        assert page.get_by_role("alert").count() == 1
+        assert page.get_by_role("alert").inner_text().startswith("Sign-in did not complete.")
         screenshot(page, "oidc-07-replayed-callback")
         assert page.evaluate("sessionStorage.getItem('kentbilim.token')") is None
         assert len(idp.token_requests) == exchanges, "the replayed code must not even reach the provider"
+    finally:
+        context.close()
+
+
+def test_refusing_at_the_provider_leaves_the_user_signed_out(
+    browser: Any, prod_gateway: str, idp: FakeOidcProvider
+) -> None:
+    """The user presses Deny: the client says sign-in did not complete and keeps no token."""
+    context = browser.new_context(base_url=prod_gateway, locale="en-GB")
+    context.add_init_script("localStorage.setItem('kentbilim.lang', 'en');")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    exchanges = len(idp.token_requests)
+    try:
+        page.goto("/signin")
+        page.get_by_role("button", name="Sign in with your organisation").click()
+        page.get_by_role("button", name="Deny").click()
+        page.get_by_role("link", name="Try to sign in again").wait_for()
+        alert = page.get_by_role("alert").inner_text()
+        assert alert.startswith("Sign-in did not complete.") and "access_denied" in alert, alert
+        assert page.evaluate("sessionStorage.getItem('kentbilim.token')") is None
+        assert page.get_by_role("link", name="Sign in", exact=True).count() == 1
+        assert len(idp.token_requests) == exchanges
+        screenshot(page, "oidc-08-refused-at-provider")
+        assert_accessible(page, "the failed sign-in page")
     finally:
         context.close()

@@ -308,12 +308,17 @@ export function OidcCallbackPage() {
       .then((config) => oidcCompleteSignIn(config))
       .then((to) => navigate(to, true), setError);
   }, []);
-  return error ? (
+  if (!error) return <Loading />;
+  // The library's reason (access_denied, a state already used, the provider's refusal) is technical
+  // English: say in the user's language that sign-in failed, and keep the reason for support.
+  const reason = error instanceof Error && error.message ? error.message : "";
+  return (
     <div>
-      <ErrorMessage error={error} />
+      <div class="alert alert-error" role="alert">
+        <p>{t("signin.callbackFailed")}</p>
+        {reason ? <p>{reason}</p> : null}
+      </div>
       <a href="/signin">{t("signin.tryAgain")}</a>
     </div>
-  ) : (
-    <Loading />
   );
 }

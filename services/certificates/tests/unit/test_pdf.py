@@ -6,13 +6,13 @@ import dataclasses
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pypdf
 import pytest
-import segno
+import zxingcpp
 from PIL import Image, ImageDraw
 
 from certificates.adapters import pdf as pdf_module
@@ -212,18 +212,46 @@ def _qr_from_content(data: bytes) -> list[list[int]]:
     return grid
 
 
+def _decode_grid(grid: Sequence[Sequence[int]]) -> zxingcpp.Barcode | None:
+    """Read a module grid as a scanner would: drawn 4 px per module with a 4-module quiet zone."""
+    scale, quiet = 4, 4
+    side = (len(grid) + 2 * quiet) * scale
+    image = Image.new("L", (side, side), 255)
+    draw = ImageDraw.Draw(image)
+    for y, row in enumerate(grid):
+        for x, dark in enumerate(row):
+            if dark:
+                left, top = (x + quiet) * scale, (y + quiet) * scale
+                draw.rectangle((left, top, left + scale - 1, top + scale - 1), fill=0)
+    found = zxingcpp.read_barcode(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    return found if found is not None and found.valid else None
+
+
 def test_qr_code_encodes_the_verify_url(renderer: CertificateRenderer) -> None:
     data = renderer.render(_doc(), default_template(), "en")
     printed = _qr_from_content(data)
-    expected = segno.make_qr(VERIFY_URL, error="m", mask=2)
-    assert printed == [list(row) for row in expected.matrix]
     symbol = qr_code_for(VERIFY_URL)
-    assert symbol.matrix == expected.matrix
-    assert symbol.error in ("M", "Q", "H")
-    assert symbol.mode == "byte"
-    # With the mask search on, the renderer prints exactly what segno chooses by itself.
-    searched = CertificateRenderer(qr_mask_search=True).render(_doc(), default_template(), "en")
-    assert _qr_from_content(searched) == [list(row) for row in segno.make_qr(VERIFY_URL, error="m").matrix]
+    assert printed == [list(row) for row in symbol.matrix]
+    decoded = _decode_grid(printed)
+    assert decoded is not None and decoded.text == VERIFY_URL
+    assert symbol.error_level in ("M", "Q")
+    assert decoded.ec_level == symbol.error_level
+
+
+@pytest.mark.parametrize(
+    "base", ["http://127.0.0.1:8000", "https://kentbilim.example.org", "https://sertifika.belediye.gov.tr/kentbilim"]
+)
+def test_qr_error_level_is_raised_only_when_the_symbol_keeps_its_size(base: str) -> None:
+    urls = [f"{base}/verify/{format_code(raw + check_character(raw))}" for raw in ("7QX4M9PAK3T", "23456789ABC")]
+    first, second = (qr_code_for(url) for url in urls)  # the second one takes the cached level
+    assert first.error_level == second.error_level
+    assert len(first.matrix) == len(second.matrix)
+    sizes = {level: len(pdf_module._encode_qr(urls[0], level).matrix) for level in ("M", "Q")}
+    expected = "Q" if sizes["Q"] == sizes["M"] else "M"
+    assert first.error_level == expected
+    for url, symbol in zip(urls, (first, second), strict=True):
+        decoded = _decode_grid(symbol.matrix)
+        assert decoded is not None and decoded.text == url
 
 
 def test_qr_and_footer_link_to_the_verify_url(renderer: CertificateRenderer) -> None:

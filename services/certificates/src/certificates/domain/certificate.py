@@ -28,8 +28,10 @@ def derive_code(certificate_id: uuid.UUID, secret: bytes) -> str:
     Why derived and not drawn at random: the PDF is uploaded before the database commit, and two
     paths racing to issue the same person's certificate (an auto issue and a bulk chunk) compute
     the same id and write the same object key. With a derived code both write the same code, so the
-    stored PDF always matches the row that wins. The key keeps codes unguessable: without it, a
-    certificate id does not tell you the code, and codes do not tell you anything about each other.
+    stored PDF always matches the row that wins (the object key includes the code as well, for the
+    moment of an issuer key rotation when two processes may hold different keys). The key keeps
+    codes unguessable: without it, a certificate id does not tell you the code, and codes do not
+    tell you anything about each other.
     """
     digest = hmac.new(secret, certificate_id.bytes, hashlib.sha256).digest()
     value = int.from_bytes(digest, "big")

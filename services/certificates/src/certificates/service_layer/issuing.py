@@ -211,8 +211,16 @@ async def allocate_status_indexes(session: AsyncSession, count: int) -> list[int
     return [int(v) for v in result.scalars()]
 
 
-def pdf_key(cert_id: uuid.UUID) -> str:
-    return f"certificates/{cert_id}.pdf"
+def pdf_key(cert_id: uuid.UUID, code: str) -> str:
+    """Where a certificate's PDF is stored.
+
+    The code is part of the key because it is derived with the issuer key: right after a key
+    rotation, a process still on the old key and one on the new key may prepare the same person's
+    certificate with different codes. Each then uploads its own object, and the row that wins the
+    insert points at the PDF that prints its code. With one key, a retry still overwrites its own
+    object.
+    """
+    return f"certificates/{cert_id}-{code}.pdf"
 
 
 def _make_one(
@@ -256,7 +264,7 @@ def _make_one(
             status_list_index=plan.status_list_index,
         )
     )
-    key = pdf_key(plan.id)
+    key = pdf_key(plan.id, plan.code)
     # Upload before the row exists: a row must never point at a missing PDF.
     issuer.store.put_pdf(key, pdf)
     signatories = [{"name": s.name_for(plan.lang), "title": s.title_for(plan.lang)} for s in template.signatories]
