@@ -65,16 +65,22 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_event(session: AsyncSession, table: Table, event: Payload | Envelope) -> Envelope:
-    """Stage an event in the caller's transaction; it is published only if that transaction commits."""
-    envelope = event if isinstance(event, Envelope) else event.envelope()
+def event_headers() -> dict[str, str]:
+    """The headers every staged event carries: the request that caused it and the trace context."""
+    from lms_shared.tracing import inject_headers  # local: tracing is optional at import time
+
     headers: dict[str, str] = {}
     rid = request_id_var.get()
     if rid:
         headers["Lms-Request-Id"] = rid
-    from lms_shared.tracing import inject_headers  # local: tracing is optional at import time
-
     inject_headers(headers)
+    return headers
+
+
+async def add_event(session: AsyncSession, table: Table, event: Payload | Envelope) -> Envelope:
+    """Stage an event in the caller's transaction; it is published only if that transaction commits."""
+    envelope = event if isinstance(event, Envelope) else event.envelope()
+    headers = event_headers()
     await session.execute(
         insert(table).values(
             event_id=envelope.id, subject=envelope.subject, payload=envelope.to_bytes(), headers=headers
@@ -98,13 +104,7 @@ async def add_events_bulk(session: AsyncSession, table: Table, events: Sequence[
     if not events:
         return []
     envelopes = [e if isinstance(e, Envelope) else e.envelope() for e in events]
-    headers: dict[str, str] = {}
-    rid = request_id_var.get()
-    if rid:
-        headers["Lms-Request-Id"] = rid
-    from lms_shared.tracing import inject_headers  # local: tracing is optional at import time
-
-    inject_headers(headers)
+    headers = event_headers()
     rows = [
         {"event_id": env.id, "subject": env.subject, "payload": env.to_bytes(), "headers": headers} for env in envelopes
     ]

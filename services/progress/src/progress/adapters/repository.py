@@ -17,9 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms_shared.errors import NotFound
 from lms_shared.events.catalogue import Payload
-from lms_shared.logging import request_id_var
-from lms_shared.outbox import NOTIFY_CHANNEL
-from lms_shared.tracing import inject_headers
+from lms_shared.outbox import NOTIFY_CHANNEL, event_headers
 from progress.adapters.orm import certificate, course, course_version, enrollment, lesson_progress
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
 
@@ -409,11 +407,7 @@ async def record_lesson_completed(
     """
     driver = await _in_transaction(session)
     envelopes = [e.envelope() for e in events]
-    headers: dict[str, str] = {}
-    rid = request_id_var.get()
-    if rid:
-        headers["Lms-Request-Id"] = rid
-    inject_headers(headers)
+    headers = event_headers()
     await driver.execute(
         _RECORD_LESSON_SQL,
         enrollment_id,
