@@ -44,7 +44,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-import jwt
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,6 +60,7 @@ from bench_certificate_render import (
 
 from certificates.domain.templates import default_template
 from lms_local import Stack
+from lms_local.tokens import mint_token
 from lms_shared.db import asyncpg_dsn
 from lms_shared.events.catalogue import CertificatePolicy, CoursePublishedV1
 from lms_shared.jetstream import connect
@@ -175,8 +175,7 @@ class RunResult:
 async def run_job(stack: Stack, db: asyncpg.Pool, count: int) -> RunResult:
     env = stack.env
     course_id = await publish_course(env["LMS_NATS_URL"], db)
-    claims = {"sub": "bench-admin", "name": "Bench Admin", "roles": ["admin"], "exp": int(time.time()) + 3600}
-    token = jwt.encode(claims, env["LMS_JWT_SECRET"], algorithm="HS256")
+    token = mint_token(env["LMS_JWT_SECRET"], sub="bench-admin", name="Bench Admin", roles=["admin"])
     body = {"courseId": course_id, "recipients": recipients(count, uuid.uuid4().hex[:8])}
     pids = [p.pid for p in stack.role_procs(WORKER) if p.pid]
     others = {p.name: p.pid for p in stack.procs if p.pid and p.pid not in pids}

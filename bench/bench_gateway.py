@@ -42,10 +42,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import jwt
 import psutil
 
 from lms_local import Stack
+from lms_local.tokens import mint_token
 
 ROLES = (
     "courses",
@@ -81,9 +81,7 @@ class RunResult:
 
 
 def token(secret: str, sub: str, name: str, roles: list[str]) -> str:
-    now = int(time.time())
-    claims = {"sub": sub, "name": name, "roles": roles, "locale": "az", "iat": now, "exp": now + 6 * 3600}
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return mint_token(secret, sub=sub, name=name, roles=roles, locale="az", ttl=6 * 3600)
 
 
 # --- seeding ---------------------------------------------------------------------------------------

@@ -56,11 +56,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
-import jwt
 import psutil
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from lms_local import Stack
+from lms_local.tokens import mint_token
 from lms_shared.events.catalogue import CourseCompletedV1, CoursePublishedV1
 from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import EVENTS_STREAM, connect
@@ -161,10 +161,7 @@ def machine() -> str:
 
 
 def token(secret: str, sub: str, roles: list[str]) -> str:
-    now = int(time.time())
-    return jwt.encode(
-        {"sub": sub, "name": f"Bench {sub}", "roles": roles, "iat": now, "exp": now + 3600}, secret, algorithm="HS256"
-    )
+    return mint_token(secret, sub=sub, name=f"Bench {sub}", roles=roles)
 
 
 def course_event(course_id: str, lessons: int, owner: str) -> CoursePublishedV1:

@@ -1,12 +1,13 @@
-"""Development tokens for tests, signed like the launcher's ``token`` command."""
+"""Development tokens for tests: the launcher's ``token`` claims, plus any extra claim a test needs."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
 import jwt
+
+from lms_local.tokens import make_claims
 
 
 def make_token(
@@ -17,15 +18,8 @@ def make_token(
     ttl: int = 3600,
     **claims: Any,
 ) -> str:
-    body: dict[str, Any] = {
-        "sub": sub or f"user-{uuid.uuid4().hex[:8]}",
-        "name": name,
-        "roles": roles if roles is not None else ["learner"],
-        "iat": int(time.time()),
-        "exp": int(time.time()) + ttl,
-        **claims,
-    }
-    return jwt.encode(body, secret, algorithm="HS256")
+    body = make_claims(sub=sub or f"user-{uuid.uuid4().hex[:8]}", name=name, roles=roles or ["learner"], ttl=ttl)
+    return jwt.encode({**body, **claims}, secret, algorithm="HS256")
 
 
 def auth(token: str) -> dict[str, str]:

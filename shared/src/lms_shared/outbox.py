@@ -90,11 +90,6 @@ async def add_event(session: AsyncSession, table: Table, event: Payload | Envelo
     return envelope
 
 
-async def add_events(session: AsyncSession, table: Table, events: list[Payload | Envelope]) -> None:
-    for e in events:
-        await add_event(session, table, e)
-
-
 async def add_events_bulk(session: AsyncSession, table: Table, events: Sequence[Payload | Envelope]) -> list[Envelope]:
     """Stage many events in the caller's transaction with one multi-row insert and one notification.
 
