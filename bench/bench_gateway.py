@@ -45,18 +45,9 @@ import httpx
 import psutil
 
 from lms_local import Stack
+from lms_local.roles import SUPERVISED_ROLES
 from lms_local.tokens import mint_token
 
-ROLES = (
-    "courses",
-    "progress",
-    "certificates",
-    "courses-relay",
-    "progress-relay",
-    "certificates-relay",
-    "certificates-worker",
-    "gateway",
-)
 DASHBOARD = """query Dashboard { myEnrollments { id status progressPercent courseVersion resumeLessonId
   course { id title modules { id title lessons { id title kind durationMinutes } } }
   lessons { lessonId status completedAt bestScore attempts } certificate { code status } } }"""
@@ -317,7 +308,7 @@ def main() -> int:
             print("starting the stack …", flush=True)
             stack.start_infra()
             stack.migrate()
-            for role in ROLES:
+            for role in SUPERVISED_ROLES:
                 stack.start_role(role)
             stack.wait_healthy(timeout=180)
             env = dict(stack.env)

@@ -1,4 +1,4 @@
-"""The admin: bulk issuance from a CSV with a checked preview and a live progress bar; revocation."""
+"""The admin: bulk issuance from a CSV with the server's dry-run preview and a live progress bar; revocation."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _csv(good: int) -> str:
         rows.append(f'"{NAMES[k]} {i}",p{i}@forum.example.org,{ORGS[k]},{CITIES[k]}')
     rows.append(",nobody@forum.example.org,AZ,Baku")  # no name
     rows.append("Broken Email,not-an-email,KZ,Almaty")  # bad email
-    rows.append('"Aynur Həsənova 0",p0@forum.example.org,AZ,Baku')  # duplicate of line 2
+    rows.append('"Aynur Həsənova 0",p0@forum.example.org,AZ,Baku')  # duplicate of data row 1
     return "\n".join(rows) + "\n"
 
 
@@ -33,22 +33,27 @@ def test_admin_bulk_issues_200_from_a_csv_with_live_progress(open_page: Any, api
     page.goto("/admin/bulk")
     page.get_by_label("Course", exact=True).select_option(label=title)
 
-    # The preview flags the bad rows before anything is sent.
+    # The server's dry run flags the bad rows before anything is issued; the page only shows its answer.
+    previews: list[str] = []
+    page.on("request", lambda r: previews.append(r.post_data or "") if r.url.endswith("/graphql") else None)
     page.get_by_label("CSV file", exact=True).set_input_files(
         files=[{"name": "forum.csv", "mimeType": "text/csv", "buffer": _csv(200).encode()}]
     )
-    page.get_by_text("203 row(s): 200 ready, 3 with problems.").wait_for()
-    bad_rows = page.locator("tr.row-bad")
+    page.get_by_text("203 rows: 200 to issue, 1 skipped, 2 refused.").wait_for()
+    assert any('"dryRun' in body or "dryRun: true" in body for body in previews), "the preview is the server's dry run"
+    bad_rows = page.locator("tr.row-bad, tr.row-skip")
     assert bad_rows.count() == 3
-    assert "name is empty" in bad_rows.nth(0).inner_text()
-    assert "email address is not valid" in bad_rows.nth(1).inner_text()
-    assert "same person as line 2" in bad_rows.nth(2).inner_text()
+    assert page.locator("tr.row-bad").count() == 2 and page.locator("tr.row-skip").count() == 1
+    first, second, third = (bad_rows.nth(i).inner_text() for i in range(3))
+    assert first.startswith("201") and "refused: name is empty" in first
+    assert second.startswith("202") and "refused: email address is not valid" in second
+    assert third.startswith("203") and "skipped: same person as an earlier row" in third
     screenshot(page, "admin-01-csv-preview")
     assert_accessible(page, "the bulk issuance preview")
 
     # Confirm, then watch the bar, fed by the subscription, reach 100 %.
-    page.get_by_role("button", name="Issue 200 certificate(s)").click()
-    page.get_by_role("dialog").get_by_text("3 row(s) with problems are left out.").wait_for()
+    page.get_by_role("button", name="Issue 200 certificates").click()
+    page.get_by_role("dialog").get_by_text("3 rows with problems are left out.").wait_for()
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
     page.get_by_role("button", name="Start", exact=True).click()
@@ -57,7 +62,7 @@ def test_admin_bulk_issues_200_from_a_csv_with_live_progress(open_page: Any, api
     screenshot(page, "admin-02-progress")
     page.locator('.job[data-job-status="COMPLETED"]').wait_for(timeout=120_000)
     assert bar.get_attribute("aria-valuenow") == "100"
-    assert page.get_by_text("200 of 200 processed: 200 issued, 0 skipped, 0 failed.").count() == 1
+    assert page.get_by_text("203 of 203 processed: 200 issued, 1 skipped, 2 refused, 0 failed.").count() == 1
     assert any(url.endswith("/graphql") for url in sockets), "progress comes over the GraphQL subscription"
     assert page.get_by_text("updating every few seconds").count() == 0, "the subscription never fell back to polling"
     page.get_by_role("heading", name="Issuance finished").wait_for()
@@ -70,8 +75,11 @@ def test_admin_bulk_issues_200_from_a_csv_with_live_progress(open_page: Any, api
     download.value.save_as(result)
     lines = result.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("# job ")
-    assert lines[1] == "name,email,org,municipality,learnerId,outcome,reason"
-    assert len(lines) == 202 and all(",ok," in line for line in lines[2:])
+    assert lines[1] == "row,name,email,org,municipality,learnerId,outcome,reasonCode,reason,certificateCode"
+    assert len(lines) == 205, "every input row is accounted for"
+    assert sum(",ISSUED,," in line for line in lines[2:]) == 200
+    assert lines[-3].startswith("201,,nobody@forum.example.org,AZ,Baku,,REFUSED,MISSING_NAME,")
+    assert lines[-1].startswith("203,Aynur Həsənova 0,p0@forum.example.org,AZ,Baku,,SKIPPED,DUPLICATE_IN_INPUT,")
 
     # Reports: the course's enrolments per country and municipality, as a chart.
     page.get_by_role("link", name="Reports").click()

@@ -78,7 +78,7 @@ def test_trainer_creates_translates_uploads_and_publishes(open_page: Any, api: A
     page.get_by_label("Answer 1 is correct").check()
     screenshot(page, "trainer-03-quiz-editor")
     page.get_by_role("button", name="Save the lesson").click()
-    page.get_by_text("1 question(s)").wait_for()
+    page.get_by_text("1 question").wait_for()
     page.get_by_role("button", name="Move “Evaluation” up").click()
     page.get_by_role("heading", name="Module 1: Evaluation").wait_for()
     assert page.locator("li.module h3").all_inner_texts()[:2] == ["Module 1: Evaluation", "Module 2: Budget cycle"]
@@ -86,7 +86,7 @@ def test_trainer_creates_translates_uploads_and_publishes(open_page: Any, api: A
     # Publish: the dialog says what learners will see, and Escape would close it.
     page.get_by_role("button", name="Publish").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_text("Learners will see version 1: 2 module(s) with 2 lesson(s)").wait_for()
+    dialog.get_by_text("Learners will see version 1: 2 modules with 2 lessons").wait_for()
     screenshot(page, "trainer-04-publish-dialog")
     assert_accessible(page, "the publish dialog")
     page.keyboard.press("Escape")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import unicodedata
@@ -58,7 +57,7 @@ async def completed_events_for(nats_url: str, enrollment_id: str) -> list[Envelo
     return found
 
 
-def test_author_publish_enrol_complete_certify_verify(stack_env: dict[str, str], token_for: Any) -> None:
+async def test_author_publish_enrol_complete_certify_verify(stack_env: dict[str, str], token_for: Any) -> None:
     gw = stack_env["LMS_PUBLIC_URL"]
     trainer = GraphQLClient(gw, token_for(f"t-{uuid.uuid4().hex[:6]}", "Aygün Məmmədova", ["trainer"], locale="az"))
     other = GraphQLClient(gw, token_for(f"t-{uuid.uuid4().hex[:6]}", "Erlan Nurlanov", ["trainer"], locale="kk"))
@@ -68,67 +67,95 @@ def test_author_publish_enrol_complete_certify_verify(stack_env: dict[str, str],
         token_for(f"l-{uuid.uuid4().hex[:6]}", learner_name, ["learner"], org="KZ", municipality="Almaty", locale="kk"),
     )
     anon = GraphQLClient(gw)
+    try:
+        await _the_slice(gw, stack_env["LMS_NATS_URL"], trainer, other, learner, learner_name, anon)
+    finally:
+        for client in (trainer, other, learner, anon):
+            await client.aclose()
 
-    course = trainer.q(
-        CREATE,
-        input={
-            "slug": f"city-governance-{uuid.uuid4().hex[:6]}",
-            "titles": [{"lang": "az", "text": "Şəhər idarəçiliyi"}, {"lang": "kk", "text": "Қалалық басқару"}],
-            "defaultLanguage": "az",
-            "autoIssueCertificate": True,
-        },
+
+async def _the_slice(
+    gw: str,
+    nats_url: str,
+    trainer: GraphQLClient,
+    other: GraphQLClient,
+    learner: GraphQLClient,
+    learner_name: str,
+    anon: GraphQLClient,
+) -> None:
+    course = (
+        await trainer.q(
+            CREATE,
+            input={
+                "slug": f"city-governance-{uuid.uuid4().hex[:6]}",
+                "titles": [{"lang": "az", "text": "Şəhər idarəçiliyi"}, {"lang": "kk", "text": "Қалалық басқару"}],
+                "defaultLanguage": "az",
+                "autoIssueCertificate": True,
+            },
+        )
     )["createCourse"]
     assert course["status"] == "DRAFT"
     assert course["version"] == 0
     assert course["title"] == "Қалалық басқару"
-    module = trainer.q(ADD_MODULE, c=course["id"], i={"titles": [{"lang": "az", "text": "Giriş"}]})["addModule"]
+    module = (await trainer.q(ADD_MODULE, c=course["id"], i={"titles": [{"lang": "az", "text": "Giriş"}]}))["addModule"]
     lessons = [
-        trainer.q(
-            ADD_LESSON,
-            m=module["id"],
-            i={
-                "kind": "TEXT",
-                "titles": [{"lang": "az", "text": f"Dərs {n}"}],
-                "bodies": [{"lang": "az", "text": "# Şəhər\nMətn."}],
-            },
+        (
+            await trainer.q(
+                ADD_LESSON,
+                m=module["id"],
+                i={
+                    "kind": "TEXT",
+                    "titles": [{"lang": "az", "text": f"Dərs {n}"}],
+                    "bodies": [{"lang": "az", "text": "# Şəhər\nMətn."}],
+                },
+            )
         )["addLesson"]
         for n in (1, 2)
     ]
 
-    assert other.codes(ADD_MODULE, c=course["id"], i={"titles": [{"lang": "kk", "text": "x"}]}) == {"FORBIDDEN"}
-    assert learner.codes(
+    assert await other.codes(ADD_MODULE, c=course["id"], i={"titles": [{"lang": "kk", "text": "x"}]}) == {"FORBIDDEN"}
+    assert await learner.codes(
         CREATE,
         input={"slug": "x-" + uuid.uuid4().hex[:6], "titles": [{"lang": "kk", "text": "x"}], "defaultLanguage": "kk"},
     ) == {"FORBIDDEN"}
-    assert anon.codes("{ myEnrollments { id } }") == {"UNAUTHENTICATED"}
-    assert anon.codes(PUBLISH, id=course["id"]) == {"UNAUTHENTICATED"}
+    assert await anon.codes("{ myEnrollments { id } }") == {"UNAUTHENTICATED"}
+    assert await anon.codes(PUBLISH, id=course["id"]) == {"UNAUTHENTICATED"}
 
-    assert trainer.q(PUBLISH, id=course["id"])["publishCourse"] == {"status": "PUBLISHED", "version": 1}
+    assert (await trainer.q(PUBLISH, id=course["id"]))["publishCourse"] == {"status": "PUBLISHED", "version": 1}
 
-    enrollment = eventually(lambda: learner.q(ENROLL, c=course["id"])["enroll"], timeout=60)
+    async def enroll() -> dict[str, Any]:
+        enrolled: dict[str, Any] = (await learner.q(ENROLL, c=course["id"]))["enroll"]
+        return enrolled
+
+    enrollment = await eventually(enroll, timeout=60)
     assert enrollment["courseVersion"] == 1
     assert enrollment["status"] == "ACTIVE"
     assert enrollment["resumeLessonId"] == lessons[0]["id"]
 
-    half = learner.q(COMPLETE, e=enrollment["id"], l=lessons[0]["id"])["completeLesson"]
+    half = (await learner.q(COMPLETE, e=enrollment["id"], l=lessons[0]["id"]))["completeLesson"]
     assert half["status"] == "ACTIVE"
     assert half["progressPercent"] == 50
     assert half["resumeLessonId"] == lessons[1]["id"]
-    done = learner.q(COMPLETE, e=enrollment["id"], l=lessons[1]["id"])["completeLesson"]
+    done = (await learner.q(COMPLETE, e=enrollment["id"], l=lessons[1]["id"]))["completeLesson"]
     assert done["status"] == "COMPLETED"
     assert done["progressPercent"] == 100
     assert done["resumeLessonId"] is None
     # Completing again (a second tab, a retry) changes nothing.
-    assert learner.q(COMPLETE, e=enrollment["id"], l=lessons[1]["id"])["completeLesson"]["status"] == "COMPLETED"
+    again = (await learner.q(COMPLETE, e=enrollment["id"], l=lessons[1]["id"]))["completeLesson"]
+    assert again["status"] == "COMPLETED"
 
-    cert = eventually(
-        lambda: next((c for c in learner.q(CERTS)["myCertificates"] if c["courseId"] == course["id"]), None), 60
-    )
+    async def certificate() -> dict[str, Any] | None:
+        mine = (await learner.q(CERTS))["myCertificates"]
+        return next((c for c in mine if c["courseId"] == course["id"]), None)
+
+    cert = await eventually(certificate, 60)
     assert cert["learnerName"] == learner_name
     assert cert["status"] == "VALID"
     assert cert["verifyUrl"].endswith(cert["code"])
 
-    pdf = httpx.get(cert["pdfUrl"], timeout=30)
+    async with httpx.AsyncClient(timeout=30) as http:
+        pdf = await http.get(cert["pdfUrl"])
+        jwks = (await http.get(f"{gw}/.well-known/jwks.json")).json()
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF-")
     text = unicodedata.normalize(
@@ -142,17 +169,16 @@ def test_author_publish_enrol_complete_certify_verify(stack_env: dict[str, str],
     credential = cert["credential"]
     jws = credential["id"].split(",", 1)[1] if isinstance(credential, dict) else credential
     header_b64, payload_b64, sig_b64 = jws.split(".")
-    jwks = httpx.get(f"{gw}/.well-known/jwks.json", timeout=10).json()
     key = next(k for k in jwks["keys"] if k["crv"] == "Ed25519")
     nacl.signing.VerifyKey(b64url(key["x"])).verify(f"{header_b64}.{payload_b64}".encode(), b64url(sig_b64))
 
-    verified = anon.q(VERIFY, c=cert["code"].lower())["verifyCertificate"]
+    verified = (await anon.q(VERIFY, c=cert["code"].lower()))["verifyCertificate"]
     assert verified["valid"] is True
     assert verified["learnerName"] == learner_name
     assert verified["courseTitle"]
-    assert anon.q(VERIFY, c="NOSUCHCODE99")["verifyCertificate"]["valid"] is False
+    assert (await anon.q(VERIFY, c="NOSUCHCODE99"))["verifyCertificate"]["valid"] is False
 
     # Exactly one course.completed for this enrolment on the stream, even after the idempotent retry.
-    events = asyncio.run(completed_events_for(stack_env["LMS_NATS_URL"], enrollment["id"]))
+    events = await completed_events_for(nats_url, enrollment["id"])
     assert len(events) == 1
     assert events[0].data["learner_name"] == learner_name

@@ -13,20 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ALL_ROLES = (
-    "courses",
-    "progress",
-    "certificates",
-    "courses-relay",
-    "progress-relay",
-    "certificates-relay",
-    "certificates-worker",
-    "gateway",
-)
+from lms_local.roles import SUPERVISED_ROLES
 
 
 @contextmanager
-def running_stack(tmp: Path, roles: tuple[str, ...] = ALL_ROLES) -> Iterator[object]:
+def running_stack(tmp: Path, roles: tuple[str, ...] = SUPERVISED_ROLES) -> Iterator[object]:
     mode = os.environ.get("LMS_TEST_INFRA", "embedded")
     if mode == "external":
         yield ExternalStack.from_environment()

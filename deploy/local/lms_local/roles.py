@@ -80,6 +80,9 @@ _ROLE_LIST = (
 ROLES: dict[str, RoleSpec] = {r.name: r for r in _ROLE_LIST}
 """Every role by name, in start order."""
 
+SUPERVISED_ROLES: tuple[str, ...] = tuple(r.name for r in _ROLE_LIST if not r.one_shot)
+"""The long-running roles (everything but migrations), in start order: what a whole suite runs."""
+
 WORKER_ROLE = "certificates-worker"
 
 

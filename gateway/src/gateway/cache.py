@@ -14,10 +14,10 @@ Two layers, for two kinds of data:
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -28,6 +28,10 @@ log = get_logger(__name__)
 
 CACHE_LOOKUPS = Counter("lms_gateway_cache_lookups_total", "Gateway cache lookups", ["cache", "result"])
 
+# Bound once: resolving the labels costs more than the cache lookup itself.
+_VERSION_HITS = CACHE_LOOKUPS.labels("published_version", "hit")
+_VERSION_MISSES = CACHE_LOOKUPS.labels("published_version", "miss")
+
 PREFIX = "gw:catalogue:"
 
 
@@ -35,23 +39,21 @@ class PublishedVersions:
     """Immutable published course versions, keyed by (course id, version); least recently used go first."""
 
     def __init__(self, max_entries: int = 2000) -> None:
-        self._items: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
-        self._max = max_entries
+        self._items: LRUCache[tuple[str, int], dict[str, Any]] = LRUCache(maxsize=max_entries)
 
     def get(self, course_id: str, version: int) -> dict[str, Any] | None:
         """The cached version, or None (counted as a hit or a miss)."""
-        item = self._items.get((course_id, version))
-        CACHE_LOOKUPS.labels("published_version", "hit" if item is not None else "miss").inc()
-        if item is not None:
-            self._items.move_to_end((course_id, version))
+        try:
+            item = self._items[(course_id, version)]
+        except KeyError:
+            _VERSION_MISSES.inc()
+            return None
+        _VERSION_HITS.inc()
         return item
 
     def put(self, course: dict[str, Any], version: int) -> None:
         """Keep a published version; the least recently used go beyond the bound."""
         self._items[(str(course["id"]), version)] = course
-        self._items.move_to_end((str(course["id"]), version))
-        while len(self._items) > self._max:
-            self._items.popitem(last=False)
 
     def forget_course(self, course_id: str) -> None:
         """Drop a course's versions (archiving changes the status they show; the structure stays)."""

@@ -4,17 +4,26 @@ The first request with a key claims it (SET NX, short TTL so a crash cannot wedg
 stores its response for ``LMS_IDEMPOTENCY_SECONDS`` (24 h). A retry with the same key and the same
 request gets the stored response without running the mutation again; a retry while the first is
 still running gets CONFLICT; the same key on a different request gets BAD_USER_INPUT. A first
-attempt that failed is not stored, so the retry really retries.
+attempt that failed is not stored, so the retry really retries. A dry run (every root field called
+with ``dryRun: true``) changes nothing, so it is never stored: a retry answers from the current state.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult, GraphQLError
+from graphql import (
+    BooleanValueNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    ValueNode,
+    VariableNode,
+)
 from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -25,6 +34,7 @@ log = get_logger(__name__)
 
 PENDING_SECONDS = 120
 MAX_KEY_LENGTH = 255
+DRY_RUN_ARGUMENT = "dryRun"
 
 
 def _digest(*parts: str) -> str:
@@ -39,6 +49,38 @@ def _error(message: str, code: str) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
+def _is_true(value: ValueNode, variables: Mapping[str, Any], defaults: Mapping[str, ValueNode]) -> bool:
+    if isinstance(value, VariableNode):
+        name = value.name.value
+        if name in variables:
+            return variables[name] is True
+        value = defaults.get(name, value)
+    return isinstance(value, BooleanValueNode) and value.value
+
+
+def only_dry_runs(ec: Any) -> bool:
+    """Whether every root field of the operation to run is called with ``dryRun: true``."""
+    document = ec.graphql_document
+    if document is None:
+        return False
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if ec.operation_name:
+        ops = [o for o in ops if o.name is not None and o.name.value == ec.operation_name]
+    if len(ops) != 1:
+        return False
+    op = ops[0]
+    variables = ec.variables or {}
+    defaults = {
+        v.variable.name.value: v.default_value for v in op.variable_definitions or () if v.default_value is not None
+    }
+    fields = op.selection_set.selections
+    return bool(fields) and all(
+        isinstance(f, FieldNode)
+        and any(a.name.value == DRY_RUN_ARGUMENT and _is_true(a.value, variables, defaults) for a in f.arguments or ())
+        for f in fields
+    )
+
+
 class IdempotentMutations(SchemaExtension):
     """Replays the stored result of a mutation retried with the same ``Idempotency-Key``."""
 
@@ -47,7 +89,7 @@ class IdempotentMutations(SchemaExtension):
         ctx: Any = ec.context
         key = getattr(ctx, "idempotency_key", None)
         principal = getattr(ctx, "principal", None)
-        if not key or principal is None or ec.operation_type is not OperationType.MUTATION:
+        if not key or principal is None or ec.operation_type is not OperationType.MUTATION or only_dry_runs(ec):
             yield
             return
         if len(key) > MAX_KEY_LENGTH or not key.isprintable():

@@ -13,12 +13,11 @@ mutations through this instance drop them at once, so a learner never sees their
 from __future__ import annotations
 
 import hashlib
-import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
+from cachetools import TTLCache
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
 from prometheus_client import Counter
 from strawberry.extensions import SchemaExtension
@@ -28,7 +27,34 @@ from gateway.cache import CACHE_LOOKUPS
 
 VIEWER_ROOT_FIELDS = frozenset({"myEnrollments", "myCertificates", "viewer", "__typename"})
 
+# Bound once: resolving the labels costs more than the cache lookup itself.
+_HITS = CACHE_LOOKUPS.labels("viewer_response", "hit")
+_MISSES = CACHE_LOOKUPS.labels("viewer_response", "miss")
+
 INVALIDATIONS = Counter("lms_gateway_response_cache_invalidations_total", "Viewer response cache drops", ["reason"])
+
+
+Key = tuple[str, str]
+"""(viewer, request fingerprint)"""
+
+
+class _Entries(TTLCache[Key, Any]):
+    """A TTL + LRU cache that reports every entry it drops on its own (expired or least recently used)."""
+
+    def __init__(self, maxsize: int, ttl: float, dropped: Callable[[Key], None]) -> None:
+        super().__init__(maxsize=maxsize, ttl=ttl)
+        self._dropped = dropped
+
+    def popitem(self) -> tuple[Key, Any]:
+        key, value = super().popitem()
+        self._dropped(key)
+        return key, value
+
+    def expire(self, time: float | None = None) -> list[tuple[Key, Any]]:
+        expired: list[tuple[Key, Any]] = super().expire(time)
+        for key, _ in expired:
+            self._dropped(key)
+        return expired
 
 
 class ViewerResponses:
@@ -36,9 +62,9 @@ class ViewerResponses:
 
     def __init__(self, ttl_seconds: float, max_entries: int = 20_000) -> None:
         self.ttl = ttl_seconds
-        self._max = max_entries
-        self._items: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
-        self._by_viewer: dict[str, set[tuple[str, str]]] = {}
+        self._items = _Entries(max_entries, ttl_seconds, self._unindex)
+        # Which keys each viewer has, so one event drops one learner's entries without a scan.
+        self._by_viewer: dict[str, set[Key]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -46,27 +72,27 @@ class ViewerResponses:
 
     def get(self, viewer: str, fingerprint: str) -> Any | None:
         """The cached data for this viewer and request, or None when absent or expired."""
-        key = (viewer, fingerprint)
-        item = self._items.get(key)
-        if item is None or item[0] < time.monotonic():
-            CACHE_LOOKUPS.labels("viewer_response", "miss").inc()
+        try:
+            # Indexing (KeyError when absent or expired) is the cheapest lookup TTLCache offers.
+            item = self._items[(viewer, fingerprint)]
+        except KeyError:
+            _MISSES.inc()
             return None
-        CACHE_LOOKUPS.labels("viewer_response", "hit").inc()
-        return item[1]
+        _HITS.inc()
+        return item
 
     def put(self, viewer: str, fingerprint: str, data: Any) -> None:
         """Keep a successful answer for the TTL (least recently used go beyond the bound)."""
         key = (viewer, fingerprint)
-        self._items[key] = (time.monotonic() + self.ttl, data)
-        self._items.move_to_end(key)
+        self._items[key] = data
         self._by_viewer.setdefault(viewer, set()).add(key)
-        while len(self._items) > self._max:
-            (old_viewer, old_fp), _ = self._items.popitem(last=False)
-            keys = self._by_viewer.get(old_viewer)
-            if keys is not None:
-                keys.discard((old_viewer, old_fp))
-                if not keys:
-                    del self._by_viewer[old_viewer]
+
+    def _unindex(self, key: Key) -> None:
+        keys = self._by_viewer.get(key[0])
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._by_viewer[key[0]]
 
     def forget_viewer(self, viewer: str, reason: str) -> None:
         """Drop everything cached for one viewer (their progress or certificates changed)."""

@@ -184,7 +184,7 @@ class Mutation:
     startBulkIssue: BulkIssueJob = strawberry.mutation(
         resolver=cert_mutations.start_bulk_issue,
         permission_classes=[IsAdmin],
-        description="Start issuing certificates in bulk.",
+        description="Start issuing certificates in bulk (addition: or, with dryRun, see what would happen).",
     )
     revokeCertificate: Certificate = strawberry.mutation(
         resolver=cert_mutations.revoke_certificate,

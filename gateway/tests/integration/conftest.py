@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .support import Gql
+from tests.support.graphql import GraphQLClient
 
 
 @pytest.fixture(scope="session")
@@ -16,13 +16,13 @@ def gateway_url(stack_env: dict[str, str]) -> str:
 
 
 @pytest.fixture
-async def client_for(gateway_url: str, token_for: Any) -> AsyncIterator[Callable[..., Gql]]:
+async def client_for(gateway_url: str, token_for: Any) -> AsyncIterator[Callable[..., GraphQLClient]]:
     """``client_for(sub, roles, **claims)`` -> a GraphQL client signed in as that user."""
-    made: list[Gql] = []
+    made: list[GraphQLClient] = []
 
-    def make(sub: str | None = None, roles: list[str] | None = None, **claims: Any) -> Gql:
+    def make(sub: str | None = None, roles: list[str] | None = None, **claims: Any) -> GraphQLClient:
         token = token_for(sub, claims.pop("name", "Rəşad Əliyev"), roles or ["learner"], **claims) if sub else None
-        c = Gql(gateway_url, token)
+        c = GraphQLClient(gateway_url, token)
         made.append(c)
         return c
 

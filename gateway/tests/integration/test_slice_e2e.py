@@ -10,14 +10,16 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from .support import CREATE, MODULE, PUBLISH, Gql, GraphQLFailed, eventually, uid
+from tests.support.graphql import GraphQLClient, GraphQLError, eventually
+
+from .support import CREATE, MODULE, PUBLISH, uid
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 LEARNER_NAME = "Rəşad Əliyev"
 
 
-async def test_author_publish_enrol_complete_certify_verify(client_for: Callable[..., Gql]) -> None:
+async def test_author_publish_enrol_complete_certify_verify(client_for: Callable[..., GraphQLClient]) -> None:
     trainer = client_for(uid("trainer"), ["trainer"], name="Aygün Məmmədova", org="AZ", locale="az")
     other = client_for(uid("trainer"), ["trainer"], name="Erlan Nurlanov", org="KZ", locale="kk")
     learner = client_for(uid("learner"), ["learner"], name=LEARNER_NAME, org="AZ", municipality="Baku", locale="az")
@@ -51,15 +53,15 @@ async def test_author_publish_enrol_complete_certify_verify(client_for: Callable
     )["addLesson"]
     assert lesson["kind"] == "TEXT" and lesson["required"] is True and lesson["title"] == "Büdcə nədir?"
 
-    with pytest.raises(GraphQLFailed) as denied:
+    with pytest.raises(GraphQLError) as denied:
         await other.q(MODULE, c=cid, i={"titles": [{"lang": "az", "text": "Oğurluq"}]})
     assert denied.value.codes == {"FORBIDDEN"}
-    with pytest.raises(GraphQLFailed) as denied:
+    with pytest.raises(GraphQLError) as denied:
         await learner.q(
             CREATE, input={"slug": uid("x"), "titles": [{"lang": "az", "text": "x"}], "defaultLanguage": "az"}
         )
     assert denied.value.codes == {"FORBIDDEN"}
-    with pytest.raises(GraphQLFailed) as denied:
+    with pytest.raises(GraphQLError) as denied:
         await anon.q("{ myEnrollments { id } }")
     assert denied.value.codes == {"UNAUTHENTICATED"}
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import connect
 
-from .support import Gql, published_course, uid
+from tests.support.graphql import GraphQLClient, eventually
+
+from .support import published_course, uid
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +42,7 @@ async def _subscribe(ws_url: str, token: str | None, job_id: str, timeout: float
 
 
 async def test_an_admin_follows_a_bulk_job_to_its_end(
-    gateway_url: str, client_for: Callable[..., Gql], token_for: Any
+    gateway_url: str, client_for: Callable[..., GraphQLClient], token_for: Any
 ) -> None:
     trainer = client_for(uid("trainer"), ["trainer"])
     admin_sub = uid("admin")
@@ -55,8 +57,6 @@ async def test_an_admin_follows_a_bulk_job_to_its_end(
         )
         job: dict[str, Any] = data["startBulkIssue"]
         return job
-
-    from .support import eventually
 
     job = await eventually(start, timeout=30)  # certificates must have consumed course.published
     ws_url = gateway_url.replace("http://", "ws://") + "/graphql"

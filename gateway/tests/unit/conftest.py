@@ -5,15 +5,16 @@ from typing import Any
 
 import pytest
 
-from gateway.testing import SECRET, Harness, make_harness
 from tests.support.tokens import make_token
+
+from .fakes import SECRET, Harness, make_harness
 
 
 @pytest.fixture
 async def gw() -> AsyncIterator[Harness]:
     h = make_harness()
     yield h
-    await h.client.aclose()
+    await h.aclose()
 
 
 @pytest.fixture

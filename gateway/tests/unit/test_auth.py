@@ -15,13 +15,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from gateway.testing import SECRET, Harness, make_harness
+from tests.support.graphql import error_codes as codes
+
+from .fakes import SECRET, Harness, make_harness
 
 VIEWER = "{ viewer { id name roles org municipality locale } }"
-
-
-def codes(body: dict[str, Any]) -> set[str]:
-    return {e["extensions"]["code"] for e in body.get("errors", [])}
 
 
 async def test_a_valid_token_gives_the_viewer(gw: Harness, tok: Any) -> None:
@@ -86,7 +84,7 @@ async def test_wrong_issuer_and_audience_are_refused(tok: Any) -> None:
         body = await h.gql(VIEWER, wrong_aud)
         assert codes(body) == {"UNAUTHENTICATED"} and "not issued for this application" in body["errors"][0]["message"]
     finally:
-        await h.client.aclose()
+        await h.aclose()
 
 
 async def test_no_token_on_a_private_field_is_unauthenticated(gw: Harness) -> None:
@@ -122,12 +120,8 @@ async def test_admin_only_fields_refuse_trainers(gw: Harness, tok: Any) -> None:
 
 
 async def test_a_services_forbidden_passes_through_with_its_message(gw: Harness, tok: Any) -> None:
-    gw.courses.route(
-        "POST",
-        "/v1/courses/c1/modules",
-        lambda _r: __import__("gateway.testing", fromlist=["json_response"]).json_response(
-            {"error": {"code": "FORBIDDEN", "message": "Only the course's trainers can change it."}}, 403
-        ),
+    gw.courses.post("/v1/courses/c1/modules").respond(
+        403, json={"error": {"code": "FORBIDDEN", "message": "Only the course's trainers can change it."}}
     )
     body = await gw.gql(
         'mutation { addModule(courseId: "c1", input: {titles: [{lang: "az", text: "x"}]}) { id } }',
@@ -135,18 +129,16 @@ async def test_a_services_forbidden_passes_through_with_its_message(gw: Harness,
     )
     assert codes(body) == {"FORBIDDEN"}
     assert body["errors"][0]["message"] == "Only the course's trainers can change it."
-    assert gw.courses.requests[0].headers["authorization"].startswith("Bearer ")
+    assert gw.courses.calls[0].request.headers["authorization"].startswith("Bearer ")
 
 
 async def test_verify_certificate_is_public(gw: Harness) -> None:
-    gw.certificates.route(
-        "GET",
-        "/v1/verify/ABCD-2345",
-        {"code": "ABCD-2345", "valid": True, "status": "VALID", "learnerName": "Rəşad Əliyev"},
+    gw.certificates.get("/v1/verify/ABCD-2345").respond(
+        json={"code": "ABCD-2345", "valid": True, "status": "VALID", "learnerName": "Rəşad Əliyev"}
     )
     body = await gw.gql('{ verifyCertificate(code: "ABCD-2345") { valid status learnerName } }')
     assert body == {"data": {"verifyCertificate": {"valid": True, "status": "VALID", "learnerName": "Rəşad Əliyev"}}}
-    assert "authorization" not in gw.certificates.requests[0].headers
+    assert "authorization" not in gw.certificates.calls[0].request.headers
 
 
 # --- JWKS (production identity providers) --------------------------------------------------------
@@ -260,4 +252,4 @@ async def test_rs256_and_es256_tokens_verify_against_the_jwks_and_keys_rotate(jw
         confused = _hmac_token(_claims(), public_pem)
         assert codes(await h.gql(VIEWER, confused)) == {"UNAUTHENTICATED"}
     finally:
-        await h.client.aclose()
+        await h.aclose()

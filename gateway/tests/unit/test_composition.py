@@ -6,13 +6,8 @@ from typing import Any
 
 import httpx
 
-from gateway.testing import (
-    Harness,
-    json_response,
-    sample_certificate,
-    sample_course,
-    sample_enrollment,
-)
+from .fakes import Harness
+from .samples import sample_certificate, sample_course, sample_enrollment
 
 DASHBOARD = """{ myEnrollments { id status progressPercent courseVersion resumeLessonId
   course { id title(lang: "kk") modules { title lessons { id title body kind } } }
@@ -28,11 +23,13 @@ def _learner_with(gw: Harness, n: int, certified: int) -> None:
 
     def list_courses(req: httpx.Request) -> httpx.Response:
         ids = req.url.params.get("ids", "").split(",")
-        return json_response({"nodes": [c for c in courses if c["id"] in ids], "pageInfo": {}, "totalCount": 0})
+        return httpx.Response(
+            200, json={"nodes": [c for c in courses if c["id"] in ids], "pageInfo": {}, "totalCount": 0}
+        )
 
-    gw.courses.route("GET", "/v1/courses", list_courses)
-    gw.progress.route("GET", "/v1/enrollments/mine", {"nodes": enrollments})
-    gw.certificates.route("GET", "/v1/certificates/mine", {"nodes": certificates})
+    gw.courses.get("/v1/courses").mock(side_effect=list_courses)
+    gw.progress.get("/v1/enrollments/mine").respond(json={"nodes": enrollments})
+    gw.certificates.get("/v1/certificates/mine").respond(json={"nodes": certificates})
 
 
 async def test_dashboard_of_20_enrolments_makes_a_constant_number_of_upstream_calls(gw: Harness, tok: Any) -> None:
@@ -45,27 +42,29 @@ async def test_dashboard_of_20_enrolments_makes_a_constant_number_of_upstream_ca
     assert rows[0]["course"]["modules"][0]["lessons"][0]["title"] == "Dərs 1"  # locale az
     assert rows[0]["certificate"]["code"] == "CODEx0" and rows[10]["certificate"] is None
     # One enrolment listing, one course listing for all 20 pinned versions, one certificate listing.
-    assert (len(gw.progress.requests), len(gw.courses.requests), len(gw.certificates.requests)) == (1, 1, 1)
+    assert (len(gw.progress.calls), len(gw.courses.calls), len(gw.certificates.calls)) == (1, 1, 1)
 
     # Published versions are immutable: the second dashboard needs no course call at all.
     await gw.gql(DASHBOARD, tok("u1", ["learner"], locale="az"))
-    assert (len(gw.progress.requests), len(gw.courses.requests), len(gw.certificates.requests)) == (2, 1, 2)
+    assert (len(gw.progress.calls), len(gw.courses.calls), len(gw.certificates.calls)) == (2, 1, 2)
 
 
 async def test_an_enrolment_pinned_to_an_older_version_gets_that_version(gw: Harness, tok: Any) -> None:
     old = sample_course("c1", version=1)
     old["titles"] = [{"lang": "az", "text": "Köhnə"}]
     new = sample_course("c1", version=2)
-    gw.courses.route("GET", "/v1/courses", {"nodes": [new]})
-    gw.courses.route("GET", "/v1/courses/c1", lambda r: json_response(old if r.url.params["version"] == "1" else new))
-    gw.progress.route("GET", "/v1/enrollments/mine", {"nodes": [sample_enrollment("c1", version=1)]})
+    gw.courses.get("/v1/courses").respond(json={"nodes": [new]})
+    gw.courses.get("/v1/courses/c1").mock(
+        side_effect=lambda r: httpx.Response(200, json=old if r.url.params["version"] == "1" else new)
+    )
+    gw.progress.get("/v1/enrollments/mine").respond(json={"nodes": [sample_enrollment("c1", version=1)]})
     body = await gw.gql("{ myEnrollments { courseVersion course { title } } }", tok())
     assert body["data"]["myEnrollments"] == [{"courseVersion": 1, "course": {"title": "Köhnə"}}]
 
 
 async def test_a_service_that_is_down_fails_only_its_own_fields(gw: Harness, tok: Any) -> None:
     _learner_with(gw, 3, certified=2)
-    gw.certificates.down = True
+    gw.certificates.get("/v1/certificates/mine").mock(side_effect=httpx.ConnectError)
     body = await gw.gql("{ myEnrollments { id certificate { code } } }", tok())
     assert [r["id"] for r in body["data"]["myEnrollments"]] == ["e-c0", "e-c1", "e-c2"]
     assert body["data"]["myEnrollments"][2]["certificate"] is None
@@ -75,7 +74,7 @@ async def test_a_service_that_is_down_fails_only_its_own_fields(gw: Harness, tok
     assert errors[0]["message"] == "Certificates are unavailable right now; try again in a minute."
     assert all("certificates.test" not in e["message"] for e in errors)
     # Reads are retried (LMS_UPSTREAM_RETRIES=1 here) before giving up.
-    assert len(gw.certificates.requests) == 2
+    assert len(gw.certificates.calls) == 2
 
 
 async def test_idempotent_reads_are_retried_and_a_transient_failure_is_invisible(gw: Harness, tok: Any) -> None:
@@ -84,29 +83,25 @@ async def test_idempotent_reads_are_retried_and_a_transient_failure_is_invisible
     def flaky(req: httpx.Request) -> httpx.Response:
         calls["n"] += 1
         if calls["n"] == 1:
-            return json_response({"error": {"code": "UNAVAILABLE", "message": "restarting"}}, 503)
-        return json_response({"nodes": []})
+            return httpx.Response(503, json={"error": {"code": "UNAVAILABLE", "message": "restarting"}})
+        return httpx.Response(200, json={"nodes": []})
 
-    gw.progress.route("GET", "/v1/enrollments/mine", flaky)
+    gw.progress.get("/v1/enrollments/mine").mock(side_effect=flaky)
     body = await gw.gql("{ myEnrollments { id } }", tok())
     assert body == {"data": {"myEnrollments": []}}
     assert calls["n"] == 2
 
 
 async def test_mutations_are_never_retried(gw: Harness, tok: Any) -> None:
-    gw.progress.route(
-        "POST", "/v1/enrollments", lambda r: json_response({"error": {"code": "UNAVAILABLE", "message": "x"}}, 503)
-    )
+    gw.progress.post("/v1/enrollments").respond(503, json={"error": {"code": "UNAVAILABLE", "message": "x"}})
     body = await gw.gql('mutation { enroll(courseId: "c1") { id } }', tok())
     assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
-    assert len(gw.progress.requests) == 1
+    assert len(gw.progress.calls) == 1
 
 
 async def test_a_services_internal_error_text_never_reaches_the_caller(gw: Harness, tok: Any) -> None:
-    gw.progress.route(
-        "GET",
-        "/v1/enrollments/mine",
-        lambda r: httpx.Response(500, text="Traceback: asyncpg at postgresql://10.0.0.5:5432/progress"),
+    gw.progress.get("/v1/enrollments/mine").respond(
+        500, text="Traceback: asyncpg at postgresql://10.0.0.5:5432/progress"
     )
     body = await gw.gql("{ myEnrollments { id } }", tok())
     text = str(body)
@@ -116,7 +111,7 @@ async def test_a_services_internal_error_text_never_reaches_the_caller(gw: Harne
 
 async def test_an_unexpected_bug_is_masked(gw: Harness, tok: Any) -> None:
     # The service answers something the gateway cannot use (no 'nodes' list of enrolments).
-    gw.progress.route("GET", "/v1/enrollments/mine", {"nodes": [{"unexpected": True}]})
+    gw.progress.get("/v1/enrollments/mine").respond(json={"nodes": [{"unexpected": True}]})
     body = await gw.gql("{ myEnrollments { id course { id } } }", tok())
     assert body["errors"], body
     for e in body["errors"]:
@@ -125,7 +120,7 @@ async def test_an_unexpected_bug_is_masked(gw: Harness, tok: Any) -> None:
 
 
 async def test_request_id_and_token_are_forwarded(gw: Harness, tok: Any) -> None:
-    gw.progress.route("GET", "/v1/enrollments/mine", {"nodes": []})
+    gw.progress.get("/v1/enrollments/mine").respond(json={"nodes": []})
     token = tok()
     r = await gw.client.post(
         "/graphql",
@@ -133,50 +128,41 @@ async def test_request_id_and_token_are_forwarded(gw: Harness, tok: Any) -> None
         headers={"Authorization": f"Bearer {token}", "X-Request-ID": "req-42"},
     )
     assert r.headers["x-request-id"] == "req-42"
-    sent = gw.progress.requests[0]
+    sent = gw.progress.calls[0].request
     assert sent.headers["x-request-id"] == "req-42"
     assert sent.headers["authorization"] == f"Bearer {token}"
 
 
 async def test_ids_cannot_escape_their_path_segment(gw: Harness, tok: Any) -> None:
-    gw.courses.route("POST", "/v1/courses/..%2Fadmin/publish", {"error": {"code": "NOT_FOUND", "message": "No."}})
     await gw.gql('mutation { publishCourse(id: "../admin") { id } }', tok("t", ["trainer"]))
-    assert gw.courses.requests[0].url.raw_path == b"/v1/courses/..%2Fadmin/publish"
+    assert gw.courses.calls[0].request.url.raw_path == b"/v1/courses/..%2Fadmin/publish"
 
 
 async def test_course_stats_are_for_the_courses_trainers_and_admins_only(gw: Harness, tok: Any) -> None:
     course = sample_course("c1")
-    gw.courses.route("GET", "/v1/courses/c1", course)
-    gw.progress.route(
-        "GET",
-        "/v1/courses/c1/stats",
-        {"enrolled": 3, "completed": 1, "certificatesIssued": 1, "byOrg": [], "byMunicipality": []},
+    gw.courses.get("/v1/courses/c1").respond(json=course)
+    gw.progress.get("/v1/courses/c1/stats").respond(
+        json={"enrolled": 3, "completed": 1, "certificatesIssued": 1, "byOrg": [], "byMunicipality": []}
     )
     q = '{ course(id: "c1") { id stats { enrolled } } }'
     assert (await gw.gql(q, tok("trainer-1", ["trainer"])))["data"]["course"]["stats"] == {"enrolled": 3}
     assert (await gw.gql(q, tok("admin", ["admin"])))["data"]["course"]["stats"] == {"enrolled": 3}
     assert (await gw.gql(q, tok("other", ["trainer"])))["data"]["course"]["stats"] is None
     assert (await gw.gql(q, tok("learner", ["learner"])))["data"]["course"]["stats"] is None
-    assert len(gw.progress.requests) == 2
+    assert len(gw.progress.calls) == 2
 
 
 async def test_additions_for_the_web_client(gw: Harness, tok: Any) -> None:
-    gw.courses.route(
-        "PATCH",
-        "/v1/modules/m1",
-        lambda r: json_response(
-            {"id": "m1", "position": 2, "titles": [{"lang": "az", "text": "Giriş"}], "lessons": []}
-        ),
+    gw.courses.patch("/v1/modules/m1").respond(
+        json={"id": "m1", "position": 2, "titles": [{"lang": "az", "text": "Giriş"}], "lessons": []}
     )
-    gw.certificates.route(
-        "GET",
-        "/v1/certificates",
-        lambda r: json_response({"nodes": [sample_certificate("x1", r.url.params["courseId"])]}),
+    gw.certificates.get("/v1/certificates").mock(
+        side_effect=lambda r: httpx.Response(200, json={"nodes": [sample_certificate("x1", r.url.params["courseId"])]})
     )
     trainer = tok("trainer-1", ["trainer"])
     moved = await gw.gql('mutation { moveModule(id: "m1", position: 2) { id position title } }', trainer)
     assert moved["data"]["moveModule"] == {"id": "m1", "position": 2, "title": "Giriş"}
-    assert gw.courses.requests[0].content == b'{"position":2}'
+    assert gw.courses.calls[0].request.content == b'{"position":2}'
     bad = await gw.gql('mutation { moveLesson(id: "l1", position: 0) { id } }', trainer)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     listed = await gw.gql('{ certificates(courseId: "c9") { id courseId } }', trainer)

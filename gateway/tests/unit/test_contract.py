@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from gateway.contract import contract_differences, load_contract
 from gateway.schema import build_schema as build_gateway_schema
 
 CONTRACT = Path(__file__).parents[1] / "contract" / "schema.graphql"
+# What the second-release contract still lacks, item by item, with the issue that adds it.
+PENDING: dict[str, int] = runpy.run_path(str(CONTRACT.with_name("pending.py")))["PENDING"]
 BRIEF_CANDIDATES = [
     Path(__file__).parents[3] / "shared" / "brief" / "schema.graphql",
     Path(__file__).parents[4] / "shared" / "brief" / "schema.graphql",
@@ -24,7 +27,15 @@ def _live_sdl() -> str:
 
 def test_printed_schema_honours_the_contract() -> None:
     problems = contract_differences(load_contract(CONTRACT), build_schema(_live_sdl()))
-    assert problems == []
+    assert_only_pending(problems)
+
+
+def assert_only_pending(problems: list[str]) -> None:
+    """Nothing missing beyond the listed second-release items, and every listed item still missing."""
+    unexpected = sorted(set(problems) - set(PENDING))
+    landed = sorted(set(PENDING) - set(problems))
+    assert unexpected == [], f"the live schema drifted from the contract: {unexpected}"
+    assert landed == [], f"now served; remove them from the pending list (contract/pending.py): {landed}"
 
 
 async def test_introspected_schema_honours_the_contract() -> None:
@@ -32,7 +43,7 @@ async def test_introspected_schema_honours_the_contract() -> None:
     result = await schema.execute(get_introspection_query())
     assert result.errors is None
     live = build_client_schema(result.data)  # type: ignore[arg-type]
-    assert contract_differences(load_contract(CONTRACT), live) == []
+    assert_only_pending(contract_differences(load_contract(CONTRACT), live))
 
 
 def test_the_snapshot_is_the_brief() -> None:
@@ -48,7 +59,7 @@ def test_the_snapshot_is_the_brief() -> None:
         (("  certificate: Certificate\n}", "}"), "field Enrollment.certificate is missing"),
         (("progressPercent: Float!", "progressPercent: Float"), "field Enrollment.progressPercent is Float"),
         (("first: Int = 20", "first: Int = 10"), "Query.courses(first) defaults to 10"),
-        (("enum Role { LEARNER TRAINER ADMIN }", "enum Role { LEARNER ADMIN }"), "enum Role lacks ['TRAINER']"),
+        (("{ LEARNER TRAINER ADMIN COUNTRY_ADMIN }", "{ LEARNER ADMIN COUNTRY_ADMIN }"), "lacks ['TRAINER']"),
         (("verifyCertificate(code: String!)", "verifyCertificate(code: String!, pin: String!)"), "added required"),
     ],
 )

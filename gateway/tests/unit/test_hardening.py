@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.testing import Harness, make_harness
+from tests.support.graphql import error_codes as codes
 
-
-def codes(body: dict[str, Any]) -> set[str]:
-    return {e["extensions"]["code"] for e in body.get("errors", [])}
+from .fakes import Harness, make_harness
 
 
 async def test_deep_queries_are_refused_before_any_upstream_call(gw: Harness, tok: Any) -> None:
@@ -52,8 +50,8 @@ async def test_introspection_is_off_in_production_and_can_be_turned_on() -> None
         body = await on.gql("{ __schema { queryType { name } } }")
         assert body["data"]["__schema"]["queryType"]["name"] == "Query"
     finally:
-        await prod.client.aclose()
-        await on.client.aclose()
+        await prod.aclose()
+        await on.aclose()
 
 
 async def test_mutations_over_get_are_405(gw: Harness, tok: Any) -> None:
@@ -67,7 +65,7 @@ async def test_mutations_over_get_are_405(gw: Harness, tok: Any) -> None:
 
 
 async def test_queries_over_get_work(gw: Harness) -> None:
-    gw.certificates.route("GET", "/v1/verify/AB", {"code": "AB", "valid": False})
+    gw.certificates.get("/v1/verify/AB").respond(json={"code": "AB", "valid": False})
     r = await gw.client.get(
         "/graphql",
         params={"query": '{ verifyCertificate(code: "AB") { valid } }'},
@@ -90,7 +88,7 @@ async def test_oversized_bodies_are_413() -> None:
         r = await h.client.post("/graphql", content=chunks(), headers={"Content-Type": "application/json"})
         assert r.status_code == 413
     finally:
-        await h.client.aclose()
+        await h.aclose()
 
 
 async def test_cors_allows_only_the_configured_origins() -> None:
@@ -102,7 +100,7 @@ async def test_cors_allows_only_the_configured_origins() -> None:
         bad = await h.client.options("/graphql", headers={"Origin": "https://evil.example", **pre})
         assert "access-control-allow-origin" not in bad.headers
     finally:
-        await h.client.aclose()
+        await h.aclose()
 
 
 async def test_bad_json_is_a_400_with_a_reason(gw: Harness) -> None:
@@ -112,7 +110,7 @@ async def test_bad_json_is_a_400_with_a_reason(gw: Harness) -> None:
 
 async def test_health_and_metrics(gw: Harness, tok: Any) -> None:
     assert (await gw.client.get("/healthz")).json()["status"] == "ok"
-    gw.progress.route("GET", "/v1/enrollments/mine", {"nodes": []})
+    gw.progress.get("/v1/enrollments/mine").respond(json={"nodes": []})
     await gw.gql("{ myEnrollments { id } }", tok())
     await gw.gql("{ myEnrollments { id } }")
     text = (await gw.client.get("/metrics")).text

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
-from gateway.testing import Harness, json_response
+from .fakes import Harness
 
 QUERY = 'subscription { bulkIssueProgress(jobId: "j1") { id status issued total finishedAt } }'
 
@@ -29,9 +29,8 @@ def _job(status: str, issued: int) -> dict[str, Any]:
 
 
 def _run(gw: Harness, token: str | None) -> list[dict[str, Any]]:
-    app = gw.client._transport.app  # type: ignore[attr-defined]
     out: list[dict[str, Any]] = []
-    with TestClient(app) as tc, tc.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+    with TestClient(gw.app) as tc, tc.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         ws.send_text(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"} if token else {}})
         )
@@ -46,14 +45,14 @@ def _run(gw: Harness, token: str | None) -> list[dict[str, Any]]:
 
 def test_the_job_is_pushed_every_second_until_it_ends(gw: Harness, tok: Any) -> None:
     answers = [_job("RUNNING", 1), _job("RUNNING", 2), _job("COMPLETED", 3)]
-    gw.certificates.route(
-        "GET", "/v1/bulk-jobs/j1", lambda r: json_response(answers.pop(0) if len(answers) > 1 else answers[0])
+    gw.certificates.get("/v1/bulk-jobs/j1").mock(
+        side_effect=lambda r: httpx.Response(200, json=answers.pop(0) if len(answers) > 1 else answers[0])
     )
     messages = _run(gw, tok("a1", ["admin"]))
     pushed = [m["payload"]["data"]["bulkIssueProgress"] for m in messages if m["type"] == "next"]
     assert [(p["status"], p["issued"]) for p in pushed] == [("RUNNING", 1), ("RUNNING", 2), ("COMPLETED", 3)]
     assert pushed[-1]["finishedAt"] and messages[-1]["type"] == "complete"
-    assert all(r.headers["authorization"].startswith("Bearer ") for r in gw.certificates.requests)
+    assert all(c.request.headers["authorization"].startswith("Bearer ") for c in gw.certificates.calls)
 
 
 def test_only_admins_may_subscribe(gw: Harness, tok: Any) -> None:
@@ -65,16 +64,12 @@ def test_only_admins_may_subscribe(gw: Harness, tok: Any) -> None:
         messages = _run(gw, token)
         assert messages[-1]["type"] == "error"
         assert [e["extensions"]["code"] for e in messages[-1]["payload"]] == [code]
-    assert gw.certificates.requests == []
+    assert not gw.certificates.calls
 
 
 def test_an_unknown_job_ends_the_subscription_with_not_found(gw: Harness, tok: Any) -> None:
-    gw.certificates.route(
-        "GET",
-        "/v1/bulk-jobs/j1",
-        lambda r: httpx.Response(
-            404, json={"error": {"code": "NOT_FOUND", "message": "No bulk issuance job has this id."}}
-        ),
+    gw.certificates.get("/v1/bulk-jobs/j1").respond(
+        404, json={"error": {"code": "NOT_FOUND", "message": "No bulk issuance job has this id."}}
     )
     messages = _run(gw, tok("a1", ["admin"]))
     codes = [

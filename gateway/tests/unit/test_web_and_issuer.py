@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.testing import Harness, make_harness
+from .fakes import Harness, make_harness
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ async def web(tmp_path: Path) -> Any:
     (tmp_path / "secret.txt").write_text("outside the dist folder")
     h = make_harness(web_dist=dist)
     yield h
-    await h.client.aclose()
+    await h.aclose()
 
 
 async def test_static_files_and_client_routes(web: Harness) -> None:
@@ -51,16 +51,14 @@ async def test_without_a_build_there_is_no_client(gw: Harness, tmp_path: Path) -
     try:
         assert (await h.client.get("/verify/X")).status_code == 404
     finally:
-        await h.client.aclose()
+        await h.aclose()
 
 
 async def test_issuer_documents_are_proxied_from_certificates(gw: Harness) -> None:
-    gw.certificates.route("GET", "/.well-known/did.json", {"id": "did:web:kentbilim.example"})
-    gw.certificates.route("GET", "/.well-known/jwks.json", {"keys": [{"kty": "OKP", "kid": "k1"}]})
-    gw.certificates.route(
-        "GET",
-        "/v1/status-lists/1",
-        lambda r: httpx.Response(200, text="eyJhbGciOi.status.list", headers={"content-type": "application/vc+jwt"}),
+    gw.certificates.get("/.well-known/did.json").respond(json={"id": "did:web:kentbilim.example"})
+    gw.certificates.get("/.well-known/jwks.json").respond(json={"keys": [{"kty": "OKP", "kid": "k1"}]})
+    gw.certificates.get("/v1/status-lists/1").respond(
+        200, text="eyJhbGciOi.status.list", headers={"content-type": "application/vc+jwt"}
     )
     assert (await gw.client.get("/.well-known/did.json")).json() == {"id": "did:web:kentbilim.example"}
     assert (await gw.client.get("/.well-known/jwks.json")).json()["keys"][0]["kid"] == "k1"
@@ -68,6 +66,6 @@ async def test_issuer_documents_are_proxied_from_certificates(gw: Harness) -> No
     assert r.status_code == 200 and r.text == "eyJhbGciOi.status.list"
     assert r.headers["content-type"].startswith("application/vc+jwt")
     assert (await gw.client.get("/status-lists/99")).status_code == 404
-    gw.certificates.down = True
+    gw.certificates.get("/.well-known/jwks.json").mock(side_effect=httpx.ConnectError)
     r = await gw.client.get("/.well-known/jwks.json")
     assert r.status_code == 503 and "certificates.test" not in r.text

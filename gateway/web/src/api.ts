@@ -1,6 +1,7 @@
 // The only way the client talks to the server: the gateway's GraphQL API (HTTP and WebSocket).
 import { createClient, type Client } from "graphql-ws";
 import { getToken, signOutExpired } from "./auth";
+import type { TypedDocumentString } from "./gql/graphql";
 
 export type ErrorCode =
   | "UNAUTHENTICATED"
@@ -27,17 +28,20 @@ interface GraphQLErrorBody {
   extensions?: { code?: string };
 }
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** A typed operation (generated into src/gql by `npm run codegen`) and its variables. */
+export type Operation<R, V> = TypedDocumentString<R, V>;
+
+export async function gql<R, V>(document: Operation<R, V>, variables: V): Promise<R> {
   const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query: document.toString(), variables }) });
   } catch {
     throw new ApiError("", "NETWORK");
   }
-  let body: { data?: T; errors?: GraphQLErrorBody[] };
+  let body: { data?: R; errors?: GraphQLErrorBody[] };
   try {
     body = await response.json();
   } catch {
@@ -72,22 +76,22 @@ function subscriptions(): Client {
 }
 
 /** Subscribe to a GraphQL subscription; returns a function that stops it. */
-export function subscribe<T>(
-  query: string,
-  variables: Record<string, unknown>,
-  onData: (data: T) => void,
+export function subscribe<R, V>(
+  document: Operation<R, V>,
+  variables: V,
+  onData: (data: R) => void,
   onError: (error: ApiError) => void,
   onComplete: () => void = () => {},
 ): () => void {
-  return subscriptions().subscribe<T>(
-    { query, variables },
+  return subscriptions().subscribe<R>(
+    { query: document.toString(), variables: variables as Record<string, unknown> },
     {
       next: (result) => {
         if (result.errors?.length) {
           const first = result.errors[0] as GraphQLErrorBody;
           onError(new ApiError(first.message, (first.extensions?.code ?? "UNAVAILABLE") as ErrorCode));
         } else if (result.data) {
-          onData(result.data as T);
+          onData(result.data as R);
         }
       },
       error: () => onError(new ApiError("", "NETWORK")),

@@ -1,14 +1,15 @@
 // UI messages in the seven languages of the platform, and locale-aware formatting.
+// i18next does the lookups and the plurals: a message with forms is stored as `key_one`, `key_few`,
+// `key_many`, `key_other`… (the categories of Intl.PluralRules for the language) and asked for as
+// t("key", { count }). English is bundled; the other catalogues are loaded when the language is chosen.
+import i18next from "i18next";
 import { useEffect, useState } from "preact/hooks";
-import az from "./i18n/az.json";
 import en from "./i18n/en.json";
-import kk from "./i18n/kk.json";
-import ky from "./i18n/ky.json";
-import ru from "./i18n/ru.json";
-import tr from "./i18n/tr.json";
-import uz from "./i18n/uz.json";
 
-export type MessageKey = keyof typeof en;
+type PluralSuffix = "zero" | "one" | "two" | "few" | "many" | "other";
+type StoredKey = keyof typeof en;
+/** A message as the code asks for it: plural forms are one key. */
+export type MessageKey = StoredKey extends infer K ? (K extends `${infer Base}_${PluralSuffix}` ? Base : K) : never;
 export type Lang = "en" | "tr" | "az" | "kk" | "ky" | "uz" | "ru";
 
 export const LANGUAGES: { code: Lang; name: string }[] = [
@@ -21,15 +22,35 @@ export const LANGUAGES: { code: Lang; name: string }[] = [
   { code: "ru", name: "Русский" },
 ];
 
-const CATALOGUES: Record<Lang, Record<string, string>> = { en, tr, az, kk, ky, uz, ru };
+const CODES = new Set<string>(LANGUAGES.map((l) => l.code));
+const LOADERS = import.meta.glob<Record<string, string>>(["./i18n/*.json", "!./i18n/en.json"], { import: "default" });
 const STORAGE_KEY = "kentbilim.lang";
 const listeners = new Set<() => void>();
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  lng: "en",
+  fallbackLng: "en",
+  resources: { en: { translation: en } },
+  initAsync: false,
+  // Keys are flat ("nav.home"), placeholders are {name}, and Preact escapes what it renders.
+  keySeparator: false,
+  nsSeparator: false,
+  interpolation: { prefix: "{", suffix: "}", escapeValue: false },
+  returnEmptyString: false,
+});
+
+async function loadCatalogue(lang: Lang): Promise<void> {
+  if (i18n.hasResourceBundle(lang, "translation")) return;
+  const load = LOADERS[`./i18n/${lang}.json`];
+  if (load) i18n.addResourceBundle(lang, "translation", await load());
+}
 
 /** "kk-KZ" -> "kk"; ASCII folding only, never locale rules (the Turkish dotless-i trap). */
 export function normalizeLang(code: string | null | undefined): Lang | null {
   if (!code) return null;
   const base = code.trim().split(/[-_]/)[0].replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
-  return base in CATALOGUES ? (base as Lang) : null;
+  return CODES.has(base) ? (base as Lang) : null;
 }
 
 function initialLang(): Lang {
@@ -42,34 +63,43 @@ function initialLang(): Lang {
   return "en";
 }
 
-let current: Lang = initialLang();
+const wanted: Lang = initialLang();
+let current: Lang = "en";
+let requested: Lang = wanted;
 let chosenExplicitly = localStorage.getItem(STORAGE_KEY) !== null;
+
+/** Resolves once the first language's catalogue is there (render after it, or English would flash). */
+export const i18nReady: Promise<void> = loadCatalogue(wanted).then(
+  () => void (current = requested),
+  () => undefined,
+);
 
 export function getLang(): Lang {
   return current;
 }
 
 export function setLang(lang: Lang, remember = true): void {
-  current = lang;
   if (remember) {
     localStorage.setItem(STORAGE_KEY, lang);
     chosenExplicitly = true;
   }
-  document.documentElement.lang = lang;
-  listeners.forEach((fn) => fn());
+  requested = lang;
+  loadCatalogue(lang).then(
+    () => {
+      // Only the last choice counts when catalogues arrive out of order.
+      if (requested !== lang) return;
+      current = lang;
+      document.documentElement.lang = lang;
+      listeners.forEach((fn) => fn());
+    },
+    () => {}, // offline: stay in the language that is loaded
+  );
 }
 
 /** After sign-in, follow the token's locale unless the user already picked a language here. */
 export function adoptProfileLocale(locale: string | undefined): void {
   const lang = normalizeLang(locale);
   if (lang && !chosenExplicitly && lang !== current) setLang(lang, false);
-}
-
-export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = CATALOGUES[lang][key] ?? CATALOGUES.en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
 }
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
@@ -105,7 +135,9 @@ function intlKnowsMonths(locale: string, lang: Lang): boolean {
 
 export function makeI18n(lang: Lang): I18n {
   const locale = INTL_LOCALE[lang];
-  const t: Translate = (key, params) => translate(lang, key, params);
+  // i18next's own typing of t is for typed resources; the catalogue check guards the keys here.
+  const fixed = i18n.getFixedT(lang) as unknown as (key: string, options: object) => string;
+  const t: Translate = (key, params) => fixed(key, params ?? {});
   const numberFmt = new Intl.NumberFormat(locale);
   const timeFmt = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   let longDate: (d: Date) => string;
@@ -141,4 +173,4 @@ export function useI18n(): I18n {
   return makeI18n(lang);
 }
 
-document.documentElement.lang = current;
+i18nReady.then(() => (document.documentElement.lang = current));

@@ -2,7 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { hasRole, signOut, useSession } from "./auth";
-import { LANGUAGES, adoptProfileLocale, setLang, useI18n, type Lang } from "./i18n";
+import { LANGUAGES, adoptProfileLocale, i18nReady, setLang, useI18n, type Lang } from "./i18n";
 import { Link, match, navigate, useLocation } from "./router";
 import { BulkIssuePage, ReportsPage, RevokePage } from "./pages/admin";
 import { CataloguePage, CoursePage, LessonPlayer, MyCertificatesPage, MyLearningPage } from "./pages/learner";
@@ -238,4 +238,4 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+void i18nReady.then(() => render(<App />, document.getElementById("app")!));

@@ -13,12 +13,15 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
 from lms_shared.errors import Forbidden, Unauthenticated
 from lms_shared.settings import Settings
+
+if TYPE_CHECKING:
+    from lms_shared.events.catalogue import LearnerData
 
 
 class Role(StrEnum):
@@ -37,6 +40,7 @@ class Principal:
     org: str | None = None
     municipality: str | None = None
     locale: str | None = None
+    email: str | None = None
     token: str = field(default="", repr=False)
 
     @property
@@ -75,7 +79,21 @@ class Principal:
             org=_opt_str(claims.get("org")),
             municipality=_opt_str(claims.get("municipality")),
             locale=_opt_str(claims.get("locale")),
+            email=_opt_str(claims.get("email")),
             token=token,
+        )
+
+    def as_learner(self) -> LearnerData:
+        """The caller as events name a learner (``LearnerData``): from their own token's claims."""
+        from lms_shared.events.catalogue import LearnerData
+
+        return LearnerData(
+            id=self.sub,
+            name=self.name,
+            email=self.email,
+            org=self.org,
+            municipality=self.municipality,
+            locale=self.locale,
         )
 
 

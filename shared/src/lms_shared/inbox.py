@@ -23,13 +23,14 @@ from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms_shared.events.catalogue import CATALOGUE, Payload
 from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import DLQ_PREFIX, EVENTS_STREAM
 from lms_shared.logging import get_logger, request_id_var
 from lms_shared.telemetry import consumer_span
+from lms_shared.uow import SqlAlchemyUnitOfWork
 
 log = get_logger(__name__)
 
@@ -44,7 +45,8 @@ HANDLE_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 
-Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+Handler = Callable[[Any, Any, Envelope], Awaitable[None]]
+"""``handler(uow, payload, envelope)``: a service-layer function; the consumer commits after it returns."""
 
 
 def processed_event_table(metadata: MetaData) -> Table:
@@ -72,12 +74,16 @@ class ConsumerStats:
 
 
 class EventConsumer:
-    """One durable pull consumer on ``LMS_EVENTS`` feeding typed handlers inside DB transactions."""
+    """One durable pull consumer on ``LMS_EVENTS`` feeding typed service-layer handlers.
+
+    Each event is applied in a fresh unit of work from ``uow_factory``: the inbox row, the handler's
+    changes and the events it stages commit together.
+    """
 
     def __init__(
         self,
         js: JetStreamContext,
-        sessions: async_sessionmaker[AsyncSession],
+        uow_factory: Callable[[], SqlAlchemyUnitOfWork],
         inbox: Table,
         durable: str,
         handlers: dict[type[Payload], Handler],
@@ -88,7 +94,7 @@ class EventConsumer:
         concurrency: int = 8,
     ) -> None:
         self._js = js
-        self._sessions = sessions
+        self._uow_factory = uow_factory
         self._inbox = inbox
         self.durable = durable
         self._handlers = {p.TYPE: (p, h) for p, h in handlers.items()}
@@ -198,8 +204,10 @@ class EventConsumer:
         await msg.ack()
 
     async def _apply(self, env: Envelope, payload: Payload, handler: Handler) -> bool:
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(
+        async with self._uow_factory() as uow:
+            # The inbox row is written in the unit of work's transaction, before the handler's changes,
+            # so both commit together or not at all.
+            result = await uow.session.execute(
                 pg_insert(self._inbox)
                 .values(consumer=self.durable, event_id=env.id, event_type=env.type)
                 .on_conflict_do_nothing()
@@ -207,7 +215,8 @@ class EventConsumer:
             )
             if result.first() is None:
                 return False  # seen before: the effect is already committed
-            await handler(session, payload, env)
+            await handler(uow, payload, env)
+            await uow.commit()
             return True
 
     async def _retry_or_dead_letter(self, msg: Msg, env: Envelope, exc: Exception) -> None:

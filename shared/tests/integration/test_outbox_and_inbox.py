@@ -22,6 +22,7 @@ from lms_shared.events.envelope import Envelope
 from lms_shared.inbox import EventConsumer
 from lms_shared.jetstream import EVENTS_STREAM, connect
 from lms_shared.outbox import OutboxRelay, add_event
+from lms_shared.uow import SqlAlchemyUnitOfWork
 
 from .conftest import EFFECT, INBOX, OUTBOX
 
@@ -43,6 +44,11 @@ async def messages_on(js: Any, subject: str, wait: float = 1.5) -> list[Any]:
             break
     await sub.unsubscribe()
     return out
+
+
+def uow_factory(engine: Any) -> Any:
+    sessions = make_sessionmaker(engine)
+    return lambda: SqlAlchemyUnitOfWork(sessions, OUTBOX)
 
 
 def new_event(tag: str) -> Envelope:
@@ -163,11 +169,11 @@ async def test_a_redelivered_event_has_no_second_effect(engine: Any, js: Any) ->
     await js.publish(env.subject, env.to_bytes(), headers={"Nats-Msg-Id": f"{env.id}-a"})
     await js.publish(env.subject, env.to_bytes(), headers={"Nats-Msg-Id": f"{env.id}-b"})
 
-    async def apply(session: Any, payload: CourseArchivedV1, envelope: Envelope) -> None:
+    async def apply(uow: Any, payload: CourseArchivedV1, envelope: Envelope) -> None:
         if payload.course_id == course_id:
-            await session.execute(insert(EFFECT).values(event_id=envelope.id, note=course_id))
+            await uow.session.execute(insert(EFFECT).values(event_id=envelope.id, note=course_id))
 
-    consumer = EventConsumer(js, make_sessionmaker(engine), INBOX, f"it-dedup-{course_id}", {CourseArchivedV1: apply})
+    consumer = EventConsumer(js, uow_factory(engine), INBOX, f"it-dedup-{course_id}", {CourseArchivedV1: apply})
 
     async def seen_both() -> bool:
         return consumer.stats.duplicates >= 1
@@ -182,15 +188,15 @@ async def test_a_poison_message_is_dead_lettered_then_replayed(engine: Any, js: 
     await js.publish(env.subject, env.to_bytes(), headers={"Nats-Msg-Id": env.id})
     broken = True
 
-    async def apply(session: Any, payload: CourseArchivedV1, envelope: Envelope) -> None:
+    async def apply(uow: Any, payload: CourseArchivedV1, envelope: Envelope) -> None:
         if payload.course_id != course_id:
             return
         if broken:
             raise RuntimeError("downstream rule violated")
-        await session.execute(insert(EFFECT).values(event_id=envelope.id, note=course_id))
+        await uow.session.execute(insert(EFFECT).values(event_id=envelope.id, note=course_id))
 
     durable = f"it-dlq-{course_id}"
-    consumer = EventConsumer(js, make_sessionmaker(engine), INBOX, durable, {CourseArchivedV1: apply}, max_deliveries=2)
+    consumer = EventConsumer(js, uow_factory(engine), INBOX, durable, {CourseArchivedV1: apply}, max_deliveries=2)
 
     async def parked() -> bool:
         return consumer.stats.dead_lettered >= 1
@@ -212,7 +218,7 @@ async def test_a_poison_message_is_dead_lettered_then_replayed(engine: Any, js: 
 
 async def test_a_malformed_message_goes_straight_to_the_dead_letters(engine: Any, js: Any) -> None:
     durable = f"it-malformed-{uuid.uuid4().hex[:8]}"
-    consumer = EventConsumer(js, make_sessionmaker(engine), INBOX, durable, {CourseArchivedV1: lambda *a: None})  # type: ignore[dict-item]
+    consumer = EventConsumer(js, uow_factory(engine), INBOX, durable, {CourseArchivedV1: lambda *a: None})  # type: ignore[dict-item]
     await js.publish(CourseArchivedV1.TYPE, b"{not json", headers={"Nats-Msg-Id": durable})
 
     async def parked() -> bool:
@@ -233,3 +239,25 @@ async def test_outbox_row_and_state_change_share_one_transaction(engine: Any) ->
             raise RuntimeError("the change failed")
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.event_id == env.id)) == 0
+
+
+async def outbox_has(engine: Any, env: Envelope) -> bool:
+    async with engine.connect() as conn:
+        n = await conn.scalar(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.event_id == env.id))
+    return bool(n)
+
+
+async def test_a_unit_of_work_writes_its_staged_events_only_when_it_commits(engine: Any) -> None:
+    committed, abandoned, failed = (new_event(uuid.uuid4().hex[:10]) for _ in range(3))
+    async with uow_factory(engine)() as uow:
+        uow.publish(committed)
+        await uow.commit()
+    async with uow_factory(engine)() as uow:
+        uow.publish(abandoned)  # the handler returned without committing
+    with pytest.raises(RuntimeError):
+        async with uow_factory(engine)() as uow:
+            uow.publish(failed)
+            raise RuntimeError("the change failed")
+    assert await outbox_has(engine, committed)
+    assert not await outbox_has(engine, abandoned)
+    assert not await outbox_has(engine, failed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -24,7 +24,7 @@ class RecipientInput:
     municipality: str | None = strawberry.field(default=strawberry.UNSET, description="Municipality.")
 
 
-@strawberry.input(description="A bulk issuance: everyone eligible, or an explicit list.")
+@strawberry.input(description="A bulk issuance: everyone eligible, an explicit list, or a CSV.")
 class BulkIssueInput:
     courseId: strawberry.ID = strawberry.field(description="The course the certificates are for.")
     allEligible: bool | None = strawberry.field(
@@ -32,6 +32,12 @@ class BulkIssueInput:
     )
     recipients: list[RecipientInput] | None = strawberry.field(
         default=strawberry.UNSET, description="Or an explicit list, e.g. workshop participants from a CSV."
+    )
+    csv: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Recipients as CSV text (UTF-8, one header row; columns as in docs/graphql.md), instead of `recipients`."
+        ),
     )
 
 
@@ -43,9 +49,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-async def _call(info: Info, method: str, path: str, body: Any = None) -> Any:
+async def _call(info: Info, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
     ctx = ctx_of(info)
-    return await ctx.state.clients.certificates.request(method, path, token=ctx.token, json=body)
+    return await ctx.state.clients.certificates.request(method, path, token=ctx.token, json=body, params=params)
 
 
 async def issue_certificate(info: Info, courseId: strawberry.ID, recipient: RecipientInput) -> Certificate:
@@ -55,12 +61,22 @@ async def issue_certificate(info: Info, courseId: strawberry.ID, recipient: Reci
     return result
 
 
-async def start_bulk_issue(info: Info, input: BulkIssueInput) -> BulkIssueJob:
-    """Start issuing certificates in bulk; follow it with bulkIssueProgress."""
+DryRunArg = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="Only check: answer what would be issued, skipped or refused, and why; store and issue nothing."
+    ),
+]
+
+
+async def start_bulk_issue(info: Info, input: BulkIssueInput, dryRun: DryRunArg = False) -> BulkIssueJob:
+    """Start issuing certificates in bulk; follow it with bulkIssueProgress. Or, with dryRun, only check."""
     body = _clean(input_json(input))
-    if not body.get("allEligible") and not body.get("recipients"):
-        raise BadInput("Set allEligible to true, or list the recipients.")
-    result: BulkIssueJob = await _call(info, "POST", "/v1/bulk-jobs", body)
+    if not body.get("allEligible") and not body.get("recipients") and not body.get("csv"):
+        raise BadInput("Set allEligible to true, list the recipients, or send them as csv.")
+    # The certificates service owns every recipient rule (CSV columns, duplicates, org codes).
+    params = {"dryRun": "true"} if dryRun else None
+    result: BulkIssueJob = await _call(info, "POST", "/v1/bulk-jobs", body, params)
     return result
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Annotated
+
 import strawberry
 
-from gateway.types import JSON, BulkJobStatus, CertificateStatus, DateTime
+from gateway.clients import seg
+from gateway.context import Info, ctx_of
+from gateway.types import JSON, BulkJobStatus, CertificateStatus, DateTime, Json, PageInfo
+from lms_shared.errors import BadInput
+
+MAX_ROWS_PAGE = 1000
 
 
 @strawberry.type(description="A recipient who could not be processed, and why.")
@@ -51,6 +59,101 @@ class Verification:
     credential: JSON | None = strawberry.field(description="The signed Verifiable Credential, as JSON.")
 
 
+@strawberry.enum(description="What became of one input row of a bulk job (in a dry run: what would).")
+class BulkRowOutcome(Enum):
+    # Values are the names: the REST API and the GraphQL schema spell outcomes the same way.
+    PENDING = strawberry.enum_value("PENDING", description="Accepted, not processed yet.")
+    ISSUED = strawberry.enum_value("ISSUED", description="A certificate was issued (dry run: would be).")
+    SKIPPED = strawberry.enum_value("SKIPPED", description="Nothing to do, e.g. the learner is already certified.")
+    REFUSED = strawberry.enum_value("REFUSED", description="Invalid input; never issued.")
+    FAILED = strawberry.enum_value("FAILED", description="Issuing was tried and failed (e.g. RENDER_FAILED).")
+
+
+@strawberry.type(description="One input row of a bulk job and its outcome.")
+class BulkIssueRow:
+    row: int | None = strawberry.field(
+        description="1-based data row of the CSV, or index in `recipients`; null for learners found by allEligible."
+    )
+    name: str = strawberry.field(description="Full name, as it would be printed.")
+    learnerId: strawberry.ID | None = strawberry.field(description="The learner's user id, when given or found.")
+    email: str | None = strawberry.field(description="E-mail address, when given.")
+    org: str | None = strawberry.field(description="Member state, ISO 3166 alpha-2, when given.")
+    municipality: str | None = strawberry.field(description="Municipality, when given.")
+    outcome: BulkRowOutcome = strawberry.field(description="What became of the row (in a dry run: what would).")
+    reasonCode: str | None = strawberry.field(
+        description="Stable reason code (docs/graphql.md), e.g. DUPLICATE_IN_INPUT, ALREADY_CERTIFIED, UNKNOWN_ORG."
+    )
+    reason: str | None = strawberry.field(
+        description="The reason in words a person can act on (English; clients translate reasonCode)."
+    )
+    certificateCode: str | None = strawberry.field(
+        description="The issued certificate's code, or the existing one for ALREADY_CERTIFIED."
+    )
+
+
+@strawberry.type(description="A page of a bulk job's rows.")
+class BulkIssueRowConnection:
+    nodes: list[BulkIssueRow] = strawberry.field(description="The rows of this page, in input order.")
+    pageInfo: PageInfo = strawberry.field(description="Cursor pagination state.")
+    totalCount: int = strawberry.field(description="Rows with this outcome (all rows without a filter).")
+
+
+OutcomeArg = Annotated[BulkRowOutcome | None, strawberry.argument(description="Only the rows with this outcome.")]
+FirstArg = Annotated[int | None, strawberry.argument(description=f"Page size, 1 to {MAX_ROWS_PAGE}.")]
+AfterArg = Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")]
+
+
+def _dry_run_page(rows: list[Json], outcome: BulkRowOutcome | None, first: int, after: str | None) -> Json:
+    """A page of the rows a dry run answered with; the cursor is the position after the page's last row."""
+    matching = rows if outcome is None else [r for r in rows if r.get("outcome") == outcome.name]
+    start = 0
+    if after:
+        if not after.isdigit() or int(after) > len(matching):
+            raise BadInput("'after' is not a cursor of this dry run's rows; pass an endCursor it returned.")
+        start = int(after)
+    page = matching[start : start + first]
+    end = start + len(page)
+    return {
+        "nodes": page,
+        "pageInfo": {"endCursor": str(end) if page else None, "hasNextPage": end < len(matching)},
+        "totalCount": len(matching),
+    }
+
+
+async def bulk_job_rows(
+    root: strawberry.Parent[Json],
+    info: Info,
+    outcome: OutcomeArg = strawberry.UNSET,
+    first: FirstArg = 100,
+    after: AfterArg = strawberry.UNSET,
+) -> BulkIssueRowConnection:
+    """Every input row and its outcome, in input order."""
+    size = 100 if first is None else first
+    if not 1 <= size <= MAX_ROWS_PAGE:
+        raise BadInput(f"'first' must be between 1 and {MAX_ROWS_PAGE}.")
+    wanted = outcome or None
+    cursor = after or None
+    if root.get("dryRun"):
+        # Nothing was stored: the dry run's answer carries every row.
+        page: Json = _dry_run_page(root.get("rows") or [], wanted, size, cursor)
+        return page  # type: ignore[return-value]
+    ctx = ctx_of(info)
+    params = {"first": str(size)}
+    if wanted is not None:
+        params["outcome"] = wanted.name
+    if cursor is not None:
+        params["after"] = cursor
+    body: Json = await ctx.state.clients.certificates.request(
+        "GET", f"/v1/bulk-jobs/{seg(root['id'])}/rows", token=ctx.token, params=params
+    )
+    connection: Json = {
+        "nodes": body.get("nodes", []),
+        "pageInfo": {"endCursor": body.get("endCursor"), "hasNextPage": bool(body.get("hasNextPage"))},
+        "totalCount": body.get("totalCount", 0),
+    }
+    return connection  # type: ignore[return-value]
+
+
 @strawberry.type(description="Certificates issued in bulk for one course.")
 class BulkIssueJob:
     id: strawberry.ID = strawberry.field(description="Job id.")
@@ -63,3 +166,10 @@ class BulkIssueJob:
     createdAt: DateTime = strawberry.field(description="When the job was started.")
     finishedAt: DateTime | None = strawberry.field(description="When the job ended, if it has.")
     failures: list[BulkFailure] = strawberry.field(description="Each failed recipient and why.")
+    dryRun: bool = strawberry.field(
+        description="True for the answer of startBulkIssue(dryRun: true): nothing was stored, queued or issued."
+    )
+    refused: int = strawberry.field(description="Rows refused before issuing (invalid input); they are never issued.")
+    rows: BulkIssueRowConnection = strawberry.field(
+        resolver=bulk_job_rows, description="Every input row and its outcome, in input order."
+    )

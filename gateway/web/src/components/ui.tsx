@@ -4,7 +4,7 @@ import { marked } from "marked";
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import QRCode from "qrcode";
-import { ApiError, gql } from "../api";
+import { ApiError, gql, type Operation } from "../api";
 import { useI18n, type MessageKey } from "../i18n";
 import { navigatedInApp } from "../router";
 
@@ -16,7 +16,7 @@ export interface QueryState<T> {
 }
 
 /** Run a GraphQL query now and whenever `deps` change. */
-export function useQuery<T>(query: string, variables: Record<string, unknown>, deps: unknown[]): QueryState<T> {
+export function useQuery<T, V>(query: Operation<T, V>, variables: V, deps: unknown[]): QueryState<T> {
   const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
     data: null,
     error: null,
@@ -26,7 +26,7 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>, d
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true, error: null }));
-    gql<T>(query, variables).then(
+    gql(query, variables).then(
       (data) => live && setState({ data, error: null, loading: false }),
       (error) => live && setState({ data: null, error, loading: false }),
     );

@@ -11,20 +11,9 @@ import {
   type Role,
 } from "../auth";
 import { LANGUAGES, useI18n } from "../i18n";
+import { graphql } from "../gql";
 import { navigate } from "../router";
 import { ErrorMessage, Loading, PageTitle, useQuery } from "../components/ui";
-
-interface Verification {
-  code: string;
-  valid: boolean;
-  status: "VALID" | "REVOKED" | null;
-  learnerName: string | null;
-  courseTitle: string | null;
-  issuedAt: string | null;
-  issuer: string | null;
-  revokedAt: string | null;
-  revocationReason: string | null;
-}
 
 export function VerifyPage({ code }: { code?: string }) {
   const { t, date } = useI18n();
@@ -65,9 +54,9 @@ export function VerifyPage({ code }: { code?: string }) {
 
 function VerificationResult({ code, date }: { code: string; date: (iso: string | null) => string }) {
   const { t } = useI18n();
-  const { data, error, loading } = useQuery<{ verifyCertificate: Verification }>(
-    `query Verify($code: String!) { verifyCertificate(code: $code) {
-      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }`,
+  const { data, error, loading } = useQuery(
+    graphql(`query Verify($code: String!) { verifyCertificate(code: $code) {
+      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }`),
     { code },
     [code],
   );

@@ -33,5 +33,6 @@ class CertificatesSettings(Settings):
 
 
 @lru_cache
-def get_certificates_settings() -> CertificatesSettings:
+def get_settings() -> CertificatesSettings:
+    """The process's settings, read once from the environment."""
     return CertificatesSettings()

@@ -95,7 +95,9 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
     assert done["status"] == "COMPLETED" and done["finishedAt"]
     assert done["issued"] == 300 - 1 + 1  # 299 participants (p5 already held one) + Zhanar
     assert done["skipped"] == 3  # p5 already certified, row 303 and row 305 duplicates
-    assert done["failed"] == 4
+    # Invalid rows are refused at planning (stored with the job), not failed by a worker.
+    assert done["refused"] == 4 and done["failed"] == 0
+    assert done["issued"] + done["skipped"] + done["refused"] + done["failed"] == done["total"]
     reasons = {f["reason"] for f in done["failures"]}
     assert "row 301: name is empty" in reasons
     assert any(r.startswith("row 302: email") for r in reasons)
@@ -133,6 +135,7 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
         certs, admin, (await start_job(certs, admin, {"courseId": course.course_id, "recipients": rows}))["id"]
     )
     assert rerun["status"] == "COMPLETED" and rerun["issued"] == 0 and rerun["skipped"] == 303
+    assert rerun["refused"] == 4
     assert await db.fetchval("SELECT count(*) FROM certificate WHERE course_id = $1", course.course_id) == 301
 
 

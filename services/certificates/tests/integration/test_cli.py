@@ -59,7 +59,17 @@ async def test_bulk_issue_from_a_csv_file_follows_the_job_to_the_end(
     assert await db.fetchval("SELECT count(*) FROM certificate WHERE course_id = $1", course.course_id) == 60
 
 
-async def test_bad_csv_is_refused_before_anything_is_sent(tmp_path: Path, stack_env: dict[str, str]) -> None:
+async def test_bad_csv_is_refused_before_anything_is_stored(
+    tmp_path: Path,
+    stack_env: dict[str, str],
+    token_for: Callable[..., str],
+    db: asyncpg.Pool,
+    published_course: Callable[..., Awaitable[CoursePublishedV1]],
+) -> None:
+    # The rules live on the server now: the command previews the file with a dry run (a real course
+    # and an admin's token), shows the refused rows by line, and starts nothing.
+    course = await published_course(auto_issue=False)
+    token = token_for("admin-cli", "CLI Admin", ["admin"])
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text("name,email\nOk,ok@example.org\n,missing@example.org\nBad,nope\n", encoding="utf-8")
     result = await asyncio.to_thread(
@@ -70,18 +80,20 @@ async def test_bad_csv_is_refused_before_anything_is_sent(tmp_path: Path, stack_
             "certificates.cli",
             "bulk-issue",
             "--course",
-            "any",
+            course.course_id,
             "--csv",
             str(csv_file),
             "--gateway-url",
             stack_env["LMS_PUBLIC_URL"],
             "--token",
-            "x",
+            token,
         ],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert result.returncode == 2
+    assert result.returncode == 2, result.stderr[-2000:]
     assert "line 3: name is empty" in result.stderr and "line 4: email 'nope'" in result.stderr
+    assert await db.fetchval("SELECT count(*) FROM bulk_job WHERE course_id = $1", course.course_id) == 0
+    assert await db.fetchval("SELECT count(*) FROM certificate WHERE course_id = $1", course.course_id) == 0

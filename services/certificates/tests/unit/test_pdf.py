@@ -15,7 +15,6 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from certificates.adapters import pdf as pdf_module
 from certificates.adapters.pdf import (
     PAGE_WIDTH,
     REPERTOIRE,
@@ -24,6 +23,8 @@ from certificates.adapters.pdf import (
     printable,
     qr_code_for,
 )
+from certificates.adapters.pdf.fonts import load_base_faces
+from certificates.adapters.pdf.qr import encode_qr
 from certificates.domain.codes import check_character, format_code
 from certificates.domain.model import CertificateDocument
 from certificates.domain.templates import (
@@ -173,7 +174,7 @@ def test_long_names_and_titles_shrink_inside_the_frame(renderer: CertificateRend
     short = _placed_text(renderer.render(_doc(), default_template(), "ru"))
     name_size_short = next(size for text, _, _, _, size in short if text == "Rəşad Əliyev")
     data = renderer.render(_doc(name, title, "ru"), default_template(), "ru")
-    faces = pdf_module._load_base_faces()
+    faces = load_base_faces()
     sizes = {}
     for text, x, _y, font, size in _placed_text(data):
         face = faces.semibold if "SemiBold" in font else faces.regular
@@ -192,7 +193,7 @@ def test_long_names_and_titles_shrink_inside_the_frame(renderer: CertificateRend
 def test_unbreakable_long_name_still_fits(renderer: CertificateRenderer) -> None:
     name = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessen"
     data = renderer.render(_doc(name), default_template(), "en")
-    face = pdf_module._load_base_faces().semibold
+    face = load_base_faces().semibold
     run = next(run for run in _placed_text(data) if run[0] == name)
     assert run[1] >= 40 and run[1] + face.width(name, run[4]) <= PAGE_WIDTH - 40
 
@@ -246,7 +247,7 @@ def test_qr_error_level_is_raised_only_when_the_symbol_keeps_its_size(base: str)
     first, second = (qr_code_for(url) for url in urls)  # the second one takes the cached level
     assert first.error_level == second.error_level
     assert len(first.matrix) == len(second.matrix)
-    sizes = {level: len(pdf_module._encode_qr(urls[0], level).matrix) for level in ("M", "Q")}
+    sizes = {level: len(encode_qr(urls[0], level).matrix) for level in ("M", "Q")}
     expected = "Q" if sizes["Q"] == sizes["M"] else "M"
     assert first.error_level == expected
     for url, symbol in zip(urls, (first, second), strict=True):

@@ -7,22 +7,18 @@ from typing import Any
 
 import pytest
 
-from certificates.service_layer.templates import build_template, save_template, template_json
+from certificates.service_layer.issuing import Actor
+from certificates.service_layer.templates import SaveTemplate, build_template, save_template, template_json
 from lms_shared.errors import BadInput
+
+from .fakes import FakeObjects, FakeUnitOfWork, fake_ports
 
 pytestmark = pytest.mark.unit
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-class FakeSession:
-    """Records the upsert instead of talking to Postgres."""
-
-    def __init__(self) -> None:
-        self.statements: list[Any] = []
-
-    async def execute(self, statement: Any) -> None:
-        self.statements.append(statement)
+ADMIN = Actor("admin-1", "Aida Admin")
 
 
 def test_partial_texts_fall_back_to_the_built_in_wording() -> None:
@@ -47,12 +43,7 @@ def test_signatories_logos_and_issuer_names() -> None:
 
 
 async def test_save_validates_and_stores_images() -> None:
-    saved: dict[str, bytes] = {}
-
-    async def save_image(key: str, data: bytes) -> None:
-        saved[key] = data
-
-    session = FakeSession()
+    uow, ports = FakeUnitOfWork(), fake_ports()
     body = {
         "issuerNames": {"en": "Academy"},
         "signatories": [
@@ -60,11 +51,17 @@ async def test_save_validates_and_stores_images() -> None:
         ],
         "logos": [base64.b64encode(PNG).decode()],
     }
-    result = await save_template(session, "academy", body, "admin-1", save_image)  # type: ignore[arg-type]
+    result = await save_template(uow, ADMIN, SaveTemplate("academy", body), ports)
     assert result["id"] == "academy" and result["logoCount"] == 1
     assert result["signatories"][0]["hasSignatureImage"] is True
+    assert isinstance(ports.images, FakeObjects)
+    saved = ports.images.objects
     assert len(saved) == 2 and all(k.startswith("templates/academy/") for k in saved)
-    assert len(session.statements) == 1
+    stored = uow.tables.templates["academy"]
+    assert stored.updated_by == "admin-1" and len(stored.data["logoKeys"]) == 1
+    assert [(a.action, a.template_id) for a in uow.tables.audit] == [("template_update", "academy")]
+    template = await ports.templates.get(uow, "academy")
+    assert template.issuer_name("en") == "Academy" and template.logos == (PNG,)
 
 
 @pytest.mark.parametrize(
@@ -79,12 +76,12 @@ async def test_save_validates_and_stores_images() -> None:
     ],
 )
 async def test_bad_templates_are_refused_with_the_field_named(body: dict[str, Any], message: str) -> None:
-    async def save_image(key: str, data: bytes) -> None:
-        raise AssertionError("nothing is stored for a refused template")
-
+    uow, ports = FakeUnitOfWork(), fake_ports()
     with pytest.raises(BadInput) as info:
-        await save_template(FakeSession(), "t", body, "admin", save_image)  # type: ignore[arg-type]
+        await save_template(uow, ADMIN, SaveTemplate("t", body), ports)
     assert message in info.value.message
+    assert isinstance(ports.images, FakeObjects)
+    assert not ports.images.objects and not uow.tables.templates, "nothing is stored for a refused template"
 
 
 def test_json_shape_never_contains_image_bytes() -> None:

@@ -1,19 +1,18 @@
-"""Settings only the courses service reads (the shared ones live in ``lms_shared.settings``)."""
+"""The courses service's settings: every shared ``LMS_*`` variable plus the material limits."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lms_shared.settings import Settings
 
 MAX_UPLOAD_URL_SECONDS = 900
 
 
-class CoursesSettings(BaseSettings):
-    """``LMS_MATERIAL_*``: limits of material uploads."""
-
-    model_config = SettingsConfigDict(env_prefix="LMS_", extra="ignore")
+class CoursesSettings(Settings):
+    """``lms_shared.settings.Settings`` and ``LMS_MATERIAL_*``: the limits of material uploads."""
 
     material_max_bytes: int = Field(default=524_288_000, ge=1)
     # A presigned PUT lives at most 15 minutes, whatever is configured.
@@ -29,5 +28,5 @@ class CoursesSettings(BaseSettings):
 
 
 @lru_cache
-def get_courses_settings() -> CoursesSettings:
+def get_settings() -> CoursesSettings:
     return CoursesSettings()

@@ -4,6 +4,9 @@ Five courses of the UN-Habitat and Organization of Turkic States cooperation, in
 with a quiz and a multi-page PDF handbook generated here (Noto Sans, so every script renders). The
 PDF goes up the way a browser sends it: a presigned PUT, then confirmMaterialUpload.
 
+The catalogue is data: ``seed_data/catalogue.yaml`` (languages, demo trainers, shared texts, the list
+of course files) and one YAML file per course, checked when loaded (every text in every language).
+
 Idempotent by slug: a course already published is left alone; a draft left by an interrupted run is
 emptied and rebuilt. Tokens are minted for demo trainers with ``LMS_JWT_SECRET`` (development only).
 """
@@ -14,19 +17,23 @@ import argparse
 import re
 import sys
 import time
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import fontpkg_noto_sans
 import httpx
 import jwt
+import yaml
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from courses.seed_content import CATALOGUE, LANGS, QUIZ_TITLE, TRAINERS, SeedCourse, Trainer
+from courses.config import get_settings
 from lms_shared.auth import dev_secret_from_data_dir
-from lms_shared.settings import get_settings
 
+DATA = Path(__file__).resolve().parent / "seed_data"
+LANGS = ("en", "tr", "az", "kk", "ky", "uz", "ru")
 FONT = Path(fontpkg_noto_sans.__file__).parent / "files" / "NotoSans[wdth,wght].ttf"
 LANGUAGE_NAMES = {
     "en": "English",
@@ -40,6 +47,129 @@ LANGUAGE_NAMES = {
 _MARKDOWN = re.compile(r"(\*\*|\*|^#+\s*|^>\s*)", re.MULTILINE)
 
 
+# --- the catalogue, from seed_data/ --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: dict[str, str]
+    options: tuple[tuple[dict[str, str], bool], ...]
+
+
+@dataclass(frozen=True)
+class Trainer:
+    sub: str
+    name: str
+    org: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class SeedCourse:
+    slug: str
+    owner: Trainer
+    default_language: str
+    topics: tuple[str, ...]
+    title: dict[str, str]
+    summary: dict[str, str]
+    module1: dict[str, str]
+    lesson1: dict[str, str]
+    lesson1_body: dict[str, str]
+    handbook: dict[str, str]
+    module2: dict[str, str]
+    lesson3: dict[str, str]
+    lesson3_body: dict[str, str]
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    trainers: tuple[Trainer, ...]
+    quiz_title: dict[str, str]
+    courses: tuple[SeedCourse, ...]
+
+
+class SeedDataError(ValueError):
+    """A seed data file is not what the loader expects; the message names the file and the field."""
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise SeedDataError(f"{path.name}: expected a mapping at the top level")
+    return data
+
+
+def _localized(value: Any, where: str) -> dict[str, str]:
+    """A text in exactly the seven languages, in the suite's order."""
+    if not isinstance(value, dict) or set(value) != set(LANGS):
+        found = sorted(value) if isinstance(value, dict) else type(value).__name__
+        raise SeedDataError(f"{where}: give a text in each of {', '.join(LANGS)} (found {found})")
+    if not all(isinstance(value[lang], str) and value[lang].strip() for lang in LANGS):
+        raise SeedDataError(f"{where}: every translation must be non-empty text")
+    return {lang: value[lang] for lang in LANGS}
+
+
+def _course(path: Path, trainers: dict[str, Trainer], all_that_apply: dict[str, str]) -> SeedCourse:
+    data = _read(path)
+    name = path.name
+
+    def text(key: str) -> dict[str, str]:
+        return _localized(data.get(key), f"{name}: {key}")
+
+    for key in ("slug", "default_language"):
+        if not isinstance(data.get(key), str):
+            raise SeedDataError(f"{name}: {key} is missing")
+    if data["default_language"] not in LANGS:
+        raise SeedDataError(f"{name}: default_language must be one of {', '.join(LANGS)}")
+    owner = trainers.get(data.get("owner", ""))
+    if owner is None:
+        raise SeedDataError(f"{name}: owner {data.get('owner')!r} is not one of the trainers of catalogue.yaml")
+    questions = []
+    for n, q in enumerate(data.get("questions") or [], start=1):
+        prompt = _localized(q.get("prompt"), f"{name}: question {n} prompt")
+        if q.get("all_that_apply"):
+            prompt = {lang: prompt[lang] + all_that_apply[lang] for lang in LANGS}
+        options = tuple(
+            (_localized(o.get("label"), f"{name}: question {n} option {m}"), bool(o.get("correct")))
+            for m, o in enumerate(q.get("options") or [], start=1)
+        )
+        if not any(correct for _, correct in options):
+            raise SeedDataError(f"{name}: question {n} has no correct option")
+        questions.append(Question(prompt, options))
+    if not questions:
+        raise SeedDataError(f"{name}: a course needs questions for its quiz")
+    return SeedCourse(
+        slug=str(data["slug"]),
+        owner=owner,
+        default_language=str(data["default_language"]),
+        topics=tuple(str(t) for t in data.get("topics") or ()),
+        title=text("title"),
+        summary=text("summary"),
+        module1=text("module1"),
+        lesson1=text("lesson1"),
+        lesson1_body=text("lesson1_body"),
+        handbook=text("handbook"),
+        module2=text("module2"),
+        lesson3=text("lesson3"),
+        lesson3_body=text("lesson3_body"),
+        questions=tuple(questions),
+    )
+
+
+@lru_cache
+def load_catalogue(folder: Path = DATA) -> Catalogue:
+    """The demo catalogue from ``folder`` (``seed_data/`` by default)."""
+    common = _read(folder / "catalogue.yaml")
+    if tuple(common.get("languages") or ()) != LANGS:
+        raise SeedDataError(f"catalogue.yaml: languages must be {list(LANGS)}")
+    trainers = tuple(Trainer(**t) for t in common["trainers"])
+    by_sub = {t.sub: t for t in trainers}
+    all_that_apply = _localized(common.get("all_that_apply"), "catalogue.yaml: all_that_apply")
+    courses = tuple(_course(folder / f, by_sub, all_that_apply) for f in common["courses"])
+    return Catalogue(trainers, _localized(common.get("quiz_title"), "catalogue.yaml: quiz_title"), courses)
+
+
 def plain(markdown: str) -> str:
     """Lesson Markdown as printable text (the handbook shows the words, not the markup)."""
     return _MARKDOWN.sub("", markdown).replace("\n- ", "\n• ")
@@ -50,7 +180,7 @@ def _line(pdf: FPDF, height: int, text: str) -> None:
     pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def handbook_pdf(course: SeedCourse) -> bytes:
+def handbook_pdf(course: SeedCourse, quiz_title: dict[str, str]) -> bytes:
     """A multi-page PDF handbook: a cover with every translation, then one page per language."""
     pdf = FPDF(format="A4")
     pdf.set_title(course.handbook["en"])
@@ -92,7 +222,7 @@ def handbook_pdf(course: SeedCourse) -> bytes:
             _line(pdf, 6, plain(body[lang]))
         pdf.ln(4)
         pdf.set_font("Noto", size=14)
-        _line(pdf, 8, QUIZ_TITLE[lang])
+        _line(pdf, 8, quiz_title[lang])
         pdf.set_font("Noto", size=11)
         for n, question in enumerate(course.questions, start=1):
             _line(pdf, 6, f"{n}. {question.prompt[lang]}")
@@ -126,9 +256,10 @@ class SeedError(RuntimeError):
 class Seeder:
     """Builds each demo course through the courses REST API, as its trainer."""
 
-    def __init__(self, http: httpx.Client, secret: str) -> None:
+    def __init__(self, http: httpx.Client, secret: str, catalogue: Catalogue) -> None:
         self.http = http
         self.secret = secret
+        self.catalogue = catalogue
 
     def _call(self, trainer: Trainer, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {mint_token(self.secret, trainer)}"}
@@ -157,7 +288,8 @@ class Seeder:
         else:
             body = {"slug": course.slug, "defaultLanguage": course.default_language, **fields}
             cid = self._call(owner, "POST", "/v1/courses", json=body)["id"]
-        co_owner = TRAINERS[(TRAINERS.index(owner) + 1) % len(TRAINERS)]
+        trainers = self.catalogue.trainers
+        co_owner = trainers[(trainers.index(owner) + 1) % len(trainers)]
         self._call(owner, "POST", f"/v1/courses/{cid}/co-owners", json={"trainerId": co_owner.sub})
 
         first = self._call(owner, "POST", f"/v1/courses/{cid}/modules", json={"titles": texts(course.module1)})
@@ -178,7 +310,7 @@ class Seeder:
                 for q in course.questions
             ],
         }
-        self._lesson(owner, second["id"], "QUIZ", QUIZ_TITLE, quiz=quiz, durationMinutes=5)
+        self._lesson(owner, second["id"], "QUIZ", self.catalogue.quiz_title, quiz=quiz, durationMinutes=5)
         published = self._call(owner, "POST", f"/v1/courses/{cid}/publish")
         return cid, f"published version {published['version']}"
 
@@ -188,7 +320,7 @@ class Seeder:
         )
 
     def _upload_handbook(self, owner: Trainer, course_id: str, course: SeedCourse) -> str:
-        data = handbook_pdf(course)
+        data = handbook_pdf(course, self.catalogue.quiz_title)
         upload = self._call(
             owner,
             "POST",
@@ -214,9 +346,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    catalogue = load_catalogue()
     with httpx.Client(base_url=args.courses_url, timeout=60) as http:
-        seeder = Seeder(http, secret)
-        for course in CATALOGUE:
+        seeder = Seeder(http, secret, catalogue)
+        for course in catalogue.courses:
             try:
                 cid, outcome = seeder.seed(course)
             except (SeedError, httpx.HTTPError) as exc:

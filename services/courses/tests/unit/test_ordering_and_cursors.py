@@ -8,7 +8,7 @@ import pytest
 
 from courses.config import CoursesSettings
 from courses.entrypoints.views import decode_cursor, encode_cursor, texts
-from courses.service_layer.handlers import _placed
+from courses.service_layer.authoring import _placed
 from lms_shared.errors import BadInput
 
 pytestmark = pytest.mark.unit

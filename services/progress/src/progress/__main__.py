@@ -1,7 +1,7 @@
 """``python -m progress``: run the progress service on ``LMS_PROGRESS_PORT``."""
 
 from lms_shared.runtime import serve
-from lms_shared.settings import get_settings
+from progress.config import get_settings
 
 if __name__ == "__main__":
     serve("progress.entrypoints.api:app", "progress", get_settings())

@@ -1,20 +1,19 @@
-"""Settings only the progress service reads (the shared ones live in ``lms_shared.settings``)."""
+"""The settings of the progress service: the shared ``LMS_*`` ones plus its own."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lms_shared.settings import Settings
 
 
-class ProgressSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LMS_", extra="ignore")
-
+class ProgressSettings(Settings):
     # Attempts a learner gets per quiz; 0 means unlimited.
     quiz_max_attempts: int = Field(default=10, ge=0)
 
 
 @lru_cache
-def get_progress_settings() -> ProgressSettings:
+def get_settings() -> ProgressSettings:
     return ProgressSettings()

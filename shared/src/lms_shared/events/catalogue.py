@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lms_shared.events.envelope import Envelope
 
@@ -41,6 +41,80 @@ class Payload(BaseModel):
 
 Localized = dict[str, str]
 """Text per language code (``{"az": "…", "kk": "…"}``)."""
+
+
+# --- shared parts --------------------------------------------------------------------------------
+
+
+class LearnerData(BaseModel):
+    """A person as their identity provider describes them, nested in every event that names a learner.
+
+    ``id`` is the token's ``sub``; it is absent only for certificate recipients who never signed in
+    (workshop participants from a CSV). ``name`` is what a certificate prints.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: str | None = None
+    name: str
+    email: str | None = None
+    org: str | None = None
+    municipality: str | None = None
+    locale: str | None = None
+
+
+# Flat fields of minor version 0 and the LearnerData field each mirrors.
+_FLAT_LEARNER_FIELDS = {
+    "learner_id": "id",
+    "learner_name": "name",
+    "org": "org",
+    "municipality": "municipality",
+    "locale": "locale",
+}
+
+
+def _flat_learner_fields_stay_required(schema: dict[str, Any]) -> None:
+    """The flat fields have Python defaults (producers may omit them) but are always on the wire."""
+    props = schema.get("properties", {})
+    required = schema.setdefault("required", [])
+    for name in ("learner_id", "learner_name"):
+        if props.get(name, {}).get("type") == "string" and name not in required:
+            props[name].pop("default", None)
+            required.append(name)
+
+
+class WithLearner(Payload):
+    """A payload that names a learner: nested in ``learner`` since minor 1, flat before.
+
+    Either form is accepted and the other filled in, so producers pass ``learner=`` only, consumers
+    read ``event.person`` only, and an event of minor 0 still parses. The flat fields stay until the
+    next major version (docs/events.md). They default to None only so that a producer may leave them
+    out; the validator always fills them, and the JSON Schema keeps them required.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", json_schema_extra=_flat_learner_fields_stay_required)
+    MINOR: ClassVar[int] = 1
+    learner: LearnerData | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _learner_both_ways(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        flat = {f: n for f, n in _FLAT_LEARNER_FIELDS.items() if f in cls.model_fields}
+        nested = data.get("learner")
+        if nested is not None:
+            facts = nested.model_dump() if isinstance(nested, LearnerData) else dict(nested)
+            return {**{f: facts.get(n) for f, n in flat.items()}, **data}
+        if data.get("learner_name") is not None:
+            facts = {n: data.get(f) for f, n in flat.items()}
+            return {**data, "learner": facts}
+        raise ValueError("the learner is missing: give 'learner' (or, minor 0, 'learner_name')")
+
+    @property
+    def person(self) -> LearnerData:
+        """The learner, whichever minor version the event was written in (always set after parsing)."""
+        assert self.learner is not None
+        return self.learner
 
 
 # --- courses -------------------------------------------------------------------------------------
@@ -142,7 +216,7 @@ class CourseArchivedV1(Payload):
 # --- progress ------------------------------------------------------------------------------------
 
 
-class EnrollmentCreatedV1(Payload):
+class EnrollmentCreatedV1(WithLearner):
     """A learner enrolled, by themself or in a cohort, pinned to one course version."""
 
     TYPE: ClassVar[str] = "lms.progress.enrollment.created.v1"
@@ -150,8 +224,8 @@ class EnrollmentCreatedV1(Payload):
     enrollment_id: str
     course_id: str
     course_version: int
-    learner_id: str
-    learner_name: str
+    learner_id: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
+    learner_name: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
     org: str | None = None
     municipality: str | None = None
     via: Literal["self", "cohort"] = "self"
@@ -192,7 +266,7 @@ class QuizAttemptedV1(Payload):
         return self.enrollment_id
 
 
-class CourseCompletedV1(Payload):
+class CourseCompletedV1(WithLearner):
     """Every completion rule met: all the certificates service needs to issue without calling back."""
 
     TYPE: ClassVar[str] = "lms.progress.course.completed.v1"
@@ -202,8 +276,8 @@ class CourseCompletedV1(Payload):
     course_version: int
     course_titles: Localized
     course_default_language: str
-    learner_id: str
-    learner_name: str
+    learner_id: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
+    learner_name: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
     org: str | None = None
     municipality: str | None = None
     locale: str | None = None
@@ -217,7 +291,7 @@ class CourseCompletedV1(Payload):
 # --- certificates --------------------------------------------------------------------------------
 
 
-class CertificateIssuedV1(Payload):
+class CertificateIssuedV1(WithLearner):
     TYPE: ClassVar[str] = "lms.certificates.certificate.issued.v1"
     SOURCE: ClassVar[str] = "certificates"
     certificate_id: str
@@ -225,7 +299,7 @@ class CertificateIssuedV1(Payload):
     course_id: str
     course_version: int | None = None
     learner_id: str | None = None
-    learner_name: str
+    learner_name: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
     enrollment_id: str | None = None
     bulk_job_id: str | None = None
     issued_at: datetime

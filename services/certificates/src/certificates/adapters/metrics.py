@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Final, Literal
+from typing import Final
 
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import event, func, select
@@ -22,11 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from certificates.adapters import orm
+from certificates.service_layer.ports import IssueMode
 from lms_shared.logging import get_logger
 
 log = get_logger(__name__)
-
-IssueMode = Literal["single", "auto", "bulk"]
 
 CERTIFICATES_ISSUED: Final = Counter(
     "lms_certificates_issued_total",
@@ -71,15 +70,18 @@ def _drop_callbacks(session: Session) -> None:
     session.info.pop(_CALLBACKS, None)
 
 
-def count_issued(session: AsyncSession, mode: IssueMode, count: int) -> None:
-    """Count ``count`` new certificates when the caller's transaction commits."""
-    if count:
-        after_commit(session, lambda: CERTIFICATES_ISSUED.labels(mode).inc(count))
+class PrometheusMetrics:
+    """The ``Metrics`` port; the service layer calls the counters from ``uow.on_commit`` callbacks."""
 
+    def observe_issue_seconds(self, seconds: float) -> None:
+        ISSUE_DURATION.observe(seconds)
 
-def count_job_finished(session: AsyncSession, status: str) -> None:
-    """Count one bulk job ending with ``status`` when the caller's transaction commits."""
-    after_commit(session, lambda: BULK_JOBS_FINISHED.labels(status).inc())
+    def certificates_issued(self, mode: IssueMode, count: int) -> None:
+        if count:
+            CERTIFICATES_ISSUED.labels(mode).inc(count)
+
+    def bulk_job_finished(self, status: str) -> None:
+        BULK_JOBS_FINISHED.labels(status).inc()
 
 
 async def refresh_bulk_jobs_running(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event) -> None:

@@ -139,6 +139,8 @@ bulk_job = Table(
     Column("total", Integer, nullable=False),
     Column("issued", Integer, nullable=False, server_default=text("0")),
     Column("skipped", Integer, nullable=False, server_default=text("0")),
+    # Rows refused at planning (invalid input); stored as items too, so every input row is accounted for.
+    Column("refused", Integer, nullable=False, server_default=text("0")),
     Column("failed", Integer, nullable=False, server_default=text("0")),
     Column("chunks", Integer, nullable=False),
     Column("created_by", String(255), nullable=False),
@@ -154,10 +156,13 @@ bulk_item = Table(
     metadata,
     Column("job_id", UUID(as_uuid=True), ForeignKey("bulk_job.id", ondelete="CASCADE"), primary_key=True),
     Column("idx", Integer, primary_key=True),
+    # The 1-based CSV data row or index in the recipient list (idx + 1 then); NULL for allEligible.
+    Column("row", Integer, nullable=True),
     Column("recipient", JSONB, nullable=False),
     Column("label", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("certificate_id", UUID(as_uuid=True), nullable=True),
+    Column("reason_code", String(32), nullable=True),
     Column("reason", Text, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_bulk_item_pending", "job_id", "idx", postgresql_where=text("status = 'PENDING'")),

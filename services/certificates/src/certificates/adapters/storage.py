@@ -7,6 +7,7 @@ uses the blocking client directly and saves a thread hop per certificate.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import timedelta
 from urllib.parse import quote
@@ -74,3 +75,16 @@ class S3PdfStore:
             expires=self._expires,
             response_headers=headers,  # type: ignore[arg-type]
         )
+
+
+class S3ImageStore:
+    """Template images next to the PDFs; async, because templates are saved and loaded on the event loop."""
+
+    def __init__(self, store: S3PdfStore) -> None:
+        self._store = store
+
+    async def save_image(self, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._store.put_object, key, data, "application/octet-stream")
+
+    async def load_image(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._store.get_object, key)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from certificates.domain.codes import ALPHABET, RANDOM_LENGTH, check_character, format_code
 
@@ -16,6 +18,38 @@ MAX_REASON_LENGTH: Final = 500
 class CertificateStatus(StrEnum):
     VALID = "VALID"
     REVOKED = "REVOKED"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificate:
+    """A certificate as stored: what was printed, signed and where its PDF is."""
+
+    id: uuid.UUID
+    code: str
+    course_id: str
+    course_version: int | None
+    recipient_key: str
+    learner_id: str | None
+    learner_name: str
+    email: str | None
+    org: str | None
+    municipality: str | None
+    enrollment_id: str | None
+    lang: str
+    course_title: str
+    issuer_name: str
+    template_id: str
+    status: str
+    issued_at: datetime
+    pdf_key: str
+    status_list_index: int
+    credential: dict[str, Any] = field(repr=False)
+    credential_jws: str = field(repr=False)
+    printed: dict[str, Any] = field(default_factory=dict)
+    bulk_job_id: uuid.UUID | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
+    generation: int = 0
 
 
 class RevocationError(ValueError):

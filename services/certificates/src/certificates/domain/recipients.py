@@ -19,20 +19,48 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Final
 
-from lms_shared.i18n import ascii_lower
+from lms_shared.i18n import ascii_lower, ascii_upper
 
 CERTIFICATE_NAMESPACE: Final = uuid.UUID("6f1b3c52-4d0e-5a8b-9c71-2e4f8a9d0b13")
 MAX_NAME_LENGTH: Final = 200
 MAX_FIELD_LENGTH: Final = 200
+MAX_EMAIL_LENGTH: Final = 320
 _EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SPACES: Final = re.compile(r"\s+")
+# Member states are named by their ISO 3166 alpha-2 code (the token's ``org`` claim).
+_ORG_RE: Final = re.compile(r"[A-Za-z]{2}")
+
+
+class ReasonCode(StrEnum):
+    """Why a bulk row was refused, skipped or failed: stable codes clients translate (docs/rest-api.md)."""
+
+    MISSING_NAME = "MISSING_NAME"
+    NAME_TOO_LONG = "NAME_TOO_LONG"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    UNKNOWN_ORG = "UNKNOWN_ORG"
+    MALFORMED_ROW = "MALFORMED_ROW"
+    DUPLICATE_IN_INPUT = "DUPLICATE_IN_INPUT"
+    ALREADY_CERTIFIED = "ALREADY_CERTIFIED"
+    RENDER_FAILED = "RENDER_FAILED"
+    ISSUE_CONFLICT = "ISSUE_CONFLICT"
+    ISSUE_FAILED = "ISSUE_FAILED"
+    CANCELLED = "CANCELLED"
 
 
 class RecipientError(ValueError):
-    """A recipient row that cannot be issued; the message says what to fix."""
+    """A recipient row that cannot be issued; ``detail`` says what to fix, ``code`` says it for machines."""
+
+    def __init__(self, code: ReasonCode, detail: str, where: str = "") -> None:
+        super().__init__(f"{where}: {detail}" if where else detail)
+        self.code = code
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,33 +146,49 @@ def certificate_id(course_id: str, key: str, generation: int = 0) -> uuid.UUID:
     return uuid.uuid5(CERTIFICATE_NAMESPACE, name)
 
 
-def parse_recipient(data: dict[str, Any], where: str) -> Recipient:
+def parse_recipient(data: Mapping[str, Any], where: str = "") -> Recipient:
     """A :class:`Recipient` from API or CSV input, cleaned; raises :class:`RecipientError`.
 
+    The one rule set for every path that names a recipient: admin issue, bulk jobs from a list or a CSV.
     ``where`` prefixes the message (``"row 17"``) so a person can find the row to fix.
     """
     name = _clean(data.get("name"))
     if name is None:
-        raise RecipientError(f"{where}: name is empty")
+        raise RecipientError(ReasonCode.MISSING_NAME, "name is empty", where)
     if len(name) > MAX_NAME_LENGTH:
-        raise RecipientError(f"{where}: name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}")
+        raise RecipientError(
+            ReasonCode.NAME_TOO_LONG, f"name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}", where
+        )
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in name):
-        raise RecipientError(f"{where}: name contains control or unprintable characters")
+        raise RecipientError(ReasonCode.INVALID_CHARACTERS, "name contains control or unprintable characters", where)
     email = _clean(data.get("email"))
+    if email is not None and len(email) > MAX_EMAIL_LENGTH:
+        raise RecipientError(ReasonCode.FIELD_TOO_LONG, f"email is longer than {MAX_EMAIL_LENGTH} characters", where)
     if email is not None and not _EMAIL_RE.fullmatch(email):
-        raise RecipientError(f"{where}: email {email!r} is not an e-mail address")
+        raise RecipientError(ReasonCode.INVALID_EMAIL, f"email {email!r} is not an e-mail address", where)
     fields: dict[str, str | None] = {}
     for field in ("learnerId", "org", "municipality", "locale", "enrollmentId"):
         value = _clean(data.get(field))
         if value is not None and len(value) > MAX_FIELD_LENGTH:
-            raise RecipientError(f"{where}: {field} is longer than {MAX_FIELD_LENGTH} characters")
+            raise RecipientError(
+                ReasonCode.FIELD_TOO_LONG, f"{field} is longer than {MAX_FIELD_LENGTH} characters", where
+            )
         fields[field] = value
+    org = fields["org"]
+    if org is not None:
+        if not _ORG_RE.fullmatch(org):
+            raise RecipientError(
+                ReasonCode.UNKNOWN_ORG,
+                f"org {org!r} is not a member state's two-letter country code (ISO 3166 alpha-2, e.g. KZ)",
+                where,
+            )
+        org = ascii_upper(org)
     version = data.get("courseVersion")
     return Recipient(
         name=name,
         learner_id=fields["learnerId"],
         email=email,
-        org=fields["org"],
+        org=org,
         municipality=fields["municipality"],
         locale=fields["locale"],
         enrollment_id=fields["enrollmentId"],

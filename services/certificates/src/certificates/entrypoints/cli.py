@@ -1,102 +1,82 @@
 """``python -m certificates.cli bulk-issue``: start a bulk issue from a CSV file and follow it.
 
 For admins who prefer a terminal. It speaks to the gateway's public GraphQL API (the same contract
-as the web client: ``startBulkIssue``, then ``bulkIssueJob`` twice a second), draws a progress bar
-until the job ends, and prints the recipients that were skipped or failed, with the reason.
+as the web client) and sends the file as it is: the server owns every rule (columns, delimiters,
+names, e-mail addresses, country codes, duplicates), so the terminal, the web client and the API
+never disagree about a row.
 
-The CSV needs a header row; columns (any order, extra columns are refused so a typo in a header
-does not silently drop data): ``name`` (required), ``email``, ``learnerId``, ``org``,
-``municipality``. UTF-8, with or without a byte-order mark (Excel writes one). Every row is checked
-before anything is sent, and problems are reported with their line numbers.
+1. ``startBulkIssue(dryRun: true)`` previews the job: the server reads the CSV and answers what it
+   would issue, skip or refuse, and why. Refused rows are printed with their line in the file, and
+   nothing is started unless ``--allow-refused`` says to go ahead without them.
+2. ``startBulkIssue`` starts the job, then ``bulkIssueJob`` twice a second draws a progress bar
+   until it ends, and the rows that were refused, skipped or failed are printed with the reason.
+
+The CSV needs a header row; see docs/rest-api.md for the column names the server understands
+(``name`` is required; ``email``, ``learnerId``, ``org``, ``municipality`` and their aliases).
+UTF-8, with or without a byte-order mark (Excel writes one); ``,`` ``;`` or tab between cells.
+``--dry-run`` only previews.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
 
-from certificates.domain.recipients import RecipientError, parse_recipient
-from lms_shared.i18n import ascii_lower
+from certificates.domain.recipient_csv import CsvError, read_recipients_csv
 
-COLUMNS = {"name": "name", "email": "email", "learnerid": "learnerId", "org": "org", "municipality": "municipality"}
 FINISHED = ("COMPLETED", "FAILED", "CANCELLED")
 POLL_SECONDS = 0.5
+SHOWN_PROBLEMS = 200
 
+PREVIEW = """mutation($input: BulkIssueInput!, $first: Int) {
+  startBulkIssue(input: $input, dryRun: true) {
+    dryRun total issued skipped refused failed
+    rows(outcome: REFUSED, first: $first) { totalCount nodes { row name reasonCode reason } }
+  }
+}"""
 START = """mutation($input: BulkIssueInput!) {
-  startBulkIssue(input: $input) { id status total issued skipped failed }
+  startBulkIssue(input: $input) { id status total issued skipped refused failed }
 }"""
 JOB = """query($id: ID!) {
-  bulkIssueJob(id: $id) { id status total issued skipped failed finishedAt failures { recipient reason } }
+  bulkIssueJob(id: $id) {
+    id status total issued skipped refused failed finishedAt failures { recipient reason }
+  }
 }"""
 
 
-@dataclass
-class CsvResult:
-    """Recipients ready to send, and problems found (``line N: …``)."""
-
-    recipients: list[dict[str, str]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def read_recipients_csv(data: bytes) -> CsvResult:
-    """Parse and check a recipients CSV; never raises on bad input, reports it in ``errors``."""
-    result = CsvResult()
+def read_text(data: bytes) -> tuple[str | None, str | None]:
+    """The file as text, or why it cannot be sent (the API takes UTF-8 text)."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        result.errors.append(f"line {line}: the file is not UTF-8 text (save it as 'CSV UTF-8')")
-        return result
-    reader = csv.reader(io.StringIO(text, newline=""))
+        return None, f"line {line}: the file is not UTF-8 text (save it as 'CSV UTF-8')"
+
+
+def line_numbers(text: str) -> dict[int, int]:
+    """Data row -> line of the file, as the server numbers rows (the same reader), to point at lines."""
     try:
-        header = next(reader)
-    except StopIteration:
-        result.errors.append("the file is empty; it needs a header row with at least 'name'")
-        return result
-    except csv.Error as exc:
-        result.errors.append(f"line 1: {exc}")
-        return result
-    columns: list[str] = []
-    for raw in header:
-        key = COLUMNS.get(ascii_lower(raw.strip()))
-        if key is None:
-            result.errors.append(
-                f"line 1: unknown column {raw.strip()!r}; use name, email, learnerId, org, municipality"
-            )
-        columns.append(key or "")
-    if "name" not in columns:
-        result.errors.append("line 1: the header has no 'name' column")
-    if result.errors:
-        return result
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue  # blank lines are harmless
-            if len(row) > len(columns):
-                result.errors.append(f"line {line}: {len(row)} values for {len(columns)} columns")
-                continue
-            record = {columns[i]: cell for i, cell in enumerate(row)}
-            try:
-                parse_recipient(record, f"line {line}")
-            except RecipientError as exc:
-                result.errors.append(str(exc))
-                continue
-            result.recipients.append({k: v.strip() for k, v in record.items() if v.strip()})
-    except csv.Error as exc:
-        result.errors.append(f"line {reader.line_num}: {exc}")
-    return result
+        return {r.row: r.line for r in read_recipients_csv(text).rows}
+    except CsvError:
+        return {}
+
+
+def describe_refused(rows: Sequence[Mapping[str, Any]], lines: Mapping[int, int]) -> list[str]:
+    """``line 7: email 'x' is not an e-mail address`` for each refused row of a preview."""
+    out = []
+    for r in rows:
+        row = r.get("row")
+        where = f"line {lines[row]}" if isinstance(row, int) and row in lines else f"row {row}"
+        out.append(f"{where}: {r.get('reason') or r.get('reasonCode')}")
+    return out
 
 
 class GraphQLError(RuntimeError):
@@ -132,7 +112,7 @@ class GatewayClient:
 def render_bar(job: dict[str, Any], width: int) -> str:
     """``[#######-----]  62%  issued 6200  skipped 3  failed 1  of 10000  RUNNING``."""
     total = max(int(job["total"]), 1)
-    done = int(job["issued"]) + int(job["skipped"]) + int(job["failed"])
+    done = int(job["issued"]) + int(job["skipped"]) + int(job.get("refused") or 0) + int(job["failed"])
     label = (
         f" {100 * done // total:3d}%  issued {job['issued']}  skipped {job['skipped']}  "
         f"failed {job['failed']}  of {job['total']}  {job['status']}"
@@ -159,21 +139,34 @@ def bulk_issue(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO =
     except OSError as exc:
         err.write(f"cannot read {path}: {exc.strerror}\n")
         return 2
-    parsed = read_recipients_csv(data)
-    if parsed.errors:
-        err.write(f"{path}: {len(parsed.errors)} problem(s); nothing was sent:\n")
-        for e in parsed.errors[:200]:
-            err.write(f"  {e}\n")
-        return 2
-    if not parsed.recipients:
-        err.write(f"{path}: no recipients found below the header\n")
+    text, problem = read_text(data)
+    if text is None:
+        err.write(f"{path}: {problem}; nothing was sent\n")
         return 2
     if not args.token:
         err.write("give an admin token with --token or LMS_TOKEN\n")
         return 2
+    given = {"courseId": args.course, "csv": text}
     client = GatewayClient(args.gateway_url, args.token)
     try:
-        job = client.query(START, input={"courseId": args.course, "recipients": parsed.recipients})["startBulkIssue"]
+        preview = client.query(PREVIEW, input=given, first=SHOWN_PROBLEMS)["startBulkIssue"]
+        refused = preview["rows"]
+        err.write(
+            f"{path}: {preview['total']} rows: {preview['issued']} to issue, {preview['skipped']} to skip, "
+            f"{preview['refused']} refused\n"
+        )
+        if refused["totalCount"]:
+            err.write(f"{path}: {refused['totalCount']} row(s) refused:\n")
+            for line in describe_refused(refused["nodes"], line_numbers(text)):
+                err.write(f"  {line}\n")
+            if refused["totalCount"] > len(refused["nodes"]):
+                err.write(f"  … and {refused['totalCount'] - len(refused['nodes'])} more\n")
+        if getattr(args, "dry_run", False):
+            return 0
+        if refused["totalCount"] and not getattr(args, "allow_refused", False):
+            err.write("nothing was stored; fix the rows, or pass --allow-refused to issue to the others\n")
+            return 2
+        job = client.query(START, input=given)["startBulkIssue"]
         err.write(f"job {job['id']}: {job['total']} recipients\n")
         width = shutil.get_terminal_size((100, 20)).columns - 1
         while True:
@@ -186,15 +179,18 @@ def bulk_issue(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO =
         err.write("\n")
         if "failures" not in job:
             job = client.query(JOB, id=job["id"])["bulkIssueJob"]
-    except (GraphQLError, httpx.HTTPError) as exc:
-        err.write(f"\nthe gateway refused or failed: {exc}\n")
+    except GraphQLError as exc:
+        err.write(f"\nthe gateway refused: {exc}\n")
+        return 2 if "BAD_USER_INPUT" in str(exc) else 1
+    except httpx.HTTPError as exc:
+        err.write(f"\nthe gateway failed: {exc}\n")
         return 1
     finally:
         client.close()
     print_failures(job.get("failures") or [], out)
     out.write(
         f"\n{job['status']}: issued {job['issued']}, skipped {job['skipped']}, failed {job['failed']} "
-        f"of {job['total']}\n"
+        f"of {job['total']} (refused {job.get('refused') or 0})\n"
     )
     return 0 if job["status"] == "COMPLETED" else 1
 
@@ -207,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     bulk = sub.add_parser("bulk-issue", help="issue certificates to the people in a CSV file")
     bulk.add_argument("--course", required=True, help="the course id")
     bulk.add_argument("--csv", required=True, help="CSV with a header: name, email, learnerId, org, municipality")
+    bulk.add_argument("--dry-run", action="store_true", help="only preview: what would be issued, skipped, refused")
+    bulk.add_argument(
+        "--allow-refused", action="store_true", help="start the job even if some rows are refused (they are listed)"
+    )
     bulk.add_argument(
         "--gateway-url",
         default=os.environ.get("LMS_PUBLIC_URL", "http://127.0.0.1:8000"),

@@ -20,15 +20,18 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from sqlalchemy import func, select, update
 
-from certificates.adapters import orm
-from certificates.adapters.metrics import count_job_finished, start_worker_metrics_server
-from certificates.bootstrap import Container, build_container
-from certificates.config import get_certificates_settings
-from certificates.domain.bulk import ItemStatus, JobStatus
-from certificates.service_layer.bulk import JOBS_SUBJECT, ChunkMessage, ProgressThrottle, process_chunk
-from lms_shared.db import utcnow
+from certificates import bootstrap
+from certificates.bootstrap import Container
+from certificates.config import get_settings
+from certificates.service_layer.bulk import (
+    JOBS_SUBJECT,
+    ChunkMessage,
+    ProcessChunk,
+    ProgressThrottle,
+    give_up_chunk,
+    process_chunk,
+)
 from lms_shared.jetstream import JOBS_STREAM
 from lms_shared.logging import configure_logging, get_logger
 
@@ -116,8 +119,8 @@ class BulkWorker:
         started = time.perf_counter()
         heartbeat = asyncio.create_task(self._heartbeat(msg))
         try:
-            async with self.c.runtime.sessions() as session, session.begin():
-                result = await process_chunk(session, self.c.issuer, self.c.templates, message, self.throttle)
+            async with self.c.uow() as uow:
+                result = await process_chunk(uow, None, ProcessChunk(message, self.throttle), self.c.ports)
         except Exception as exc:  # noqa: BLE001 - S3 or the database hiccuped: retry the chunk later
             heartbeat.cancel()
             await self._retry_or_give_up(msg, message, exc)
@@ -170,58 +173,31 @@ class BulkWorker:
 
     async def _fail_chunk(self, message: ChunkMessage, reason: str) -> None:
         """Give up on a chunk's remaining items so the job ends and tells the admin who is missing."""
-        i, j = orm.bulk_item.c, orm.bulk_job.c
-        async with self.c.runtime.sessions() as session, session.begin():
-            await session.execute(select(orm.bulk_job.c.id).where(j.id == message.job_id).with_for_update())
-            failed = await session.execute(
-                update(orm.bulk_item)
-                .where(
-                    i.job_id == message.job_id,
-                    i.idx >= message.first,
-                    i.idx <= message.last,
-                    i.status == ItemStatus.PENDING,
-                )
-                .values(status=ItemStatus.FAILED.value, reason=reason, updated_at=utcnow())
-            )
-            count = int(failed.rowcount or 0)  # type: ignore[attr-defined]
-            remaining = await session.scalar(
-                select(func.count())
-                .select_from(orm.bulk_item)
-                .where(i.job_id == message.job_id, i.status == ItemStatus.PENDING)
-            )
-            values: dict[str, object] = {"failed": j.failed + count}
-            if remaining == 0:
-                values |= {"status": JobStatus.COMPLETED.value, "finished_at": utcnow()}
-            ended = await session.execute(
-                update(orm.bulk_job).where(j.id == message.job_id, j.status.in_(["QUEUED", "RUNNING"])).values(values)
-            )
-            if remaining == 0 and ended.rowcount:  # type: ignore[attr-defined]
-                count_job_finished(session, JobStatus.COMPLETED.value)
+        async with self.c.uow() as uow:
+            await give_up_chunk(uow, message, reason, self.c.ports)
 
 
 async def run_worker() -> None:
     """Run one worker process until SIGTERM/SIGINT."""
-    settings = get_certificates_settings()
-    container = await build_container(settings)
+    settings = get_settings()
+    container = await bootstrap.build(settings)
     stop = container.runtime.stop_event
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     worker = BulkWorker(container)
-    stop_metrics = start_worker_metrics_server(settings.host, settings.worker_metrics_port, settings.replica)
+    container.start_worker_metrics()
     log.info("worker.started", worker_id=os.environ.get("LMS_WORKER_ID", "worker"), threads=settings.worker_threads)
     try:
         await worker.run(stop)
     finally:
-        if stop_metrics is not None:
-            stop_metrics()
         # A chunk left unacknowledged is redelivered after ack_wait; never hang on the way out.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(container.stop(), timeout=5)
 
 
 def main() -> None:
-    settings = get_certificates_settings()
+    settings = get_settings()
     configure_logging("certificates-worker", settings.log_level, settings.log_json)
     with contextlib.suppress(ImportError):
         import uvloop

@@ -1,4 +1,8 @@
-"""Bulk issue: plan a job, split it into chunks on the work queue, and process one chunk.
+"""Bulk issue: plan a job (or only preview it), split it into chunks on the work queue, process a chunk.
+
+Planning is one function for the real job and the dry run (:func:`plan_bulk_issue`), so the preview
+an admin sees is what the job does: the same parsing, the same rules, the same duplicates and the
+same already-certified lookups. The dry run stops before anything is stored, queued or issued.
 
 Exactly-once effects on an at-least-once queue: a chunk only ever moves items that are still
 PENDING, and it moves them in the same transaction that inserts their certificates, under a lock on
@@ -10,39 +14,47 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from certificates.adapters import orm
-from certificates.adapters.metrics import count_job_finished
-from certificates.domain.bulk import ItemStatus, JobStatus, PlannedItem, chunk_ranges, plan_items
-from certificates.domain.certificate import CertificateStatus
-from certificates.domain.recipients import Recipient, parse_recipient
+from certificates.domain.bulk import (
+    BulkJob,
+    BulkRow,
+    Held,
+    InputRow,
+    ItemStatus,
+    JobStatus,
+    PlannedItem,
+    check_rows,
+    chunk_ranges,
+    plan_items,
+    rows_of,
+)
+from certificates.domain.course import CourseInfo
+from certificates.domain.recipient_csv import CsvError, read_recipients_csv
+from certificates.domain.recipients import ReasonCode
 from certificates.service_layer.issuing import (
     Actor,
     AlreadyCertified,
     IssueFailed,
-    Issuer,
     PlannedCertificate,
     PreparedCertificate,
-    load_course,
+    known_course,
     plan_issue,
     prepare_certificates,
-    stage_events,
-    stage_job_message,
-    valid_certificates_by_key,
     write_certificates,
 )
-from certificates.service_layer.templates import TemplateProvider
+from certificates.service_layer.ports import AuditEntry, ItemOutcome, Ports, RowPage
+from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
 from lms_shared.errors import BadInput, Conflict, NotFound
 from lms_shared.events.catalogue import BulkProgressV1
 
 JOBS_SUBJECT = "jobs.certificates.bulk"
 PROGRESS_INTERVAL_SECONDS = 0.5
+FAILURES_LIMIT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,89 +74,144 @@ class ChunkMessage:
         return cls(uuid.UUID(str(data["jobId"])), int(data["chunk"]), int(data["first"]), int(data["last"]))
 
 
-async def start_bulk_issue(
-    session: AsyncSession,
-    course_id: str,
-    *,
-    all_eligible: bool,
-    recipients: list[dict[str, Any]] | None,
-    actor: Actor,
-    max_recipients: int,
-    chunk_size: int,
-) -> uuid.UUID:
-    """Plan a job, store its items, and queue its chunks (through the outbox, so they go iff we commit)."""
-    course = await load_course(session, course_id)
-    if course is None:
-        raise NotFound(
-            f"The course {course_id!r} is not known to the certificates service; publish it first "
-            "(certificates learn about courses when they are published)."
-        )
-    if all_eligible and recipients:
-        raise BadInput("Give either allEligible or a list of recipients, not both.")
-    if all_eligible:
-        rows = await _eligible_rows(session, course_id)
-        mode = "allEligible"
-    elif recipients:
-        if len(recipients) > max_recipients:
-            raise BadInput(
-                f"The list has {len(recipients)} recipients; one job takes at most {max_recipients}. "
-                "Split the list into several jobs."
-            )
-        rows = recipients
-        mode = "recipients"
-    else:
-        raise BadInput("Give recipients, or set allEligible to issue to everyone who completed the course.")
+@dataclass(frozen=True, slots=True)
+class StartBulkIssue:
+    """startBulkIssue: exactly one of ``all_eligible``, ``recipients`` (fields per row) or ``csv`` (text)."""
 
-    keys = []
-    for raw in rows:
-        try:
-            keys.append(parse_recipient(dict(raw), "").key)
-        except ValueError:
-            continue
-    held = await valid_certificates_by_key(session, course_id, keys)
-    items = plan_items(rows, {k: v.code for k, v in held.items()})
-    job_id = uuid.uuid4()
-    pending = [i.index for i in items if i.status == ItemStatus.PENDING]
-    ranges = chunk_ranges(pending, chunk_size)
-    now = utcnow()
-    skipped = sum(1 for i in items if i.status == ItemStatus.SKIPPED)
-    failed = sum(1 for i in items if i.status == ItemStatus.FAILED)
-    status = JobStatus.QUEUED if pending else JobStatus.COMPLETED
-    await session.execute(
-        insert(orm.bulk_job).values(
-            id=job_id,
-            course_id=course_id,
-            mode=mode,
-            status=status.value,
-            total=len(items),
-            issued=0,
-            skipped=skipped,
-            failed=failed,
-            chunks=len(ranges),
-            created_by=actor.sub,
-            created_by_name=actor.name,
-            created_at=now,
-            finished_at=None if pending else now,
+    course_id: str
+    all_eligible: bool = False
+    recipients: Sequence[Mapping[str, Any]] | None = None
+    csv: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkPlan:
+    """Every input row and what becomes of it; the answer of a dry run, the first step of a job."""
+
+    course: CourseInfo
+    mode: str
+    items: list[PlannedItem]
+    planned_at: datetime
+
+    def count(self, status: ItemStatus) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def pending(self) -> list[int]:
+        return [i.index for i in self.items if i.status == ItemStatus.PENDING]
+
+    def failures(self) -> list[dict[str, str]]:
+        """Refused and skipped rows in the shape of a job's ``failures``."""
+        return [
+            {"recipient": i.label, "reason": i.failure_reason or i.status.lower()}
+            for i in self.items
+            if i.status in (ItemStatus.REFUSED, ItemStatus.SKIPPED)
+        ]
+
+    def rows(self) -> list[BulkRow]:
+        return [BulkRow.of(i) for i in self.items]
+
+
+def input_rows(command: StartBulkIssue) -> tuple[str, list[InputRow]] | None:
+    """The mode and the rows of an explicit list or a CSV; None for allEligible. Raises BadInput."""
+    given = [command.all_eligible, command.recipients is not None, command.csv is not None]
+    if sum(given) != 1:
+        raise BadInput(
+            "Give exactly one of allEligible (everyone who completed the course), recipients (a list) or csv "
+            "(CSV text with a header row)."
         )
+    if command.all_eligible:
+        return None
+    if command.recipients is not None:
+        if not command.recipients:
+            raise BadInput("The list of recipients is empty; give at least one, or set allEligible.")
+        return "recipients", rows_of(command.recipients)
+    try:
+        table = read_recipients_csv(command.csv or "")
+    except CsvError as exc:
+        raise BadInput(str(exc)) from exc
+    if not table.rows:
+        raise BadInput("The CSV has a header but no rows below it.")
+    return "csv", [InputRow(r.row, r.fields, r.line, r.malformed) for r in table.rows]
+
+
+async def plan_bulk_issue(uow: CertificatesUnitOfWork, command: StartBulkIssue, ports: Ports) -> BulkPlan:
+    """Check every row once, find duplicates and holders: what a job would do. Reads only."""
+    course = await known_course(uow, command.course_id)
+    given = input_rows(command)
+    if given is None:
+        mode = "allEligible"
+        rows = [InputRow(None, r.to_json()) for r in await uow.completions.eligible_without_certificate(course.id)]
+    else:
+        mode, rows = given
+    limit = ports.limits.max_recipients
+    if len(rows) > limit:
+        raise BadInput(
+            f"The list has {len(rows)} recipients; one job takes at most {limit}. Split the list into several jobs."
+        )
+    checked = check_rows(rows)
+    keys = [c.recipient.key for c in checked if c.recipient is not None]
+    held: Mapping[str, Held] = await uow.certificates.valid_by_key(course.id, keys) if keys else {}
+    return BulkPlan(course, mode, plan_items(checked, held), utcnow())
+
+
+async def dry_run_bulk_issue(
+    uow: CertificatesUnitOfWork, actor: Actor, command: StartBulkIssue, ports: Ports
+) -> BulkPlan:
+    """startBulkIssue(dryRun: true): what would be issued, skipped or refused, and why; nothing is stored."""
+    plan = await plan_bulk_issue(uow, command, ports)
+    # Nothing to commit: leaving the unit of work rolls back its (read-only) transaction.
+    return plan
+
+
+async def start_bulk_issue(uow: CertificatesUnitOfWork, actor: Actor, command: StartBulkIssue, ports: Ports) -> BulkJob:
+    """Plan a job, store every row, and queue its chunks (through the outbox, so they go iff we commit)."""
+    plan = await plan_bulk_issue(uow, command, ports)
+    job_id = uuid.uuid4()
+    pending = plan.pending
+    ranges = chunk_ranges(pending, ports.limits.chunk_size)
+    skipped, refused = plan.count(ItemStatus.SKIPPED), plan.count(ItemStatus.REFUSED)
+    status = JobStatus.QUEUED if pending else JobStatus.COMPLETED
+    job = BulkJob(
+        id=job_id,
+        course_id=plan.course.id,
+        mode=plan.mode,
+        status=status.value,
+        total=len(plan.items),
+        issued=0,
+        skipped=skipped,
+        refused=refused,
+        failed=0,
+        chunks=len(ranges),
+        created_by=actor.sub,
+        created_by_name=actor.name,
+        created_at=plan.planned_at,
+        finished_at=None if pending else plan.planned_at,
     )
+    await uow.bulk_jobs.add(job, [_item_row(job_id, i) for i in plan.items])
     if not pending:  # nobody left to issue to: the job ends as it starts
-        count_job_finished(session, status.value)
-    if items:
-        await session.execute(insert(orm.bulk_item), [_item_row(job_id, i) for i in items])
-    await session.execute(
-        insert(orm.audit_log).values(
+        uow.on_commit(lambda: ports.metrics.bulk_job_finished(status.value))
+    await uow.audit.add(
+        AuditEntry(
             actor_sub=actor.sub,
             actor_name=actor.name,
             action="bulk_start",
             job_id=job_id,
-            details={"courseId": course_id, "mode": mode, "total": len(items), "pending": len(pending)},
+            details={
+                "courseId": plan.course.id,
+                "mode": plan.mode,
+                "total": len(plan.items),
+                "pending": len(pending),
+                "refused": refused,
+            },
         )
     )
     for n, (first, last) in enumerate(ranges):
         message = ChunkMessage(job_id, n, first, last)
-        await stage_job_message(session, JOBS_SUBJECT, f"{job_id}:{n}", message.to_json())
-    await stage_events(session, [_progress_event(job_id, course_id, status, len(items), 0, skipped, failed)])
-    return job_id
+        await uow.jobs.enqueue(JOBS_SUBJECT, f"{job_id}:{n}", message.to_json())
+    uow.publish(_progress_event(job))
+    await uow.commit()
+    return job
 
 
 def _item_row(job_id: uuid.UUID, item: PlannedItem) -> dict[str, Any]:
@@ -154,10 +221,13 @@ def _item_row(job_id: uuid.UUID, item: PlannedItem) -> dict[str, Any]:
     return {
         "job_id": job_id,
         "idx": item.index,
+        "row": item.row,
         "recipient": recipient,
         "label": item.label[:500],
         "status": item.status.value,
+        "reason_code": item.reason_code.value if item.reason_code else None,
         "reason": item.reason,
+        "certificate_id": item.held.certificate_id if item.held else None,
     }
 
 
@@ -165,83 +235,44 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
-async def _eligible_rows(session: AsyncSession, course_id: str) -> list[dict[str, Any]]:
-    """Everyone who completed the course and holds no valid certificate for it."""
-    c, cert = orm.completion.c, orm.certificate.c
-    holders = select(cert.learner_id).where(
-        cert.course_id == course_id, cert.status == CertificateStatus.VALID, cert.learner_id.is_not(None)
-    )
-    rows = await session.execute(
-        select(orm.completion)
-        .where(c.course_id == course_id, c.learner_id.not_in(holders))
-        .order_by(c.completed_at, c.learner_id)
-    )
-    return [
-        Recipient(
-            name=r.learner_name,
-            learner_id=r.learner_id,
-            org=r.org,
-            municipality=r.municipality,
-            locale=r.locale,
-            enrollment_id=r.enrollment_id,
-            course_version=r.course_version,
-        ).to_json()
-        for r in rows
-    ]
-
-
-def _progress_event(
-    job_id: uuid.UUID, course_id: str, status: JobStatus, total: int, issued: int, skipped: int, failed: int
-) -> BulkProgressV1:
+def _progress_event(job: BulkJob) -> BulkProgressV1:
     return BulkProgressV1(
-        job_id=str(job_id),
-        course_id=course_id,
-        status=status.value,
-        total=total,
-        issued=issued,
-        skipped=skipped,
-        failed=failed,
+        job_id=str(job.id),
+        course_id=job.course_id,
+        status=JobStatus(job.status).value,
+        total=job.total,
+        issued=job.issued,
+        skipped=job.skipped,
+        failed=job.failed,
         updated_at=utcnow(),
     )
 
 
-async def cancel_bulk_job(session: AsyncSession, job_id: uuid.UUID, actor: Actor) -> None:
+async def cancel_bulk_job(uow: CertificatesUnitOfWork, actor: Actor, job_id: uuid.UUID, ports: Ports) -> BulkJob:
     """Stop a job: its remaining items are skipped; chunks already being written finish first."""
-    job = await _lock_job(session, job_id)
+    job = await _lock_job(uow, job_id)
     if JobStatus(job.status).finished:
         raise Conflict(f"The job has already ended ({job.status}); there is nothing to cancel.")
-    result = await session.execute(
-        update(orm.bulk_item)
-        .where(orm.bulk_item.c.job_id == job_id, orm.bulk_item.c.status == ItemStatus.PENDING)
-        .values(status=ItemStatus.SKIPPED.value, reason="the job was cancelled", updated_at=utcnow())
+    skipped = await uow.bulk_jobs.end_pending(
+        job_id, ItemStatus.SKIPPED, ReasonCode.CANCELLED.value, "the job was cancelled"
     )
-    skipped = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    count_job_finished(session, JobStatus.CANCELLED.value)
-    now = utcnow()
-    row = (
-        await session.execute(
-            update(orm.bulk_job)
-            .where(orm.bulk_job.c.id == job_id)
-            .values(status=JobStatus.CANCELLED.value, skipped=orm.bulk_job.c.skipped + skipped, finished_at=now)
-            .returning(orm.bulk_job)
-        )
-    ).one()
-    await session.execute(
-        insert(orm.audit_log).values(
+    uow.on_commit(lambda: ports.metrics.bulk_job_finished(JobStatus.CANCELLED.value))
+    cancelled = await uow.bulk_jobs.cancel(job_id, skipped)
+    await uow.audit.add(
+        AuditEntry(
             actor_sub=actor.sub, actor_name=actor.name, action="cancel", job_id=job_id, details={"skipped": skipped}
         )
     )
-    await stage_events(
-        session,
-        [_progress_event(job_id, row.course_id, JobStatus.CANCELLED, row.total, row.issued, row.skipped, row.failed)],
-    )
+    uow.publish(_progress_event(cancelled))
+    await uow.commit()
+    return cancelled
 
 
-async def _lock_job(session: AsyncSession, job_id: uuid.UUID) -> Any:
-    row = (await session.execute(select(orm.bulk_job).where(orm.bulk_job.c.id == job_id).with_for_update())).first()
-    if row is None:
+async def _lock_job(uow: CertificatesUnitOfWork, job_id: uuid.UUID) -> BulkJob:
+    job = await uow.bulk_jobs.get(job_id, for_update=True)
+    if job is None:
         raise NotFound(f"There is no bulk issue job {job_id}.")
-    return row
+    return job
 
 
 @dataclass
@@ -253,7 +284,7 @@ class ChunkResult:
     prepare_seconds: float = 0.0
     """Rendering, signing and uploading: the CPU-bound part."""
     write_seconds: float = 0.0
-    """From taking the job lock to the end of the writes (the commit is the caller's)."""
+    """From taking the job lock to the commit."""
 
 
 class ProgressThrottle:
@@ -273,184 +304,146 @@ class ProgressThrottle:
         return False
 
 
+@dataclass
+class ProcessChunk:
+    message: ChunkMessage
+    throttle: ProgressThrottle = field(default_factory=ProgressThrottle)
+
+
 async def process_chunk(
-    session: AsyncSession,
-    issuer: Issuer,
-    templates: TemplateProvider,
-    message: ChunkMessage,
-    throttle: ProgressThrottle,
+    uow: CertificatesUnitOfWork, actor: Actor | None, command: ProcessChunk, ports: Ports
 ) -> ChunkResult:
-    """Issue the PENDING items of one chunk in the caller's transaction (see the module doc)."""
-    job = (await session.execute(select(orm.bulk_job).where(orm.bulk_job.c.id == message.job_id))).first()
+    """Issue the PENDING items of one chunk and commit (see the module doc); ``actor`` is the job's creator."""
+    message = command.message
+    job = await uow.bulk_jobs.get(message.job_id)
     if job is None or JobStatus(job.status).finished:
         return ChunkResult()
-    i = orm.bulk_item.c
-    rows = (
-        await session.execute(
-            select(i.idx, i.recipient)
-            .where(
-                i.job_id == message.job_id,
-                i.idx >= message.first,
-                i.idx <= message.last,
-                i.status == ItemStatus.PENDING,
-            )
-            .order_by(i.idx)
-        )
-    ).all()
-    if not rows:
+    items = await uow.bulk_jobs.pending_items(job.id, message.first, message.last)
+    if not items:
         return ChunkResult()
-    course = await load_course(session, job.course_id)
+    course = await uow.courses.get(job.course_id)
     if course is None:  # cannot happen: a job is only planned for a known course
         raise RuntimeError(f"course {job.course_id} of job {job.id} is missing")
-    template = await templates.get(session, course.template_id)
-    recipients = [Recipient.from_json(dict(r.recipient)) for r in rows]
-    plans = await plan_issue(session, issuer, course, recipients)
+    template = await ports.templates.get(uow, course.template_id)
+    plans = await plan_issue(uow, ports, course, [i.recipient for i in items])
     to_make = [p for p in plans if isinstance(p, PlannedCertificate)]
     started = time.perf_counter()
-    made = await prepare_certificates(issuer, course, template, to_make, job_id=job.id)
+    made = await prepare_certificates(ports, course, template, to_make, job_id=job.id)
     prepared_at = time.perf_counter()
     made_by_key = {m.plan.recipient.key if isinstance(m, PreparedCertificate) else m.recipient.key: m for m in made}
 
     # The slow part is over; from here on the job row is locked for a few milliseconds.
-    locked = await _lock_job(session, job.id)
+    locked = await _lock_job(uow, job.id)
     if JobStatus(locked.status).finished:
         return ChunkResult()
-    still_pending = set(
-        (
-            await session.execute(
-                select(i.idx).where(
-                    i.job_id == job.id, i.idx.in_([r.idx for r in rows]), i.status == ItemStatus.PENDING
-                )
-            )
-        ).scalars()
-    )
+    still_pending = await uow.bulk_jobs.still_pending(job.id, [i.idx for i in items])
     if not still_pending:
         return ChunkResult()
-    live = [(r.idx, p) for r, p in zip(rows, plans, strict=True) if r.idx in still_pending]
+    live = [(i.idx, p) for i, p in zip(items, plans, strict=True) if i.idx in still_pending]
     prepared = [
         m
-        for idx, p in live
+        for _, p in live
         if isinstance(p, PlannedCertificate) and isinstance(m := made_by_key[p.recipient.key], PreparedCertificate)
     ]
-    actor = Actor(job.created_by, job.created_by_name)
-    inserted = await write_certificates(session, prepared, actor, mode="bulk", reason=f"bulk issue job {job.id}")
+    by = actor or Actor(job.created_by, job.created_by_name)
+    inserted = await write_certificates(uow, ports, prepared, by, mode="bulk", reason=f"bulk issue job {job.id}")
     lost_keys = [p.plan.recipient.key for p in prepared if p.plan.id not in inserted]
-    holders = await valid_certificates_by_key(session, course.id, lost_keys)
+    holders = await uow.certificates.valid_by_key(course.id, lost_keys) if lost_keys else {}
 
-    updates: list[dict[str, Any]] = []
+    outcomes: list[ItemOutcome] = []
     result = ChunkResult()
     for idx, plan in live:
-        status, cert_id, reason = _outcome(plan, made_by_key, inserted, holders)
-        updates.append({"b_idx": idx, "b_status": status.value, "b_cert": cert_id, "b_reason": reason})
-        if status == ItemStatus.ISSUED:
+        outcome = _outcome(idx, plan, made_by_key, inserted, holders)
+        outcomes.append(outcome)
+        if outcome.status == ItemStatus.ISSUED:
             result.issued += 1
-        elif status == ItemStatus.SKIPPED:
+        elif outcome.status == ItemStatus.SKIPPED:
             result.skipped += 1
         else:
             result.failed += 1
-    await session.execute(
-        update(orm.bulk_item)
-        .where(i.job_id == job.id, i.idx == bindparam("b_idx"))
-        .values(
-            status=bindparam("b_status"),
-            certificate_id=bindparam("b_cert"),
-            reason=bindparam("b_reason"),
-            updated_at=func.now(),
-        ),
-        updates,
+    await uow.bulk_jobs.set_outcomes(job.id, outcomes)
+    finished = await uow.bulk_jobs.count_pending(job.id) == 0
+    counters = await uow.bulk_jobs.add_counts(
+        job.id, issued=result.issued, skipped=result.skipped, failed=result.failed, finished=finished
     )
-    remaining = await session.scalar(
-        select(func.count()).select_from(orm.bulk_item).where(i.job_id == job.id, i.status == ItemStatus.PENDING)
-    )
-    finished = remaining == 0
-    j = orm.bulk_job.c
-    now = utcnow()
-    counters = (
-        await session.execute(
-            update(orm.bulk_job)
-            .where(j.id == job.id)
-            .values(
-                issued=j.issued + result.issued,
-                skipped=j.skipped + result.skipped,
-                failed=j.failed + result.failed,
-                status=(JobStatus.COMPLETED if finished else JobStatus.RUNNING).value,
-                started_at=func.coalesce(j.started_at, now),
-                finished_at=now if finished else None,
-            )
-            .returning(j.total, j.issued, j.skipped, j.failed, j.status)
-        )
-    ).one()
     result.job_finished = finished
     if finished:
-        count_job_finished(session, JobStatus.COMPLETED.value)
+        uow.on_commit(lambda: ports.metrics.bulk_job_finished(JobStatus.COMPLETED.value))
+    if command.throttle.due(job.id, finished):
+        uow.publish(_progress_event(counters))
+    await uow.commit()
     result.prepare_seconds = prepared_at - started
     result.write_seconds = time.perf_counter() - prepared_at
-    if throttle.due(job.id, finished):
-        await stage_events(
-            session,
-            [
-                _progress_event(
-                    job.id,
-                    course.id,
-                    JobStatus(counters.status),
-                    counters.total,
-                    counters.issued,
-                    counters.skipped,
-                    counters.failed,
-                )
-            ],
-        )
     return result
 
 
 def _outcome(
+    idx: int,
     plan: PlannedCertificate | AlreadyCertified,
     made_by_key: dict[str, PreparedCertificate | IssueFailed],
     inserted: set[uuid.UUID],
-    holders: dict[str, Any],
-) -> tuple[ItemStatus, uuid.UUID | None, str | None]:
+    holders: Mapping[str, Held],
+) -> ItemOutcome:
     if isinstance(plan, AlreadyCertified):
-        return ItemStatus.SKIPPED, plan.certificate_id, f"already certified: {plan.code}"
+        return ItemOutcome(
+            idx,
+            ItemStatus.SKIPPED,
+            plan.certificate_id,
+            ReasonCode.ALREADY_CERTIFIED,
+            f"already certified: {plan.code}",
+        )
     made = made_by_key[plan.recipient.key]
     if isinstance(made, IssueFailed):
-        return ItemStatus.FAILED, None, made.reason
+        return ItemOutcome(idx, ItemStatus.FAILED, None, ReasonCode.RENDER_FAILED, made.reason)
     if plan.id in inserted:
-        return ItemStatus.ISSUED, plan.id, None
+        return ItemOutcome(idx, ItemStatus.ISSUED, plan.id, None, None)
     holder = holders.get(plan.recipient.key)
     if holder is not None:
-        return ItemStatus.SKIPPED, holder.id, f"already certified: {holder.code}"
-    return ItemStatus.FAILED, None, "a conflicting certificate appeared while issuing; start the job again"
-
-
-async def get_job(session: AsyncSession, job_id: uuid.UUID) -> Any:
-    row = (await session.execute(select(orm.bulk_job).where(orm.bulk_job.c.id == job_id))).first()
-    if row is None:
-        raise NotFound(f"There is no bulk issue job {job_id}.")
-    return row
-
-
-async def job_failures(session: AsyncSession, job_id: uuid.UUID, limit: int = 10_000) -> list[dict[str, str]]:
-    """Items a person has to look at: failed ones, and skipped ones with their reason."""
-    i = orm.bulk_item.c
-    rows = await session.execute(
-        select(i.label, i.reason, i.status)
-        .where(i.job_id == job_id, i.status.in_([ItemStatus.FAILED, ItemStatus.SKIPPED]))
-        .order_by(i.idx)
-        .limit(limit)
+        return ItemOutcome(
+            idx,
+            ItemStatus.SKIPPED,
+            holder.certificate_id,
+            ReasonCode.ALREADY_CERTIFIED,
+            f"already certified: {holder.code}",
+        )
+    return ItemOutcome(
+        idx,
+        ItemStatus.FAILED,
+        None,
+        ReasonCode.ISSUE_CONFLICT,
+        "a conflicting certificate appeared while issuing; start the job again",
     )
-    return [{"recipient": r.label, "reason": f"{r.reason or r.status.lower()}"} for r in rows]
 
 
-def job_json(row: Any, failures: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "courseId": row.course_id,
-        "status": row.status,
-        "total": row.total,
-        "issued": row.issued,
-        "skipped": row.skipped,
-        "failed": row.failed,
-        "createdAt": row.created_at.isoformat(),
-        "finishedAt": row.finished_at.isoformat() if row.finished_at else None,
-        "failures": failures if failures is not None else [],
-    }
+async def give_up_chunk(uow: CertificatesUnitOfWork, message: ChunkMessage, reason: str, ports: Ports) -> int:
+    """A chunk that keeps failing: its remaining items FAIL so the job ends and tells the admin who is missing."""
+    await uow.bulk_jobs.get(message.job_id, for_update=True)
+    failed = await uow.bulk_jobs.end_pending(
+        message.job_id, ItemStatus.FAILED, ReasonCode.ISSUE_FAILED.value, reason, message.first, message.last
+    )
+    finished = await uow.bulk_jobs.count_pending(message.job_id) == 0
+    if await uow.bulk_jobs.complete_if_active(message.job_id, failed, finished):
+        uow.on_commit(lambda: ports.metrics.bulk_job_finished(JobStatus.COMPLETED.value))
+    await uow.commit()
+    return failed
+
+
+async def get_job(uow: CertificatesUnitOfWork, job_id: uuid.UUID) -> tuple[BulkJob, list[dict[str, str]]]:
+    """bulkIssueJob: the counters, and the rows a person has to look at (refused, skipped, failed)."""
+    job = await uow.bulk_jobs.get(job_id)
+    if job is None:
+        raise NotFound(f"There is no bulk issue job {job_id}.")
+    return job, await uow.bulk_jobs.failures(job_id, FAILURES_LIMIT)
+
+
+async def list_jobs(uow: CertificatesUnitOfWork, course_id: str | None) -> list[BulkJob]:
+    return await uow.bulk_jobs.recent(course_id, 200)
+
+
+async def job_rows(
+    uow: CertificatesUnitOfWork, job_id: uuid.UUID, outcome: ItemStatus | None, first: int, after: str | None
+) -> RowPage:
+    """Every input row of a stored job and its outcome, in input order, a page at a time."""
+    if await uow.bulk_jobs.get(job_id) is None:
+        raise NotFound(f"There is no bulk issue job {job_id}.")
+    return await uow.bulk_jobs.rows(job_id, outcome, first, after)

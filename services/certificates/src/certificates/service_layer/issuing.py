@@ -9,39 +9,32 @@ transaction:
    object store, in worker threads. Nothing is in the database yet; a crash here leaves at most an
    object that the retry overwrites under the same key (the id, and so the code, are the same).
 3. :func:`write_certificates` inserts the rows, their audit entries and their
-   ``certificate.issued`` events in the caller's transaction. ``ON CONFLICT DO NOTHING`` and the
+   ``certificate.issued`` events in the unit of work's transaction. ``ON CONFLICT DO NOTHING`` and the
    partial unique index make a second copy impossible; the caller learns which rows won.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
-from collections.abc import Sequence
-from concurrent.futures import Executor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from certificates.adapters import orm
-from certificates.adapters.metrics import ISSUE_DURATION, IssueMode, count_issued
-from certificates.domain.certificate import CertificateStatus, derive_code
+from certificates.domain.certificate import CertificateStatus, IssuedCertificate, derive_code
+from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
-from certificates.domain.recipients import Recipient, certificate_id
+from certificates.domain.recipients import Recipient, RecipientError, certificate_id, parse_recipient
 from certificates.domain.templates import CertificateTemplate, choose_language
-from certificates.service_layer.ports import CredentialFacts, CredentialSigner, PdfStore, Renderer
+from certificates.service_layer.ports import AuditEntry, CredentialFacts, IssueMode, Ports
+from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
-from lms_shared.errors import BadInput, Conflict
-from lms_shared.events.catalogue import CertificateIssuedV1, Payload
-from lms_shared.events.envelope import Envelope
+from lms_shared.errors import BadInput, Conflict, NotFound
+from lms_shared.events.catalogue import CertificateIssuedV1, LearnerData
 from lms_shared.i18n import pick
-from lms_shared.outbox import NOTIFY_CHANNEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,53 +46,6 @@ class Actor:
 
 
 AUTO_ISSUE_ACTOR = Actor("system:auto-issue", "automatic issue on course completion")
-
-
-@dataclass(frozen=True, slots=True)
-class CourseInfo:
-    """The certificates service's local copy of a published course."""
-
-    id: str
-    version: int
-    titles: dict[str, str]
-    languages: list[str]
-    default_language: str
-    auto_issue: bool
-    template_id: str | None
-    owner_id: str
-    co_owner_ids: list[str]
-
-    def is_trainer(self, sub: str) -> bool:
-        return sub == self.owner_id or sub in self.co_owner_ids
-
-    @classmethod
-    def from_row(cls, row: Any) -> CourseInfo:
-        return cls(
-            id=row.id,
-            version=row.version,
-            titles=dict(row.titles),
-            languages=list(row.languages),
-            default_language=row.default_language,
-            auto_issue=row.auto_issue,
-            template_id=row.template_id,
-            owner_id=row.owner_id,
-            co_owner_ids=list(row.co_owner_ids or []),
-        )
-
-
-@dataclass
-class Issuer:
-    """The adapters issuing needs, wired once per process by ``bootstrap``."""
-
-    renderer: Renderer
-    signer: CredentialSigner
-    store: PdfStore
-    executor: Executor
-    public_url: str
-    code_secret: bytes
-
-    def verify_url(self, code: str) -> str:
-        return f"{self.public_url.rstrip('/')}/verify/{code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,49 +83,32 @@ class PreparedCertificate:
     row: dict[str, Any] = field(repr=False)
 
 
-async def load_course(session: AsyncSession, course_id: str) -> CourseInfo | None:
-    row = (await session.execute(select(orm.course).where(orm.course.c.id == course_id))).first()
-    return CourseInfo.from_row(row) if row is not None else None
-
-
-async def valid_certificates_by_key(session: AsyncSession, course_id: str, keys: Sequence[str]) -> dict[str, Any]:
-    """The valid certificate of each recipient key that has one, as rows keyed by recipient key."""
-    if not keys:
-        return {}
-    c = orm.certificate.c
-    rows = await session.execute(
-        select(c.recipient_key, c.id, c.code).where(
-            c.course_id == course_id, c.recipient_key.in_(list(keys)), c.status == CertificateStatus.VALID
+async def known_course(uow: CertificatesUnitOfWork, course_id: str) -> CourseInfo:
+    course = await uow.courses.get(course_id)
+    if course is None:
+        raise NotFound(
+            f"The course {course_id!r} is not known to the certificates service; publish it first "
+            "(certificates learn about courses when they are published)."
         )
-    )
-    return {r.recipient_key: r for r in rows}
+    return course
 
 
 async def plan_issue(
-    session: AsyncSession, issuer: Issuer, course: CourseInfo, recipients: Sequence[Recipient]
+    uow: CertificatesUnitOfWork, ports: Ports, course: CourseInfo, recipients: Sequence[Recipient]
 ) -> list[PlannedCertificate | AlreadyCertified]:
     """Fix the identity of each recipient's new certificate, or report the one they already hold."""
     keys = [r.key for r in recipients]
-    held = await valid_certificates_by_key(session, course.id, keys)
-    c = orm.certificate.c
-    revoked_counts: dict[str, int] = dict(
-        (
-            await session.execute(
-                select(c.recipient_key, func.count())
-                .where(c.course_id == course.id, c.recipient_key.in_(keys), c.status == CertificateStatus.REVOKED)
-                .group_by(c.recipient_key)
-            )
-        ).all()
-    )
+    held = await uow.certificates.valid_by_key(course.id, keys)
     new = [r for r in recipients if r.key not in held]
-    indexes = await allocate_status_indexes(session, len(new))
+    revoked_counts = await uow.certificates.revoked_counts(course.id, [r.key for r in new]) if new else {}
+    indexes = await uow.certificates.allocate_status_indexes(len(new))
     planned: list[PlannedCertificate | AlreadyCertified] = []
     now = utcnow()
     position = 0
     for recipient in recipients:
         existing = held.get(recipient.key)
         if existing is not None:
-            planned.append(AlreadyCertified(recipient, existing.id, existing.code))
+            planned.append(AlreadyCertified(recipient, existing.certificate_id, existing.code))
             continue
         generation = int(revoked_counts.get(recipient.key, 0))
         cert_id = certificate_id(course.id, recipient.key, generation)
@@ -190,7 +119,7 @@ async def plan_issue(
                 recipient=recipient,
                 id=cert_id,
                 generation=generation,
-                code=derive_code(cert_id, issuer.code_secret),
+                code=derive_code(cert_id, ports.code_secret),
                 lang=lang,
                 course_title=title,
                 issued_at=now,
@@ -199,16 +128,6 @@ async def plan_issue(
         )
         position += 1
     return planned
-
-
-async def allocate_status_indexes(session: AsyncSession, count: int) -> list[int]:
-    """Positions in the revocation status list; a sequence, so gaps are harmless and nothing is reused."""
-    if count == 0:
-        return []
-    result = await session.execute(
-        text("SELECT nextval('status_list_index_seq') FROM generate_series(1, :n)"), {"n": count}
-    )
-    return [int(v) for v in result.scalars()]
 
 
 def pdf_key(cert_id: uuid.UUID, code: str) -> str:
@@ -224,7 +143,7 @@ def pdf_key(cert_id: uuid.UUID, code: str) -> str:
 
 
 def _make_one(
-    issuer: Issuer,
+    ports: Ports,
     course: CourseInfo,
     template: CertificateTemplate,
     plan: PlannedCertificate,
@@ -234,7 +153,7 @@ def _make_one(
     started = time.perf_counter()
     recipient = plan.recipient
     issuer_name = template.issuer_name(plan.lang)
-    verify_url = issuer.verify_url(plan.code)
+    verify_url = ports.verify_url(plan.code)
     try:
         document = CertificateDocument(
             code=plan.code,
@@ -245,10 +164,10 @@ def _make_one(
             course_version=recipient.course_version or course.version,
             issuer_name=issuer_name,
         )
-        pdf = issuer.renderer.render(document, template, plan.lang)
+        pdf = ports.renderer.render(document, template, plan.lang)
     except ValueError as exc:
         return IssueFailed(recipient, f"the certificate could not be printed: {exc}")
-    signed = issuer.signer.sign(
+    signed = ports.signer.sign(
         CredentialFacts(
             certificate_id=plan.id,
             code=plan.code,
@@ -266,7 +185,7 @@ def _make_one(
     )
     key = pdf_key(plan.id, plan.code)
     # Upload before the row exists: a row must never point at a missing PDF.
-    issuer.store.put_pdf(key, pdf)
+    ports.pdfs.put_pdf(key, pdf)
     signatories = [{"name": s.name_for(plan.lang), "title": s.title_for(plan.lang)} for s in template.signatories]
     row = {
         "id": plan.id,
@@ -294,29 +213,30 @@ def _make_one(
         "credential_jws": signed.jws,
         "status_list_index": plan.status_list_index,
     }
-    ISSUE_DURATION.observe(time.perf_counter() - started)
+    ports.metrics.observe_issue_seconds(time.perf_counter() - started)
     return PreparedCertificate(plan, row)
 
 
 async def prepare_certificates(
-    issuer: Issuer,
+    ports: Ports,
     course: CourseInfo,
     template: CertificateTemplate,
     plans: Sequence[PlannedCertificate],
     job_id: uuid.UUID | None = None,
 ) -> list[PreparedCertificate | IssueFailed]:
-    """Render, sign and upload many certificates at once on the issuer's thread pool.
+    """Render, sign and upload many certificates at once on the ports' thread pool.
 
     A certificate that cannot be printed comes back as :class:`IssueFailed`; an object store that
     is down raises, so the caller retries the whole batch later instead of failing people.
     """
     loop = asyncio.get_running_loop()
-    futures = [loop.run_in_executor(issuer.executor, _make_one, issuer, course, template, p, job_id) for p in plans]
+    futures = [loop.run_in_executor(ports.executor, _make_one, ports, course, template, p, job_id) for p in plans]
     return list(await asyncio.gather(*futures))
 
 
 async def write_certificates(
-    session: AsyncSession,
+    uow: CertificatesUnitOfWork,
+    ports: Ports,
     prepared: Sequence[PreparedCertificate],
     actor: Actor,
     *,
@@ -327,108 +247,128 @@ async def write_certificates(
 
     A row that loses to an existing one (same id, or another valid certificate for the same person
     and course) is silently not inserted; the caller looks up what the person holds instead. The
-    new ones are counted in ``lms_certificates_issued_total{mode}`` once the caller commits.
+    new ones are counted in ``lms_certificates_issued_total{mode}`` once the unit of work commits.
     """
     if not prepared:
         return set()
     rows = [p.row | {"issued_by": actor.sub} for p in prepared]
-    # executemany form: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") with a
-    # cached compiled statement, instead of compiling a fresh 100-row VALUES clause per chunk.
-    result = await session.execute(
-        pg_insert(orm.certificate).on_conflict_do_nothing().returning(orm.certificate.c.id), rows
-    )
-    inserted = {r[0] for r in result}
+    inserted = await uow.certificates.add_many(rows)
     if not inserted:
         return inserted
-    count_issued(session, mode, len(inserted))
-    won = [r for r in rows if r["id"] in inserted]
-    await session.execute(
-        insert(orm.audit_log),
-        [
-            {
-                "actor_sub": actor.sub,
-                "actor_name": actor.name,
-                "action": "issue",
-                "certificate_id": r["id"],
-                "job_id": r["bulk_job_id"],
-                "reason": reason,
-                "details": {"code": r["code"], "courseId": r["course_id"], "learnerName": r["learner_name"]},
-            }
-            for r in won
-        ],
-    )
-    await stage_events(
-        session,
-        [
-            CertificateIssuedV1(
-                certificate_id=str(r["id"]),
-                code=r["code"],
-                course_id=r["course_id"],
-                course_version=r["course_version"],
-                learner_id=r["learner_id"],
-                learner_name=r["learner_name"],
-                enrollment_id=r["enrollment_id"],
-                bulk_job_id=str(r["bulk_job_id"]) if r["bulk_job_id"] else None,
-                issued_at=r["issued_at"],
+    count = len(inserted)
+    uow.on_commit(lambda: ports.metrics.certificates_issued(mode, count))
+    won = [p for p in prepared if p.plan.id in inserted]
+    await uow.audit.add(
+        *(
+            AuditEntry(
+                actor_sub=actor.sub,
+                actor_name=actor.name,
+                action="issue",
+                certificate_id=p.plan.id,
+                job_id=p.row["bulk_job_id"],
+                reason=reason,
+                details={"code": p.plan.code, "courseId": p.row["course_id"], "learnerName": p.plan.recipient.name},
             )
-            for r in won
-        ],
+            for p in won
+        )
+    )
+    uow.publish(
+        *(
+            # The flat fields of minor 0 are filled from ``learner`` by the payload itself.
+            CertificateIssuedV1(
+                certificate_id=str(p.plan.id),
+                code=p.plan.code,
+                course_id=p.row["course_id"],
+                course_version=p.row["course_version"],
+                learner=_learner(p.plan.recipient),
+                enrollment_id=p.plan.recipient.enrollment_id,
+                bulk_job_id=str(p.row["bulk_job_id"]) if p.row["bulk_job_id"] else None,
+                issued_at=p.plan.issued_at,
+            )
+            for p in won
+        )
     )
     return inserted
 
 
-async def stage_events(session: AsyncSession, events: Sequence[Payload | Envelope]) -> None:
-    """Many events into the outbox with one statement and one wake-up of the relay.
-
-    ``lms_shared.outbox.add_event`` does one INSERT and one NOTIFY per event; a bulk chunk stages a
-    hundred at a time, so this batches the same rows.
-    """
-    if not events:
-        return
-    envelopes = [e if isinstance(e, Envelope) else e.envelope() for e in events]
-    await session.execute(
-        insert(orm.outbox),
-        [{"event_id": e.id, "subject": e.subject, "payload": e.to_bytes(), "headers": {}} for e in envelopes],
-    )
-    await session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
-
-
-async def stage_job_message(session: AsyncSession, subject: str, message_id: str, body: dict[str, Any]) -> None:
-    """A work-queue message (not a domain event) through the outbox, so it is sent iff we commit."""
-    await session.execute(
-        insert(orm.outbox).values(event_id=message_id, subject=subject, payload=orjson.dumps(body), headers={})
+def _learner(recipient: Recipient) -> LearnerData:
+    return LearnerData(
+        id=recipient.learner_id,
+        name=recipient.name,
+        email=recipient.email,
+        org=recipient.org,
+        municipality=recipient.municipality,
+        locale=recipient.locale,
     )
 
 
-async def get_certificate_row(session: AsyncSession, cert_id: uuid.UUID) -> Any:
-    return (await session.execute(select(orm.certificate).where(orm.certificate.c.id == cert_id))).first()
-
-
-async def issue_certificate(
-    session: AsyncSession,
-    issuer: Issuer,
+async def issue_to(
+    uow: CertificatesUnitOfWork,
+    ports: Ports,
     course: CourseInfo,
     template: CertificateTemplate,
     recipient: Recipient,
     actor: Actor,
-    mode: IssueMode = "single",
-) -> tuple[Any, bool]:
-    """Issue one certificate in the caller's transaction; returns ``(row, created)``.
+    mode: IssueMode,
+) -> tuple[IssuedCertificate, bool]:
+    """Issue one certificate in the unit of work (the caller commits); returns ``(certificate, created)``.
 
     Idempotent: a person who already holds a valid certificate for the course gets that one back
     with ``created=False``, whether it was issued a year ago or by a concurrent request just now.
     """
-    (plan,) = await plan_issue(session, issuer, course, [recipient])
+    (plan,) = await plan_issue(uow, ports, course, [recipient])
     if isinstance(plan, AlreadyCertified):
-        return await get_certificate_row(session, plan.certificate_id), False
-    (made,) = await prepare_certificates(issuer, course, template, [plan])
+        return await _stored(uow, plan.certificate_id), False
+    (made,) = await prepare_certificates(ports, course, template, [plan])
     if isinstance(made, IssueFailed):
         raise BadInput(f"{made.recipient.label}: {made.reason}")
-    inserted = await write_certificates(session, [made], actor, mode=mode)
+    inserted = await write_certificates(uow, ports, [made], actor, mode=mode)
     if plan.id in inserted:
-        return await get_certificate_row(session, plan.id), True
-    held = await valid_certificates_by_key(session, course.id, [recipient.key])
+        return await _stored(uow, plan.id), True
+    held = await uow.certificates.valid_by_key(course.id, [recipient.key])
     existing = held.get(recipient.key)
     if existing is None:  # lost to a row with our id that is not valid: a concurrent revoke; rare
         raise Conflict("The certificate changed while it was being issued; try again.")
-    return await get_certificate_row(session, existing.id), False
+    return await _stored(uow, existing.certificate_id), False
+
+
+async def _stored(uow: CertificatesUnitOfWork, cert_id: uuid.UUID) -> IssuedCertificate:
+    cert = await uow.certificates.get(cert_id)
+    if cert is None:  # only a concurrent delete could do this, and certificates are never deleted
+        raise Conflict("The certificate changed while it was being issued; try again.")
+    return cert
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCertificate:
+    """issueCertificate: one recipient for one course, fields as the admin gave them."""
+
+    course_id: str
+    recipient: Mapping[str, Any]
+
+
+async def issue_certificate(
+    uow: CertificatesUnitOfWork, actor: Actor, command: IssueCertificate, ports: Ports
+) -> tuple[IssuedCertificate, bool]:
+    """An admin issues one certificate; returns ``(certificate, created)`` (idempotent per person and course)."""
+    course = await uow.courses.get(command.course_id)
+    if course is None:
+        raise NotFound(f"The course {command.course_id!r} is not known to the certificates service; publish it first.")
+    try:
+        recipient = parse_recipient(command.recipient, "recipient")
+    except RecipientError as exc:
+        raise BadInput(str(exc)) from exc
+    template = await ports.templates.get(uow, course.template_id)
+    cert, created = await issue_to(uow, ports, course, template, recipient, actor, "single")
+    await uow.commit()
+    return cert, created
+
+
+async def auto_issue(
+    uow: CertificatesUnitOfWork, ports: Ports, course: CourseInfo, titles: Mapping[str, str], recipient: Recipient
+) -> tuple[IssuedCertificate, bool]:
+    """Issue on completion, in the event's unit of work (the consumer commits it with the inbox row)."""
+    # The learner completed a particular version: print that version's title.
+    pinned = dataclasses.replace(course, titles=dict(titles) or course.titles)
+    template = await ports.templates.get(uow, course.template_id)
+    return await issue_to(uow, ports, pinned, template, recipient, AUTO_ISSUE_ACTOR, "auto")

@@ -20,15 +20,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from certificates.adapters import orm
 from certificates.domain.templates import (
     CertificateColours,
     CertificateTemplate,
@@ -37,8 +32,14 @@ from certificates.domain.templates import (
     TemplateError,
     default_template,
 )
+from certificates.service_layer.ports import AuditEntry, StoredTemplate
+from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
 from lms_shared.errors import BadInput, NotFound
+
+if TYPE_CHECKING:
+    from certificates.service_layer.issuing import Actor
+    from certificates.service_layer.ports import Ports
 
 _TEXT_FIELDS = {
     "headline": "headline",
@@ -51,7 +52,6 @@ _TEXT_FIELDS = {
 }
 
 ImageLoader = Callable[[str], Awaitable[bytes]]
-ImageSaver = Callable[[str, bytes], Awaitable[None]]
 
 
 def _decode_image(what: str, value: Any) -> bytes:
@@ -92,10 +92,19 @@ def build_template(template_id: str, data: dict[str, Any], images: dict[str, byt
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SaveTemplate:
+    """Create or replace a template: the admin's JSON (see the module doc)."""
+
+    template_id: str
+    body: Mapping[str, Any]
+
+
 async def save_template(
-    session: AsyncSession, template_id: str, body: dict[str, Any], updated_by: str, save_image: ImageSaver
+    uow: CertificatesUnitOfWork, actor: Actor, command: SaveTemplate, ports: Ports
 ) -> dict[str, Any]:
     """Validate an admin's template, store its images, upsert the row; returns the stored JSON."""
+    template_id, body = command.template_id, command.body
     images: dict[str, bytes] = {}
     stored: dict[str, Any] = {
         "texts": body.get("texts") or {},
@@ -126,15 +135,13 @@ async def save_template(
     except TypeError as exc:
         raise BadInput(f"The template has an unknown field: {exc}") from exc
     for key, data in images.items():
-        await save_image(key, data)
+        await ports.images.save_image(key, data)
     now = utcnow()
-    await session.execute(
-        pg_insert(orm.template)
-        .values(id=template_id, data=stored, updated_at=now, updated_by=updated_by)
-        .on_conflict_do_update(
-            index_elements=["id"], set_={"data": stored, "updated_at": now, "updated_by": updated_by}
-        )
+    await uow.templates.save(StoredTemplate(template_id, stored, now, actor.sub))
+    await uow.audit.add(
+        AuditEntry(actor_sub=actor.sub, actor_name=actor.name, action="template_update", template_id=template_id)
     )
+    await uow.commit()
     return template_json(template_id, stored, now)
 
 
@@ -175,12 +182,12 @@ class TemplateProvider:
         self._load_image = load_image
         self._cache: dict[str, _Cached] = {}
 
-    async def get(self, session: AsyncSession, template_id: str | None) -> CertificateTemplate:
+    async def get(self, uow: CertificatesUnitOfWork, template_id: str | None) -> CertificateTemplate:
         """The template of that id; ``None`` or an unknown id means the "default" template."""
         wanted = template_id or "default"
-        row = (await session.execute(select(orm.template).where(orm.template.c.id == wanted))).first()
+        row = await uow.templates.get(wanted)
         if row is None and wanted != "default":
-            row = (await session.execute(select(orm.template).where(orm.template.c.id == "default"))).first()
+            row = await uow.templates.get("default")
         if row is None:
             return default_template()
         cached = self._cache.get(row.id)
@@ -196,8 +203,8 @@ class TemplateProvider:
         return template
 
 
-async def get_template_json(session: AsyncSession, template_id: str) -> dict[str, Any]:
-    row = (await session.execute(select(orm.template).where(orm.template.c.id == template_id))).first()
+async def get_template(uow: CertificatesUnitOfWork, template_id: str) -> dict[str, Any]:
+    row = await uow.templates.get(template_id)
     if row is None:
         if template_id == "default":
             return template_json("default", {}, None)
@@ -205,6 +212,5 @@ async def get_template_json(session: AsyncSession, template_id: str) -> dict[str
     return template_json(row.id, dict(row.data), row.updated_at)
 
 
-async def list_templates(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = (await session.execute(select(orm.template).order_by(orm.template.c.id))).all()
-    return [template_json(r.id, dict(r.data), r.updated_at) for r in rows]
+async def list_templates(uow: CertificatesUnitOfWork) -> list[dict[str, Any]]:
+    return [template_json(r.id, dict(r.data), r.updated_at) for r in await uow.templates.all()]

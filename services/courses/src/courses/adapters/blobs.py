@@ -1,7 +1,7 @@
-"""Reading an uploaded material once, as a stream, to learn what it really is.
+"""The materials bucket (``service_layer.ports.MaterialStore``) on S3.
 
-``ObjectStore`` (shared) signs URLs and stats objects; this adapter adds the one read the courses
-service needs: a single pass that hashes the bytes, keeps the first ones for the magic-number check,
+``ObjectStore`` (shared) signs URLs and stats objects; :class:`MaterialInspector` adds the one read
+the courses service needs: a single pass that hashes the bytes, keeps the first ones for the magic-number check,
 and, only when the file is a ZIP (DOCX, PPTX, XLSX), spools it to a temporary file so ``zipfile`` can
 list its entries from the central directory at the end.
 """
@@ -12,25 +12,19 @@ import asyncio
 import hashlib
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from datetime import timedelta
 
 from minio import Minio
 
 from courses.domain.materials import ZIP_MAGIC
+from courses.service_layer.ports import Inspection
 from lms_shared.settings import Settings
+from lms_shared.storage import ObjectStore
 
 HEAD_BYTES = 512
 _CHUNK = 256 * 1024
 # ZIP containers below this size are inspected in memory; larger ones spill to a temporary file.
 _SPOOL_IN_MEMORY = 16 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Inspection:
-    sha256: str
-    head: bytes
-    size: int
-    zip_names: list[str] | None
 
 
 class MaterialInspector:
@@ -79,3 +73,28 @@ class MaterialInspector:
                 spool.close()
             resp.close()
             resp.release_conn()
+
+
+class S3MaterialStore:
+    """One bucket of the object store, signed for browsers, read back through the inspector."""
+
+    def __init__(self, store: ObjectStore, inspector: MaterialInspector, bucket: str) -> None:
+        self._store = store
+        self._inspector = inspector
+        self.bucket = bucket
+
+    def upload_url(self, key: str, ttl: timedelta) -> str:
+        return self._store.presigned_put(self.bucket, key, ttl)
+
+    def download_url(self, key: str, ttl: timedelta, filename: str) -> str:
+        return self._store.presigned_get(self.bucket, key, ttl, filename=filename)
+
+    async def size_of(self, key: str) -> int | None:
+        info = await self._store.stat(self.bucket, key)
+        return None if info is None else info.size
+
+    async def inspect(self, key: str, *, max_bytes: int) -> Inspection:
+        return await self._inspector.inspect(self.bucket, key, max_bytes=max_bytes)
+
+    async def remove(self, key: str) -> None:
+        await self._store.remove(self.bucket, key)

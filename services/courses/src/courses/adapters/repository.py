@@ -1,19 +1,21 @@
-"""Loading and saving the course aggregate with SQLAlchemy Core.
+"""Loading and saving the course aggregate with SQLAlchemy Core: every SQL statement of the service.
 
 A course is small (tens of lessons), so it is loaded whole. Every edit first locks the course row
 (``SELECT … FOR UPDATE``): edits and publishes of one course are serialized, so a publish never
 freezes half an edit, and two concurrent edits never overwrite each other.
+
+Each class implements one Protocol of ``service_layer/ports.py`` over the unit of work's session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, and_, delete, exists, false, func, insert, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,6 +39,7 @@ from courses.domain.model import (
 )
 from courses.domain.search import search_document, topic_key
 from courses.domain.snapshot import from_snapshot, quiz_from_json, quiz_to_json
+from courses.service_layer.ports import CatalogueQuery, CatalogueRow, SlugTaken
 from lms_shared.auth import Principal
 
 
@@ -69,154 +72,6 @@ def draft_columns(c: Course) -> dict[str, Any]:
     }
 
 
-async def insert_course(session: AsyncSession, c: Course) -> None:
-    await session.execute(
-        insert(course).values(id=c.id, slug=c.slug, owner_id=c.owner_id, status=c.status.value, **draft_columns(c))
-    )
-
-
-async def slug_taken(session: AsyncSession, slug: str) -> bool:
-    return (await session.execute(select(exists().where(course.c.slug == slug)))).scalar_one()
-
-
-async def load_course(session: AsyncSession, course_id: str, *, lock: bool = False) -> Course | None:
-    """The working draft of a course, whole; ``lock`` holds its row until the transaction ends."""
-    return (await load_courses(session, [course_id], lock=lock)).get(course_id)
-
-
-async def load_courses(session: AsyncSession, course_ids: Sequence[str], *, lock: bool = False) -> dict[str, Course]:
-    """Several drafts in five queries, whatever their number (catalogue pages, DataLoader batches)."""
-    if not course_ids:
-        return {}
-    ids = list(dict.fromkeys(course_ids))
-    query = select(course).where(course.c.id.in_(ids))
-    if lock:
-        query = query.with_for_update()
-    rows = (await session.execute(query)).all()
-    if not rows:
-        return {}
-    co_owners: dict[str, list[str]] = {}
-    for r in (
-        await session.execute(
-            select(course_co_owner.c.course_id, course_co_owner.c.trainer_id)
-            .where(course_co_owner.c.course_id.in_(ids))
-            .order_by(course_co_owner.c.added_at, course_co_owner.c.trainer_id)
-        )
-    ).all():
-        co_owners.setdefault(r.course_id, []).append(r.trainer_id)
-    modules = (
-        await session.execute(
-            select(module).where(module.c.course_id.in_(ids)).order_by(module.c.position, module.c.created_at)
-        )
-    ).all()
-    lessons = (
-        await session.execute(
-            select(lesson).where(lesson.c.course_id.in_(ids)).order_by(lesson.c.position, lesson.c.created_at)
-        )
-    ).all()
-    material_ids = {r.material_id for r in lessons if r.material_id}
-    materials: dict[str, Material] = {}
-    if material_ids:
-        for m in (await session.execute(select(material).where(material.c.id.in_(material_ids)))).all():
-            materials[m.id] = _material(m)
-    by_module: dict[str, list[Lesson]] = {m.id: [] for m in modules}
-    for r in lessons:
-        by_module[r.module_id].append(
-            Lesson(
-                id=r.id,
-                module_id=r.module_id,
-                position=r.position,
-                kind=LessonKind(r.kind),
-                titles=dict(r.titles),
-                bodies=dict(r.bodies or {}),
-                duration_minutes=r.duration_minutes,
-                required=r.required,
-                material_id=r.material_id,
-                material=materials.get(r.material_id) if r.material_id else None,
-                quiz=quiz_from_json(r.quiz) if r.quiz else None,
-            )
-        )
-    by_course: dict[str, list[Module]] = {}
-    for m in modules:
-        by_course.setdefault(m.course_id, []).append(
-            Module(id=m.id, position=m.position, titles=dict(m.titles), lessons=by_module[m.id])
-        )
-    return {
-        row.id: Course(
-            id=row.id,
-            slug=row.slug,
-            owner_id=row.owner_id,
-            default_language=row.default_language,
-            titles=dict(row.titles),
-            summaries=dict(row.summaries or {}),
-            topics=list(row.topics or []),
-            co_owner_ids=co_owners.get(row.id, []),
-            auto_issue=row.auto_issue,
-            template_id=row.template_id,
-            status=CourseStatus(row.status),
-            version=row.version,
-            revision=row.revision,
-            published_revision=row.published_revision,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            published_at=row.published_at,
-            modules=by_course.get(row.id, []),
-        )
-        for row in rows
-    }
-
-
-async def save_course_fields(session: AsyncSession, c: Course) -> None:
-    await session.execute(update(course).where(course.c.id == c.id).values(**draft_columns(c)))
-
-
-async def bump_revision(session: AsyncSession, course_id: str) -> int:
-    """Record that the draft changed; returns the new revision."""
-    result = await session.execute(
-        update(course)
-        .where(course.c.id == course_id)
-        .values(revision=course.c.revision + 1, updated_at=func.now())
-        .returning(course.c.revision)
-    )
-    return int(result.scalar_one())
-
-
-async def course_id_of_module(session: AsyncSession, module_id: str) -> str | None:
-    return (await session.execute(select(module.c.course_id).where(module.c.id == module_id))).scalar_one_or_none()
-
-
-async def course_id_of_lesson(session: AsyncSession, lesson_id: str) -> str | None:
-    return (await session.execute(select(lesson.c.course_id).where(lesson.c.id == lesson_id))).scalar_one_or_none()
-
-
-async def _set_positions(session: AsyncSession, table: Table, ordered_ids: Sequence[str]) -> None:
-    """Rewrite positions 1..n in the given order (only rows whose position changes are touched)."""
-    for pos, item_id in enumerate(ordered_ids, start=1):
-        await session.execute(
-            update(table).where(and_(table.c.id == item_id, table.c.position != pos)).values(position=pos)
-        )
-
-
-async def set_module_positions(session: AsyncSession, ordered_ids: Sequence[str]) -> None:
-    await _set_positions(session, module, ordered_ids)
-
-
-async def set_lesson_positions(session: AsyncSession, ordered_ids: Sequence[str]) -> None:
-    await _set_positions(session, lesson, ordered_ids)
-
-
-async def insert_module(session: AsyncSession, course_id: str, m: Module) -> None:
-    await session.execute(insert(module).values(id=m.id, course_id=course_id, position=m.position, titles=m.titles))
-
-
-async def update_module_titles(session: AsyncSession, module_id: str, titles: dict[str, str]) -> None:
-    await session.execute(update(module).where(module.c.id == module_id).values(titles=titles))
-
-
-async def delete_module(session: AsyncSession, module_id: str) -> None:
-    await session.execute(delete(module).where(module.c.id == module_id))
-
-
 def _lesson_values(x: Lesson) -> dict[str, Any]:
     return {
         "module_id": x.module_id,
@@ -231,215 +86,335 @@ def _lesson_values(x: Lesson) -> dict[str, Any]:
     }
 
 
-async def insert_lesson(session: AsyncSession, course_id: str, x: Lesson) -> None:
-    await session.execute(insert(lesson).values(id=x.id, course_id=course_id, **_lesson_values(x)))
+class SqlAlchemyCourseRepository:
+    """The working drafts (``course``, ``course_co_owner``, ``module``, ``lesson``)."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def update_lesson(session: AsyncSession, x: Lesson) -> None:
-    await session.execute(update(lesson).where(lesson.c.id == x.id).values(**_lesson_values(x)))
+    async def slug_taken(self, slug: str) -> bool:
+        return (await self._session.execute(select(exists().where(course.c.slug == slug)))).scalar_one()
 
-
-async def delete_lesson(session: AsyncSession, lesson_id: str) -> None:
-    await session.execute(delete(lesson).where(lesson.c.id == lesson_id))
-
-
-async def add_co_owner(session: AsyncSession, course_id: str, trainer_id: str) -> None:
-    await session.execute(
-        pg_insert(course_co_owner).values(course_id=course_id, trainer_id=trainer_id).on_conflict_do_nothing()
-    )
-
-
-async def remove_co_owner(session: AsyncSession, course_id: str, trainer_id: str) -> bool:
-    result = await session.execute(
-        delete(course_co_owner).where(
-            and_(course_co_owner.c.course_id == course_id, course_co_owner.c.trainer_id == trainer_id)
-        )
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-# --- materials -----------------------------------------------------------------------------------
-
-
-async def insert_material(session: AsyncSession, m: Material, *, uploaded_by: str, upload_expires_at: datetime) -> None:
-    await session.execute(
-        insert(material).values(
-            id=m.id,
-            course_id=m.course_id,
-            filename=m.filename,
-            content_type=m.content_type,
-            size=m.size,
-            status=m.status.value,
-            object_key=m.object_key,
-            uploaded_by=uploaded_by,
-            upload_expires_at=upload_expires_at,
-        )
-    )
-
-
-async def get_material(session: AsyncSession, material_id: str, *, lock: bool = False) -> Material | None:
-    query = select(material).where(material.c.id == material_id)
-    if lock:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
-    return _material(row) if row else None
-
-
-async def mark_material(
-    session: AsyncSession,
-    material_id: str,
-    status: MaterialStatus,
-    *,
-    sha256: str | None = None,
-    reason: str | None = None,
-) -> None:
-    values: dict[str, Any] = {"status": status.value, "rejection_reason": reason}
-    if status is MaterialStatus.READY:
-        values |= {"sha256": sha256, "confirmed_at": func.now()}
-    await session.execute(update(material).where(material.c.id == material_id).values(**values))
-
-
-async def expired_pending_materials(session: AsyncSession, older_than: datetime, limit: int = 100) -> list[Material]:
-    """PENDING materials requested before ``older_than``, locked so one cleaner handles each."""
-    rows = (
-        await session.execute(
-            select(material)
-            .where(and_(material.c.status == MaterialStatus.PENDING.value, material.c.created_at < older_than))
-            .order_by(material.c.created_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    return [_material(r) for r in rows]
-
-
-# --- versions and enrolments ---------------------------------------------------------------------
-
-
-async def insert_version(
-    session: AsyncSession, c: Course, version: int, snapshot: dict[str, Any], published_by: str, at: datetime
-) -> None:
-    cols = draft_columns(c)
-    await session.execute(
-        insert(course_version).values(
-            course_id=c.id,
-            version=version,
-            snapshot=snapshot,
-            topic_keys=cols["topic_keys"],
-            languages=cols["languages"],
-            search_text=cols["search_text"],
-            published_by=published_by,
-            published_at=at,
-        )
-    )
-    await session.execute(
-        update(course)
-        .where(course.c.id == c.id)
-        .values(
-            version=version,
-            status=CourseStatus.PUBLISHED.value,
-            published_revision=c.revision,
-            published_at=at,
-        )
-    )
-
-
-async def load_version(session: AsyncSession, course_id: str, version: int | None = None) -> Course | None:
-    """A published version as its learners see it (the latest when ``version`` is None)."""
-    return (await load_versions(session, [course_id], version)).get(course_id)
-
-
-async def load_versions(
-    session: AsyncSession, course_ids: Sequence[str], version: int | None = None
-) -> dict[str, Course]:
-    """Published versions of several courses in one query (the latest of each when ``version`` is None)."""
-    if not course_ids:
-        return {}
-    wanted = course.c.version if version is None else version
-    rows = (
-        await session.execute(
-            select(
-                course.c.id,
-                course.c.status,
-                course.c.version.label("latest"),
-                course_version.c.version,
-                course_version.c.snapshot,
-                course_version.c.published_at,
-            )
-            .join(course_version, course_version.c.course_id == course.c.id)
-            .where(and_(course.c.id.in_(list(course_ids)), course.c.version > 0, course_version.c.version == wanted))
-        )
-    ).all()
-    result: dict[str, Course] = {}
-    for r in rows:
-        frozen = from_snapshot(
-            r.snapshot, version=r.version, status=CourseStatus(r.status), published_at=r.published_at
-        )
-        frozen.latest_version = r.latest
-        result[r.id] = frozen
-    return result
-
-
-async def archive(session: AsyncSession, course_id: str) -> datetime:
-    result = await session.execute(
-        update(course)
-        .where(course.c.id == course_id)
-        .values(status=CourseStatus.ARCHIVED.value, archived_at=func.now(), updated_at=func.now())
-        .returning(course.c.archived_at)
-    )
-    archived_at: datetime = result.scalar_one()
-    return archived_at
-
-
-async def record_enrollment(
-    session: AsyncSession, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime
-) -> None:
-    await session.execute(
-        pg_insert(course_enrollment)
-        .values(
-            enrollment_id=enrollment_id,
-            course_id=course_id,
-            course_version=course_version,
-            learner_id=learner_id,
-            enrolled_at=at,
-        )
-        .on_conflict_do_nothing()
-    )
-
-
-async def is_enrolled(session: AsyncSession, course_id: str, learner_id: str) -> bool:
-    return (
-        await session.execute(
-            select(
-                exists().where(
-                    and_(course_enrollment.c.course_id == course_id, course_enrollment.c.learner_id == learner_id)
+    async def add(self, c: Course) -> None:
+        try:
+            await self._session.execute(
+                insert(course).values(
+                    id=c.id, slug=c.slug, owner_id=c.owner_id, status=c.status.value, **draft_columns(c)
                 )
             )
+        except IntegrityError as exc:  # two creations with the same slug at once
+            raise SlugTaken(c.slug) from exc
+
+    async def get(self, course_id: str, *, lock: bool = False) -> Course | None:
+        return (await self._load([course_id], lock=lock)).get(course_id)
+
+    async def get_many(self, course_ids: Sequence[str]) -> dict[str, Course]:
+        return await self._load(course_ids)
+
+    async def _load(self, course_ids: Sequence[str], *, lock: bool = False) -> dict[str, Course]:
+        """Several drafts in five queries, whatever their number (catalogue pages, DataLoader batches)."""
+        if not course_ids:
+            return {}
+        session = self._session
+        ids = list(dict.fromkeys(course_ids))
+        query = select(course).where(course.c.id.in_(ids))
+        if lock:
+            query = query.with_for_update()
+        rows = (await session.execute(query)).all()
+        if not rows:
+            return {}
+        co_owners: dict[str, list[str]] = {}
+        for r in (
+            await session.execute(
+                select(course_co_owner.c.course_id, course_co_owner.c.trainer_id)
+                .where(course_co_owner.c.course_id.in_(ids))
+                .order_by(course_co_owner.c.added_at, course_co_owner.c.trainer_id)
+            )
+        ).all():
+            co_owners.setdefault(r.course_id, []).append(r.trainer_id)
+        modules = (
+            await session.execute(
+                select(module).where(module.c.course_id.in_(ids)).order_by(module.c.position, module.c.created_at)
+            )
+        ).all()
+        lessons = (
+            await session.execute(
+                select(lesson).where(lesson.c.course_id.in_(ids)).order_by(lesson.c.position, lesson.c.created_at)
+            )
+        ).all()
+        material_ids = {r.material_id for r in lessons if r.material_id}
+        materials: dict[str, Material] = {}
+        if material_ids:
+            for m in (await session.execute(select(material).where(material.c.id.in_(material_ids)))).all():
+                materials[m.id] = _material(m)
+        by_module: dict[str, list[Lesson]] = {m.id: [] for m in modules}
+        for r in lessons:
+            by_module[r.module_id].append(
+                Lesson(
+                    id=r.id,
+                    module_id=r.module_id,
+                    position=r.position,
+                    kind=LessonKind(r.kind),
+                    titles=dict(r.titles),
+                    bodies=dict(r.bodies or {}),
+                    duration_minutes=r.duration_minutes,
+                    required=r.required,
+                    material_id=r.material_id,
+                    material=materials.get(r.material_id) if r.material_id else None,
+                    quiz=quiz_from_json(r.quiz) if r.quiz else None,
+                )
+            )
+        by_course: dict[str, list[Module]] = {}
+        for m in modules:
+            by_course.setdefault(m.course_id, []).append(
+                Module(id=m.id, position=m.position, titles=dict(m.titles), lessons=by_module[m.id])
+            )
+        return {
+            row.id: Course(
+                id=row.id,
+                slug=row.slug,
+                owner_id=row.owner_id,
+                default_language=row.default_language,
+                titles=dict(row.titles),
+                summaries=dict(row.summaries or {}),
+                topics=list(row.topics or []),
+                co_owner_ids=co_owners.get(row.id, []),
+                auto_issue=row.auto_issue,
+                template_id=row.template_id,
+                status=CourseStatus(row.status),
+                version=row.version,
+                revision=row.revision,
+                published_revision=row.published_revision,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                published_at=row.published_at,
+                modules=by_course.get(row.id, []),
+            )
+            for row in rows
+        }
+
+    async def save_fields(self, c: Course) -> None:
+        await self._session.execute(update(course).where(course.c.id == c.id).values(**draft_columns(c)))
+
+    async def bump_revision(self, course_id: str) -> int:
+        """Record that the draft changed; returns the new revision."""
+        result = await self._session.execute(
+            update(course)
+            .where(course.c.id == course_id)
+            .values(revision=course.c.revision + 1, updated_at=func.now())
+            .returning(course.c.revision)
         )
-    ).scalar_one()
+        return int(result.scalar_one())
+
+    async def archive(self, course_id: str) -> datetime:
+        result = await self._session.execute(
+            update(course)
+            .where(course.c.id == course_id)
+            .values(status=CourseStatus.ARCHIVED.value, archived_at=func.now(), updated_at=func.now())
+            .returning(course.c.archived_at)
+        )
+        archived_at: datetime = result.scalar_one()
+        return archived_at
+
+    async def add_co_owner(self, course_id: str, trainer_id: str) -> None:
+        await self._session.execute(
+            pg_insert(course_co_owner).values(course_id=course_id, trainer_id=trainer_id).on_conflict_do_nothing()
+        )
+
+    async def remove_co_owner(self, course_id: str, trainer_id: str) -> bool:
+        result = await self._session.execute(
+            delete(course_co_owner).where(
+                and_(course_co_owner.c.course_id == course_id, course_co_owner.c.trainer_id == trainer_id)
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def course_id_of_module(self, module_id: str) -> str | None:
+        query = select(module.c.course_id).where(module.c.id == module_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def course_id_of_lesson(self, lesson_id: str) -> str | None:
+        query = select(lesson.c.course_id).where(lesson.c.id == lesson_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def _set_positions(self, table: Table, ordered_ids: Sequence[str]) -> None:
+        """Rewrite positions 1..n in the given order (only rows whose position changes are touched)."""
+        for pos, item_id in enumerate(ordered_ids, start=1):
+            await self._session.execute(
+                update(table).where(and_(table.c.id == item_id, table.c.position != pos)).values(position=pos)
+            )
+
+    async def set_module_positions(self, ordered_ids: Sequence[str]) -> None:
+        await self._set_positions(module, ordered_ids)
+
+    async def set_lesson_positions(self, ordered_ids: Sequence[str]) -> None:
+        await self._set_positions(lesson, ordered_ids)
+
+    async def add_module(self, course_id: str, m: Module) -> None:
+        await self._session.execute(
+            insert(module).values(id=m.id, course_id=course_id, position=m.position, titles=m.titles)
+        )
+
+    async def rename_module(self, module_id: str, titles: dict[str, str]) -> None:
+        await self._session.execute(update(module).where(module.c.id == module_id).values(titles=titles))
+
+    async def delete_module(self, module_id: str) -> None:
+        await self._session.execute(delete(module).where(module.c.id == module_id))
+
+    async def add_lesson(self, course_id: str, x: Lesson) -> None:
+        await self._session.execute(insert(lesson).values(id=x.id, course_id=course_id, **_lesson_values(x)))
+
+    async def update_lesson(self, x: Lesson) -> None:
+        await self._session.execute(update(lesson).where(lesson.c.id == x.id).values(**_lesson_values(x)))
+
+    async def delete_lesson(self, lesson_id: str) -> None:
+        await self._session.execute(delete(lesson).where(lesson.c.id == lesson_id))
+
+
+class SqlAlchemyVersionRepository:
+    """Published versions (``course_version``), never updated once written."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, c: Course, version: int, snapshot: dict[str, Any], published_by: str, at: datetime) -> None:
+        cols = draft_columns(c)
+        await self._session.execute(
+            insert(course_version).values(
+                course_id=c.id,
+                version=version,
+                snapshot=snapshot,
+                topic_keys=cols["topic_keys"],
+                languages=cols["languages"],
+                search_text=cols["search_text"],
+                published_by=published_by,
+                published_at=at,
+            )
+        )
+        await self._session.execute(
+            update(course)
+            .where(course.c.id == c.id)
+            .values(
+                version=version,
+                status=CourseStatus.PUBLISHED.value,
+                published_revision=c.revision,
+                published_at=at,
+            )
+        )
+
+    async def get(self, course_id: str, version: int | None = None) -> Course | None:
+        return (await self.get_many([course_id], version)).get(course_id)
+
+    async def get_many(self, course_ids: Sequence[str], version: int | None = None) -> dict[str, Course]:
+        """Published versions of several courses in one query (the latest of each when ``version`` is None)."""
+        if not course_ids:
+            return {}
+        wanted = course.c.version if version is None else version
+        rows = (
+            await self._session.execute(
+                select(
+                    course.c.id,
+                    course.c.status,
+                    course.c.version.label("latest"),
+                    course_version.c.version,
+                    course_version.c.snapshot,
+                    course_version.c.published_at,
+                )
+                .join(course_version, course_version.c.course_id == course.c.id)
+                .where(
+                    and_(course.c.id.in_(list(course_ids)), course.c.version > 0, course_version.c.version == wanted)
+                )
+            )
+        ).all()
+        result: dict[str, Course] = {}
+        for r in rows:
+            frozen = from_snapshot(
+                r.snapshot, version=r.version, status=CourseStatus(r.status), published_at=r.published_at
+            )
+            frozen.latest_version = r.latest
+            result[r.id] = frozen
+        return result
+
+
+class SqlAlchemyMaterialRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, m: Material, *, uploaded_by: str, upload_expires_at: datetime) -> None:
+        await self._session.execute(
+            insert(material).values(
+                id=m.id,
+                course_id=m.course_id,
+                filename=m.filename,
+                content_type=m.content_type,
+                size=m.size,
+                status=m.status.value,
+                object_key=m.object_key,
+                uploaded_by=uploaded_by,
+                upload_expires_at=upload_expires_at,
+            )
+        )
+
+    async def get(self, material_id: str, *, lock: bool = False) -> Material | None:
+        query = select(material).where(material.c.id == material_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _material(row) if row else None
+
+    async def mark(
+        self, material_id: str, status: MaterialStatus, *, sha256: str | None = None, reason: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value, "rejection_reason": reason}
+        if status is MaterialStatus.READY:
+            values |= {"sha256": sha256, "confirmed_at": func.now()}
+        await self._session.execute(update(material).where(material.c.id == material_id).values(**values))
+
+    async def expired_pending(self, older_than: datetime, limit: int = 100) -> list[Material]:
+        rows = (
+            await self._session.execute(
+                select(material)
+                .where(and_(material.c.status == MaterialStatus.PENDING.value, material.c.created_at < older_than))
+                .order_by(material.c.created_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        return [_material(r) for r in rows]
+
+
+class SqlAlchemyEnrollmentRepository:
+    """Who is enrolled where (``course_enrollment``), learned from progress's events."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime) -> None:
+        await self._session.execute(
+            pg_insert(course_enrollment)
+            .values(
+                enrollment_id=enrollment_id,
+                course_id=course_id,
+                course_version=course_version,
+                learner_id=learner_id,
+                enrolled_at=at,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def is_enrolled(self, course_id: str, learner_id: str) -> bool:
+        return (
+            await self._session.execute(
+                select(
+                    exists().where(
+                        and_(course_enrollment.c.course_id == course_id, course_enrollment.c.learner_id == learner_id)
+                    )
+                )
+            )
+        ).scalar_one()
 
 
 # --- the catalogue -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogueQuery:
-    status: CourseStatus | None = None
-    topic: str | None = None
-    lang: str | None = None
-    terms: tuple[str, ...] = ()
-    ids: tuple[str, ...] | None = None
-    slug: str | None = None
-    mine: bool = False
-    first: int = 20
-    after: tuple[datetime, str] | None = None
-
-
-@dataclass(frozen=True)
-class CatalogueRow:
-    course_id: str
-    editor_view: bool
-    created_at: datetime
 
 
 def _like_escape(term: str) -> str:
@@ -507,19 +482,22 @@ def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> Select[Any
     return base.where(and_(*conds))
 
 
-async def list_catalogue(
-    session: AsyncSession, q: CatalogueQuery, viewer: Principal | None
-) -> tuple[list[CatalogueRow], int, bool]:
-    """One page of the catalogue (newest first), the total count, and whether more follow."""
-    base = _catalogue_filter(q, viewer)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    page = base
-    if q.after is not None:
-        page = page.where(tuple_(course.c.created_at, course.c.id) < tuple_(*q.after))
-    page = page.order_by(course.c.created_at.desc(), course.c.id.desc())
-    if q.ids is None:
-        page = page.limit(q.first + 1)
-    rows = (await session.execute(page)).all()
-    has_next = q.ids is None and len(rows) > q.first
-    rows = rows if q.ids is not None else rows[: q.first]
-    return [CatalogueRow(r.id, bool(r.editor_view), r.created_at) for r in rows], int(total), has_next
+class SqlAlchemyCatalogueRepository:
+    """The catalogue: drafts for their trainers, the latest published version for everyone else."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def page(self, q: CatalogueQuery, viewer: Principal | None) -> tuple[list[CatalogueRow], int, bool]:
+        base = _catalogue_filter(q, viewer)
+        total = (await self._session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+        page = base
+        if q.after is not None:
+            page = page.where(tuple_(course.c.created_at, course.c.id) < tuple_(*q.after))
+        page = page.order_by(course.c.created_at.desc(), course.c.id.desc())
+        if q.ids is None:
+            page = page.limit(q.first + 1)
+        rows = (await self._session.execute(page)).all()
+        has_next = q.ids is None and len(rows) > q.first
+        rows = rows if q.ids is not None else rows[: q.first]
+        return [CatalogueRow(r.id, bool(r.editor_view), r.created_at) for r in rows], int(total), has_next

@@ -1,4 +1,8 @@
-"""The courses REST API (docs/rest-api.md, courses section): thin routes over the handlers."""
+"""The courses REST API (docs/rest-api.md, courses section): thin routes over the handlers.
+
+Each route takes a unit of work (``UowDep``), calls one handler, which commits, and turns its result
+into JSON (``views``).
+"""
 
 from __future__ import annotations
 
@@ -7,80 +11,73 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query
 
-from courses.adapters.blobs import MaterialInspector
-from courses.adapters.repository import CatalogueQuery
-from courses.bootstrap import CoursesApp
-from courses.config import get_courses_settings
+from courses import bootstrap
+from courses.bootstrap import Container
 from courses.domain.model import CourseStatus
 from courses.domain.search import search_terms
 from courses.entrypoints import views
-from courses.entrypoints.consumers import enrollment_consumer
+from courses.entrypoints.consumers import build_consumers
+from courses.entrypoints.deps import ContainerDep, CurrentUser, OptionalUser, UowDep
+from courses.service_layer import authoring, catalogue, materials, publishing
 from courses.service_layer import commands as cmd
-from courses.service_layer import handlers
+from courses.service_layer.catalogue import CourseView
+from courses.service_layer.ports import CatalogueQuery
 from lms_shared.errors import BadInput
 from lms_shared.i18n import normalize_lang
 from lms_shared.logging import get_logger
-from lms_shared.runtime import Runtime
-from lms_shared.settings import get_settings
-from lms_shared.web import CurrentUser, OptionalUser, install_common
+from lms_shared.web import install_common
 
 log = get_logger(__name__)
-
-
-def _courses(request: Request) -> CoursesApp:
-    app: CoursesApp = request.app.state.courses
-    return app
-
-
-AppDep = Annotated[CoursesApp, Depends(_courses)]
 router = APIRouter(prefix="/v1")
 
 
-async def _clean_expired_uploads(app: CoursesApp, stop: asyncio.Event) -> None:
+async def _clean_expired_uploads(container: Container, stop: asyncio.Event) -> None:
     """Background loop: PENDING uploads never confirmed are rejected and their objects deleted."""
     while not stop.is_set():
         try:
-            await handlers.reject_expired_uploads(app)
+            async with container.uow() as uow:
+                await materials.reject_expired_uploads(uow, container.store, container.limits)
         except Exception as exc:  # noqa: BLE001 - S3 or the database away: try again next round
             log.warning("material.cleanup_failed", error=repr(exc))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=app.config.material_cleanup_interval_seconds)
+            await asyncio.wait_for(stop.wait(), timeout=container.settings.material_cleanup_interval_seconds)
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = get_settings()
-    runtime = Runtime("courses", settings)
-    await runtime.start(buckets=(settings.s3_materials_bucket,))
-    assert runtime.store is not None
-    courses = CoursesApp(runtime.sessions, runtime.store, MaterialInspector(settings), settings, get_courses_settings())
+    container = await bootstrap.build()
+    runtime = container.runtime
+    app.state.container = container
     app.state.verifier = runtime.verifier
     app.state.readiness_checks.update(runtime.readiness_checks())
-    app.state.courses = courses
-    consumer = enrollment_consumer(runtime)
-    runtime.spawn(consumer.durable, consumer.run)
-    runtime.spawn("material-cleanup", lambda stop: _clean_expired_uploads(courses, stop))
+    for consumer in build_consumers(container):
+        runtime.spawn(consumer.durable, consumer.run)
+    runtime.spawn("material-cleanup", lambda stop: _clean_expired_uploads(container, stop))
     try:
         yield
     finally:
-        await runtime.stop()
+        await container.close()
+
+
+def _editor_view(course: Any) -> dict[str, Any]:
+    """A course as its trainers see it right after they changed it: the draft."""
+    return views.course_json(CourseView(course, True, True))
 
 
 # --- courses -------------------------------------------------------------------------------------
 
 
 @router.post("/courses", status_code=201)
-async def create_course(body: cmd.CreateCourse, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    course = await handlers.create_course(app, user, body)
-    return views.course_json(handlers.CourseView(course, True, True))
+async def create_course(body: cmd.CreateCourse, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return _editor_view(await authoring.create_course(uow, user, body))
 
 
 @router.get("/courses")
 async def list_courses(
     user: OptionalUser,
-    app: AppDep,
+    uow: UowDep,
     status: CourseStatus | None = None,
     topic: str | None = None,
     lang: str | None = None,
@@ -106,77 +103,72 @@ async def list_courses(
         first=first,
         after=views.decode_cursor(after) if after else None,
     )
-    return views.page_json(await handlers.list_courses(app, user, query))
+    return views.page_json(await catalogue.list_courses(uow, user, query))
 
 
 @router.get("/courses/{course_id}")
 async def get_course(
-    course_id: str, user: OptionalUser, app: AppDep, version: Annotated[int | None, Query(ge=1)] = None
+    course_id: str, user: OptionalUser, uow: UowDep, version: Annotated[int | None, Query(ge=1)] = None
 ) -> dict[str, Any]:
-    return views.course_json(await handlers.get_course(app, user, course_id, version))
+    return views.course_json(await catalogue.get_course(uow, user, course_id, version))
 
 
 @router.patch("/courses/{course_id}")
-async def update_course(course_id: str, body: cmd.UpdateCourse, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    course = await handlers.update_course(app, user, course_id, body)
-    return views.course_json(handlers.CourseView(course, True, True))
+async def update_course(course_id: str, body: cmd.UpdateCourse, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return _editor_view(await authoring.update_course(uow, user, course_id, body))
 
 
 @router.post("/courses/{course_id}/co-owners")
-async def add_co_owner(course_id: str, body: cmd.AddCoOwner, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    course = await handlers.add_co_owner(app, user, course_id, body)
-    return views.course_json(handlers.CourseView(course, True, True))
+async def add_co_owner(course_id: str, body: cmd.AddCoOwner, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return _editor_view(await authoring.add_co_owner(uow, user, course_id, body))
 
 
 @router.delete("/courses/{course_id}/co-owners/{trainer_id}")
-async def remove_co_owner(course_id: str, trainer_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    course = await handlers.remove_co_owner(app, user, course_id, trainer_id)
-    return views.course_json(handlers.CourseView(course, True, True))
+async def remove_co_owner(course_id: str, trainer_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return _editor_view(await authoring.remove_co_owner(uow, user, course_id, trainer_id))
 
 
 @router.post("/courses/{course_id}/publish")
-async def publish_course(course_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    course = await handlers.publish_course(app, user, course_id)
-    return views.course_json(handlers.CourseView(course, True, True))
+async def publish_course(course_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return _editor_view(await publishing.publish_course(uow, user, course_id))
 
 
 @router.post("/courses/{course_id}/archive")
-async def archive_course(course_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    course = await handlers.archive_course(app, user, course_id)
-    return views.course_json(handlers.CourseView(course, True, True))
+async def archive_course(course_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return _editor_view(await publishing.archive_course(uow, user, course_id))
 
 
 # --- modules and lessons -------------------------------------------------------------------------
 
 
 @router.post("/courses/{course_id}/modules", status_code=201)
-async def add_module(course_id: str, body: cmd.ModuleInput, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.module_json(await handlers.add_module(app, user, course_id, body))
+async def add_module(course_id: str, body: cmd.ModuleInput, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.module_json(await authoring.add_module(uow, user, course_id, body))
 
 
 @router.patch("/modules/{module_id}")
-async def update_module(module_id: str, body: cmd.ModulePatch, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.module_json(await handlers.update_module(app, user, module_id, body))
+async def update_module(module_id: str, body: cmd.ModulePatch, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.module_json(await authoring.update_module(uow, user, module_id, body))
 
 
 @router.delete("/modules/{module_id}")
-async def delete_module(module_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.module_json(await handlers.delete_module(app, user, module_id))
+async def delete_module(module_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.module_json(await authoring.delete_module(uow, user, module_id))
 
 
 @router.post("/modules/{module_id}/lessons", status_code=201)
-async def add_lesson(module_id: str, body: cmd.LessonInput, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.lesson_json(await handlers.add_lesson(app, user, module_id, body))
+async def add_lesson(module_id: str, body: cmd.LessonInput, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.lesson_json(await authoring.add_lesson(uow, user, module_id, body))
 
 
 @router.patch("/lessons/{lesson_id}")
-async def update_lesson(lesson_id: str, body: cmd.LessonPatch, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.lesson_json(await handlers.update_lesson(app, user, lesson_id, body))
+async def update_lesson(lesson_id: str, body: cmd.LessonPatch, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.lesson_json(await authoring.update_lesson(uow, user, lesson_id, body))
 
 
 @router.delete("/lessons/{lesson_id}")
-async def delete_lesson(lesson_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.lesson_json(await handlers.delete_lesson(app, user, lesson_id))
+async def delete_lesson(lesson_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.lesson_json(await authoring.delete_lesson(uow, user, lesson_id))
 
 
 # --- materials -----------------------------------------------------------------------------------
@@ -184,9 +176,9 @@ async def delete_lesson(lesson_id: str, user: CurrentUser, app: AppDep) -> dict[
 
 @router.post("/courses/{course_id}/materials", status_code=201)
 async def request_material_upload(
-    course_id: str, body: cmd.RequestMaterialUpload, user: CurrentUser, app: AppDep
+    course_id: str, body: cmd.RequestMaterialUpload, user: CurrentUser, uow: UowDep, container: ContainerDep
 ) -> dict[str, Any]:
-    upload = await handlers.request_material_upload(app, user, course_id, body)
+    upload = await materials.request_material_upload(uow, user, course_id, body, container.store, container.limits)
     return {
         "material": views.material_json(upload.material),
         "uploadUrl": upload.upload_url,
@@ -195,18 +187,22 @@ async def request_material_upload(
 
 
 @router.post("/materials/{material_id}/confirm")
-async def confirm_material_upload(material_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.material_json(await handlers.confirm_material_upload(app, user, material_id))
+async def confirm_material_upload(
+    material_id: str, user: CurrentUser, uow: UowDep, container: ContainerDep
+) -> dict[str, Any]:
+    return views.material_json(await materials.confirm_material_upload(uow, user, material_id, container.store))
 
 
 @router.get("/materials/{material_id}")
-async def get_material(material_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    return views.material_json(await handlers.get_material(app, user, material_id))
+async def get_material(material_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    return views.material_json(await materials.get_material(uow, user, material_id))
 
 
 @router.get("/materials/{material_id}/download")
-async def download_material(material_id: str, user: CurrentUser, app: AppDep) -> dict[str, Any]:
-    url, expires_at = await handlers.material_download_url(app, user, material_id)
+async def download_material(
+    material_id: str, user: CurrentUser, uow: UowDep, container: ContainerDep
+) -> dict[str, Any]:
+    url, expires_at = await materials.material_download_url(uow, user, material_id, container.store, container.limits)
     return {"url": url, "expiresAt": expires_at.isoformat()}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from courses.domain.model import Course, Lesson, Material, Module, Quiz
-from courses.service_layer.handlers import CataloguePage, CourseView
+from courses.service_layer.catalogue import CataloguePage, CourseView
 from lms_shared.errors import BadInput
 from lms_shared.i18n import SUPPORTED_LANGUAGES
 

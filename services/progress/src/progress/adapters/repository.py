@@ -1,8 +1,12 @@
-"""Queries of the progress database (SQLAlchemy Core: the hot path runs a handful of statements)."""
+"""Every SQL statement of the progress service: the repositories of its unit of work.
+
+SQLAlchemy Core throughout, and on the hot path (``completeLesson``) statements sent to asyncpg
+directly: that path runs a handful of statements and SQLAlchemy's per-statement work was a large
+share of its CPU.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,146 +19,13 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lms_shared.errors import NotFound
-from lms_shared.events.catalogue import Payload
+from lms_shared.events.envelope import Envelope
 from lms_shared.outbox import NOTIFY_CHANNEL, event_headers
 from progress.adapters.orm import certificate, course, course_version, enrollment, lesson_progress
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
+from progress.domain.records import CertificateSummary, Course, CourseStats, Enrollment, GroupCount
 
-
-@dataclass(frozen=True)
-class CourseRow:
-    """What progress knows about a course apart from its versions."""
-
-    course_id: str
-    current_version: int
-    owner_ids: frozenset[str]
-    archived: bool
-
-    @property
-    def published(self) -> bool:
-        return self.current_version > 0
-
-
-@dataclass(frozen=True)
-class CertificateSummary:
-    id: str
-    code: str
-    status: str
-    issued_at: datetime | None
-
-
-@dataclass(frozen=True)
-class EnrollmentRow:
-    id: str
-    course_id: str
-    learner_id: str
-    learner_name: str
-    org: str | None
-    municipality: str | None
-    locale: str | None
-    course_version: int
-    status: EnrollmentStatus
-    via: str
-    score: int | None
-    enrolled_at: datetime
-    completed_at: datetime | None
-    withdrawn_at: datetime | None
-    certificate: CertificateSummary | None
-    records: tuple[LessonRecord, ...] = ()
-
-
-class CourseCatalog:
-    """Published course versions, cached in the process: a (course, version) pair never changes."""
-
-    def __init__(self, capacity: int = 512) -> None:
-        self._cache: OrderedDict[tuple[str, int], CourseVersion] = OrderedDict()
-        self._capacity = capacity
-
-    async def version(self, session: AsyncSession, course_id: str, version: int) -> CourseVersion:
-        key = (course_id, version)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        snapshot = await session.scalar(
-            select(course_version.c.snapshot).where(
-                course_version.c.course_id == course_id, course_version.c.version == version
-            )
-        )
-        if snapshot is None:
-            # Only possible if the database was edited by hand: an enrolment pins a stored version.
-            raise NotFound(f"Version {version} of course {course_id} is not known to the progress service.")
-        parsed = CourseVersion.from_snapshot(snapshot)
-        self._cache[key] = parsed
-        if len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
-        return parsed
-
-
-# --- courses -------------------------------------------------------------------------------------
-
-
-async def get_course(session: AsyncSession, course_id: str) -> CourseRow | None:
-    row = (await session.execute(select(course).where(course.c.course_id == course_id))).first()
-    if row is None:
-        return None
-    return CourseRow(
-        course_id=row.course_id,
-        current_version=row.current_version,
-        owner_ids=frozenset([*([row.owner_id] if row.owner_id else []), *row.co_owner_ids]),
-        archived=row.archived_version is not None and row.archived_version >= row.current_version,
-    )
-
-
-async def store_course_version(session: AsyncSession, snapshot: dict[str, Any], received_at: datetime) -> None:
-    """Keep a published version and move the course's current version forward, never back."""
-    course_id, version = snapshot["course_id"], int(snapshot["version"])
-    await session.execute(
-        pg_insert(course_version)
-        .values(course_id=course_id, version=version, snapshot=snapshot, received_at=received_at)
-        .on_conflict_do_nothing()
-    )
-    stmt = pg_insert(course).values(
-        course_id=course_id,
-        current_version=version,
-        owner_id=snapshot["owner_id"],
-        co_owner_ids=list(snapshot.get("co_owner_ids") or []),
-        updated_at=received_at,
-    )
-    newer = stmt.excluded.current_version >= course.c.current_version
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[course.c.course_id],
-            set_={
-                "current_version": func.greatest(course.c.current_version, stmt.excluded.current_version),
-                # Owners come from the newest version only: a late, older event must not restore a
-                # co-owner who was removed since.
-                "owner_id": case((newer, stmt.excluded.owner_id), else_=course.c.owner_id),
-                "co_owner_ids": case((newer, stmt.excluded.co_owner_ids), else_=course.c.co_owner_ids),
-                "updated_at": received_at,
-            },
-        )
-    )
-
-
-async def archive_course(session: AsyncSession, course_id: str, version: int, archived_at: datetime) -> None:
-    stmt = pg_insert(course).values(
-        course_id=course_id, archived_version=version, archived_at=archived_at, updated_at=archived_at
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[course.c.course_id],
-            set_={
-                "archived_version": func.greatest(func.coalesce(course.c.archived_version, 0), version),
-                "archived_at": func.coalesce(course.c.archived_at, archived_at),
-                "updated_at": archived_at,
-            },
-        )
-    )
-
-
-# --- enrolments ----------------------------------------------------------------------------------
+# --- statements built once -----------------------------------------------------------------------
 
 
 def _certificate_lateral() -> Any:
@@ -250,7 +121,7 @@ async def _in_transaction(session: AsyncSession) -> asyncpg.Connection:
     return driver
 
 
-def _to_row(row: Mapping[str, Any] | asyncpg.Record) -> EnrollmentRow:
+def _to_enrollment(row: Mapping[str, Any] | asyncpg.Record) -> Enrollment:
     summary = None
     if row["cert_id"] is not None:
         summary = CertificateSummary(
@@ -267,7 +138,7 @@ def _to_row(row: Mapping[str, Any] | asyncpg.Record) -> EnrollmentRow:
                 row["lp_lesson_ids"], row["lp_completed_at"], row["lp_attempts"], row["lp_best_scores"], strict=True
             )
         )
-    return EnrollmentRow(
+    return Enrollment(
         id=row["id"],
         course_id=row["course_id"],
         learner_id=row["learner_id"],
@@ -287,228 +158,317 @@ def _to_row(row: Mapping[str, Any] | asyncpg.Record) -> EnrollmentRow:
     )
 
 
-async def get_enrollment(
-    session: AsyncSession, enrollment_id: str, *, for_update: bool = False
-) -> EnrollmentRow | None:
-    """One enrolment with its lesson progress; ``for_update`` locks it until the transaction ends.
-
-    The lock is what serializes concurrent progress on one enrolment (see the service layer). It is
-    taken by a statement of its own, before the read: in READ COMMITTED a statement that waited for
-    the lock re-checks the locked row but reads everything else (the lesson progress another request
-    just committed) from the snapshot it started with, which would hide the other tab's lesson.
-    """
-    if not for_update:
-        row = (await session.execute(_BY_ID, {"enrollment_id": enrollment_id})).first()
-        return _to_row(row._mapping) if row is not None else None
-    if (await session.execute(_LOCK, {"enrollment_id": enrollment_id})).first() is None:
-        return None
-    driver = await _in_transaction(session)
-    defaults = _BY_ID_COMPILED.params
-    params = [enrollment_id if name == "enrollment_id" else defaults[name] for name in _BY_ID_PARAMS]
-    record = await driver.fetchrow(_BY_ID_SQL, *params)
-    return _to_row(record) if record is not None else None
+# --- courses -------------------------------------------------------------------------------------
 
 
-async def find_enrollment(
-    session: AsyncSession, course_id: str, learner_id: str, *, for_update: bool = False
-) -> EnrollmentRow | None:
-    """The learner's enrolment in a course; ``for_update`` locks it first (see :func:`get_enrollment`)."""
-    match = and_(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
-    if for_update and (await session.execute(select(enrollment.c.id).where(match).with_for_update())).first() is None:
-        return None
-    row = (await session.execute(_ENROLLMENTS.where(match))).first()
-    return _to_row(row._mapping) if row is not None else None
+class SqlAlchemyCourseRepository:
+    """Implements ``service_layer.ports.CourseRepository``."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def learner_enrollments(
-    session: AsyncSession, learner_id: str, course_ids: Sequence[str] | None = None
-) -> list[EnrollmentRow]:
-    stmt = _ENROLLMENTS.where(enrollment.c.learner_id == learner_id)
-    if course_ids is not None:
-        stmt = stmt.where(enrollment.c.course_id.in_(list(course_ids)))
-    rows = (await session.execute(stmt.order_by(enrollment.c.enrolled_at.desc()))).all()
-    return [_to_row(r._mapping) for r in rows]
-
-
-async def insert_enrollment(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert unless the learner is already enrolled in the course; True when inserted."""
-    result = await session.execute(
-        pg_insert(enrollment).values(**values).on_conflict_do_nothing().returning(enrollment.c.id)
-    )
-    return result.first() is not None
-
-
-async def insert_cohort(
-    session: AsyncSession,
-    course_id: str,
-    version: int,
-    members: Sequence[CohortMember],
-    ids: Sequence[str],
-    at: datetime,
-) -> dict[str, str]:
-    """Enrol everyone not yet enrolled; returns {learner id: new enrolment id} for those inserted."""
-    if not members:
-        return {}
-    rows = [
-        {
-            "id": eid,
-            "course_id": course_id,
-            "learner_id": m.learner_id,
-            "learner_name": m.name,
-            "org": m.org,
-            "municipality": m.municipality,
-            "locale": None,
-            "course_version": version,
-            "status": EnrollmentStatus.ACTIVE.value,
-            "via": "cohort",
-            "enrolled_at": at,
-        }
-        for m, eid in zip(members, ids, strict=True)
-    ]
-    # Executed as a few multi-row INSERTs (SQLAlchemy's insertmanyvalues), each returning what it inserted.
-    result = await session.execute(
-        pg_insert(enrollment).on_conflict_do_nothing().returning(enrollment.c.learner_id, enrollment.c.id), rows
-    )
-    return {r.learner_id: r.id for r in result.all()}
-
-
-async def set_enrollment_status(
-    session: AsyncSession,
-    enrollment_id: str,
-    status: EnrollmentStatus,
-    *,
-    completed_at: datetime | None = None,
-    withdrawn_at: datetime | None = None,
-    score: int | None = None,
-) -> None:
-    values: dict[str, Any] = {"status": status.value, "withdrawn_at": withdrawn_at}
-    if status is EnrollmentStatus.COMPLETED:
-        values.update(completed_at=completed_at, score=score)
-    await session.execute(update(enrollment).where(enrollment.c.id == enrollment_id).values(**values))
-
-
-# --- lesson progress -----------------------------------------------------------------------------
-
-
-async def record_lesson_completed(
-    session: AsyncSession,
-    enrollment_id: str,
-    lesson_id: str,
-    at: datetime,
-    events: Sequence[Payload],
-    *,
-    completes: bool = False,
-    score: int | None = None,
-) -> None:
-    """Record the lesson, complete the enrolment (``completes``, with ``score``), stage ``events``.
-
-    One round trip. The enrolment must already be locked in this transaction
-    (:func:`get_enrollment` with ``for_update``): the completion decision was taken under that lock.
-    """
-    driver = await _in_transaction(session)
-    envelopes = [e.envelope() for e in events]
-    headers = event_headers()
-    await driver.execute(
-        _RECORD_LESSON_SQL,
-        enrollment_id,
-        lesson_id,
-        at,
-        completes,
-        score,
-        [env.id for env in envelopes],
-        [env.subject for env in envelopes],
-        [env.to_bytes() for env in envelopes],
-        orjson.dumps(headers).decode(),
-        EnrollmentStatus.COMPLETED.value,
-        NOTIFY_CHANNEL,
-    )
-
-
-async def record_quiz_attempt(
-    session: AsyncSession, enrollment_id: str, lesson_id: str, score: int, passed: bool, at: datetime
-) -> LessonRecord:
-    """Count an attempt, keep the best score, complete the lesson the first time it is passed."""
-    completed = at if passed else None
-    stmt = pg_insert(lesson_progress).values(
-        enrollment_id=enrollment_id, lesson_id=lesson_id, attempts=1, best_score=score, completed_at=completed
-    )
-    result = await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[lesson_progress.c.enrollment_id, lesson_progress.c.lesson_id],
-            set_={
-                "attempts": lesson_progress.c.attempts + 1,
-                "best_score": func.greatest(func.coalesce(lesson_progress.c.best_score, 0), score),
-                "completed_at": func.coalesce(lesson_progress.c.completed_at, completed),
-                "updated_at": at,
-            },
-        ).returning(
-            lesson_progress.c.lesson_id,
-            lesson_progress.c.completed_at,
-            lesson_progress.c.attempts,
-            lesson_progress.c.best_score,
+    async def get(self, course_id: str) -> Course | None:
+        row = (await self._session.execute(select(course).where(course.c.course_id == course_id))).first()
+        if row is None:
+            return None
+        return Course(
+            course_id=row.course_id,
+            current_version=row.current_version,
+            owner_ids=frozenset([*([row.owner_id] if row.owner_id else []), *row.co_owner_ids]),
+            archived=row.archived_version is not None and row.archived_version >= row.current_version,
         )
-    )
-    r = result.one()
-    return LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score)
+
+    async def get_version(self, course_id: str, version: int) -> CourseVersion | None:
+        snapshot = await self._session.scalar(
+            select(course_version.c.snapshot).where(
+                course_version.c.course_id == course_id, course_version.c.version == version
+            )
+        )
+        return CourseVersion.from_snapshot(snapshot) if snapshot is not None else None
+
+    async def store_version(self, snapshot: Mapping[str, Any], received_at: datetime) -> None:
+        course_id, version = snapshot["course_id"], int(snapshot["version"])
+        await self._session.execute(
+            pg_insert(course_version)
+            .values(course_id=course_id, version=version, snapshot=dict(snapshot), received_at=received_at)
+            .on_conflict_do_nothing()
+        )
+        stmt = pg_insert(course).values(
+            course_id=course_id,
+            current_version=version,
+            owner_id=snapshot["owner_id"],
+            co_owner_ids=list(snapshot.get("co_owner_ids") or []),
+            updated_at=received_at,
+        )
+        newer = stmt.excluded.current_version >= course.c.current_version
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[course.c.course_id],
+                set_={
+                    "current_version": func.greatest(course.c.current_version, stmt.excluded.current_version),
+                    # Owners come from the newest version only: a late, older event must not restore a
+                    # co-owner who was removed since.
+                    "owner_id": case((newer, stmt.excluded.owner_id), else_=course.c.owner_id),
+                    "co_owner_ids": case((newer, stmt.excluded.co_owner_ids), else_=course.c.co_owner_ids),
+                    "updated_at": received_at,
+                },
+            )
+        )
+
+    async def archive(self, course_id: str, version: int, archived_at: datetime) -> None:
+        stmt = pg_insert(course).values(
+            course_id=course_id, archived_version=version, archived_at=archived_at, updated_at=archived_at
+        )
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[course.c.course_id],
+                set_={
+                    "archived_version": func.greatest(func.coalesce(course.c.archived_version, 0), version),
+                    "archived_at": func.coalesce(course.c.archived_at, archived_at),
+                    "updated_at": archived_at,
+                },
+            )
+        )
+
+
+# --- enrolments ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingLesson:
+    """A lesson completion waiting for the commit, which writes it with the staged events."""
+
+    enrollment_id: str
+    lesson_id: str
+    at: datetime
+    completes: bool
+    score: int | None
+
+
+class SqlAlchemyEnrollmentRepository:
+    """Implements ``service_layer.ports.EnrollmentRepository``."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._pending_lesson: PendingLesson | None = None
+
+    async def get(self, enrollment_id: str, *, for_update: bool = False) -> Enrollment | None:
+        """See the port. The lock is taken by a statement of its own, before the read.
+
+        In READ COMMITTED a statement that waited for the lock re-checks the locked row but reads
+        everything else (the lesson progress another request just committed) from the snapshot it
+        started with, which would hide the other tab's lesson.
+        """
+        if not for_update:
+            row = (await self._session.execute(_BY_ID, {"enrollment_id": enrollment_id})).first()
+            return _to_enrollment(row._mapping) if row is not None else None
+        if (await self._session.execute(_LOCK, {"enrollment_id": enrollment_id})).first() is None:
+            return None
+        driver = await _in_transaction(self._session)
+        defaults = _BY_ID_COMPILED.params
+        params = [enrollment_id if name == "enrollment_id" else defaults[name] for name in _BY_ID_PARAMS]
+        record = await driver.fetchrow(_BY_ID_SQL, *params)
+        return _to_enrollment(record) if record is not None else None
+
+    async def find(self, course_id: str, learner_id: str, *, for_update: bool = False) -> Enrollment | None:
+        """The learner's enrolment in a course; ``for_update`` locks it first (see :meth:`get`)."""
+        match = and_(enrollment.c.course_id == course_id, enrollment.c.learner_id == learner_id)
+        if (
+            for_update
+            and (await self._session.execute(select(enrollment.c.id).where(match).with_for_update())).first() is None
+        ):
+            return None
+        row = (await self._session.execute(_ENROLLMENTS.where(match))).first()
+        return _to_enrollment(row._mapping) if row is not None else None
+
+    async def for_learner(self, learner_id: str, course_ids: Sequence[str] | None = None) -> list[Enrollment]:
+        stmt = _ENROLLMENTS.where(enrollment.c.learner_id == learner_id)
+        if course_ids is not None:
+            stmt = stmt.where(enrollment.c.course_id.in_(list(course_ids)))
+        rows = (await self._session.execute(stmt.order_by(enrollment.c.enrolled_at.desc()))).all()
+        return [_to_enrollment(r._mapping) for r in rows]
+
+    async def for_course(self, course_id: str) -> list[Enrollment]:
+        stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id).order_by(
+            enrollment.c.enrolled_at, enrollment.c.id
+        )
+        return [_to_enrollment(r._mapping) for r in (await self._session.execute(stmt)).all()]
+
+    async def add(self, new: Enrollment) -> bool:
+        result = await self._session.execute(
+            pg_insert(enrollment)
+            .values(
+                id=new.id,
+                course_id=new.course_id,
+                learner_id=new.learner_id,
+                learner_name=new.learner_name,
+                org=new.org,
+                municipality=new.municipality,
+                locale=new.locale,
+                course_version=new.course_version,
+                status=new.status.value,
+                via=new.via,
+                enrolled_at=new.enrolled_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(enrollment.c.id)
+        )
+        return result.first() is not None
+
+    async def add_cohort(
+        self, course_id: str, version: int, members: Sequence[CohortMember], ids: Sequence[str], at: datetime
+    ) -> dict[str, str]:
+        if not members:
+            return {}
+        rows = [
+            {
+                "id": eid,
+                "course_id": course_id,
+                "learner_id": m.learner_id,
+                "learner_name": m.name,
+                "org": m.org,
+                "municipality": m.municipality,
+                "locale": None,
+                "course_version": version,
+                "status": EnrollmentStatus.ACTIVE.value,
+                "via": "cohort",
+                "enrolled_at": at,
+            }
+            for m, eid in zip(members, ids, strict=True)
+        ]
+        # Executed as a few multi-row INSERTs (SQLAlchemy's insertmanyvalues), each returning what it inserted.
+        result = await self._session.execute(
+            pg_insert(enrollment).on_conflict_do_nothing().returning(enrollment.c.learner_id, enrollment.c.id), rows
+        )
+        return {r.learner_id: r.id for r in result.all()}
+
+    async def set_status(
+        self,
+        enrollment_id: str,
+        status: EnrollmentStatus,
+        *,
+        completed_at: datetime | None = None,
+        withdrawn_at: datetime | None = None,
+        score: int | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value, "withdrawn_at": withdrawn_at}
+        if status is EnrollmentStatus.COMPLETED:
+            values.update(completed_at=completed_at, score=score)
+        await self._session.execute(update(enrollment).where(enrollment.c.id == enrollment_id).values(**values))
+
+    def record_lesson_completed(
+        self, enrollment_id: str, lesson_id: str, at: datetime, *, completes: bool, score: int | None
+    ) -> None:
+        if self._pending_lesson is not None:
+            raise RuntimeError("One lesson completion per unit of work: commit the previous one first.")
+        self._pending_lesson = PendingLesson(enrollment_id, lesson_id, at, completes, score)
+
+    def take_pending_lesson(self) -> PendingLesson | None:
+        """The lesson completion :meth:`record_lesson_completed` left for the commit, if any (for the uow)."""
+        pending, self._pending_lesson = self._pending_lesson, None
+        return pending
+
+    async def write_lesson(self, lesson: PendingLesson, envelopes: Sequence[Envelope]) -> None:
+        """Lesson, completion and outbox rows (with the relay's NOTIFY) in one round trip."""
+        driver = await _in_transaction(self._session)
+        await driver.execute(
+            _RECORD_LESSON_SQL,
+            lesson.enrollment_id,
+            lesson.lesson_id,
+            lesson.at,
+            lesson.completes,
+            lesson.score,
+            [env.id for env in envelopes],
+            [env.subject for env in envelopes],
+            [env.to_bytes() for env in envelopes],
+            orjson.dumps(event_headers()).decode(),
+            EnrollmentStatus.COMPLETED.value,
+            NOTIFY_CHANNEL,
+        )
+
+    async def record_quiz_attempt(
+        self, enrollment_id: str, lesson_id: str, score: int, passed: bool, at: datetime
+    ) -> LessonRecord:
+        completed = at if passed else None
+        stmt = pg_insert(lesson_progress).values(
+            enrollment_id=enrollment_id, lesson_id=lesson_id, attempts=1, best_score=score, completed_at=completed
+        )
+        result = await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[lesson_progress.c.enrollment_id, lesson_progress.c.lesson_id],
+                set_={
+                    "attempts": lesson_progress.c.attempts + 1,
+                    "best_score": func.greatest(func.coalesce(lesson_progress.c.best_score, 0), score),
+                    "completed_at": func.coalesce(lesson_progress.c.completed_at, completed),
+                    "updated_at": at,
+                },
+            ).returning(
+                lesson_progress.c.lesson_id,
+                lesson_progress.c.completed_at,
+                lesson_progress.c.attempts,
+                lesson_progress.c.best_score,
+            )
+        )
+        r = result.one()
+        return LessonRecord(r.lesson_id, r.completed_at, r.attempts, r.best_score)
 
 
 # --- certificates --------------------------------------------------------------------------------
 
 
-async def certificate_issued(
-    session: AsyncSession,
-    *,
-    certificate_id: str,
-    code: str,
-    course_id: str,
-    learner_id: str | None,
-    enrollment_id: str | None,
-    issued_at: datetime,
-) -> None:
-    stmt = pg_insert(certificate).values(
-        id=certificate_id,
-        code=code,
-        course_id=course_id,
-        learner_id=learner_id,
-        enrollment_id=enrollment_id,
-        issued_at=issued_at,
-    )
-    # A revocation may have arrived first: fill in what it lacked and keep ``revoked`` as it is.
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[certificate.c.id],
-            set_={
-                "issued_at": issued_at,
-                "enrollment_id": func.coalesce(certificate.c.enrollment_id, stmt.excluded.enrollment_id),
-                "learner_id": func.coalesce(certificate.c.learner_id, stmt.excluded.learner_id),
-            },
-        )
-    )
+class SqlAlchemyCertificateRepository:
+    """Implements ``service_layer.ports.CertificateRepository``."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def certificate_revoked(
-    session: AsyncSession,
-    *,
-    certificate_id: str,
-    code: str,
-    course_id: str,
-    learner_id: str | None,
-    revoked_at: datetime,
-) -> None:
-    stmt = pg_insert(certificate).values(
-        id=certificate_id,
-        code=code,
-        course_id=course_id,
-        learner_id=learner_id,
-        revoked=True,
-        revoked_at=revoked_at,
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[certificate.c.id],
-            set_={"revoked": True, "revoked_at": revoked_at},
+    async def issued(
+        self,
+        *,
+        certificate_id: str,
+        code: str,
+        course_id: str,
+        learner_id: str | None,
+        enrollment_id: str | None,
+        issued_at: datetime,
+    ) -> None:
+        stmt = pg_insert(certificate).values(
+            id=certificate_id,
+            code=code,
+            course_id=course_id,
+            learner_id=learner_id,
+            enrollment_id=enrollment_id,
+            issued_at=issued_at,
         )
-    )
+        # A revocation may have arrived first: fill in what it lacked and keep ``revoked`` as it is.
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[certificate.c.id],
+                set_={
+                    "issued_at": issued_at,
+                    "enrollment_id": func.coalesce(certificate.c.enrollment_id, stmt.excluded.enrollment_id),
+                    "learner_id": func.coalesce(certificate.c.learner_id, stmt.excluded.learner_id),
+                },
+            )
+        )
+
+    async def revoked(
+        self, *, certificate_id: str, code: str, course_id: str, learner_id: str | None, revoked_at: datetime
+    ) -> None:
+        stmt = pg_insert(certificate).values(
+            id=certificate_id,
+            code=code,
+            course_id=course_id,
+            learner_id=learner_id,
+            revoked=True,
+            revoked_at=revoked_at,
+        )
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[certificate.c.id],
+                set_={"revoked": True, "revoked_at": revoked_at},
+            )
+        )
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -517,58 +477,44 @@ ENROLLED = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.COMPLETED.value)
 UNSPECIFIED = "unspecified"
 
 
-@dataclass(frozen=True)
-class GroupCount:
-    key: str
-    enrolled: int
-    completed: int
+class SqlAlchemyReportRepository:
+    """Implements ``service_layer.ports.ReportRepository``."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-@dataclass(frozen=True)
-class CourseStats:
-    enrolled: int
-    completed: int
-    certificates_issued: int
-    by_org: list[GroupCount]
-    by_municipality: list[GroupCount]
+    async def course_stats(self, course_id: str) -> CourseStats:
+        completed_filter = enrollment.c.status == EnrollmentStatus.COMPLETED.value
+        active = and_(enrollment.c.course_id == course_id, enrollment.c.status.in_(ENROLLED))
 
+        async def grouped(column: Any) -> list[GroupCount]:
+            key = func.coalesce(column, literal_column(f"'{UNSPECIFIED}'")).label("key")
+            rows = await self._session.execute(
+                select(key, func.count().label("enrolled"), func.count().filter(completed_filter).label("completed"))
+                .where(active)
+                .group_by(key)
+                .order_by(func.count().desc(), key)
+            )
+            return [GroupCount(r.key, r.enrolled, r.completed) for r in rows]
 
-async def course_stats(session: AsyncSession, course_id: str) -> CourseStats:
-    """Counts over current enrolments (withdrawn ones left out) and valid certificates."""
-    completed_filter = enrollment.c.status == EnrollmentStatus.COMPLETED.value
-    active = and_(enrollment.c.course_id == course_id, enrollment.c.status.in_(ENROLLED))
-
-    async def grouped(column: Any) -> list[GroupCount]:
-        key = func.coalesce(column, literal_column(f"'{UNSPECIFIED}'")).label("key")
-        rows = await session.execute(
-            select(key, func.count().label("enrolled"), func.count().filter(completed_filter).label("completed"))
-            .where(active)
-            .group_by(key)
-            .order_by(func.count().desc(), key)
-        )
-        return [GroupCount(r.key, r.enrolled, r.completed) for r in rows]
-
-    totals = (
-        await session.execute(
-            select(func.count().label("enrolled"), func.count().filter(completed_filter).label("completed")).where(
-                active
+        totals = (
+            await self._session.execute(
+                select(func.count().label("enrolled"), func.count().filter(completed_filter).label("completed")).where(
+                    active
+                )
+            )
+        ).one()
+        certificates = await self._session.scalar(
+            select(func.count()).where(
+                certificate.c.course_id == course_id,
+                certificate.c.revoked.is_(False),
+                certificate.c.issued_at.isnot(None),
             )
         )
-    ).one()
-    certificates = await session.scalar(
-        select(func.count()).where(
-            certificate.c.course_id == course_id, certificate.c.revoked.is_(False), certificate.c.issued_at.isnot(None)
+        return CourseStats(
+            enrolled=totals.enrolled,
+            completed=totals.completed,
+            certificates_issued=int(certificates or 0),
+            by_org=await grouped(enrollment.c.org),
+            by_municipality=await grouped(enrollment.c.municipality),
         )
-    )
-    return CourseStats(
-        enrolled=totals.enrolled,
-        completed=totals.completed,
-        certificates_issued=int(certificates or 0),
-        by_org=await grouped(enrollment.c.org),
-        by_municipality=await grouped(enrollment.c.municipality),
-    )
-
-
-async def course_enrollments(session: AsyncSession, course_id: str) -> list[EnrollmentRow]:
-    stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id).order_by(enrollment.c.enrolled_at, enrollment.c.id)
-    return [_to_row(r._mapping) for r in (await session.execute(stmt)).all()]

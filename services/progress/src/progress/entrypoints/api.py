@@ -1,4 +1,4 @@
-"""The progress REST API (docs/rest-api.md, progress section): thin routes over the handlers."""
+"""The progress REST API (docs/rest-api.md, progress section): thin routes over the service layer."""
 
 from __future__ import annotations
 
@@ -6,19 +6,15 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request, Response, status
+from fastapi import FastAPI, Query, Response, status
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lms_shared.db import transaction
-from lms_shared.settings import get_settings
-from lms_shared.web import CurrentUser, install_common
+from lms_shared.web import install_common
 from progress import bootstrap
-from progress.adapters.repository import CourseCatalog
-from progress.config import get_progress_settings
 from progress.domain.model import QuizAnswer
+from progress.entrypoints.consumers import build_consumers
+from progress.entrypoints.deps import ContainerDep, CurrentUser, UowDep, VersionsDep
 from progress.entrypoints.schemas import (
     CohortEnrollmentCreate,
     CohortEnrollmentResultOut,
@@ -30,19 +26,21 @@ from progress.entrypoints.schemas import (
     QuizResultOut,
 )
 from progress.entrypoints.token_cache import CachedTokenVerifier
-from progress.service_layer import handlers
+from progress.service_layer import enrolling, learning, reports
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    container = await bootstrap.start(get_settings(), get_progress_settings())
+    container = await bootstrap.build()
+    for consumer in build_consumers(container):
+        container.runtime.spawn(consumer.durable, consumer.run)
     app.state.container = container
     app.state.verifier = CachedTokenVerifier(container.runtime.verifier)
     app.state.readiness_checks.update(container.runtime.readiness_checks())
     try:
         yield
     finally:
-        await container.runtime.stop()
+        await container.close()
 
 
 class ModelResponse(Response):
@@ -62,60 +60,38 @@ app = FastAPI(title="Kentbilim progress", version="1", lifespan=lifespan)
 install_common(app, "progress")
 
 
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the handler returns, rolled back if it raises."""
-    async with transaction(request.app.state.container.runtime.sessions) as session:
-        yield session
-
-
-async def _catalog(request: Request) -> CourseCatalog:
-    # async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, which cost ~4 % of
-    # a lesson completion's CPU for a dictionary lookup.
-    catalog: CourseCatalog = request.app.state.container.catalog
-    return catalog
-
-
-# scope="function": commit before the response is sent. With the default ("request") FastAPI runs the
-# code after ``yield`` once the client already has its answer, so a client could read its own write
-# before it is committed, or be told "done" about a transaction that then fails to commit.
-SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-CatalogDep = Annotated[CourseCatalog, Depends(_catalog)]
-
-
 @app.post("/v1/enrollments", response_model=EnrollmentOut)
-async def enroll(body: EnrollmentCreate, user: CurrentUser, session: SessionDep, catalog: CatalogDep) -> ModelResponse:
+async def enroll(body: EnrollmentCreate, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> ModelResponse:
     """Enrol the caller; 201 for a new enrolment, 200 with the existing one when already enrolled."""
-    details, created = await handlers.enroll(session, catalog, user, body.courseId)
+    details, created = await enrolling.enroll(uow, user, body.courseId, versions)
     return ModelResponse(EnrollmentOut.of(details), status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @app.get("/v1/enrollments/mine", response_model=EnrollmentList)
 async def my_enrollments(
-    user: CurrentUser, session: SessionDep, catalog: CatalogDep, courseIds: str | None = Query(default=None)
+    user: CurrentUser, uow: UowDep, versions: VersionsDep, courseIds: str | None = Query(default=None)
 ) -> ModelResponse:
     ids = [c for c in (courseIds or "").split(",") if c] if courseIds is not None else None
-    nodes = await handlers.my_enrollments(session, catalog, user, ids)
+    nodes = await enrolling.my_enrollments(uow, user, ids, versions)
     return ModelResponse(EnrollmentList(nodes=[EnrollmentOut.of(d) for d in nodes]))
 
 
 @app.get("/v1/enrollments/{enrollment_id}", response_model=EnrollmentOut)
-async def get_enrollment(
-    enrollment_id: str, user: CurrentUser, session: SessionDep, catalog: CatalogDep
-) -> ModelResponse:
-    return ModelResponse(EnrollmentOut.of(await handlers.get_enrollment(session, catalog, user, enrollment_id)))
+async def get_enrollment(enrollment_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> ModelResponse:
+    return ModelResponse(EnrollmentOut.of(await enrolling.get_enrollment(uow, user, enrollment_id, versions)))
 
 
 @app.post("/v1/enrollments/{enrollment_id}/withdraw", response_model=EnrollmentOut)
-async def withdraw(enrollment_id: str, user: CurrentUser, session: SessionDep, catalog: CatalogDep) -> ModelResponse:
-    return ModelResponse(EnrollmentOut.of(await handlers.withdraw(session, catalog, user, enrollment_id)))
+async def withdraw(enrollment_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> ModelResponse:
+    return ModelResponse(EnrollmentOut.of(await enrolling.withdraw(uow, user, enrollment_id, versions)))
 
 
 @app.post("/v1/enrollments/{enrollment_id}/lessons/{lesson_id}/complete", response_model=EnrollmentOut)
 async def complete_lesson(
-    enrollment_id: str, lesson_id: str, user: CurrentUser, session: SessionDep, catalog: CatalogDep
+    enrollment_id: str, lesson_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep
 ) -> ModelResponse:
     return ModelResponse(
-        EnrollmentOut.of(await handlers.complete_lesson(session, catalog, user, enrollment_id, lesson_id))
+        EnrollmentOut.of(await learning.complete_lesson(uow, user, enrollment_id, lesson_id, versions))
     )
 
 
@@ -125,28 +101,32 @@ async def submit_quiz(
     lesson_id: str,
     body: QuizAttemptCreate,
     user: CurrentUser,
-    session: SessionDep,
-    catalog: CatalogDep,
-    request: Request,
+    uow: UowDep,
+    container: ContainerDep,
 ) -> ModelResponse:
     answers = [QuizAnswer(a.questionId, tuple(a.optionIds)) for a in body.answers]
-    max_attempts = request.app.state.container.config.quiz_max_attempts
-    result = await handlers.submit_quiz(session, catalog, user, enrollment_id, lesson_id, answers, max_attempts)
+    result = await learning.submit_quiz(
+        uow,
+        user,
+        enrollment_id,
+        lesson_id,
+        answers,
+        container.versions,
+        max_attempts=container.settings.quiz_max_attempts,
+    )
     return ModelResponse(QuizResultOut.of(result))
 
 
 @app.post("/v1/courses/{course_id}/cohort", response_model=CohortEnrollmentResultOut)
-async def enroll_cohort(
-    course_id: str, body: CohortEnrollmentCreate, user: CurrentUser, session: SessionDep
-) -> ModelResponse:
+async def enroll_cohort(course_id: str, body: CohortEnrollmentCreate, user: CurrentUser, uow: UowDep) -> ModelResponse:
     return ModelResponse(
-        CohortEnrollmentResultOut.of(await handlers.enroll_cohort(session, user, course_id, body.members))
+        CohortEnrollmentResultOut.of(await enrolling.enroll_cohort(uow, user, course_id, body.members))
     )
 
 
 @app.get("/v1/courses/{course_id}/stats", response_model=CourseStatsOut)
-async def course_stats(course_id: str, user: CurrentUser, session: SessionDep) -> ModelResponse:
-    return ModelResponse(CourseStatsOut.of(course_id, await handlers.course_stats(session, user, course_id)))
+async def course_stats(course_id: str, user: CurrentUser, uow: UowDep) -> ModelResponse:
+    return ModelResponse(CourseStatsOut.of(course_id, await reports.course_stats(uow, user, course_id)))
 
 
 REPORT_COLUMNS = (
@@ -167,9 +147,9 @@ REPORT_COLUMNS = (
 
 
 @app.get("/v1/courses/{course_id}/report.csv")
-async def course_report(course_id: str, user: CurrentUser, session: SessionDep, catalog: CatalogDep) -> Response:
+async def course_report(course_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> Response:
     """One row per enrolment, UTF-8 with a BOM so spreadsheet programs show ə, ң and ғ correctly."""
-    rows = await handlers.course_report(session, catalog, user, course_id)
+    rows = await reports.course_report(uow, user, course_id, versions)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(REPORT_COLUMNS)

@@ -1,9 +1,6 @@
-"""The durable JetStream consumers of the progress service."""
+"""Events the progress service listens to: each payload type mapped to a ``service_layer.events`` handler."""
 
 from __future__ import annotations
-
-from nats.js import JetStreamContext
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms_shared.events.catalogue import (
     CertificateIssuedV1,
@@ -12,34 +9,35 @@ from lms_shared.events.catalogue import (
     CoursePublishedV1,
 )
 from lms_shared.inbox import EventConsumer
-from progress.adapters.orm import inbox
-from progress.service_layer import projections
+from progress.bootstrap import Container
+from progress.service_layer import events
 
 COURSES_CONSUMER = "progress-courses"
 CERTIFICATES_CONSUMER = "progress-certificates"
 
 
-def build_consumers(
-    js: JetStreamContext, sessions: async_sessionmaker[AsyncSession], max_deliveries: int
-) -> list[EventConsumer]:
+def build_consumers(container: Container) -> list[EventConsumer]:
     """One consumer per upstream service, so a backlog of certificates never delays a new course."""
+    js = container.runtime.js
+    assert js is not None, "build the container first"
+    max_deliveries = container.settings.max_deliveries
     return [
         EventConsumer(
             js,
-            sessions,
-            inbox,
+            container.uow,
+            container.inbox,
             COURSES_CONSUMER,
-            {CoursePublishedV1: projections.course_published, CourseArchivedV1: projections.course_archived},
+            {CoursePublishedV1: events.on_course_published, CourseArchivedV1: events.on_course_archived},
             max_deliveries=max_deliveries,
         ),
         EventConsumer(
             js,
-            sessions,
-            inbox,
+            container.uow,
+            container.inbox,
             CERTIFICATES_CONSUMER,
             {
-                CertificateIssuedV1: projections.certificate_issued,
-                CertificateRevokedV1: projections.certificate_revoked,
+                CertificateIssuedV1: events.on_certificate_issued,
+                CertificateRevokedV1: events.on_certificate_revoked,
             },
             max_deliveries=max_deliveries,
         ),

@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from progress.adapters.repository import CourseStats
-from progress.service_layer.handlers import CohortResult, EnrollmentDetails, QuizResult
+from progress.domain.records import CourseStats
+from progress.service_layer.access import EnrollmentDetails
+from progress.service_layer.enrolling import CohortResult
+from progress.service_layer.learning import QuizResult
 
 
 class _In(BaseModel):

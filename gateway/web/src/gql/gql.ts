@@ -1,0 +1,242 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }\n}": typeof types.BulkJobFieldsFragmentDoc,
+    "fragment BulkRowFields on BulkIssueRow {\n  row name learnerId email org municipality outcome reasonCode reason certificateCode\n}": typeof types.BulkRowFieldsFragmentDoc,
+    "mutation PreviewBulk($input: BulkIssueInput!) {\n  startBulkIssue(input: $input, dryRun: true) {\n    ...BulkJobFields\n    refusedRows: rows(outcome: REFUSED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    skippedRows: rows(outcome: SKIPPED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    readyRows: rows(outcome: ISSUED, first: 250) { totalCount nodes { ...BulkRowFields } }\n  }\n}": typeof types.PreviewBulkDocument,
+    "mutation StartBulk($input: BulkIssueInput!) { startBulkIssue(input: $input) { ...BulkJobFields } }": typeof types.StartBulkDocument,
+    "query Job($id: ID!) { bulkIssueJob(id: $id) { ...BulkJobFields } }": typeof types.JobDocument,
+    "query JobRows($id: ID!, $after: String) {\n  bulkIssueJob(id: $id) { rows(first: 1000, after: $after) { nodes { ...BulkRowFields } pageInfo { endCursor hasNextPage } } }\n}": typeof types.JobRowsDocument,
+    "subscription Progress($id: ID!) { bulkIssueProgress(jobId: $id) { ...BulkJobFields } }": typeof types.ProgressDocument,
+    "query Jobs($c: ID) { bulkIssueJobs(courseId: $c) { ...BulkJobFields } }": typeof types.JobsDocument,
+    "query Courses($ui: String, $status: CourseStatus) { courses(status: $status, first: 100) { nodes { id title(lang: $ui) } } }": typeof types.CoursesDocument,
+    "query Reports($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) ...CourseStatsFields } } }": typeof types.ReportsDocument,
+    "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }": typeof types.CertsDocument,
+    "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": typeof types.RevokeDocument,
+    "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": typeof types.CatalogueDocument,
+    "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": typeof types.CertificateSummaryFragmentDoc,
+    "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }": typeof types.MyCertificatesDocument,
+    "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": typeof types.EnrollmentFieldsFragmentDoc,
+    "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": typeof types.CourseDocument,
+    "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": typeof types.EnrolDocument,
+    "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }": typeof types.MineDocument,
+    "query Player($id: ID!, $ui: String) {\n  course(id: $id) {\n    id title(lang: $ui) version\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required\n        material { id filename contentType size status downloadUrl }\n        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }\n    enrollment { ...EnrollmentFields }\n  }\n}": typeof types.PlayerDocument,
+    "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": typeof types.CompleteDocument,
+    "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }": typeof types.SubmitDocument,
+    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }": typeof types.VerifyDocument,
+    "query Teach($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) status version ownerId languages } } }": typeof types.TeachDocument,
+    "mutation Create($input: CreateCourseInput!) { createCourse(input: $input) { id } }": typeof types.CreateDocument,
+    "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) required durationMinutes\n        material { filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}": typeof types.EditorDocument,
+    "mutation MoveModule($id: ID!, $p: Int!) { moveModule(id: $id, position: $p) { id } }": typeof types.MoveModuleDocument,
+    "mutation MoveLesson($id: ID!, $p: Int!) { moveLesson(id: $id, position: $p) { id } }": typeof types.MoveLessonDocument,
+    "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }": typeof types.UpdateDocument,
+    "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }": typeof types.AddModuleDocument,
+    "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }": typeof types.AddLessonDocument,
+    "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }\n        }": typeof types.RequestDocument,
+    "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": typeof types.ConfirmDocument,
+    "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": typeof types.PublishDocument,
+    "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}": typeof types.CourseStatsFieldsFragmentDoc,
+    "query RootFields { q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }": typeof types.RootFieldsDocument,
+};
+const documents: Documents = {
+    "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }\n}": types.BulkJobFieldsFragmentDoc,
+    "fragment BulkRowFields on BulkIssueRow {\n  row name learnerId email org municipality outcome reasonCode reason certificateCode\n}": types.BulkRowFieldsFragmentDoc,
+    "mutation PreviewBulk($input: BulkIssueInput!) {\n  startBulkIssue(input: $input, dryRun: true) {\n    ...BulkJobFields\n    refusedRows: rows(outcome: REFUSED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    skippedRows: rows(outcome: SKIPPED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    readyRows: rows(outcome: ISSUED, first: 250) { totalCount nodes { ...BulkRowFields } }\n  }\n}": types.PreviewBulkDocument,
+    "mutation StartBulk($input: BulkIssueInput!) { startBulkIssue(input: $input) { ...BulkJobFields } }": types.StartBulkDocument,
+    "query Job($id: ID!) { bulkIssueJob(id: $id) { ...BulkJobFields } }": types.JobDocument,
+    "query JobRows($id: ID!, $after: String) {\n  bulkIssueJob(id: $id) { rows(first: 1000, after: $after) { nodes { ...BulkRowFields } pageInfo { endCursor hasNextPage } } }\n}": types.JobRowsDocument,
+    "subscription Progress($id: ID!) { bulkIssueProgress(jobId: $id) { ...BulkJobFields } }": types.ProgressDocument,
+    "query Jobs($c: ID) { bulkIssueJobs(courseId: $c) { ...BulkJobFields } }": types.JobsDocument,
+    "query Courses($ui: String, $status: CourseStatus) { courses(status: $status, first: 100) { nodes { id title(lang: $ui) } } }": types.CoursesDocument,
+    "query Reports($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) ...CourseStatsFields } } }": types.ReportsDocument,
+    "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }": types.CertsDocument,
+    "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": types.RevokeDocument,
+    "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": types.CatalogueDocument,
+    "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": types.CertificateSummaryFragmentDoc,
+    "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }": types.MyCertificatesDocument,
+    "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": types.EnrollmentFieldsFragmentDoc,
+    "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": types.CourseDocument,
+    "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": types.EnrolDocument,
+    "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }": types.MineDocument,
+    "query Player($id: ID!, $ui: String) {\n  course(id: $id) {\n    id title(lang: $ui) version\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required\n        material { id filename contentType size status downloadUrl }\n        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }\n    enrollment { ...EnrollmentFields }\n  }\n}": types.PlayerDocument,
+    "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": types.CompleteDocument,
+    "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }": types.SubmitDocument,
+    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }": types.VerifyDocument,
+    "query Teach($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) status version ownerId languages } } }": types.TeachDocument,
+    "mutation Create($input: CreateCourseInput!) { createCourse(input: $input) { id } }": types.CreateDocument,
+    "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) required durationMinutes\n        material { filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}": types.EditorDocument,
+    "mutation MoveModule($id: ID!, $p: Int!) { moveModule(id: $id, position: $p) { id } }": types.MoveModuleDocument,
+    "mutation MoveLesson($id: ID!, $p: Int!) { moveLesson(id: $id, position: $p) { id } }": types.MoveLessonDocument,
+    "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }": types.UpdateDocument,
+    "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }": types.AddModuleDocument,
+    "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }": types.AddLessonDocument,
+    "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }\n        }": types.RequestDocument,
+    "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": types.ConfirmDocument,
+    "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": types.PublishDocument,
+    "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}": types.CourseStatsFieldsFragmentDoc,
+    "query RootFields { q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }": types.RootFieldsDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }\n}"): typeof import('./graphql').BulkJobFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment BulkRowFields on BulkIssueRow {\n  row name learnerId email org municipality outcome reasonCode reason certificateCode\n}"): typeof import('./graphql').BulkRowFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation PreviewBulk($input: BulkIssueInput!) {\n  startBulkIssue(input: $input, dryRun: true) {\n    ...BulkJobFields\n    refusedRows: rows(outcome: REFUSED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    skippedRows: rows(outcome: SKIPPED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    readyRows: rows(outcome: ISSUED, first: 250) { totalCount nodes { ...BulkRowFields } }\n  }\n}"): typeof import('./graphql').PreviewBulkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation StartBulk($input: BulkIssueInput!) { startBulkIssue(input: $input) { ...BulkJobFields } }"): typeof import('./graphql').StartBulkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Job($id: ID!) { bulkIssueJob(id: $id) { ...BulkJobFields } }"): typeof import('./graphql').JobDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query JobRows($id: ID!, $after: String) {\n  bulkIssueJob(id: $id) { rows(first: 1000, after: $after) { nodes { ...BulkRowFields } pageInfo { endCursor hasNextPage } } }\n}"): typeof import('./graphql').JobRowsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "subscription Progress($id: ID!) { bulkIssueProgress(jobId: $id) { ...BulkJobFields } }"): typeof import('./graphql').ProgressDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Jobs($c: ID) { bulkIssueJobs(courseId: $c) { ...BulkJobFields } }"): typeof import('./graphql').JobsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Courses($ui: String, $status: CourseStatus) { courses(status: $status, first: 100) { nodes { id title(lang: $ui) } } }"): typeof import('./graphql').CoursesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Reports($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) ...CourseStatsFields } } }"): typeof import('./graphql').ReportsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }"): typeof import('./graphql').CertsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }"): typeof import('./graphql').RevokeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}"): typeof import('./graphql').CatalogueDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}"): typeof import('./graphql').CertificateSummaryFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }"): typeof import('./graphql').MyCertificatesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}"): typeof import('./graphql').EnrollmentFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}"): typeof import('./graphql').CourseDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }"): typeof import('./graphql').EnrolDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }"): typeof import('./graphql').MineDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Player($id: ID!, $ui: String) {\n  course(id: $id) {\n    id title(lang: $ui) version\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required\n        material { id filename contentType size status downloadUrl }\n        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }\n    enrollment { ...EnrollmentFields }\n  }\n}"): typeof import('./graphql').PlayerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }"): typeof import('./graphql').CompleteDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }"): typeof import('./graphql').SubmitDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }"): typeof import('./graphql').VerifyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Teach($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) status version ownerId languages } } }"): typeof import('./graphql').TeachDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Create($input: CreateCourseInput!) { createCourse(input: $input) { id } }"): typeof import('./graphql').CreateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) required durationMinutes\n        material { filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}"): typeof import('./graphql').EditorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation MoveModule($id: ID!, $p: Int!) { moveModule(id: $id, position: $p) { id } }"): typeof import('./graphql').MoveModuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation MoveLesson($id: ID!, $p: Int!) { moveLesson(id: $id, position: $p) { id } }"): typeof import('./graphql').MoveLessonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }"): typeof import('./graphql').UpdateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }"): typeof import('./graphql').AddModuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }"): typeof import('./graphql').AddLessonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }\n        }"): typeof import('./graphql').RequestDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }"): typeof import('./graphql').ConfirmDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }"): typeof import('./graphql').PublishDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}"): typeof import('./graphql').CourseStatsFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query RootFields { q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }"): typeof import('./graphql').RootFieldsDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,1135 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** A bulk issuance: everyone eligible, an explicit list, or a CSV. */
+export type BulkIssueInput = {
+  /** Everyone who completed the course and has no certificate yet. */
+  allEligible?: boolean | null | undefined;
+  /** The course the certificates are for. */
+  courseId: string;
+  /** Recipients as CSV text (UTF-8, one header row; columns as in docs/graphql.md), instead of `recipients`. */
+  csv?: string | null | undefined;
+  /** Or an explicit list, e.g. workshop participants from a CSV. */
+  recipients?: Array<RecipientInput> | null | undefined;
+};
+
+/** Where a bulk issuance job is. */
+export type BulkJobStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+/** What became of one input row of a bulk job (in a dry run: what would). */
+export type BulkRowOutcome =
+  /** Issuing was tried and failed (e.g. RENDER_FAILED). */
+  | 'FAILED'
+  /** A certificate was issued (dry run: would be). */
+  | 'ISSUED'
+  /** Accepted, not processed yet. */
+  | 'PENDING'
+  /** Invalid input; never issued. */
+  | 'REFUSED'
+  /** Nothing to do, e.g. the learner is already certified. */
+  | 'SKIPPED';
+
+/** Whether a certificate still stands. */
+export type CertificateStatus =
+  | 'REVOKED'
+  | 'VALID';
+
+/** Where a course is in its life. */
+export type CourseStatus =
+  | 'ARCHIVED'
+  | 'DRAFT'
+  | 'PUBLISHED';
+
+/** A new course, created as a draft owned by the caller. */
+export type CreateCourseInput = {
+  /** Issue a certificate as soon as a learner completes the course. */
+  autoIssueCertificate?: boolean | null | undefined;
+  /** Used when a requested language is missing. */
+  defaultLanguage: string;
+  /** URL-friendly unique name: lower-case letters, digits and dashes. */
+  slug: string;
+  /** Short descriptions. */
+  summaries?: Array<LocalizedTextInput> | null | undefined;
+  /** The title in one or more languages. */
+  titles: Array<LocalizedTextInput>;
+  /** Topics. */
+  topics?: Array<string> | null | undefined;
+};
+
+/** Where a learner is in a course. */
+export type EnrollmentStatus =
+  | 'ACTIVE'
+  | 'COMPLETED'
+  | 'WITHDRAWN';
+
+/** A lesson of a module. */
+export type LessonInput = {
+  /** Markdown text, per language. */
+  bodies?: Array<LocalizedTextInput> | null | undefined;
+  /** Expected study time. */
+  durationMinutes?: number | null | undefined;
+  /** What the lesson holds. */
+  kind: LessonKind;
+  /** An uploaded material to attach. */
+  materialId?: string | null | undefined;
+  /** Where to insert; default last. */
+  position?: number | null | undefined;
+  /** The quiz, for QUIZ lessons. */
+  quiz?: QuizInput | null | undefined;
+  /** Whether completing the course needs it. */
+  required?: boolean | null | undefined;
+  /** The lesson's title. */
+  titles: Array<LocalizedTextInput>;
+};
+
+/** What a lesson holds. */
+export type LessonKind =
+  | 'DOCUMENT'
+  | 'QUIZ'
+  | 'TEXT'
+  | 'VIDEO';
+
+/** Where a learner is in one lesson. */
+export type LessonStatus =
+  | 'COMPLETED'
+  | 'IN_PROGRESS'
+  | 'NOT_STARTED';
+
+/** A text in one language. */
+export type LocalizedTextInput = {
+  /** Language code, e.g. az, kk, ru. */
+  lang: string;
+  /** The text in that language. */
+  text: string;
+};
+
+/** Whether an uploaded material's bytes arrived and passed the checks. */
+export type MaterialStatus =
+  | 'PENDING'
+  | 'READY'
+  | 'REJECTED';
+
+/** A module of a course. */
+export type ModuleInput = {
+  /** Where to insert; default last. */
+  position?: number | null | undefined;
+  /** The module's title in one or more languages. */
+  titles: Array<LocalizedTextInput>;
+};
+
+/** One quiz question. */
+export type QuestionInput = {
+  /** Two or more options. */
+  options: Array<QuizOptionInput>;
+  /** The question's text. */
+  prompts: Array<LocalizedTextInput>;
+};
+
+/** The options chosen for one question. */
+export type QuizAnswerInput = {
+  /** The chosen options. */
+  optionIds: Array<string>;
+  /** The question. */
+  questionId: string;
+};
+
+/** A quiz for a QUIZ lesson. */
+export type QuizInput = {
+  /** Score (0..100) needed to pass. */
+  passScore: number;
+  /** One or more questions. */
+  questions: Array<QuestionInput>;
+};
+
+/** One option of a quiz question. */
+export type QuizOptionInput = {
+  /** Whether choosing it is right (never shown to learners). */
+  correct: boolean;
+  /** The option's text. */
+  labels: Array<LocalizedTextInput>;
+};
+
+/** Who receives a certificate. */
+export type RecipientInput = {
+  /** Where to send the certificate. */
+  email?: string | null | undefined;
+  /** The learner's user id, when they have an account. */
+  learnerId?: string | null | undefined;
+  /** Municipality. */
+  municipality?: string | null | undefined;
+  /** Full name, as it will be printed. */
+  name: string;
+  /** Member state, ISO 3166 alpha-2. */
+  org?: string | null | undefined;
+};
+
+/** Changes to a course's working draft; fields left out stay as they are. */
+export type UpdateCourseInput = {
+  /** Whether completion issues a certificate. */
+  autoIssueCertificate?: boolean | null | undefined;
+  /** New summaries. */
+  summaries?: Array<LocalizedTextInput> | null | undefined;
+  /** New titles. */
+  titles?: Array<LocalizedTextInput> | null | undefined;
+  /** New topics. */
+  topics?: Array<string> | null | undefined;
+};
+
+export type BulkJobFieldsFragment = { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> };
+
+export type BulkRowFieldsFragment = { row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null };
+
+export type PreviewBulkMutationVariables = Exact<{
+  input: BulkIssueInput;
+}>;
+
+
+export type PreviewBulkMutation = { startBulkIssue: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, refusedRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, skippedRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, readyRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, failures: Array<{ recipient: string, reason: string }> } };
+
+export type StartBulkMutationVariables = Exact<{
+  input: BulkIssueInput;
+}>;
+
+
+export type StartBulkMutation = { startBulkIssue: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> } };
+
+export type JobQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type JobQuery = { bulkIssueJob: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> } | null };
+
+export type JobRowsQueryVariables = Exact<{
+  id: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type JobRowsQuery = { bulkIssueJob: { rows: { nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } } | null };
+
+export type ProgressSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ProgressSubscription = { bulkIssueProgress: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> } };
+
+export type JobsQueryVariables = Exact<{
+  c?: string | null | undefined;
+}>;
+
+
+export type JobsQuery = { bulkIssueJobs: Array<{ id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> }> };
+
+export type CoursesQueryVariables = Exact<{
+  ui?: string | null | undefined;
+  status?: CourseStatus | null | undefined;
+}>;
+
+
+export type CoursesQuery = { courses: { nodes: Array<{ id: string, title: string }> } };
+
+export type ReportsQueryVariables = Exact<{
+  ui?: string | null | undefined;
+}>;
+
+
+export type ReportsQuery = { courses: { nodes: Array<{ id: string, title: string, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null }> } };
+
+export type CertsQueryVariables = Exact<{
+  c?: string | null | undefined;
+}>;
+
+
+export type CertsQuery = { certificates: Array<{ id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }> };
+
+export type RevokeMutationVariables = Exact<{
+  id: string;
+  r: string;
+}>;
+
+
+export type RevokeMutation = { revokeCertificate: { id: string, status: CertificateStatus } };
+
+export type CatalogueQueryVariables = Exact<{
+  ui?: string | null | undefined;
+  search?: string | null | undefined;
+  topic?: string | null | undefined;
+  lang?: string | null | undefined;
+}>;
+
+
+export type CatalogueQuery = { courses: { totalCount: number, nodes: Array<{ id: string, title: string, summary: string | null, languages: Array<string>, topics: Array<string>, version: number }> } };
+
+export type CertificateSummaryFragment = { id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null };
+
+export type MyCertificatesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyCertificatesQuery = { myCertificates: Array<{ pdfUrl: string | null, verifyUrl: string, id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }> };
+
+export type EnrollmentFieldsFragment = { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null };
+
+export type CourseQueryVariables = Exact<{
+  id: string;
+  ui?: string | null | undefined;
+  signedIn: boolean;
+}>;
+
+
+export type CourseQuery = { course: { id: string, title: string, summary: string | null, languages: Array<string>, defaultLanguage: string, topics: Array<string>, version: number, status: CourseStatus, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, durationMinutes: number | null, required: boolean }> }>, enrollment?: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
+
+export type EnrolMutationVariables = Exact<{
+  c: string;
+}>;
+
+
+export type EnrolMutation = { enroll: { id: string } };
+
+export type MineQueryVariables = Exact<{
+  ui?: string | null | undefined;
+}>;
+
+
+export type MineQuery = { myEnrollments: Array<{ id: string, status: EnrollmentStatus, progressPercent: number, enrolledAt: string, completedAt: string | null, resumeLessonId: string | null, course: { id: string, title: string }, certificate: { id: string, code: string } | null }> };
+
+export type PlayerQueryVariables = Exact<{
+  id: string;
+  ui?: string | null | undefined;
+}>;
+
+
+export type PlayerQuery = { course: { id: string, title: string, version: number, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, body: string | null, durationMinutes: number | null, required: boolean, material: { id: string, filename: string, contentType: string, size: number, status: MaterialStatus, downloadUrl: string | null } | null, quiz: { passScore: number, questions: Array<{ id: string, prompt: string, multiple: boolean, options: Array<{ id: string, label: string }> }> } | null }> }>, enrollment: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
+
+export type CompleteMutationVariables = Exact<{
+  e: string;
+  l: string;
+}>;
+
+
+export type CompleteMutation = { completeLesson: { id: string } };
+
+export type SubmitMutationVariables = Exact<{
+  e: string;
+  l: string;
+  a: Array<QuizAnswerInput> | QuizAnswerInput;
+}>;
+
+
+export type SubmitMutation = { submitQuiz: { score: number, passed: boolean, attempt: number } };
+
+export type VerifyQueryVariables = Exact<{
+  code: string;
+}>;
+
+
+export type VerifyQuery = { verifyCertificate: { code: string, valid: boolean, status: CertificateStatus | null, learnerName: string | null, courseTitle: string | null, issuedAt: string | null, issuer: string | null, revokedAt: string | null, revocationReason: string | null } };
+
+export type TeachQueryVariables = Exact<{
+  ui?: string | null | undefined;
+}>;
+
+
+export type TeachQuery = { courses: { nodes: Array<{ id: string, title: string, status: CourseStatus, version: number, ownerId: string, languages: Array<string> }> } };
+
+export type CreateMutationVariables = Exact<{
+  input: CreateCourseInput;
+}>;
+
+
+export type CreateMutation = { createCourse: { id: string } };
+
+export type EditorQueryVariables = Exact<{
+  id: string;
+  ui?: string | null | undefined;
+}>;
+
+
+export type EditorQuery = { course: { id: string, slug: string, title: string, languages: Array<string>, defaultLanguage: string, topics: Array<string>, status: CourseStatus, version: number, summary_en: string | null, summary_tr: string | null, summary_az: string | null, summary_kk: string | null, summary_ky: string | null, summary_uz: string | null, summary_ru: string | null, titles: Array<{ lang: string, text: string }>, certificatePolicy: { autoIssue: boolean }, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, required: boolean, durationMinutes: number | null, material: { filename: string, status: MaterialStatus, size: number } | null, quiz: { passScore: number, questions: Array<{ id: string }> } | null }> }>, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null } | null };
+
+export type MoveModuleMutationVariables = Exact<{
+  id: string;
+  p: number;
+}>;
+
+
+export type MoveModuleMutation = { moveModule: { id: string } };
+
+export type MoveLessonMutationVariables = Exact<{
+  id: string;
+  p: number;
+}>;
+
+
+export type MoveLessonMutation = { moveLesson: { id: string } };
+
+export type UpdateMutationVariables = Exact<{
+  id: string;
+  input: UpdateCourseInput;
+}>;
+
+
+export type UpdateMutation = { updateCourse: { id: string } };
+
+export type AddModuleMutationVariables = Exact<{
+  c: string;
+  i: ModuleInput;
+}>;
+
+
+export type AddModuleMutation = { addModule: { id: string } };
+
+export type AddLessonMutationVariables = Exact<{
+  m: string;
+  i: LessonInput;
+}>;
+
+
+export type AddLessonMutation = { addLesson: { id: string } };
+
+export type RequestMutationVariables = Exact<{
+  c: string;
+  f: string;
+  t: string;
+  s: number;
+}>;
+
+
+export type RequestMutation = { requestMaterialUpload: { uploadUrl: string, material: { id: string } } };
+
+export type ConfirmMutationVariables = Exact<{
+  m: string;
+}>;
+
+
+export type ConfirmMutation = { confirmMaterialUpload: { id: string, filename: string, size: number, status: MaterialStatus } };
+
+export type PublishMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type PublishMutation = { publishCourse: { id: string, status: CourseStatus, version: number } };
+
+export type CourseStatsFieldsFragment = { stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null };
+
+export type RootFieldsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RootFieldsQuery = { q: { fields: Array<{ name: string }> | null } | null, m: { fields: Array<{ name: string }> | null } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const BulkJobFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BulkJobFields on BulkIssueJob {
+  id
+  courseId
+  status
+  dryRun
+  total
+  issued
+  skipped
+  refused
+  failed
+  createdAt
+  finishedAt
+  failures {
+    recipient
+    reason
+  }
+}
+    `, {"fragmentName":"BulkJobFields"}) as unknown as TypedDocumentString<BulkJobFieldsFragment, unknown>;
+export const BulkRowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BulkRowFields on BulkIssueRow {
+  row
+  name
+  learnerId
+  email
+  org
+  municipality
+  outcome
+  reasonCode
+  reason
+  certificateCode
+}
+    `, {"fragmentName":"BulkRowFields"}) as unknown as TypedDocumentString<BulkRowFieldsFragment, unknown>;
+export const CertificateSummaryFragmentDoc = new TypedDocumentString(`
+    fragment CertificateSummary on Certificate {
+  id
+  code
+  learnerName
+  courseTitle
+  issuedAt
+  status
+  revokedAt
+  revocationReason
+}
+    `, {"fragmentName":"CertificateSummary"}) as unknown as TypedDocumentString<CertificateSummaryFragment, unknown>;
+export const EnrollmentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EnrollmentFields on Enrollment {
+  id
+  status
+  progressPercent
+  courseVersion
+  resumeLessonId
+  lessons {
+    lessonId
+    status
+    bestScore
+    attempts
+  }
+  certificate {
+    id
+    code
+  }
+}
+    `, {"fragmentName":"EnrollmentFields"}) as unknown as TypedDocumentString<EnrollmentFieldsFragment, unknown>;
+export const CourseStatsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CourseStatsFields on Course {
+  stats {
+    enrolled
+    completed
+    certificatesIssued
+    byOrg {
+      key
+      enrolled
+      completed
+    }
+    byMunicipality {
+      key
+      enrolled
+      completed
+    }
+  }
+}
+    `, {"fragmentName":"CourseStatsFields"}) as unknown as TypedDocumentString<CourseStatsFieldsFragment, unknown>;
+export const PreviewBulkDocument = new TypedDocumentString(`
+    mutation PreviewBulk($input: BulkIssueInput!) {
+  startBulkIssue(input: $input, dryRun: true) {
+    ...BulkJobFields
+    refusedRows: rows(outcome: REFUSED, first: 250) {
+      totalCount
+      nodes {
+        ...BulkRowFields
+      }
+    }
+    skippedRows: rows(outcome: SKIPPED, first: 250) {
+      totalCount
+      nodes {
+        ...BulkRowFields
+      }
+    }
+    readyRows: rows(outcome: ISSUED, first: 250) {
+      totalCount
+      nodes {
+        ...BulkRowFields
+      }
+    }
+  }
+}
+    fragment BulkJobFields on BulkIssueJob {
+  id
+  courseId
+  status
+  dryRun
+  total
+  issued
+  skipped
+  refused
+  failed
+  createdAt
+  finishedAt
+  failures {
+    recipient
+    reason
+  }
+}
+fragment BulkRowFields on BulkIssueRow {
+  row
+  name
+  learnerId
+  email
+  org
+  municipality
+  outcome
+  reasonCode
+  reason
+  certificateCode
+}`) as unknown as TypedDocumentString<PreviewBulkMutation, PreviewBulkMutationVariables>;
+export const StartBulkDocument = new TypedDocumentString(`
+    mutation StartBulk($input: BulkIssueInput!) {
+  startBulkIssue(input: $input) {
+    ...BulkJobFields
+  }
+}
+    fragment BulkJobFields on BulkIssueJob {
+  id
+  courseId
+  status
+  dryRun
+  total
+  issued
+  skipped
+  refused
+  failed
+  createdAt
+  finishedAt
+  failures {
+    recipient
+    reason
+  }
+}`) as unknown as TypedDocumentString<StartBulkMutation, StartBulkMutationVariables>;
+export const JobDocument = new TypedDocumentString(`
+    query Job($id: ID!) {
+  bulkIssueJob(id: $id) {
+    ...BulkJobFields
+  }
+}
+    fragment BulkJobFields on BulkIssueJob {
+  id
+  courseId
+  status
+  dryRun
+  total
+  issued
+  skipped
+  refused
+  failed
+  createdAt
+  finishedAt
+  failures {
+    recipient
+    reason
+  }
+}`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
+export const JobRowsDocument = new TypedDocumentString(`
+    query JobRows($id: ID!, $after: String) {
+  bulkIssueJob(id: $id) {
+    rows(first: 1000, after: $after) {
+      nodes {
+        ...BulkRowFields
+      }
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+    }
+  }
+}
+    fragment BulkRowFields on BulkIssueRow {
+  row
+  name
+  learnerId
+  email
+  org
+  municipality
+  outcome
+  reasonCode
+  reason
+  certificateCode
+}`) as unknown as TypedDocumentString<JobRowsQuery, JobRowsQueryVariables>;
+export const ProgressDocument = new TypedDocumentString(`
+    subscription Progress($id: ID!) {
+  bulkIssueProgress(jobId: $id) {
+    ...BulkJobFields
+  }
+}
+    fragment BulkJobFields on BulkIssueJob {
+  id
+  courseId
+  status
+  dryRun
+  total
+  issued
+  skipped
+  refused
+  failed
+  createdAt
+  finishedAt
+  failures {
+    recipient
+    reason
+  }
+}`) as unknown as TypedDocumentString<ProgressSubscription, ProgressSubscriptionVariables>;
+export const JobsDocument = new TypedDocumentString(`
+    query Jobs($c: ID) {
+  bulkIssueJobs(courseId: $c) {
+    ...BulkJobFields
+  }
+}
+    fragment BulkJobFields on BulkIssueJob {
+  id
+  courseId
+  status
+  dryRun
+  total
+  issued
+  skipped
+  refused
+  failed
+  createdAt
+  finishedAt
+  failures {
+    recipient
+    reason
+  }
+}`) as unknown as TypedDocumentString<JobsQuery, JobsQueryVariables>;
+export const CoursesDocument = new TypedDocumentString(`
+    query Courses($ui: String, $status: CourseStatus) {
+  courses(status: $status, first: 100) {
+    nodes {
+      id
+      title(lang: $ui)
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CoursesQuery, CoursesQueryVariables>;
+export const ReportsDocument = new TypedDocumentString(`
+    query Reports($ui: String) {
+  courses(first: 100) {
+    nodes {
+      id
+      title(lang: $ui)
+      ...CourseStatsFields
+    }
+  }
+}
+    fragment CourseStatsFields on Course {
+  stats {
+    enrolled
+    completed
+    certificatesIssued
+    byOrg {
+      key
+      enrolled
+      completed
+    }
+    byMunicipality {
+      key
+      enrolled
+      completed
+    }
+  }
+}`) as unknown as TypedDocumentString<ReportsQuery, ReportsQueryVariables>;
+export const CertsDocument = new TypedDocumentString(`
+    query Certs($c: ID) {
+  certificates(courseId: $c) {
+    ...CertificateSummary
+  }
+}
+    fragment CertificateSummary on Certificate {
+  id
+  code
+  learnerName
+  courseTitle
+  issuedAt
+  status
+  revokedAt
+  revocationReason
+}`) as unknown as TypedDocumentString<CertsQuery, CertsQueryVariables>;
+export const RevokeDocument = new TypedDocumentString(`
+    mutation Revoke($id: ID!, $r: String!) {
+  revokeCertificate(id: $id, reason: $r) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeMutation, RevokeMutationVariables>;
+export const CatalogueDocument = new TypedDocumentString(`
+    query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {
+  courses(
+    status: PUBLISHED
+    search: $search
+    topic: $topic
+    lang: $lang
+    first: 48
+  ) {
+    totalCount
+    nodes {
+      id
+      title(lang: $ui)
+      summary(lang: $ui)
+      languages
+      topics
+      version
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CatalogueQuery, CatalogueQueryVariables>;
+export const MyCertificatesDocument = new TypedDocumentString(`
+    query MyCertificates {
+  myCertificates {
+    ...CertificateSummary
+    pdfUrl
+    verifyUrl
+  }
+}
+    fragment CertificateSummary on Certificate {
+  id
+  code
+  learnerName
+  courseTitle
+  issuedAt
+  status
+  revokedAt
+  revocationReason
+}`) as unknown as TypedDocumentString<MyCertificatesQuery, MyCertificatesQueryVariables>;
+export const CourseDocument = new TypedDocumentString(`
+    query Course($id: ID!, $ui: String, $signedIn: Boolean!) {
+  course(id: $id) {
+    id
+    title(lang: $ui)
+    summary(lang: $ui)
+    languages
+    defaultLanguage
+    topics
+    version
+    status
+    modules {
+      id
+      position
+      title(lang: $ui)
+      lessons {
+        id
+        position
+        kind
+        title(lang: $ui)
+        durationMinutes
+        required
+      }
+    }
+    enrollment @include(if: $signedIn) {
+      ...EnrollmentFields
+    }
+  }
+}
+    fragment EnrollmentFields on Enrollment {
+  id
+  status
+  progressPercent
+  courseVersion
+  resumeLessonId
+  lessons {
+    lessonId
+    status
+    bestScore
+    attempts
+  }
+  certificate {
+    id
+    code
+  }
+}`) as unknown as TypedDocumentString<CourseQuery, CourseQueryVariables>;
+export const EnrolDocument = new TypedDocumentString(`
+    mutation Enrol($c: ID!) {
+  enroll(courseId: $c) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<EnrolMutation, EnrolMutationVariables>;
+export const MineDocument = new TypedDocumentString(`
+    query Mine($ui: String) {
+  myEnrollments {
+    id
+    status
+    progressPercent
+    enrolledAt
+    completedAt
+    resumeLessonId
+    course {
+      id
+      title(lang: $ui)
+    }
+    certificate {
+      id
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MineQuery, MineQueryVariables>;
+export const PlayerDocument = new TypedDocumentString(`
+    query Player($id: ID!, $ui: String) {
+  course(id: $id) {
+    id
+    title(lang: $ui)
+    version
+    modules {
+      id
+      position
+      title(lang: $ui)
+      lessons {
+        id
+        position
+        kind
+        title(lang: $ui)
+        body(lang: $ui)
+        durationMinutes
+        required
+        material {
+          id
+          filename
+          contentType
+          size
+          status
+          downloadUrl
+        }
+        quiz {
+          passScore
+          questions {
+            id
+            prompt(lang: $ui)
+            multiple
+            options {
+              id
+              label(lang: $ui)
+            }
+          }
+        }
+      }
+    }
+    enrollment {
+      ...EnrollmentFields
+    }
+  }
+}
+    fragment EnrollmentFields on Enrollment {
+  id
+  status
+  progressPercent
+  courseVersion
+  resumeLessonId
+  lessons {
+    lessonId
+    status
+    bestScore
+    attempts
+  }
+  certificate {
+    id
+    code
+  }
+}`) as unknown as TypedDocumentString<PlayerQuery, PlayerQueryVariables>;
+export const CompleteDocument = new TypedDocumentString(`
+    mutation Complete($e: ID!, $l: ID!) {
+  completeLesson(enrollmentId: $e, lessonId: $l) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CompleteMutation, CompleteMutationVariables>;
+export const SubmitDocument = new TypedDocumentString(`
+    mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {
+  submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) {
+    score
+    passed
+    attempt
+  }
+}
+    `) as unknown as TypedDocumentString<SubmitMutation, SubmitMutationVariables>;
+export const VerifyDocument = new TypedDocumentString(`
+    query Verify($code: String!) {
+  verifyCertificate(code: $code) {
+    code
+    valid
+    status
+    learnerName
+    courseTitle
+    issuedAt
+    issuer
+    revokedAt
+    revocationReason
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyQuery, VerifyQueryVariables>;
+export const TeachDocument = new TypedDocumentString(`
+    query Teach($ui: String) {
+  courses(first: 100) {
+    nodes {
+      id
+      title(lang: $ui)
+      status
+      version
+      ownerId
+      languages
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TeachQuery, TeachQueryVariables>;
+export const CreateDocument = new TypedDocumentString(`
+    mutation Create($input: CreateCourseInput!) {
+  createCourse(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateMutation, CreateMutationVariables>;
+export const EditorDocument = new TypedDocumentString(`
+    query Editor($id: ID!, $ui: String) {
+  course(id: $id) {
+    id
+    slug
+    title(lang: $ui)
+    titles {
+      lang
+      text
+    }
+    languages
+    defaultLanguage
+    topics
+    status
+    version
+    certificatePolicy {
+      autoIssue
+    }
+    summary_en: summary(lang: "en")
+    summary_tr: summary(lang: "tr")
+    summary_az: summary(lang: "az")
+    summary_kk: summary(lang: "kk")
+    summary_ky: summary(lang: "ky")
+    summary_uz: summary(lang: "uz")
+    summary_ru: summary(lang: "ru")
+    modules {
+      id
+      position
+      title(lang: $ui)
+      lessons {
+        id
+        position
+        kind
+        title(lang: $ui)
+        required
+        durationMinutes
+        material {
+          filename
+          status
+          size
+        }
+        quiz {
+          passScore
+          questions {
+            id
+          }
+        }
+      }
+    }
+    ...CourseStatsFields
+  }
+}
+    fragment CourseStatsFields on Course {
+  stats {
+    enrolled
+    completed
+    certificatesIssued
+    byOrg {
+      key
+      enrolled
+      completed
+    }
+    byMunicipality {
+      key
+      enrolled
+      completed
+    }
+  }
+}`) as unknown as TypedDocumentString<EditorQuery, EditorQueryVariables>;
+export const MoveModuleDocument = new TypedDocumentString(`
+    mutation MoveModule($id: ID!, $p: Int!) {
+  moveModule(id: $id, position: $p) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<MoveModuleMutation, MoveModuleMutationVariables>;
+export const MoveLessonDocument = new TypedDocumentString(`
+    mutation MoveLesson($id: ID!, $p: Int!) {
+  moveLesson(id: $id, position: $p) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<MoveLessonMutation, MoveLessonMutationVariables>;
+export const UpdateDocument = new TypedDocumentString(`
+    mutation Update($id: ID!, $input: UpdateCourseInput!) {
+  updateCourse(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateMutation, UpdateMutationVariables>;
+export const AddModuleDocument = new TypedDocumentString(`
+    mutation AddModule($c: ID!, $i: ModuleInput!) {
+  addModule(courseId: $c, input: $i) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<AddModuleMutation, AddModuleMutationVariables>;
+export const AddLessonDocument = new TypedDocumentString(`
+    mutation AddLesson($m: ID!, $i: LessonInput!) {
+  addLesson(moduleId: $m, input: $i) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<AddLessonMutation, AddLessonMutationVariables>;
+export const RequestDocument = new TypedDocumentString(`
+    mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {
+  requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {
+    uploadUrl
+    material {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RequestMutation, RequestMutationVariables>;
+export const ConfirmDocument = new TypedDocumentString(`
+    mutation Confirm($m: ID!) {
+  confirmMaterialUpload(materialId: $m) {
+    id
+    filename
+    size
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ConfirmMutation, ConfirmMutationVariables>;
+export const PublishDocument = new TypedDocumentString(`
+    mutation Publish($id: ID!) {
+  publishCourse(id: $id) {
+    id
+    status
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<PublishMutation, PublishMutationVariables>;
+export const RootFieldsDocument = new TypedDocumentString(`
+    query RootFields {
+  q: __type(name: "Query") {
+    fields {
+      name
+    }
+  }
+  m: __type(name: "Mutation") {
+    fields {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RootFieldsQuery, RootFieldsQueryVariables>;

@@ -1,0 +1,4 @@
+// The admin's pages: bulk issuance with live progress, revocation, reports per country and municipality.
+export { BulkIssuePage } from "./bulk";
+export { ReportsPage } from "./reports";
+export { RevokePage } from "./revoke";

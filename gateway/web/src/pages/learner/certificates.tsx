@@ -1,0 +1,107 @@
+// The learner's certificates: PDF download, verify link with copy button, QR code.
+import { useState } from "preact/hooks";
+import { graphql } from "../../gql";
+import { useI18n } from "../../i18n";
+import { ErrorMessage, Loading, PageTitle, QrCode, StatusBadge, useQuery } from "../../components/ui";
+
+// One certificate as the learner's and the admin's lists show it.
+graphql(`fragment CertificateSummary on Certificate {
+  id code learnerName courseTitle issuedAt status revokedAt revocationReason
+}`);
+
+export function verifyLink(cert: { code: string; verifyUrl?: string | null }): string {
+  // The gateway gives a public URL; fall back to this origin's page for the same code.
+  return cert.verifyUrl || `${location.origin}/verify/${encodeURIComponent(cert.code)}`;
+}
+
+function CopyButton({ text }: { text: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState<boolean | null>(null);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      // Clipboard needs a secure context; the link stays selectable in the field beside the button.
+      setCopied(false);
+    }
+    setTimeout(() => setCopied(null), 4000);
+  }
+  return (
+    <>
+      <button type="button" class="button button-secondary" onClick={copy}>
+        {t("certificates.copyLink")}
+      </button>
+      <span role="status" aria-live="polite" class="muted">
+        {copied === true ? t("certificates.copied") : copied === false ? t("certificates.copyFailed") : ""}
+      </span>
+    </>
+  );
+}
+
+export function MyCertificatesPage() {
+  const { t, date } = useI18n();
+  const { data, error, loading } = useQuery(
+    graphql(`query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }`),
+    {},
+    [],
+  );
+  return (
+    <section>
+      <PageTitle>{t("certificates.title")}</PageTitle>
+      <ErrorMessage error={error} />
+      {loading && !data ? <Loading /> : null}
+      {data && data.myCertificates.length === 0 ? <p class="empty">{t("certificates.empty")}</p> : null}
+      <ul class="cards certificate-list">
+        {data?.myCertificates.map((c) => {
+          const link = verifyLink(c);
+          return (
+            <li key={c.id} class="card certificate-card">
+              <div class="certificate-body">
+                <h2 class="card-title">{c.courseTitle}</h2>
+                <p>
+                  {c.status === "VALID" ? (
+                    <StatusBadge tone="ok">{t("status.VALID")}</StatusBadge>
+                  ) : (
+                    <StatusBadge tone="bad">{t("status.REVOKED")}</StatusBadge>
+                  )}
+                </p>
+                <dl class="facts">
+                  <dt>{t("verify.learner")}</dt>
+                  <dd>{c.learnerName}</dd>
+                  <dt>{t("verify.issuedAt")}</dt>
+                  <dd>{date(c.issuedAt)}</dd>
+                  <dt>{t("verify.code")}</dt>
+                  <dd class="code">{c.code}</dd>
+                  {c.status === "REVOKED" ? (
+                    <>
+                      <dt>{t("verify.revokedAt")}</dt>
+                      <dd>{date(c.revokedAt)}</dd>
+                      <dt>{t("verify.reason")}</dt>
+                      <dd>{c.revocationReason}</dd>
+                    </>
+                  ) : null}
+                </dl>
+                <div class="field">
+                  <label for={`link-${c.id}`}>{t("certificates.verifyLink")}</label>
+                  <input id={`link-${c.id}`} type="text" readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
+                </div>
+                <div class="card-actions">
+                  {c.pdfUrl ? (
+                    <a class="button" href={c.pdfUrl} download={`certificate-${c.code}.pdf`} target="_blank" rel="noopener">
+                      ↓ {t("certificates.downloadPdf")}
+                    </a>
+                  ) : (
+                    <span class="muted">{t("certificates.pdfPending")}</span>
+                  )}
+                  <CopyButton text={link} />
+                </div>
+              </div>
+              <QrCode value={link} label={t("certificates.qr", { code: c.code })} />
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

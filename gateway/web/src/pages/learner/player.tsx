@@ -1,0 +1,262 @@
+// The lesson player: Markdown, video, document download and quizzes with immediate score.
+import { useEffect, useState } from "preact/hooks";
+import { gql } from "../../api";
+import { useI18n, type MessageKey } from "../../i18n";
+import { graphql } from "../../gql";
+import type { EnrollmentFieldsFragment, PlayerQuery } from "../../gql/graphql";
+import { Link, navigate } from "../../router";
+import { ErrorMessage, Loading, Markdown, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
+import { LessonStatusIcon, lessonStatus, orderedLessons } from "./course";
+
+const PLAYER = graphql(`query Player($id: ID!, $ui: String) {
+  course(id: $id) {
+    id title(lang: $ui) version
+    modules { id position title(lang: $ui)
+      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required
+        material { id filename contentType size status downloadUrl }
+        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }
+    enrollment { ...EnrollmentFields }
+  }
+}`);
+
+type LessonDetail = NonNullable<PlayerQuery["course"]>["modules"][number]["lessons"][number];
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonId: string }) {
+  const { t, lang } = useI18n();
+  const { data, error, loading, reload } = useQuery(
+    PLAYER,
+    { id: courseId, ui: lang },
+    [courseId, lang],
+  );
+  const [completing, setCompleting] = useState(false);
+  const [actionError, setActionError] = useState<unknown>(null);
+  useEffect(() => setActionError(null), [lessonId]);
+  if (loading && !data) return <Loading />;
+  if (error) return <ErrorMessage error={error} />;
+  const course = data?.course;
+  if (!course) return <p class="empty">{t("course.notFound")}</p>;
+  const lessons = orderedLessons(course);
+  const index = lessons.findIndex((l) => l.id === lessonId);
+  const lesson = lessons[index];
+  const enrollment = course.enrollment;
+  if (!lesson) return <p class="empty">{t("lesson.notFound")}</p>;
+  if (!enrollment) {
+    return (
+      <div class="panel">
+        <p>{t("lesson.enrolFirst")}</p>
+        <Link class="button" href={`/courses/${courseId}`}>
+          {t("lesson.backToCourse")}
+        </Link>
+      </div>
+    );
+  }
+  const status = lessonStatus(enrollment, lesson.id);
+  const previous = lessons[index - 1];
+  const next = lessons[index + 1];
+
+  async function complete() {
+    setCompleting(true);
+    setActionError(null);
+    try {
+      await gql(graphql(`mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }`), {
+        e: enrollment!.id,
+        l: lessonId,
+      });
+      reload();
+      if (next) navigate(`/courses/${courseId}/lessons/${next.id}`);
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setCompleting(false);
+    }
+  }
+
+  return (
+    <div class="player">
+      <nav class="player-outline" aria-label={t("lesson.outline")}>
+        <p class="outline-course">
+          <Link href={`/courses/${courseId}`}>{course.title}</Link>
+        </p>
+        <ProgressBar value={enrollment.progressPercent} label={t("learning.progress")} />
+        <ol>
+          {lessons.map((l) => (
+            <li key={l.id} class={l.id === lessonId ? "current" : ""}>
+              <LessonStatusIcon status={lessonStatus(enrollment, l.id)} t={t} />
+              <Link href={`/courses/${courseId}/lessons/${l.id}`} aria-current={l.id === lessonId ? "page" : undefined}>
+                {l.title}
+              </Link>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <article class="player-main">
+        <p class="muted">
+          {t(`lessonKind.${lesson.kind}` as MessageKey)}
+          {lesson.durationMinutes ? ` · ${t("course.minutes", { count: lesson.durationMinutes })}` : ""}
+        </p>
+        <PageTitle>{lesson.title}</PageTitle>
+        {lesson.kind === "VIDEO" && lesson.material?.downloadUrl ? (
+          <video class="video" controls preload="metadata" src={lesson.material.downloadUrl}>
+            <a href={lesson.material.downloadUrl}>{t("lesson.downloadVideo")}</a>
+          </video>
+        ) : null}
+        {lesson.body ? <Markdown source={lesson.body} /> : null}
+        {lesson.material && lesson.kind !== "VIDEO" ? (
+          <p class="material">
+            {lesson.material.downloadUrl ? (
+              <a class="button button-secondary" href={lesson.material.downloadUrl} download={lesson.material.filename}>
+                ↓ {t("lesson.download", { name: lesson.material.filename })}
+              </a>
+            ) : (
+              <span class="muted">{t("lesson.materialUnavailable")}</span>
+            )}{" "}
+            <span class="muted">{formatSize(lesson.material.size)}</span>
+          </p>
+        ) : null}
+        {lesson.kind === "QUIZ" && lesson.quiz ? (
+          <QuizForm
+            key={lesson.id}
+            quiz={lesson.quiz}
+            enrollmentId={enrollment.id}
+            lessonId={lesson.id}
+            onDone={reload}
+            progress={enrollment.lessons.find((l) => l.lessonId === lesson.id)}
+          />
+        ) : (
+          <div class="lesson-actions">
+            {status === "COMPLETED" ? (
+              <StatusBadge tone="ok">{t("lessonStatus.COMPLETED")}</StatusBadge>
+            ) : (
+              <button type="button" class="button" onClick={complete} disabled={completing}>
+                {completing ? t("common.working") : t("lesson.markComplete")}
+              </button>
+            )}
+          </div>
+        )}
+        <ErrorMessage error={actionError} />
+        {enrollment.status === "COMPLETED" ? (
+          <div class="alert alert-success" role="status">
+            {t("lesson.courseCompleted")} <Link href="/certificates">{t("nav.certificates")}</Link>
+          </div>
+        ) : null}
+        <nav class="pager" aria-label={t("lesson.pager")}>
+          {previous ? (
+            <Link class="button button-secondary" href={`/courses/${courseId}/lessons/${previous.id}`}>
+              ← {t("lesson.previous")}
+            </Link>
+          ) : (
+            <span />
+          )}
+          {next ? (
+            <Link class="button button-secondary" href={`/courses/${courseId}/lessons/${next.id}`}>
+              {t("lesson.next")} →
+            </Link>
+          ) : null}
+        </nav>
+      </article>
+    </div>
+  );
+}
+
+function QuizForm(props: {
+  quiz: NonNullable<LessonDetail["quiz"]>;
+  enrollmentId: string;
+  lessonId: string;
+  progress: EnrollmentFieldsFragment["lessons"][number] | undefined;
+  onDone: () => void;
+}) {
+  const { t } = useI18n();
+  const [answers, setAnswers] = useState<Record<string, string[]>>({});
+  const [result, setResult] = useState<{ score: number; passed: boolean; attempt: number } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const unanswered = props.quiz.questions.filter((q) => !(answers[q.id]?.length)).length;
+
+  function choose(questionId: string, optionId: string, multiple: boolean, checked: boolean) {
+    setAnswers((prev) => {
+      const current = prev[questionId] ?? [];
+      const next = multiple
+        ? checked
+          ? [...current, optionId]
+          : current.filter((o) => o !== optionId)
+        : [optionId];
+      return { ...prev, [questionId]: next };
+    });
+  }
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const data = await gql(
+        graphql(`mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {
+          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }
+        }`),
+        {
+          e: props.enrollmentId,
+          l: props.lessonId,
+          a: props.quiz.questions.map((q) => ({ questionId: q.id, optionIds: answers[q.id] ?? [] })),
+        },
+      );
+      setResult(data.submitQuiz);
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="quiz" onSubmit={submit}>
+      <p class="muted">
+        {t("quiz.passScore", { score: props.quiz.passScore })}
+        {props.progress?.attempts
+          ? ` · ${t("quiz.best", { score: props.progress.bestScore ?? 0, count: props.progress.attempts })}`
+          : ""}
+      </p>
+      {props.quiz.questions.map((q, i) => (
+        <fieldset key={q.id} class="question">
+          <legend>
+            {i + 1}. {q.prompt}
+            {q.multiple ? <span class="muted"> ({t("quiz.chooseAll")})</span> : null}
+          </legend>
+          {q.options.map((o) => (
+            <label key={o.id} class="option">
+              <input
+                type={q.multiple ? "checkbox" : "radio"}
+                name={`q-${q.id}`}
+                value={o.id}
+                checked={(answers[q.id] ?? []).includes(o.id)}
+                onChange={(e) => choose(q.id, o.id, q.multiple, e.currentTarget.checked)}
+              />
+              <span>{o.label}</span>
+            </label>
+          ))}
+        </fieldset>
+      ))}
+      <div class="lesson-actions">
+        <button type="submit" class="button" disabled={busy || unanswered > 0}>
+          {busy ? t("common.working") : t("quiz.submit")}
+        </button>
+        {unanswered > 0 ? <span class="muted">{t("quiz.unanswered", { count: unanswered })}</span> : null}
+      </div>
+      <div aria-live="polite">
+        {result ? (
+          <div class={`alert ${result.passed ? "alert-success" : "alert-warn"}`} role="status">
+            <strong>{result.passed ? t("quiz.passed") : t("quiz.failed")}</strong>{" "}
+            {t("quiz.score", { score: result.score, pass: props.quiz.passScore, attempt: result.attempt })}
+          </div>
+        ) : null}
+      </div>
+      <ErrorMessage error={error} />
+    </form>
+  );
+}

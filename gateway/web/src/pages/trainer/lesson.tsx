@@ -1,0 +1,194 @@
+// The form that adds a lesson: text, video, document or quiz (with its question editor).
+import { useState } from "preact/hooks";
+import { gql } from "../../api";
+import { graphql } from "../../gql";
+import { useI18n, type Lang } from "../../i18n";
+import { ErrorMessage } from "../../components/ui";
+import type { EditorCourse, EditorLesson } from "./editor";
+import { MaterialUploader, type UploadedMaterial } from "./materials";
+import { MoveButtons, SideBySide, type Texts, courseLangs, langName, moveItem, toInput } from "./shared";
+
+interface DraftOption {
+  key: number;
+  labels: Texts;
+  correct: boolean;
+}
+interface DraftQuestion {
+  key: number;
+  prompts: Texts;
+  options: DraftOption[];
+}
+
+let draftKey = 0;
+const newOption = (): DraftOption => ({ key: ++draftKey, labels: {}, correct: false });
+const newQuestion = (): DraftQuestion => ({ key: ++draftKey, prompts: {}, options: [newOption(), newOption()] });
+
+export function LessonForm(props: { course: EditorCourse; moduleId: string; position: number; onCancel: () => void; onAdded: () => void }) {
+  const { t } = useI18n();
+  const languages = courseLangs(props.course);
+  const [kind, setKind] = useState<EditorLesson["kind"]>("TEXT");
+  const [titles, setTitles] = useState<Texts>({});
+  const [bodies, setBodies] = useState<Texts>({});
+  const [duration, setDuration] = useState("");
+  const [required, setRequired] = useState(true);
+  const [material, setMaterial] = useState<UploadedMaterial | null>(null);
+  const [passScore, setPassScore] = useState("70");
+  const [questions, setQuestions] = useState<DraftQuestion[]>([newQuestion()]);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const formId = `lesson-${props.moduleId}`;
+
+  function problems(): string | null {
+    if (!titles[props.course.defaultLanguage as Lang]?.trim()) {
+      return t("editor.needDefaultTitle", { lang: langName(props.course.defaultLanguage) });
+    }
+    if ((kind === "VIDEO" || kind === "DOCUMENT") && !material) return t("editor.needMaterial");
+    if (kind === "QUIZ") {
+      for (const [i, q] of questions.entries()) {
+        if (!toInput(q.prompts, languages).length) return t("quiz.needPrompt", { n: i + 1 });
+        if (q.options.length < 2) return t("quiz.needOptions", { n: i + 1 });
+        if (!q.options.some((o) => o.correct)) return t("quiz.needCorrect", { n: i + 1 });
+        if (q.options.some((o) => !toInput(o.labels, languages).length)) return t("quiz.needLabels", { n: i + 1 });
+      }
+    }
+    return null;
+  }
+
+  async function add(e: Event) {
+    e.preventDefault();
+    const problem = problems();
+    if (problem) {
+      setError(new Error(problem));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(graphql(`mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }`), {
+        m: props.moduleId,
+        i: {
+          kind,
+          titles: toInput(titles, languages),
+          bodies: toInput(bodies, languages),
+          durationMinutes: duration ? Number(duration) : null,
+          required,
+          position: props.position,
+          materialId: kind === "VIDEO" || kind === "DOCUMENT" ? material?.id : null,
+          quiz:
+            kind === "QUIZ"
+              ? {
+                  passScore: Number(passScore),
+                  questions: questions.map((q) => ({
+                    prompts: toInput(q.prompts, languages),
+                    options: q.options.map((o) => ({ labels: toInput(o.labels, languages), correct: o.correct })),
+                  })),
+                }
+              : null,
+        },
+      });
+      props.onAdded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const updateQuestion = (i: number, q: DraftQuestion) => setQuestions(questions.map((x, j) => (j === i ? q : x)));
+
+  return (
+    <form class="panel panel-quiet lesson-form" onSubmit={add} aria-labelledby={`${formId}-heading`}>
+      <h4 id={`${formId}-heading`}>{t("editor.newLesson")}</h4>
+      <div class="form-grid">
+        <div class="field">
+          <label for={`${formId}-kind`}>{t("editor.lessonKind")}</label>
+          <select id={`${formId}-kind`} value={kind} onChange={(e) => setKind(e.currentTarget.value as EditorLesson["kind"])}>
+            {(["TEXT", "VIDEO", "DOCUMENT", "QUIZ"] as const).map((k) => (
+              <option key={k} value={k}>
+                {t(`lessonKind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for={`${formId}-duration`}>{t("editor.duration")}</label>
+          <input id={`${formId}-duration`} type="number" min={1} max={600} value={duration} onInput={(e) => setDuration(e.currentTarget.value)} />
+        </div>
+        <label class="option field-button">
+          <input type="checkbox" checked={required} onChange={(e) => setRequired(e.currentTarget.checked)} />
+          <span>{t("editor.required")}</span>
+        </label>
+      </div>
+      <SideBySide id={`${formId}-title`} label={t("editor.lessonTitle")} languages={languages} values={titles} onChange={setTitles} required={props.course.defaultLanguage as Lang} />
+      <SideBySide id={`${formId}-body`} label={t("editor.body")} languages={languages} values={bodies} onChange={setBodies} multiline />
+      {kind === "VIDEO" || kind === "DOCUMENT" ? (
+        <MaterialUploader key={kind} courseId={props.course.id} kind={kind} onUploaded={setMaterial} />
+      ) : null}
+      {kind === "QUIZ" ? (
+        <fieldset class="quiz-editor">
+          <legend>{t("quiz.editor")}</legend>
+          <div class="field field-narrow">
+            <label for={`${formId}-pass`}>{t("quiz.passScoreLabel")}</label>
+            <input id={`${formId}-pass`} type="number" min={0} max={100} required value={passScore} onInput={(e) => setPassScore(e.currentTarget.value)} />
+          </div>
+          {questions.map((q, i) => (
+            <div key={q.key} class="question-editor">
+              <div class="module-head">
+                <h5>{t("quiz.question", { n: i + 1 })}</h5>
+                <span>
+                  <MoveButtons label={t("quiz.question", { n: i + 1 })} first={i === 0} last={i === questions.length - 1} onMove={(d) => setQuestions(moveItem(questions, i, d))} />
+                  <button type="button" class="icon-button" disabled={questions.length === 1} onClick={() => setQuestions(questions.filter((_, j) => j !== i))} aria-label={t("quiz.removeQuestion", { n: i + 1 })}>
+                    ✕
+                  </button>
+                </span>
+              </div>
+              <SideBySide id={`${formId}-q${q.key}`} label={t("quiz.prompt")} languages={languages} values={q.prompts} onChange={(p) => updateQuestion(i, { ...q, prompts: p })} />
+              {q.options.map((o, k) => (
+                <div key={o.key} class="option-editor">
+                  <SideBySide
+                    id={`${formId}-o${o.key}`}
+                    label={t("quiz.option", { n: k + 1 })}
+                    languages={languages}
+                    values={o.labels}
+                    onChange={(labels) => updateQuestion(i, { ...q, options: q.options.map((x) => (x.key === o.key ? { ...o, labels } : x)) })}
+                  />
+                  <div class="option-controls">
+                    <label class="option option-inline">
+                      <input
+                        type="checkbox"
+                        checked={o.correct}
+                        onChange={(e) =>
+                          updateQuestion(i, { ...q, options: q.options.map((x) => (x.key === o.key ? { ...o, correct: e.currentTarget.checked } : x)) })
+                        }
+                      />
+                      <span>{t("quiz.correct", { n: k + 1 })}</span>
+                    </label>
+                    <MoveButtons label={t("quiz.option", { n: k + 1 })} first={k === 0} last={k === q.options.length - 1} onMove={(d) => updateQuestion(i, { ...q, options: moveItem(q.options, k, d) })} />
+                    <button type="button" class="icon-button" disabled={q.options.length <= 2} onClick={() => updateQuestion(i, { ...q, options: q.options.filter((x) => x.key !== o.key) })} aria-label={t("quiz.removeOption", { n: k + 1 })}>
+                      ✕
+                    </button>
+                  </div>
+                </div>
+              ))}
+              <button type="button" class="button button-secondary" onClick={() => updateQuestion(i, { ...q, options: [...q.options, newOption()] })}>
+                + {t("quiz.addOption")}
+              </button>
+            </div>
+          ))}
+          <button type="button" class="button button-secondary" onClick={() => setQuestions([...questions, newQuestion()])}>
+            + {t("quiz.addQuestion")}
+          </button>
+        </fieldset>
+      ) : null}
+      <ErrorMessage error={error} />
+      <div class="form-actions">
+        <button type="submit" class="button" disabled={busy}>
+          {busy ? t("common.working") : t("editor.saveLesson")}
+        </button>
+        <button type="button" class="button button-secondary" onClick={props.onCancel}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}

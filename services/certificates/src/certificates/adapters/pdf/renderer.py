@@ -1,0 +1,119 @@
+"""The renderer: one certificate from document data and a template, through fonts, design and assembly.
+
+Owns :class:`CertificateRenderer`, the only entry point the service uses: it puts the printed
+strings in their final form, picks the faces that can draw them, caches each (template, language)
+static layer, draws the learner's layer and has the file assembled. The PDF metadata (title,
+author, subject, dates, language, file identifier) is decided here.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC
+from typing import Final
+
+from certificates.adapters.pdf.assembly import assemble_pdf
+from certificates.adapters.pdf.design import (
+    StaticLayer,
+    draw_learner_layer,
+    draw_static_layer,
+    printable_texts,
+    template_strings,
+)
+from certificates.adapters.pdf.fonts import FaceSet, faces_for, load_base_faces
+from certificates.adapters.pdf.shaping import printable
+from certificates.domain.model import CertificateDocument
+from certificates.domain.templates import PLATFORM_NAME, CertificateTemplate, format_date
+
+_STATIC_CACHE_LIMIT: Final = 256
+
+
+class CertificateRenderer:
+    """Renders certificates; create one per process and reuse it.
+
+    Construction prepares the fonts (a few seconds the first time in a process, then free), so
+    workers should build their renderer at start-up, not on the first certificate. Everything
+    a template prints regardless of the learner is drawn once per (template, language) and
+    cached. A renderer is safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._static: dict[tuple[str, str], StaticLayer] = {}
+        self._static_lock = threading.Lock()
+        load_base_faces()
+
+    def render(self, doc: CertificateDocument, template: CertificateTemplate, lang: str) -> bytes:
+        """The certificate as PDF bytes, in language ``lang`` (the template falls back to English).
+
+        Text passes through :func:`printable` (NFC, whitespace collapsed) before it is drawn, so
+        text extracted from the PDF is exactly ``printable(input)``; for ordinary input that is
+        the NFC form. Output is deterministic: the same inputs give the same bytes.
+
+        Raises :class:`~certificates.adapters.pdf.fonts.UnsupportedCharactersError` if a string
+        has characters Noto Sans lacks.
+        """
+        texts = printable_texts(template, lang)
+        learner_name = printable(doc.learner_name)
+        course_title = printable(doc.course_title)
+        issuer_name = printable(doc.issuer_name)
+        verify_url = doc.verify_url.strip()
+        date_text = format_date(doc.issued_at.astimezone(UTC).date(), lang)
+        version_text = f"{texts.course_version} {doc.course_version}" if doc.course_version is not None else ""
+        faces = faces_for(
+            (
+                learner_name,
+                course_title,
+                issuer_name,
+                verify_url,
+                doc.code,
+                date_text,
+                version_text,
+                *template_strings(template, lang),
+            )
+        )
+        static = self._static_layer(template, lang, faces)
+        learner = draw_learner_layer(
+            template,
+            texts,
+            faces,
+            static.shift,
+            issuer_name=issuer_name,
+            learner_name=learner_name,
+            course_title=course_title,
+            date_text=date_text,
+            code=doc.code,
+            version_text=version_text,
+            verify_url=verify_url,
+        )
+        return assemble_pdf(
+            static_stream=static.stream,
+            images=static.images,
+            content=learner.content,
+            face_objects=faces.objects,
+            links=learner.links,
+            url=verify_url,
+            info={
+                "Title": f"{texts.headline}: {course_title}",
+                "Author": issuer_name,
+                "Subject": f"{learner_name}, {course_title}, {doc.code}",
+                "Creator": f"{PLATFORM_NAME} certificates",
+                "Producer": f"{PLATFORM_NAME} certificate renderer",
+            },
+            creation=doc.issued_at.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ"),
+            lang=lang,
+            identity=f"{doc.code}|{doc.issued_at.isoformat()}",
+        )
+
+    def _static_layer(self, template: CertificateTemplate, lang: str, faces: FaceSet) -> StaticLayer:
+        if faces is not load_base_faces():
+            # Extended faces number their CIDs differently; their layers are not worth caching.
+            return draw_static_layer(template, lang, faces)
+        key = (template.fingerprint, lang)
+        layer = self._static.get(key)
+        if layer is None:
+            layer = draw_static_layer(template, lang, faces)
+            with self._static_lock:
+                if len(self._static) >= _STATIC_CACHE_LIMIT:
+                    self._static.clear()
+                self._static[key] = layer
+        return layer

@@ -1,0 +1,185 @@
+"""REST bodies (parsed once, at the edge) and the JSON shapes of the certificates API (docs/rest-api.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from certificates.domain.bulk import BulkJob, BulkRow
+from certificates.domain.certificate import CertificateStatus, IssuedCertificate
+from certificates.service_layer.bulk import BulkPlan, StartBulkIssue
+from certificates.service_layer.ports import Ports, RowPage
+
+DRY_RUN_ID = "dry-run"
+
+
+class RecipientIn(BaseModel):
+    """One recipient as an admin or a client gives them; the rules are applied once, in the domain."""
+
+    model_config = ConfigDict(extra="forbid")
+    learnerId: str | None = None
+    name: str = ""
+    email: str | None = None
+    org: str | None = None
+    municipality: str | None = None
+    locale: str | None = None
+    """The certificate's language when the course has it (REST only; GraphQL has no such field)."""
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class IssueRecipientIn(RecipientIn):
+    # issueCertificate has always ignored unknown keys; kept so, it is not part of the bulk contract.
+    model_config = ConfigDict(extra="ignore")
+
+
+class CertificateCreate(BaseModel):
+    courseId: str = Field(min_length=1, max_length=64)
+    recipient: IssueRecipientIn
+
+
+class CertificateRevoke(BaseModel):
+    reason: str = ""
+
+
+class BulkJobCreate(BaseModel):
+    """startBulkIssue: exactly one of allEligible, recipients or csv (checked by the service layer)."""
+
+    model_config = ConfigDict(extra="forbid")
+    courseId: str = Field(min_length=1, max_length=64)
+    allEligible: bool = False
+    recipients: list[RecipientIn] | None = None
+    csv: str | None = Field(default=None, max_length=64 * 1024 * 1024)
+
+    def command(self) -> StartBulkIssue:
+        return StartBulkIssue(
+            course_id=self.courseId,
+            all_eligible=self.allEligible,
+            recipients=[r.fields() for r in self.recipients] if self.recipients is not None else None,
+            csv=self.csv,
+        )
+
+
+def certificate_json(ports: Ports, cert: IssuedCertificate, *, with_pdf: bool) -> dict[str, Any]:
+    """The Certificate of the REST contract (field names as in schema.graphql)."""
+    body: dict[str, Any] = {
+        "id": str(cert.id),
+        "code": cert.code,
+        "learnerId": cert.learner_id,
+        "learnerName": cert.learner_name,
+        "courseId": cert.course_id,
+        "courseTitle": cert.course_title,
+        "courseVersion": cert.course_version,
+        "issuedAt": cert.issued_at.isoformat(),
+        "status": cert.status,
+        "revokedAt": cert.revoked_at.isoformat() if cert.revoked_at else None,
+        "revocationReason": cert.revocation_reason,
+        "pdfUrl": None,
+        "credential": cert.credential,
+        "credentialJwt": cert.credential_jws,
+        "verifyUrl": ports.verify_url(cert.code),
+        "language": cert.lang,
+        "org": cert.org,
+        "municipality": cert.municipality,
+        "bulkJobId": str(cert.bulk_job_id) if cert.bulk_job_id else None,
+    }
+    if with_pdf:
+        body["pdfUrl"] = ports.pdfs.presigned_pdf_url(cert.pdf_key, f"certificate-{cert.code}.pdf")
+    return body
+
+
+def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -> dict[str, Any]:
+    if cert is None:
+        return {
+            "code": code[:64],
+            "valid": False,
+            "status": None,
+            "learnerName": None,
+            "courseTitle": None,
+            "issuedAt": None,
+            "issuer": None,
+            "revokedAt": None,
+            "revocationReason": None,
+            "credential": None,
+        }
+    return {
+        "code": cert.code,
+        "valid": cert.status == CertificateStatus.VALID,
+        "status": cert.status,
+        "learnerName": cert.learner_name,
+        "courseTitle": cert.course_title,
+        "courseVersion": cert.course_version,
+        "issuedAt": cert.issued_at.isoformat(),
+        "issuer": cert.issuer_name,
+        "signatories": cert.printed.get("signatories", []),
+        "language": cert.lang,
+        "verifyUrl": ports.verify_url(cert.code),
+        "revokedAt": cert.revoked_at.isoformat() if cert.revoked_at else None,
+        "revocationReason": cert.revocation_reason,
+        "credential": cert.credential,
+    }
+
+
+def job_json(job: BulkJob, failures: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {
+        "id": str(job.id),
+        "courseId": job.course_id,
+        "status": job.status,
+        "dryRun": False,
+        "total": job.total,
+        "issued": job.issued,
+        "skipped": job.skipped,
+        "refused": job.refused,
+        "failed": job.failed,
+        "createdAt": job.created_at.isoformat(),
+        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        "failures": failures if failures is not None else [],
+    }
+
+
+def dry_run_json(plan: BulkPlan) -> dict[str, Any]:
+    """A dry run's answer: a job that was never stored, and every row with what would become of it."""
+    rows = plan.rows()
+    return {
+        "id": DRY_RUN_ID,
+        "courseId": plan.course.id,
+        "status": "QUEUED",
+        "dryRun": True,
+        "total": len(rows),
+        "issued": sum(1 for r in rows if r.outcome == "ISSUED"),
+        "skipped": sum(1 for r in rows if r.outcome == "SKIPPED"),
+        "refused": sum(1 for r in rows if r.outcome == "REFUSED"),
+        "failed": 0,
+        "createdAt": plan.planned_at.isoformat(),
+        "finishedAt": None,
+        "failures": plan.failures(),
+        "rows": [row_json(r) for r in rows],
+    }
+
+
+def row_json(row: BulkRow) -> dict[str, Any]:
+    return {
+        "row": row.row,
+        "name": row.name,
+        "learnerId": row.learner_id,
+        "email": row.email,
+        "org": row.org,
+        "municipality": row.municipality,
+        "outcome": row.outcome.value,
+        "reasonCode": row.reason_code,
+        "reason": row.reason,
+        "certificateCode": row.certificate_code,
+    }
+
+
+def row_page_json(page: RowPage) -> dict[str, Any]:
+    return {
+        "nodes": [row_json(r) for r in page.nodes],
+        "totalCount": page.total_count,
+        "endCursor": page.end_cursor,
+        "hasNextPage": page.has_next_page,
+        # The same two in the suite's pagination convention (docs/rest-api.md).
+        "pageInfo": {"endCursor": page.end_cursor, "hasNextPage": page.has_next_page},
+    }

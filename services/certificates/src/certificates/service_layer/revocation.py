@@ -1,0 +1,96 @@
+"""Revoking certificates, and the signed status lists that tell verifiers about it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from certificates.domain.certificate import (
+    CertificateStatus,
+    IssuedCertificate,
+    RevocationError,
+    clean_revocation_reason,
+)
+from certificates.service_layer.issuing import Actor
+from certificates.service_layer.ports import AuditEntry, CredentialSigner, Ports
+from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
+from lms_shared.db import utcnow
+from lms_shared.errors import BadInput, Conflict, NotFound
+from lms_shared.events.catalogue import CertificateRevokedV1
+
+MAX_LIST_NUMBER = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeCertificate:
+    certificate_id: uuid.UUID
+    reason: object
+
+
+async def revoke_certificate(
+    uow: CertificatesUnitOfWork, actor: Actor, command: RevokeCertificate, ports: Ports
+) -> IssuedCertificate:
+    """Revoke a valid certificate: verify page, status list and event change in one transaction."""
+    try:
+        reason = clean_revocation_reason(command.reason)
+    except RevocationError as exc:
+        raise BadInput(str(exc)) from exc
+    cert_id = command.certificate_id
+    cert = await uow.certificates.get(cert_id, for_update=True)
+    if cert is None:
+        raise NotFound(f"There is no certificate {cert_id}.")
+    if cert.status == CertificateStatus.REVOKED:
+        revoked_on = f" on {cert.revoked_at:%Y-%m-%d}" if cert.revoked_at else ""
+        raise Conflict(f"Certificate {cert.code} was already revoked{revoked_on}.")
+    now = utcnow()
+    await uow.certificates.mark_revoked(cert_id, now, reason, actor.sub)
+    await uow.audit.add(
+        AuditEntry(
+            actor_sub=actor.sub,
+            actor_name=actor.name,
+            action="revoke",
+            certificate_id=cert_id,
+            reason=reason,
+            details={"code": cert.code, "courseId": cert.course_id, "learnerName": cert.learner_name},
+        )
+    )
+    uow.publish(
+        CertificateRevokedV1(
+            certificate_id=str(cert_id),
+            code=cert.code,
+            course_id=cert.course_id,
+            learner_id=cert.learner_id,
+            reason=reason,
+            revoked_at=now,
+        )
+    )
+    await refresh_status_list(uow, ports.signer, ports.signer.status_list_of(cert.status_list_index))
+    revoked = await uow.certificates.get(cert_id)
+    assert revoked is not None
+    await uow.commit()
+    return revoked
+
+
+async def refresh_status_list(uow: CertificatesUnitOfWork, signer: CredentialSigner, list_number: int) -> str:
+    """Re-sign one status list from the revoked certificates it covers, and store it (no commit)."""
+    first, last = signer.status_list_bounds(list_number)
+    revoked = await uow.certificates.revoked_indexes(first, last)
+    jwt = signer.sign_status_list(list_number, revoked)
+    await uow.status_lists.save(list_number, jwt, utcnow())
+    return jwt
+
+
+async def get_status_list(uow: CertificatesUnitOfWork, list_number: int, ports: Ports) -> str:
+    """The signed status list; an untouched list is signed (all zeros) on first request.
+
+    A list last signed with a key that has since been retired is re-signed with the current one on
+    its first read after the rotation, so status lists, too, end up signed by the current key only.
+    """
+    if list_number < 0 or list_number > MAX_LIST_NUMBER:
+        raise NotFound(f"There is no status list {list_number}.")
+    stored = await uow.status_lists.get(list_number)
+    if stored is not None and ports.signer.signed_with_current_key(stored):
+        return stored
+    jwt = await refresh_status_list(uow, ports.signer, list_number)
+    await uow.commit()
+    return jwt

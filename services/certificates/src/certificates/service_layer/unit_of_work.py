@@ -1,0 +1,54 @@
+"""The certificates unit of work: one transaction, the repositories on it, and the events it stages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from certificates.service_layer.ports import (
+    AuditLog,
+    BulkJobRepository,
+    CertificateRepository,
+    CompletionRepository,
+    CourseRepository,
+    JobQueue,
+    StatusListRepository,
+    TemplateRepository,
+)
+from lms_shared.uow import UnitOfWork
+
+
+class CertificatesUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work handlers see: the repositories (read-only attributes) and ``on_commit``."""
+
+    @property
+    def courses(self) -> CourseRepository: ...
+
+    @property
+    def completions(self) -> CompletionRepository: ...
+
+    @property
+    def certificates(self) -> CertificateRepository: ...
+
+    @property
+    def bulk_jobs(self) -> BulkJobRepository: ...
+
+    @property
+    def templates(self) -> TemplateRepository: ...
+
+    @property
+    def status_lists(self) -> StatusListRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def jobs(self) -> JobQueue: ...
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this unit of work's transaction has committed; forget it on rollback.
+
+        Counters of things written (certificates issued, jobs finished) use it, so a chunk that
+        rolls back and is retried never counts twice.
+        """
+        ...

@@ -1,0 +1,74 @@
+"""Looking certificates up: the public verification by code, and who may see which certificate."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from certificates.domain.certificate import IssuedCertificate
+from certificates.domain.codes import normalize_code
+from certificates.domain.course import CourseInfo
+from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
+from lms_shared.auth import Principal
+from lms_shared.errors import BadInput, Forbidden, NotFound
+
+
+async def verify_code(uow: CertificatesUnitOfWork, code: str) -> IssuedCertificate | None:
+    """The certificate with this code, typed any way a person types it; None if there is none.
+
+    Public: an unknown or mistyped code is an answer, not an error.
+    """
+    canonical = normalize_code(code)
+    if canonical is None:
+        return None
+    return await uow.certificates.by_code(canonical)
+
+
+async def my_certificates(uow: CertificatesUnitOfWork, user: Principal) -> list[IssuedCertificate]:
+    """The caller's certificates, newest first."""
+    return await uow.certificates.of_learner(user.sub)
+
+
+async def get_certificate(uow: CertificatesUnitOfWork, user: Principal, cert_id: uuid.UUID) -> IssuedCertificate:
+    """One certificate, for its holder, the course's trainers and admins."""
+    cert = await uow.certificates.get(cert_id)
+    if cert is None:
+        raise NotFound(f"There is no certificate {str(cert_id)!r}.")
+    if not await _can_see(uow, user, cert):
+        raise Forbidden("Only the holder, the course's trainers and admins can see this certificate.")
+    return cert
+
+
+async def find_certificates(
+    uow: CertificatesUnitOfWork,
+    user: Principal,
+    ids: Sequence[uuid.UUID] | None,
+    course_id: str | None,
+    limit: int,
+) -> list[IssuedCertificate]:
+    """Certificates by ids and/or course: admins see all, trainers those of their courses, learners their own."""
+    if ids is None and not course_id:
+        raise BadInput("Filter by ids or courseId.")
+    if not user.is_admin and course_id:
+        course = await uow.courses.get(course_id)
+        if course is None or not course.is_trainer(user.sub):
+            raise Forbidden("Only the course's trainers and admins can list its certificates.")
+    found = await uow.certificates.find(ids, course_id, limit)
+    courses: dict[str, CourseInfo | None] = {}
+    visible = []
+    for cert in found:
+        if not user.is_admin and cert.learner_id != user.sub:
+            if cert.course_id not in courses:
+                courses[cert.course_id] = await uow.courses.get(cert.course_id)
+            course = courses[cert.course_id]
+            if course is None or not course.is_trainer(user.sub):
+                continue
+        visible.append(cert)
+    return visible
+
+
+async def _can_see(uow: CertificatesUnitOfWork, user: Principal, cert: IssuedCertificate) -> bool:
+    if user.is_admin or (cert.learner_id is not None and cert.learner_id == user.sub):
+        return True
+    course = await uow.courses.get(cert.course_id)
+    return course is not None and course.is_trainer(user.sub)

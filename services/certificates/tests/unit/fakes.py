@@ -1,0 +1,512 @@
+"""In-memory stand-ins for the certificates unit of work and ports (cosmicpython's fakes).
+
+They keep the rules the real adapters keep where handlers rely on them: one valid certificate per
+recipient key and course (the partial unique index), a status-index sequence, the PENDING-only
+moves of bulk items, and nothing visible to others until ``commit``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import itertools
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus, JobStatus
+from certificates.domain.certificate import CertificateStatus, IssuedCertificate
+from certificates.domain.course import CourseInfo
+from certificates.domain.model import CertificateDocument
+from certificates.domain.recipients import Recipient
+from certificates.domain.templates import CertificateTemplate
+from certificates.service_layer.ports import (
+    AuditEntry,
+    AwaitingCompletion,
+    BulkLimits,
+    CredentialFacts,
+    IssueMode,
+    ItemOutcome,
+    PendingItem,
+    Ports,
+    RowPage,
+    SignedCredential,
+    StoredTemplate,
+)
+from certificates.service_layer.templates import TemplateProvider
+from lms_shared.db import utcnow
+from lms_shared.events.catalogue import Payload
+from lms_shared.events.envelope import Envelope
+
+
+@dataclass
+class Tables:
+    """The "database": what committed units of work left behind."""
+
+    courses: dict[str, CourseInfo] = field(default_factory=dict)
+    completions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    certificates: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    jobs: dict[uuid.UUID, BulkJob] = field(default_factory=dict)
+    items: dict[uuid.UUID, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    templates: dict[str, StoredTemplate] = field(default_factory=dict)
+    status_lists: dict[int, str] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    queue: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    events: list[Payload | Envelope] = field(default_factory=list)
+    next_index: itertools.count[int] = field(default_factory=itertools.count)
+
+
+def _cert(row: dict[str, Any]) -> IssuedCertificate:
+    keys = IssuedCertificate.__dataclass_fields__
+    return IssuedCertificate(**{k: v for k, v in row.items() if k in keys})
+
+
+class FakeCourses:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+        self.locks: list[tuple[str, bool]] = []
+
+    async def lock(self, course_id: str, *, shared: bool) -> None:
+        self.locks.append((course_id, shared))
+
+    async def store_published(self, course: CourseInfo, slug: str, published_at: datetime) -> None:
+        old = self.t.courses.get(course.id)
+        if old is None or old.version <= course.version:
+            self.t.courses[course.id] = course
+
+    async def get(self, course_id: str) -> CourseInfo | None:
+        return self.t.courses.get(course_id)
+
+
+class FakeCompletions:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def record(
+        self,
+        course_id: str,
+        recipient: Recipient,
+        *,
+        course_titles: Mapping[str, str],
+        score: int | None,
+        completed_at: datetime,
+        awaiting_course: bool,
+    ) -> None:
+        assert recipient.learner_id is not None
+        self.t.completions[(course_id, recipient.learner_id)] = {
+            "recipient": recipient,
+            "titles": dict(course_titles),
+            "completed_at": completed_at,
+            "awaiting": awaiting_course,
+        }
+
+    async def awaiting_course(self, course_id: str) -> list[AwaitingCompletion]:
+        return [
+            AwaitingCompletion(c["recipient"], c["titles"])
+            for (cid, _), c in self.t.completions.items()
+            if cid == course_id and c["awaiting"]
+        ]
+
+    async def clear_awaiting(self, course_id: str) -> None:
+        for (cid, _), c in self.t.completions.items():
+            if cid == course_id:
+                c["awaiting"] = False
+
+    async def eligible_without_certificate(self, course_id: str) -> list[Recipient]:
+        holders = {
+            r["learner_id"]
+            for r in self.t.certificates.values()
+            if r["course_id"] == course_id and r["status"] == CertificateStatus.VALID
+        }
+        found = [c for (cid, lid), c in self.t.completions.items() if cid == course_id and lid not in holders]
+        return [c["recipient"] for c in sorted(found, key=lambda c: c["completed_at"])]
+
+
+class FakeCertificates:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def get(self, cert_id: uuid.UUID, *, for_update: bool = False) -> IssuedCertificate | None:
+        row = self.t.certificates.get(cert_id)
+        return _cert(row) if row else None
+
+    async def by_code(self, code: str) -> IssuedCertificate | None:
+        return next((_cert(r) for r in self.t.certificates.values() if r["code"] == code), None)
+
+    async def of_learner(self, learner_id: str) -> list[IssuedCertificate]:
+        rows = [r for r in self.t.certificates.values() if r["learner_id"] == learner_id]
+        return [_cert(r) for r in sorted(rows, key=lambda r: r["issued_at"], reverse=True)]
+
+    async def find(self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int) -> list[IssuedCertificate]:
+        rows = [
+            r
+            for r in self.t.certificates.values()
+            if (ids is None or r["id"] in ids) and (not course_id or r["course_id"] == course_id)
+        ]
+        return [_cert(r) for r in rows[:limit]]
+
+    async def valid_by_key(self, course_id: str, keys: Sequence[str]) -> dict[str, Held]:
+        wanted = set(keys)
+        return {
+            r["recipient_key"]: Held(r["id"], r["code"])
+            for r in self.t.certificates.values()
+            if r["course_id"] == course_id and r["recipient_key"] in wanted and r["status"] == CertificateStatus.VALID
+        }
+
+    async def revoked_counts(self, course_id: str, keys: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.t.certificates.values():
+            if r["course_id"] == course_id and r["recipient_key"] in keys and r["status"] == CertificateStatus.REVOKED:
+                counts[r["recipient_key"]] = counts.get(r["recipient_key"], 0) + 1
+        return counts
+
+    async def allocate_status_indexes(self, count: int) -> list[int]:
+        return [next(self.t.next_index) for _ in range(count)]
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+        inserted = set()
+        for row in rows:
+            held = await self.valid_by_key(row["course_id"], [row["recipient_key"]])
+            if row["id"] in self.t.certificates or held:
+                continue  # ON CONFLICT DO NOTHING: the primary key and the partial unique index
+            self.t.certificates[row["id"]] = dict(row)
+            inserted.add(row["id"])
+        return inserted
+
+    async def mark_revoked(self, cert_id: uuid.UUID, at: datetime, reason: str, by: str) -> None:
+        self.t.certificates[cert_id].update(
+            status=CertificateStatus.REVOKED.value, revoked_at=at, revocation_reason=reason
+        )
+
+    async def revoked_indexes(self, first: int, last: int) -> list[int]:
+        return [
+            r["status_list_index"]
+            for r in self.t.certificates.values()
+            if r["status"] == CertificateStatus.REVOKED and first <= r["status_list_index"] <= last
+        ]
+
+
+class FakeBulkJobs:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def add(self, job: BulkJob, items: Sequence[dict[str, Any]]) -> None:
+        self.t.jobs[job.id] = job
+        self.t.items[job.id] = {i["idx"]: dict(i) for i in items}
+
+    async def get(self, job_id: uuid.UUID, *, for_update: bool = False) -> BulkJob | None:
+        return self.t.jobs.get(job_id)
+
+    async def recent(self, course_id: str | None, limit: int) -> list[BulkJob]:
+        jobs = [j for j in self.t.jobs.values() if not course_id or j.course_id == course_id]
+        return sorted(jobs, key=lambda j: j.created_at, reverse=True)[:limit]
+
+    def _pending(self, job_id: uuid.UUID) -> list[dict[str, Any]]:
+        return [i for i in self.t.items[job_id].values() if i["status"] == ItemStatus.PENDING]
+
+    async def pending_items(self, job_id: uuid.UUID, first: int, last: int) -> list[PendingItem]:
+        return [
+            PendingItem(i["idx"], Recipient.from_json(i["recipient"]))
+            for i in sorted(self._pending(job_id), key=lambda i: i["idx"])
+            if first <= i["idx"] <= last
+        ]
+
+    async def still_pending(self, job_id: uuid.UUID, idxs: Sequence[int]) -> set[int]:
+        return {i["idx"] for i in self._pending(job_id) if i["idx"] in idxs}
+
+    async def set_outcomes(self, job_id: uuid.UUID, outcomes: Sequence[ItemOutcome]) -> None:
+        for o in outcomes:
+            self.t.items[job_id][o.idx].update(
+                status=o.status.value, certificate_id=o.certificate_id, reason_code=o.reason_code, reason=o.reason
+            )
+
+    async def count_pending(self, job_id: uuid.UUID) -> int:
+        return len(self._pending(job_id))
+
+    async def add_counts(self, job_id: uuid.UUID, *, issued: int, skipped: int, failed: int, finished: bool) -> BulkJob:
+        j = self.t.jobs[job_id]
+        self.t.jobs[job_id] = replace(
+            j,
+            issued=j.issued + issued,
+            skipped=j.skipped + skipped,
+            failed=j.failed + failed,
+            status=(JobStatus.COMPLETED if finished else JobStatus.RUNNING).value,
+            finished_at=utcnow() if finished else None,
+        )
+        return self.t.jobs[job_id]
+
+    async def end_pending(
+        self,
+        job_id: uuid.UUID,
+        status: ItemStatus,
+        reason_code: str,
+        reason: str,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> int:
+        moved = 0
+        for i in self._pending(job_id):
+            if (first is None or i["idx"] >= first) and (last is None or i["idx"] <= last):
+                i.update(status=status.value, reason_code=reason_code, reason=reason)
+                moved += 1
+        return moved
+
+    async def cancel(self, job_id: uuid.UUID, skipped: int) -> BulkJob:
+        j = self.t.jobs[job_id]
+        self.t.jobs[job_id] = replace(
+            j, status=JobStatus.CANCELLED.value, skipped=j.skipped + skipped, finished_at=utcnow()
+        )
+        return self.t.jobs[job_id]
+
+    async def complete_if_active(self, job_id: uuid.UUID, failed: int, finished: bool) -> bool:
+        j = self.t.jobs[job_id]
+        if j.status not in ("QUEUED", "RUNNING"):
+            return False
+        status = JobStatus.COMPLETED.value if finished else j.status
+        self.t.jobs[job_id] = replace(j, failed=j.failed + failed, status=status)
+        return finished
+
+    async def failures(self, job_id: uuid.UUID, limit: int) -> list[dict[str, str]]:
+        out = []
+        for i in sorted(self.t.items[job_id].values(), key=lambda i: i["idx"]):
+            if i["status"] in ("REFUSED", "FAILED", "SKIPPED"):
+                reason = i["reason"] or i["status"].lower()
+                if i["status"] == "REFUSED" and i["row"] is not None and i["reason"]:
+                    reason = f"row {i['row']}: {i['reason']}"
+                out.append({"recipient": i["label"], "reason": reason})
+        return out[:limit]
+
+    async def rows(self, job_id: uuid.UUID, outcome: ItemStatus | None, first: int, after: str | None) -> RowPage:
+        items = sorted(self.t.items[job_id].values(), key=lambda i: i["idx"])
+        if outcome is not None:
+            items = [i for i in items if i["status"] == outcome.value]
+        start = int(base64.b64decode(after)) if after else -1
+        later = [i for i in items if i["idx"] > start]
+        page = later[:first]
+        codes = {r["id"]: r["code"] for r in self.t.certificates.values()}
+        nodes = [
+            BulkRow(
+                row=i["row"],
+                name=i["recipient"].get("name") or "",
+                learner_id=i["recipient"].get("learnerId"),
+                email=i["recipient"].get("email"),
+                org=i["recipient"].get("org"),
+                municipality=i["recipient"].get("municipality"),
+                outcome=ItemStatus(i["status"]),
+                reason_code=i["reason_code"],
+                reason=i["reason"],
+                certificate_code=codes.get(i["certificate_id"]),
+            )
+            for i in page
+        ]
+        cursor = base64.b64encode(str(page[-1]["idx"]).encode()).decode() if page else None
+        return RowPage(nodes, len(items), cursor, len(later) > first)
+
+
+class FakeTemplates:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def get(self, template_id: str) -> StoredTemplate | None:
+        return self.t.templates.get(template_id)
+
+    async def all(self) -> list[StoredTemplate]:
+        return [self.t.templates[k] for k in sorted(self.t.templates)]
+
+    async def save(self, template: StoredTemplate) -> None:
+        self.t.templates[template.id] = template
+
+
+class FakeStatusLists:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def get(self, list_number: int) -> str | None:
+        return self.t.status_lists.get(list_number)
+
+    async def save(self, list_number: int, credential_jwt: str, at: datetime) -> None:
+        self.t.status_lists[list_number] = credential_jwt
+
+
+class FakeAudit:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def add(self, *entries: AuditEntry) -> None:
+        self.t.audit.extend(entries)
+
+
+class FakeQueue:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def enqueue(self, subject: str, message_id: str, body: dict[str, Any]) -> None:
+        self.t.queue.append((subject, message_id, body))
+
+
+class FakeUnitOfWork:
+    """Works on a private copy of the tables; ``commit`` publishes the copy and the staged events."""
+
+    def __init__(self, tables: Tables | None = None) -> None:
+        self.tables = tables or Tables()
+        self.commits = 0
+        self._callbacks: list[Callable[[], None]] = []
+        self._staged: list[Payload | Envelope] = []
+        self._open(self.tables)
+
+    def _open(self, base: Tables) -> None:
+        counter = base.next_index
+        work = copy.deepcopy(replace(base, next_index=itertools.count()))
+        work.next_index = counter  # a sequence is not transactional
+        self.work = work
+        self.courses = FakeCourses(work)
+        self.completions = FakeCompletions(work)
+        self.certificates = FakeCertificates(work)
+        self.bulk_jobs = FakeBulkJobs(work)
+        self.templates = FakeTemplates(work)
+        self.status_lists = FakeStatusLists(work)
+        self.audit = FakeAudit(work)
+        self.jobs = FakeQueue(work)
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._open(self.tables)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.rollback()
+
+    def publish(self, *events: Payload | Envelope) -> None:
+        self._staged.extend(events)
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+    async def commit(self) -> None:
+        self.work.events.extend(self._staged)
+        self._staged = []
+        for name in Tables.__dataclass_fields__:
+            if name != "next_index":
+                setattr(self.tables, name, copy.deepcopy(getattr(self.work, name)))
+        self.commits += 1
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    async def rollback(self) -> None:
+        self._staged = []
+        self._callbacks = []
+        self._open(self.tables)
+
+
+class FakeRenderer:
+    def __init__(self, fail_for: set[str] | None = None) -> None:
+        self.rendered: list[CertificateDocument] = []
+        self.fail_for = fail_for or set()
+
+    def render(self, doc: CertificateDocument, template: CertificateTemplate, lang: str) -> bytes:
+        if doc.learner_name in self.fail_for:
+            raise ValueError(f"no font has a glyph for {doc.learner_name!r}")
+        self.rendered.append(doc)
+        return b"%PDF-fake " + doc.code.encode()
+
+
+class FakeSigner:
+    def sign(self, facts: CredentialFacts) -> SignedCredential:
+        return SignedCredential({"id": str(facts.certificate_id), "name": facts.learner_name}, f"jws.{facts.code}")
+
+    def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str:
+        return f"list-{list_number}:{sorted(revoked_indexes)}"
+
+    def status_list_of(self, index: int) -> int:
+        return index // 1000
+
+    def status_list_bounds(self, list_number: int) -> tuple[int, int]:
+        return list_number * 1000, list_number * 1000 + 999
+
+    def signed_with_current_key(self, token: str) -> bool:
+        return True
+
+    def did_document(self) -> dict[str, Any]:
+        return {}
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": []}
+
+
+class FakeObjects:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def put_pdf(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+
+    def presigned_pdf_url(self, key: str, filename: str) -> str:
+        return f"https://s3.test/{key}?filename={filename}"
+
+    async def save_image(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+
+    async def load_image(self, key: str) -> bytes:
+        return self.objects[key]
+
+
+class FakeMetrics:
+    def __init__(self) -> None:
+        self.issued: dict[str, int] = {}
+        self.finished: list[str] = []
+        self.timed = 0
+
+    def observe_issue_seconds(self, seconds: float) -> None:
+        self.timed += 1
+
+    def certificates_issued(self, mode: IssueMode, count: int) -> None:
+        self.issued[mode] = self.issued.get(mode, 0) + count
+
+    def bulk_job_finished(self, status: str) -> None:
+        self.finished.append(status)
+
+
+class InlineExecutor(Executor):
+    """Runs submitted work at once, in the calling thread (no threads in unit tests)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting caller, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+def fake_ports(*, renderer: FakeRenderer | None = None, limits: BulkLimits | None = None) -> Ports:
+    objects = FakeObjects()
+    return Ports(
+        renderer=renderer or FakeRenderer(),
+        signer=FakeSigner(),
+        pdfs=objects,
+        images=objects,
+        templates=TemplateProvider(objects.load_image),
+        executor=InlineExecutor(),
+        metrics=FakeMetrics(),
+        public_url="https://kentbilim.test",
+        code_secret=b"unit-test secret",
+        limits=limits or BulkLimits(max_recipients=1000, chunk_size=3),
+    )
+
+
+def course(course_id: str = "course-1", **changes: Any) -> CourseInfo:
+    base = CourseInfo(
+        id=course_id,
+        version=1,
+        titles={"en": "Participatory budgeting", "kk": "Қатысымдық бюджет"},
+        languages=["en", "kk"],
+        default_language="en",
+        auto_issue=False,
+        template_id=None,
+        owner_id="trainer-1",
+        co_owner_ids=[],
+    )
+    return replace(base, **changes)

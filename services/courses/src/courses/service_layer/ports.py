@@ -1,0 +1,162 @@
+"""What the courses use cases need from outside, as Protocols: repositories and the materials bucket.
+
+``adapters/`` implements them on PostgreSQL and S3; ``tests/unit/fakes.py`` in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from courses.domain.model import Course, CourseStatus, Lesson, Material, MaterialStatus, Module
+from lms_shared.auth import Principal
+from lms_shared.errors import Conflict
+
+
+class SlugTaken(Conflict):
+    """Another course already has this slug (also when two creations race)."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"The slug {slug!r} is already used by another course; choose another one.")
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    status: CourseStatus | None = None
+    topic: str | None = None
+    lang: str | None = None
+    terms: tuple[str, ...] = ()
+    ids: tuple[str, ...] | None = None
+    slug: str | None = None
+    mine: bool = False
+    first: int = 20
+    after: tuple[datetime, str] | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    course_id: str
+    editor_view: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One streamed read of an uploaded object: its hash, first bytes, size and ZIP entries (if a ZIP)."""
+
+    sha256: str
+    head: bytes
+    size: int
+    zip_names: list[str] | None
+
+
+class CourseRepository(Protocol):
+    """The working drafts: courses with their co-owners, modules and lessons."""
+
+    async def slug_taken(self, slug: str) -> bool: ...
+
+    async def add(self, course: Course) -> None:
+        """Raises :class:`SlugTaken` when the slug is used (also by a concurrent creation)."""
+        ...
+
+    async def get(self, course_id: str, *, lock: bool = False) -> Course | None:
+        """The whole draft; ``lock`` holds it for this unit of work (edits and publishes are serialized)."""
+        ...
+
+    async def get_many(self, course_ids: Sequence[str]) -> dict[str, Course]: ...
+
+    async def save_fields(self, course: Course) -> None: ...
+
+    async def bump_revision(self, course_id: str) -> int: ...
+
+    async def archive(self, course_id: str) -> datetime: ...
+
+    async def add_co_owner(self, course_id: str, trainer_id: str) -> None: ...
+
+    async def remove_co_owner(self, course_id: str, trainer_id: str) -> bool: ...
+
+    async def course_id_of_module(self, module_id: str) -> str | None: ...
+
+    async def course_id_of_lesson(self, lesson_id: str) -> str | None: ...
+
+    async def add_module(self, course_id: str, module: Module) -> None: ...
+
+    async def rename_module(self, module_id: str, titles: dict[str, str]) -> None: ...
+
+    async def delete_module(self, module_id: str) -> None: ...
+
+    async def set_module_positions(self, ordered_ids: Sequence[str]) -> None: ...
+
+    async def add_lesson(self, course_id: str, lesson: Lesson) -> None: ...
+
+    async def update_lesson(self, lesson: Lesson) -> None: ...
+
+    async def delete_lesson(self, lesson_id: str) -> None: ...
+
+    async def set_lesson_positions(self, ordered_ids: Sequence[str]) -> None: ...
+
+
+class VersionRepository(Protocol):
+    """Published versions: immutable snapshots, one per publish."""
+
+    async def add(
+        self, course: Course, version: int, snapshot: dict[str, Any], published_by: str, at: datetime
+    ) -> None:
+        """Store version ``version`` of ``course`` and mark the course published at that version."""
+        ...
+
+    async def get(self, course_id: str, version: int | None = None) -> Course | None:
+        """A published version as learners see it (the latest when ``version`` is None)."""
+        ...
+
+    async def get_many(self, course_ids: Sequence[str], version: int | None = None) -> dict[str, Course]: ...
+
+
+class CatalogueRepository(Protocol):
+    async def page(self, query: CatalogueQuery, viewer: Principal | None) -> tuple[list[CatalogueRow], int, bool]:
+        """One page (newest first), the total count, and whether more follow."""
+        ...
+
+
+class MaterialRepository(Protocol):
+    async def add(self, material: Material, *, uploaded_by: str, upload_expires_at: datetime) -> None: ...
+
+    async def get(self, material_id: str, *, lock: bool = False) -> Material | None: ...
+
+    async def mark(
+        self, material_id: str, status: MaterialStatus, *, sha256: str | None = None, reason: str | None = None
+    ) -> None: ...
+
+    async def expired_pending(self, older_than: datetime, limit: int = 100) -> list[Material]:
+        """PENDING materials requested before ``older_than``, locked so that one cleaner handles each."""
+        ...
+
+
+class EnrollmentRepository(Protocol):
+    async def add(self, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime) -> None:
+        """Idempotent: an enrolment already known is left as it is."""
+        ...
+
+    async def is_enrolled(self, course_id: str, learner_id: str) -> bool: ...
+
+
+class MaterialStore(Protocol):
+    """The materials bucket."""
+
+    def upload_url(self, key: str, ttl: timedelta) -> str: ...
+
+    def download_url(self, key: str, ttl: timedelta, filename: str) -> str: ...
+
+    async def size_of(self, key: str) -> int | None:
+        """The stored object's size, or None when nothing was uploaded."""
+        ...
+
+    async def inspect(self, key: str, *, max_bytes: int) -> Inspection:
+        """Stream the object once; stops after ``max_bytes + 1`` bytes (the size is then wrong anyway)."""
+        ...
+
+    async def remove(self, key: str) -> None:
+        """Removing a missing object is not an error."""
+        ...

@@ -1,0 +1,66 @@
+"""What the progress service stores about courses, enrolments and certificates, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from progress.domain.model import EnrollmentStatus, LessonRecord
+
+
+@dataclass(frozen=True)
+class Course:
+    """What progress knows about a course apart from its versions."""
+
+    course_id: str
+    current_version: int
+    owner_ids: frozenset[str]
+    archived: bool
+
+    @property
+    def published(self) -> bool:
+        return self.current_version > 0
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    id: str
+    code: str
+    status: str
+    issued_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    id: str
+    course_id: str
+    learner_id: str
+    learner_name: str
+    org: str | None
+    municipality: str | None
+    locale: str | None
+    course_version: int
+    status: EnrollmentStatus
+    via: str
+    score: int | None
+    enrolled_at: datetime
+    completed_at: datetime | None
+    withdrawn_at: datetime | None
+    certificate: CertificateSummary | None
+    records: tuple[LessonRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    key: str
+    enrolled: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class CourseStats:
+    enrolled: int
+    completed: int
+    certificates_issued: int
+    by_org: list[GroupCount]
+    by_municipality: list[GroupCount]

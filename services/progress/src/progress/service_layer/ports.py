@@ -1,0 +1,112 @@
+"""What the progress service layer needs from outside, as Protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
+from progress.domain.records import Course, CourseStats, Enrollment
+
+
+class CourseRepository(Protocol):
+    """Courses as progress learned them from ``course.published`` and ``course.archived``."""
+
+    async def get(self, course_id: str) -> Course | None: ...
+
+    async def get_version(self, course_id: str, version: int) -> CourseVersion | None: ...
+
+    async def store_version(self, snapshot: Mapping[str, Any], received_at: datetime) -> None:
+        """Keep a published version and move the course's current version forward, never back."""
+        ...
+
+    async def archive(self, course_id: str, version: int, archived_at: datetime) -> None: ...
+
+
+class EnrollmentRepository(Protocol):
+    async def get(self, enrollment_id: str, *, for_update: bool = False) -> Enrollment | None:
+        """One enrolment with its lesson progress; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    async def find(self, course_id: str, learner_id: str, *, for_update: bool = False) -> Enrollment | None: ...
+
+    async def for_learner(self, learner_id: str, course_ids: Sequence[str] | None = None) -> list[Enrollment]:
+        """The learner's enrolments, newest first."""
+        ...
+
+    async def for_course(self, course_id: str) -> list[Enrollment]:
+        """Every enrolment of a course (withdrawn ones included), oldest first."""
+        ...
+
+    async def add(self, enrollment: Enrollment) -> bool:
+        """Insert unless the learner is already enrolled in the course; True when inserted."""
+        ...
+
+    async def add_cohort(
+        self, course_id: str, version: int, members: Sequence[CohortMember], ids: Sequence[str], at: datetime
+    ) -> dict[str, str]:
+        """Enrol everyone not yet enrolled; {learner id: new enrolment id} for those inserted."""
+        ...
+
+    async def set_status(
+        self,
+        enrollment_id: str,
+        status: EnrollmentStatus,
+        *,
+        completed_at: datetime | None = None,
+        withdrawn_at: datetime | None = None,
+        score: int | None = None,
+    ) -> None: ...
+
+    def record_lesson_completed(
+        self, enrollment_id: str, lesson_id: str, at: datetime, *, completes: bool, score: int | None
+    ) -> None:
+        """Record the lesson and, when ``completes``, complete the enrolment with ``score``.
+
+        Written by the unit of work's commit, in one statement with the events staged alongside (the
+        hottest write of the platform). The enrolment must be locked in this unit of work
+        (``get(..., for_update=True)``): the completion was decided under that lock.
+        """
+        ...
+
+    async def record_quiz_attempt(
+        self, enrollment_id: str, lesson_id: str, score: int, passed: bool, at: datetime
+    ) -> LessonRecord:
+        """Count an attempt, keep the best score, complete the lesson the first time it is passed."""
+        ...
+
+
+class CertificateRepository(Protocol):
+    """Certificates as the certificates service announced them."""
+
+    async def issued(
+        self,
+        *,
+        certificate_id: str,
+        code: str,
+        course_id: str,
+        learner_id: str | None,
+        enrollment_id: str | None,
+        issued_at: datetime,
+    ) -> None:
+        """Record an issuance; a revocation that arrived first stays revoked."""
+        ...
+
+    async def revoked(
+        self, *, certificate_id: str, code: str, course_id: str, learner_id: str | None, revoked_at: datetime
+    ) -> None: ...
+
+
+class ReportRepository(Protocol):
+    async def course_stats(self, course_id: str) -> CourseStats:
+        """Counts over current enrolments (withdrawn ones left out) and valid certificates."""
+        ...
+
+
+class CourseVersionCache(Protocol):
+    """Published course versions kept in the process: a (course, version) pair never changes."""
+
+    def get(self, course_id: str, version: int) -> CourseVersion | None: ...
+
+    def put(self, version: CourseVersion) -> None: ...
