@@ -82,6 +82,8 @@ class _Supervision:
     failures: int = 0
     restart_at: float | None = None
     crash_looping: bool = False
+    # Stopped on purpose (fault injection): the supervisor leaves it down until it is started again.
+    held: bool = False
 
 
 def _port_owner(port: int) -> str:
@@ -384,6 +386,40 @@ class Stack:
             self._sup.pop(name, None)
         self._infra.clear()
 
+    # -- fault injection on the servers ---------------------------------------------------------
+    def _infra_proc(self, name: str) -> Proc:
+        proc = self._infra.get(name)
+        if proc is None:
+            raise StackError(f"unknown or stopped server {name!r}; known: {', '.join(self._infra)}")
+        return proc
+
+    def kill_server(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Take a server down the hard way (a crash) and keep it down until :meth:`start_server`."""
+        with self._mutex:
+            proc = self._infra_proc(name)
+            self._sup.setdefault(name, _Supervision()).held = True
+        proc.send(sig, group=True)
+        proc.wait(30)
+
+    def start_server(self, name: str, timeout: float = 90.0) -> None:
+        """Bring a server stopped by :meth:`kill_server` back (same data, same port) and wait for it."""
+        srv = self.servers[name]
+        with self._mutex:
+            proc = self._infra_proc(name)
+            if not proc.alive():
+                srv.prepare()
+                self._ensure_ports_free(name, srv.bound_ports())
+                proc.start()
+            self._sup[name] = _Supervision()
+        self._wait_server(srv, time.monotonic(), time.monotonic() + timeout, threading.Event())
+
+    def pause_server(self, name: str) -> None:
+        """Freeze a server (SIGSTOP): connections stay open and nothing answers, with no error at all."""
+        self._infra_proc(name).send(signal.SIGSTOP, group=True)
+
+    def resume_server(self, name: str) -> None:
+        self._infra_proc(name).send(signal.SIGCONT, group=True)
+
     # -- roles -------------------------------------------------------------------------------------
     def unavailable(self, names: Iterable[str] | None = None, *, refresh: bool = False) -> dict[str, str]:
         """Roles whose module cannot be run yet, with the reason (checked once, then cached)."""
@@ -562,6 +598,8 @@ class Stack:
                 return
             for proc in self.procs:
                 st = self._sup.setdefault(proc.name, _Supervision())
+                if st.held:
+                    continue
                 if proc.alive():
                     if st.failures and proc.uptime() > RESET_AFTER:
                         st.failures, st.crash_looping = 0, False

@@ -2,8 +2,11 @@
 
 Each handled event's id is recorded in ``processed_event`` in the same transaction as its effect, so a
 redelivery (after a crash, a lost ack or a relay re-send) finds the id and does nothing. A message that
-keeps failing is parked on ``lms.dlq.<consumer>`` after ``max_deliveries`` attempts, acked on its
-original subject, and can be listed and replayed with ``python -m lms_shared.dlq``.
+fails is classified (``lms_shared.faults``): an infrastructure fault (database, NATS, S3 away, a
+serialization failure) is retried without limit with jittered back-off; only a deterministic failure
+counts, and after ``max_deliveries`` of those the message is parked on ``LMS_DLQ``
+(``dlq.<consumer>.<type>``), acked on its original subject, and can be listed, replayed and deleted
+with ``python -m lms_shared.dlq``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -25,9 +29,11 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lms_shared.db import utcnow
 from lms_shared.events.catalogue import CATALOGUE, Payload
 from lms_shared.events.envelope import Envelope
-from lms_shared.jetstream import DLQ_PREFIX, EVENTS_STREAM
+from lms_shared.faults import TransientError, backoff_delay, is_transient
+from lms_shared.jetstream import EVENTS_STREAM, dlq_subject
 from lms_shared.logging import get_logger, request_id_var
 from lms_shared.telemetry import consumer_span
 from lms_shared.uow import SqlAlchemyUnitOfWork
@@ -36,6 +42,9 @@ log = get_logger(__name__)
 
 EVENTS_HANDLED = Counter(
     "lms_events_handled_total", "Events taken off a durable consumer, by outcome", ["consumer", "type", "outcome"]
+)
+EVENTS_RETRIED = Counter(
+    "lms_events_retried_total", "Deliveries handed back for a retry, by kind of failure", ["consumer", "kind"]
 )
 EVENTS_DEAD_LETTERED = Counter("lms_events_dead_lettered_total", "Events parked on a dead-letter subject", ["consumer"])
 HANDLE_SECONDS = Histogram(
@@ -61,7 +70,7 @@ def processed_event_table(metadata: MetaData) -> Table:
     )
 
 
-class RetryLater(Exception):
+class RetryLater(TransientError):
     """Raised by a handler that cannot apply the event yet (e.g. it depends on one not yet seen)."""
 
 
@@ -70,6 +79,7 @@ class ConsumerStats:
     handled: int = 0
     duplicates: int = 0
     retried: int = 0
+    transient: int = 0
     dead_lettered: int = 0
 
 
@@ -92,6 +102,7 @@ class EventConsumer:
         batch: int = 100,
         ack_wait: float = 30.0,
         concurrency: int = 8,
+        max_backoff: float = 15.0,
     ) -> None:
         self._js = js
         self._uow_factory = uow_factory
@@ -102,6 +113,10 @@ class EventConsumer:
         self._batch = batch
         self._ack_wait = ack_wait
         self._sem = asyncio.Semaphore(concurrency)
+        self._max_backoff = max_backoff
+        # Permanent failures per event id, counted in this process (a restart gives a poison message a
+        # few more tries, never fewer). JetStream's own delivery count also counts transient retries.
+        self._permanent_failures: TTLCache[str, int] = TTLCache(maxsize=100_000, ttl=24 * 3600)
         self.stats = ConsumerStats()
 
     @property
@@ -190,7 +205,7 @@ class EventConsumer:
                 HANDLE_SECONDS.labels(self.durable).time(),
             ):
                 applied = await self._apply(env, payload, handler)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+        except Exception as exc:  # noqa: BLE001 - classified: transient retried, permanent parked after N
             EVENTS_HANDLED.labels(self.durable, env.type, "failed").inc()
             await self._retry_or_dead_letter(msg, env, exc)
             return
@@ -220,26 +235,46 @@ class EventConsumer:
             return True
 
     async def _retry_or_dead_letter(self, msg: Msg, env: Envelope, exc: Exception) -> None:
+        """Transient faults are retried without limit; only permanent failures lead to a dead letter."""
         delivered = msg.metadata.num_delivered if msg.metadata else 1
-        if delivered >= self._max_deliveries:
-            await self._dead_letter(msg, env, f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        if is_transient(exc):
+            self.stats.transient += 1
+            EVENTS_RETRIED.labels(self.durable, "transient").inc()
+            delay = backoff_delay(delivered, cap=self._max_backoff)
+            log.warning(
+                "consumer.transient_failure",
+                consumer=self.durable,
+                type=env.type,
+                event_id=env.id,
+                delivered=delivered,
+                error=error[:500],
+                retry_in=round(delay, 2),
+            )
+            await msg.nak(delay=delay)
+            return
+        failures = self._permanent_failures.get(env.id, 0) + 1
+        self._permanent_failures[env.id] = failures
+        if failures >= self._max_deliveries:
+            self._permanent_failures.pop(env.id, None)
+            await self._dead_letter(msg, env, error)
             return
         self.stats.retried += 1
-        delay = min(0.5 * 2 ** (delivered - 1), 15.0)
+        EVENTS_RETRIED.labels(self.durable, "permanent").inc()
+        delay = backoff_delay(failures)
         log.warning(
             "consumer.retry",
             consumer=self.durable,
             type=env.type,
             event_id=env.id,
-            delivered=delivered,
-            error=f"{type(exc).__name__}: {exc}",
-            delay=delay,
+            failures=failures,
+            error=error[:500],
+            retry_in=round(delay, 2),
         )
         await msg.nak(delay=delay)
 
     async def _dead_letter(self, msg: Msg, env: Envelope | None, reason: str) -> None:
-        self.stats.dead_lettered += 1
-        EVENTS_DEAD_LETTERED.labels(self.durable).inc()
+        """Park the message on ``LMS_DLQ`` and ack it; if parking fails, keep it and retry later."""
         event_id = env.id if env else (msg.headers or {}).get("Nats-Msg-Id", "unknown")
         headers = {
             "Nats-Msg-Id": f"dlq:{self.durable}:{event_id}",
@@ -247,9 +282,17 @@ class EventConsumer:
             "Lms-Dlq-Original-Subject": msg.subject,
             "Lms-Dlq-Reason": reason[:1000],
             "Lms-Dlq-Deliveries": str(msg.metadata.num_delivered if msg.metadata else 1),
+            "Lms-Dlq-Time": utcnow().isoformat(),
         }
+        try:
+            await self._js.publish(dlq_subject(self.durable, env.type if env else None), msg.data, headers=headers)
+        except Exception as exc:  # noqa: BLE001 - NATS away or the DLQ full: never ack what is not parked
+            log.error("consumer.dead_letter_failed", consumer=self.durable, event_id=event_id, error=repr(exc))
+            await msg.nak(delay=backoff_delay(5, cap=self._max_backoff))
+            return
+        self.stats.dead_lettered += 1
+        EVENTS_DEAD_LETTERED.labels(self.durable).inc()
         log.error("consumer.dead_lettered", consumer=self.durable, subject=msg.subject, reason=reason)
-        await self._js.publish(f"{DLQ_PREFIX}.{self.durable}", msg.data, headers=headers)
         await msg.ack()
 
 

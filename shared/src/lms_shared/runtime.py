@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lms_shared.auth import TokenVerifier
-from lms_shared.db import make_engine, make_sessionmaker
-from lms_shared.jetstream import connect
+from lms_shared.db import Timeouts, make_engine, make_sessionmaker
+from lms_shared.jetstream import DLQ_STREAM, EVENTS_STREAM, JOBS_STREAM, connect
 from lms_shared.logging import get_logger
 from lms_shared.settings import Settings
 from lms_shared.storage import ObjectStore
@@ -26,6 +26,13 @@ from lms_shared.storage import ObjectStore
 log = get_logger(__name__)
 
 OUTBOX_PENDING = Gauge("lms_outbox_pending", "Outbox events not yet published", ["service"])
+OUTBOX_PARKED_ROWS = Gauge(
+    "lms_outbox_parked_rows", "Outbox events parked after a permanent publish failure (alert when > 0)", ["service"]
+)
+STREAM_USAGE = Gauge(
+    "lms_jetstream_stream_usage_ratio", "Bytes stored in a stream over its max_bytes (alert above 0.8)", ["stream"]
+)
+STREAM_BYTES = Gauge("lms_jetstream_stream_bytes", "Bytes stored in a JetStream stream", ["stream"])
 OUTBOX_OLDEST = Gauge(
     "lms_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox event (relay lag)", ["service"]
 )
@@ -37,7 +44,9 @@ class Runtime:
     def __init__(self, service: str, settings: Settings) -> None:
         self.service = service
         self.settings = settings
-        self.engine: AsyncEngine = make_engine(settings.database_url(service), settings.db_pool_size)
+        self.engine: AsyncEngine = make_engine(
+            settings.database_url(service), settings.db_pool_size, Timeouts.of(settings)
+        )
         self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
         self.verifier = TokenVerifier(settings)
         self.store: ObjectStore | None = None
@@ -50,7 +59,7 @@ class Runtime:
         from lms_shared.telemetry import setup_tracing
 
         setup_tracing(self.service)
-        self.nc, self.js = await connect(self.settings.nats_url, self.service)
+        self.nc, self.js = await connect(self.settings.nats_url, self.service, self.settings)
         if buckets:
             self.store = ObjectStore(self.settings, self.settings.s3_public_endpoint or None)
             for b in buckets:
@@ -60,19 +69,37 @@ class Runtime:
     async def _watch_outbox(self, stop: asyncio.Event) -> None:
         """Export the relay's lag from the service's own /metrics (relays have no HTTP port)."""
         query = text(
-            "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+            "SELECT count(*) FILTER (WHERE parked_at IS NULL), "
+            "coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL)), 0), "
+            "count(*) FILTER (WHERE parked_at IS NOT NULL) "
             "FROM outbox_message WHERE sent_at IS NULL"
         )
         while not stop.is_set():
             try:
                 async with self.engine.connect() as conn:
-                    pending, oldest = (await conn.execute(query)).one()
+                    pending, oldest, parked = (await conn.execute(query)).one()
                 OUTBOX_PENDING.labels(self.service).set(pending)
                 OUTBOX_OLDEST.labels(self.service).set(float(oldest))
+                OUTBOX_PARKED_ROWS.labels(self.service).set(parked)
             except Exception as exc:  # noqa: BLE001 - a metric must never take the service down
                 log.debug("runtime.outbox_metrics_failed", error=repr(exc))
+            await self._watch_streams()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=5.0)
+
+    async def _watch_streams(self) -> None:
+        if self.js is None:
+            return
+        for name in (EVENTS_STREAM, JOBS_STREAM, DLQ_STREAM):
+            try:
+                info = await self.js.stream_info(name)
+            except Exception as exc:  # noqa: BLE001 - NATS away: the metric waits for the next round
+                log.debug("runtime.stream_metrics_failed", stream=name, error=repr(exc))
+                continue
+            size = float(info.state.bytes or 0)
+            STREAM_BYTES.labels(name).set(size)
+            limit = info.config.max_bytes or 0
+            STREAM_USAGE.labels(name).set(size / limit if limit > 0 else 0.0)
 
     def spawn(self, name: str, factory: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         """Run a background loop until stop; a crash is logged and the loop restarted."""

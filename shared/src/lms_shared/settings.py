@@ -35,12 +35,26 @@ class Settings(BaseSettings):
     progress_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/progress"
     certificates_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/certificates"
     db_pool_size: int = 10
+    # A hung or half-open database connection must fail, not hold a request, a chunk or a job forever.
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    """Server-side cap of one statement (0 = none)."""
+    db_command_timeout_seconds: float = Field(default=45.0, gt=0)
+    """Client-side cap of one round trip, which also catches a connection that silently died."""
+    db_idle_in_transaction_timeout_ms: int = Field(default=120_000, ge=0)
+    """The server ends a transaction left idle this long (a process frozen mid-transaction)."""
+    db_connect_timeout_seconds: float = Field(default=10.0, gt=0)
 
     courses_url: str = "http://127.0.0.1:8101"
     progress_url: str = "http://127.0.0.1:8102"
     certificates_url: str = "http://127.0.0.1:8103"
 
     nats_url: str = "nats://127.0.0.1:14222"
+    # JetStream streams: replicas is a floor (a stream created with more keeps them); sizes are limits
+    # with alerts (lms_jetstream_stream_usage_ratio), so events never fill the volume.
+    nats_replicas: int = Field(default=1, ge=1, le=5)
+    events_max_bytes: int = Field(default=8 * 1024**3, ge=-1)
+    jobs_max_bytes: int = Field(default=2 * 1024**3, ge=-1)
+    dlq_max_bytes: int = Field(default=1024**3, ge=-1)
     redis_url: str = "redis://127.0.0.1:16379/0"
 
     s3_endpoint: str = "127.0.0.1:18333"

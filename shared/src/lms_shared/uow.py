@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms_shared.events.catalogue import Payload
 from lms_shared.events.envelope import Envelope
+from lms_shared.idempotency import IdempotencyStore, StoredResponse
 from lms_shared.outbox import add_events_bulk
 
 
@@ -40,6 +41,14 @@ class UnitOfWork(Protocol):
 
     async def rollback(self) -> None: ...
 
+    # Idempotent routes (lms_shared.idempotency.run_idempotent): claim the key, defer the handler's
+    # commit, then commit the effect together with the stored response.
+    async def claim_key(self, principal: str, key: str, print_: str) -> StoredResponse | None: ...
+
+    def defer_commit(self) -> None: ...
+
+    async def commit_with_response(self, principal: str, key: str, response: StoredResponse) -> None: ...
+
 
 class SqlAlchemyUnitOfWork:
     """One SQLAlchemy session in one transaction; subclasses build their repositories in :meth:`bind`.
@@ -48,11 +57,15 @@ class SqlAlchemyUnitOfWork:
     session begins a new transaction on its next statement.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], outbox: Table, idempotency: Table | None = None
+    ) -> None:
         self._sessions = sessions
         self._outbox = outbox
+        self._idempotency = IdempotencyStore(idempotency) if idempotency is not None else None
         self._staged: list[Payload | Envelope] = []
         self._session: AsyncSession | None = None
+        self._deferred = False
         self.committed = False
 
     @property
@@ -68,6 +81,7 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self._staged = []
+        self._deferred = False
         self.committed = False
         self.bind(self._session)
         return self
@@ -102,8 +116,28 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         await self.flush_events()
+        if self._deferred:
+            # An idempotent route commits later, together with the response it stores.
+            await self.session.flush()
+            return
         await self.session.commit()
         self.committed = True
+
+    def defer_commit(self) -> None:
+        self._deferred = True
+
+    def _store(self) -> IdempotencyStore:
+        if self._idempotency is None:
+            raise RuntimeError("this unit of work was built without an idempotency table")
+        return self._idempotency
+
+    async def claim_key(self, principal: str, key: str, print_: str) -> StoredResponse | None:
+        return await self._store().claim(self.session, principal, key, print_)
+
+    async def commit_with_response(self, principal: str, key: str, response: StoredResponse) -> None:
+        await self._store().complete(self.session, principal, key, response)
+        self._deferred = False
+        await self.commit()
 
     async def rollback(self) -> None:
         self._staged = []

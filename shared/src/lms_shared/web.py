@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lms_shared.auth import Principal, TokenVerifier, bearer_from_header
 from lms_shared.errors import CODE_BY_STATUS, HTTP_STATUS, DomainError, ErrorCode, Unauthenticated
 from lms_shared.logging import get_logger, request_id_var
+from lms_shared.text import RejectControlCharacters
 
 log = get_logger(__name__)
 
@@ -98,6 +99,8 @@ def install_common(app: FastAPI, service: str, checks: dict[str, ReadinessCheck]
 
     if setup_tracing(service):  # off unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         instrument_fastapi(app)
+    # Inner first: refused requests still get a request id, a log line and a metric from the outer one.
+    app.add_middleware(RejectControlCharacters)
     app.add_middleware(RequestContextMiddleware, service=service)
     checks = checks if checks is not None else {}
     app.state.readiness_checks = checks

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -10,14 +11,24 @@ from sqlalchemy import Column, MetaData, String, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lms_shared.db import asyncpg_dsn, make_engine, new_metadata
+from lms_shared.idempotency import idempotency_table
 from lms_shared.inbox import processed_event_table
 from lms_shared.jetstream import connect
 from lms_shared.outbox import outbox_table
+from tests.support.stack import running_stack
 
 METADATA: MetaData = new_metadata()
 OUTBOX = outbox_table(METADATA)
 INBOX = processed_event_table(METADATA)
+IDEMPOTENCY = idempotency_table(METADATA)
 EFFECT = Table("effect", METADATA, Column("event_id", String(64), primary_key=True), Column("note", String(200)))
+
+
+@pytest.fixture(scope="session")
+def stack_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The servers only: the shared library is tested with no service running, so it depends on none."""
+    with running_stack(Path(tmp_path_factory.mktemp("shared-infra")), roles=()) as s:
+        yield dict(s.env)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

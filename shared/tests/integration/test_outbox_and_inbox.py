@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from sqlalchemy import func, insert, select, text
 
 from lms_shared.db import asyncpg_dsn, make_sessionmaker
@@ -173,12 +174,18 @@ async def test_a_redelivered_event_has_no_second_effect(engine: Any, js: Any) ->
         if payload.course_id == course_id:
             await uow.session.execute(insert(EFFECT).values(event_id=envelope.id, note=course_id))
 
-    consumer = EventConsumer(js, uow_factory(engine), INBOX, f"it-dedup-{course_id}", {CourseArchivedV1: apply})
+    durable = f"it-dedup-{course_id}"
+    consumer = EventConsumer(js, uow_factory(engine), INBOX, durable, {CourseArchivedV1: apply})
 
     async def seen_both() -> bool:
-        return consumer.stats.duplicates >= 1
+        # Other tests publish envelopes twice too: wait until the whole stream is handled and acked.
+        try:
+            info = await js.consumer_info(EVENTS_STREAM, durable)
+        except NotFoundError:
+            return False  # not created yet
+        return info.num_pending == 0 and info.num_ack_pending == 0 and await effects(engine, course_id) >= 1
 
-    await run_consumer(consumer, seen_both)
+    await run_consumer(consumer, seen_both, timeout=90)
     assert await effects(engine, course_id) == 1
 
 
@@ -216,9 +223,13 @@ async def test_a_poison_message_is_dead_lettered_then_replayed(engine: Any, js: 
     await run_consumer(consumer, applied)
 
 
+async def ignore(uow: Any, payload: Any, envelope: Envelope) -> None:
+    """A handler with no effect, for consumers whose test is about the envelope, not the event."""
+
+
 async def test_a_malformed_message_goes_straight_to_the_dead_letters(engine: Any, js: Any) -> None:
     durable = f"it-malformed-{uuid.uuid4().hex[:8]}"
-    consumer = EventConsumer(js, uow_factory(engine), INBOX, durable, {CourseArchivedV1: lambda *a: None})  # type: ignore[dict-item]
+    consumer = EventConsumer(js, uow_factory(engine), INBOX, durable, {CourseArchivedV1: ignore})
     await js.publish(CourseArchivedV1.TYPE, b"{not json", headers={"Nats-Msg-Id": durable})
 
     async def parked() -> bool:

@@ -25,12 +25,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from lms_shared.db import new_metadata
+from lms_shared.idempotency import idempotency_table
 from lms_shared.inbox import processed_event_table
 from lms_shared.outbox import outbox_table
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
 inbox = processed_event_table(metadata)
+idempotency = idempotency_table(metadata)
 
 status_list_index_seq = Sequence("status_list_index_seq", metadata=metadata, start=0, minvalue=0)
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from lms_shared.db import new_metadata
+from lms_shared.idempotency import idempotency_table
 from lms_shared.inbox import processed_event_table
 from lms_shared.outbox import outbox_table
 
@@ -140,3 +141,4 @@ course_enrollment = Table(
 
 outbox = outbox_table(metadata)
 processed_event = processed_event_table(metadata)
+idempotency = idempotency_table(metadata)
