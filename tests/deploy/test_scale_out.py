@@ -1,7 +1,7 @@
 """Scale-out on one machine: three certificate workers and two progress replicas share the work, one of
 each is killed with SIGKILL halfway, and every certificate is still issued, and applied, exactly once.
 
-Runs through the public GraphQL contract (course authoring, ``startBulkIssue``, ``bulkIssueJob``) and
+Runs through the public GraphQLClient contract (course authoring, ``startBulkIssue``, ``bulkIssueJob``) and
 checks the outcome in the services' own databases and bucket. Size with LMS_SCALE_TEST_CERTIFICATES
 (default 3000). Marked slow: it renders and signs thousands of PDFs.
 """
@@ -24,31 +24,13 @@ import pytest
 from minio import Minio
 
 from lms_shared.db import asyncpg_dsn
+from tests.support.graphql import GraphQLClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 TOTAL = int(os.environ.get("LMS_SCALE_TEST_CERTIFICATES", "3000"))
 WORKERS = 3
 PROGRESS_REPLICAS = 2
-
-
-class GraphQL:
-    """A minimal client of the gateway's GraphQL endpoint; raises with the errors it gets."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(120.0)
-        )
-
-    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self._client.post("/graphql", json={"query": query, "variables": variables})
-        body = response.json()
-        if body.get("errors"):
-            raise AssertionError(f"GraphQL errors: {body['errors']}")
-        return dict(body["data"])
-
-    async def close(self) -> None:
-        await self._client.aclose()
 
 
 async def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.5) -> Any:
@@ -118,16 +100,17 @@ def scaled(stack: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-async def admin(stack: Any, stack_env: dict[str, str], token_for: Any) -> AsyncIterator[GraphQL]:
-    client = GraphQL(stack_env["LMS_PUBLIC_URL"], token_for(f"admin-{uuid.uuid4().hex[:6]}", "Scale Admin", ["admin"]))
+async def admin(stack: Any, stack_env: dict[str, str], token_for: Any) -> AsyncIterator[GraphQLClient]:
+    token = token_for(f"admin-{uuid.uuid4().hex[:6]}", "Scale Admin", ["admin"])
+    client = GraphQLClient(stack_env["LMS_PUBLIC_URL"], token, timeout=120.0)
     yield client
-    await client.close()
+    await client.aclose()
 
 
-async def published_course(admin: GraphQL) -> str:
+async def published_course(admin: GraphQLClient) -> str:
     titles = [{"lang": "en", "text": "Urban resilience at scale"}, {"lang": "kk", "text": "Қала төзімділігі"}]
     course = (
-        await admin(
+        await admin.q(
             "mutation($i: CreateCourseInput!){ createCourse(input: $i){ id } }",
             i={
                 "slug": f"scale-{uuid.uuid4().hex[:8]}",
@@ -138,23 +121,23 @@ async def published_course(admin: GraphQL) -> str:
         )
     )["createCourse"]
     module = (
-        await admin(
+        await admin.q(
             "mutation($c: ID!, $i: ModuleInput!){ addModule(courseId: $c, input: $i){ id } }",
             c=course["id"],
             i={"titles": [{"lang": "en", "text": "Basics"}]},
         )
     )["addModule"]
-    await admin(
+    await admin.q(
         "mutation($m: ID!, $i: LessonInput!){ addLesson(moduleId: $m, input: $i){ id } }",
         m=module["id"],
         i={"kind": "TEXT", "titles": [{"lang": "en", "text": "Why"}], "bodies": [{"lang": "en", "text": "Because."}]},
     )
-    await admin("mutation($id: ID!){ publishCourse(id: $id){ status } }", id=course["id"])
+    await admin.q("mutation($id: ID!){ publishCourse(id: $id){ status } }", id=course["id"])
     return str(course["id"])
 
 
 @pytest.fixture(scope="module")
-async def outcome(scaled: Any, admin: GraphQL, stack_env: dict[str, str]) -> Outcome:
+async def outcome(scaled: Any, admin: GraphQLClient, stack_env: dict[str, str]) -> Outcome:
     """Run the bulk job, kill one worker and one progress replica halfway, wait for the end."""
     monitor = f"http://127.0.0.1:{stack_env['LMS_NATS_MONITOR_PORT']}"
     baseline = await progress_connections(monitor)
@@ -166,7 +149,7 @@ async def outcome(scaled: Any, admin: GraphQL, stack_env: dict[str, str]) -> Out
     async def start() -> dict[str, Any] | None:
         try:
             return (
-                await admin(
+                await admin.q(
                     "mutation($i: BulkIssueInput!){ startBulkIssue(input: $i){ id total status } }",
                     i={"courseId": course_id, "recipients": recipients},
                 )
@@ -182,7 +165,7 @@ async def outcome(scaled: Any, admin: GraphQL, stack_env: dict[str, str]) -> Out
 
     async def status() -> dict[str, Any]:
         query = "query($id: ID!){ bulkIssueJob(id: $id){ status total issued skipped failed } }"
-        return dict((await admin(query, id=job_id))["bulkIssueJob"])
+        return dict((await admin.q(query, id=job_id))["bulkIssueJob"])
 
     workers = scaled.role_procs("certificates-worker")
     replicas = scaled.role_procs("progress")

@@ -9,9 +9,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from lms_local.roles import SUPERVISED_ROLES
 
@@ -46,6 +49,35 @@ def running_stack(tmp: Path, roles: tuple[str, ...] = SUPERVISED_ROLES) -> Itera
         stack.stop()
         if containers is not None:
             containers.stop()
+
+
+@contextmanager
+def service_stack(
+    tmp: Path, service: str, roles: Sequence[str], overrides: Mapping[str, str] | None = None
+) -> Iterator[Any]:
+    """The servers plus a few roles of one service, for a folder that needs its own settings.
+
+    Always embedded: such a folder changes variables (limits, keys) that a shared stack must not see.
+    """
+    from lms_local import Stack
+
+    env = {"LMS_ENV": "test", "LMS_LOG_JSON": "true", **(overrides or {})}
+    stack = Stack(tmp, ports=None, env_overrides=env)
+    try:
+        stack.start_infra()
+        subprocess.run(
+            [sys.executable, "-m", "lms_shared.migrate", service],
+            env=stack.child_env(),
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        for role in roles:
+            stack.start_role(role)
+        stack.wait_healthy(timeout=120, names=list(roles))
+        yield stack
+    finally:
+        stack.stop()
 
 
 class ExternalStack:

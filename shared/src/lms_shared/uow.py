@@ -41,8 +41,11 @@ class UnitOfWork(Protocol):
 
     async def rollback(self) -> None: ...
 
-    # Idempotent routes (lms_shared.idempotency.run_idempotent): claim the key, defer the handler's
-    # commit, then commit the effect together with the stored response.
+
+class IdempotentUnitOfWork(UnitOfWork, Protocol):
+    """What an idempotent route needs (lms_shared.idempotency.run_idempotent): claim the key, defer
+    the handler's commit, then commit the effect together with the stored response."""
+
     async def claim_key(self, principal: str, key: str, print_: str) -> StoredResponse | None: ...
 
     def defer_commit(self) -> None: ...

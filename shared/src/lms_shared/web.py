@@ -93,14 +93,24 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-def install_common(app: FastAPI, service: str, checks: dict[str, ReadinessCheck] | None = None) -> None:
-    """Error handlers, middleware, tracing, ``/healthz``, ``/readyz`` and ``/metrics`` on a service app."""
+def install_common(
+    app: FastAPI,
+    service: str,
+    checks: dict[str, ReadinessCheck] | None = None,
+    *,
+    own_text_checks: frozenset[str] = frozenset(),
+) -> None:
+    """Error handlers, middleware, tracing, ``/healthz``, ``/readyz`` and ``/metrics`` on a service app.
+
+    ``own_text_checks``: paths whose request bodies the service checks for control characters
+    itself (see :class:`lms_shared.text.RejectControlCharacters`).
+    """
     from lms_shared.telemetry import instrument_fastapi, setup_tracing
 
     if setup_tracing(service):  # off unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         instrument_fastapi(app)
     # Inner first: refused requests still get a request id, a log line and a metric from the outer one.
-    app.add_middleware(RejectControlCharacters)
+    app.add_middleware(RejectControlCharacters, own_checks=own_text_checks)
     app.add_middleware(RequestContextMiddleware, service=service)
     checks = checks if checks is not None else {}
     app.state.readiness_checks = checks

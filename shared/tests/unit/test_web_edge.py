@@ -66,3 +66,20 @@ async def test_a_malformed_body_is_a_422_with_a_message(body: bytes) -> None:
     r = await call("POST", "/v1/courses", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "BAD_USER_INPUT" and r.json()["error"]["message"]
+
+
+async def test_a_route_that_checks_its_rows_itself_gets_the_body_unrefused() -> None:
+    """A bulk list refuses only its bad row (with the row number); the edge leaves its body alone."""
+    api = FastAPI()
+    install_common(api, "test", own_text_checks=frozenset({"/v1/bulk-jobs"}))
+
+    @api.post("/v1/bulk-jobs")
+    async def bulk(body: CourseCreate) -> dict[str, Any]:
+        return {"title": body.title}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://test") as client:
+        json_type = {"content-type": "application/json"}
+        inside = await client.post("/v1/bulk-jobs", content=b'{"title": "a\\u0000b"}', headers=json_type)
+        query = await client.post("/v1/bulk-jobs?x=%00", content=b'{"title": "ok"}', headers=json_type)
+    assert inside.status_code == 200 and inside.json() == {"title": "a\x00b"}
+    assert query.status_code == 422, "the path and the query are still checked"

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from lms_shared.alembic_ops import create_outbox_and_inbox, drop_outbox_and_inbox
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
@@ -130,27 +132,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_course'))
     )
-    op.create_table('outbox_message',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('subject', sa.String(length=255), nullable=False),
-    sa.Column('payload', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_message_event_id'))
-    )
-    op.create_index('ix_outbox_message_pending', 'outbox_message', ['id'], unique=False, postgresql_where=sa.text('sent_at IS NULL'))
-    op.create_table('processed_event',
-    sa.Column('consumer', sa.String(length=100), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('event_type', sa.String(length=255), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_processed_event'))
-    )
+    create_outbox_and_inbox()
     op.create_table('status_list',
     sa.Column('list_number', sa.Integer(), nullable=False),
     sa.Column('credential_jwt', sa.Text(), nullable=False),
@@ -176,9 +158,7 @@ def downgrade() -> None:
     op.drop_index('ix_bulk_item_pending', table_name='bulk_item', postgresql_where=sa.text("status = 'PENDING'"))
     op.drop_table('bulk_item')
     op.drop_table('status_list')
-    op.drop_table('processed_event')
-    op.drop_index('ix_outbox_message_pending', table_name='outbox_message', postgresql_where=sa.text('sent_at IS NULL'))
-    op.drop_table('outbox_message')
+    drop_outbox_and_inbox()
     op.drop_table('course')
     op.drop_table('completion')
     op.drop_table('certificate_template')

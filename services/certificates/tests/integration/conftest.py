@@ -7,11 +7,7 @@ tests depend on no other service's behaviour.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -28,6 +24,8 @@ from lms_shared.db import asyncpg_dsn
 from lms_shared.events.catalogue import CertificatePolicy, CourseCompletedV1, CoursePublishedV1, Payload
 from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import connect
+from tests.support.graphql import eventually
+from tests.support.stack import service_stack
 from tests.support.tokens import make_token
 
 pytestmark = pytest.mark.integration
@@ -120,15 +118,8 @@ def completion_event(
 
 
 async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 30.0, interval: float = 0.3) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with the last value after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
+    """Poll ``check`` until it returns something truthy (the suite's one poller, with this folder's names)."""
+    return await eventually(check, timeout=timeout, every=interval)
 
 
 @pytest.fixture
@@ -186,28 +177,10 @@ def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     Key rotation and the worker metrics endpoint restart roles with different variables; the
     suite's stack must not see that.
     """
-    from lms_local import Stack
-
-    stack = Stack(
-        Path(tmp_path_factory.mktemp("certificates-own-stack")),
-        ports=None,
-        env_overrides={"LMS_ENV": "test", "LMS_LOG_JSON": "true"},
-    )
-    try:
-        stack.start_infra()
-        subprocess.run(
-            [sys.executable, "-m", "lms_shared.migrate", "certificates"],
-            env=stack.child_env(),
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        for role in OWN_STACK_ROLES:
-            stack.start_role(role)
-        stack.wait_healthy(timeout=120, names=list(OWN_STACK_ROLES))
+    with service_stack(
+        Path(tmp_path_factory.mktemp("certificates-own-stack")), "certificates", OWN_STACK_ROLES
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 def restart_roles(stack: Any, roles: Iterable[str], extra_env: dict[str, str] | None = None) -> None:

@@ -80,6 +80,7 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
         {"name": "zhanar bekova", "org": "kz", "municipality": "SHYMKENT"},  # row 305: duplicate of 304
         {"name": "x" * 300},  # row 306
         {"name": "Tab\x07Bell"},  # row 307
+        {"name": "Nul\x00Byte", "municipality": "a\x00b"},  # row 308: Postgres refuses U+0000; stored as U+FFFD
     ]
     learner = {"Authorization": f"Bearer {token_for('l-bulk', 'L', ['learner'])}"}
     assert (
@@ -89,14 +90,14 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
     assert missing.status_code == 422
 
     job = await start_job(certs, admin, {"courseId": course.course_id, "recipients": rows})
-    assert job["total"] == 307 and job["status"] in ("QUEUED", "RUNNING")
+    assert job["total"] == 308 and job["status"] in ("QUEUED", "RUNNING")
     done = await wait_job(certs, admin, job["id"])
 
     assert done["status"] == "COMPLETED" and done["finishedAt"]
     assert done["issued"] == 300 - 1 + 1  # 299 participants (p5 already held one) + Zhanar
     assert done["skipped"] == 3  # p5 already certified, row 303 and row 305 duplicates
     # Invalid rows are refused at planning (stored with the job), not failed by a worker.
-    assert done["refused"] == 4 and done["failed"] == 0
+    assert done["refused"] == 5 and done["failed"] == 0
     assert done["issued"] + done["skipped"] + done["refused"] + done["failed"] == done["total"]
     reasons = {f["reason"] for f in done["failures"]}
     assert "row 301: name is empty" in reasons
@@ -105,6 +106,7 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
     assert f"already certified: {already.json()['code']}" in reasons
     assert any(r.startswith("row 306: name is 300 characters") for r in reasons)
     assert any(r.startswith("row 307: name contains control") for r in reasons)
+    assert any(r.startswith("row 308: name contains control") for r in reasons)
 
     counts = await db.fetchrow(
         "SELECT count(*) AS n, count(DISTINCT recipient_key) AS people FROM certificate "
@@ -128,14 +130,14 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
         return [e for e in events if e.data["job_id"] == job["id"] and e.data["status"] == "COMPLETED"]
 
     (last,) = await wait_for(final_progress)
-    assert last.data["issued"] == 300 and last.data["total"] == 307
+    assert last.data["issued"] == 300 and last.data["total"] == 308
 
     # Running the same list again issues nothing new.
     rerun = await wait_job(
         certs, admin, (await start_job(certs, admin, {"courseId": course.course_id, "recipients": rows}))["id"]
     )
     assert rerun["status"] == "COMPLETED" and rerun["issued"] == 0 and rerun["skipped"] == 303
-    assert rerun["refused"] == 4
+    assert rerun["refused"] == 5
     assert await db.fetchval("SELECT count(*) FROM certificate WHERE course_id = $1", course.course_id) == 301
 
 

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from lms_shared.alembic_ops import create_outbox_and_inbox, drop_outbox_and_inbox
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
@@ -54,27 +56,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('enrollment_id', name=op.f('pk_course_enrollment'))
     )
     op.create_index('ix_course_enrollment_course_learner', 'course_enrollment', ['course_id', 'learner_id'], unique=False)
-    op.create_table('outbox_message',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('subject', sa.String(length=255), nullable=False),
-    sa.Column('payload', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_message_event_id'))
-    )
-    op.create_index('ix_outbox_message_pending', 'outbox_message', ['id'], unique=False, postgresql_where=sa.text('sent_at IS NULL'))
-    op.create_table('processed_event',
-    sa.Column('consumer', sa.String(length=100), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('event_type', sa.String(length=255), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_processed_event'))
-    )
+    create_outbox_and_inbox()
     op.create_table('course_co_owner',
     sa.Column('course_id', sa.String(length=36), nullable=False),
     sa.Column('trainer_id', sa.String(length=255), nullable=False),
@@ -187,9 +169,7 @@ def downgrade() -> None:
     op.drop_table('course_version')
     op.drop_index('ix_course_co_owner_trainer', table_name='course_co_owner')
     op.drop_table('course_co_owner')
-    op.drop_table('processed_event')
-    op.drop_index('ix_outbox_message_pending', table_name='outbox_message', postgresql_where=sa.text('sent_at IS NULL'))
-    op.drop_table('outbox_message')
+    drop_outbox_and_inbox()
     op.drop_index('ix_course_enrollment_course_learner', table_name='course_enrollment')
     op.drop_table('course_enrollment')
     op.drop_index(op.f('ix_course_owner_id'), table_name='course')

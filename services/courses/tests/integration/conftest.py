@@ -8,8 +8,6 @@ cleanup happen).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.stack import service_stack
 from tests.support.tokens import make_token
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,31 +25,15 @@ PENDING_TTL = 8
 
 @pytest.fixture(scope="session")
 def courses_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from lms_local import Stack
-
     overrides = {
-        "LMS_ENV": "test",
-        "LMS_LOG_JSON": "true",
         "LMS_MATERIAL_MAX_BYTES": str(MAX_BYTES),
         "LMS_MATERIAL_PENDING_TTL_SECONDS": str(PENDING_TTL),
         "LMS_MATERIAL_CLEANUP_INTERVAL_SECONDS": "1",
     }
-    stack = Stack(Path(tmp_path_factory.mktemp("courses-stack")), ports=None, env_overrides=overrides)
-    try:
-        stack.start_infra()
-        subprocess.run(
-            [sys.executable, "-m", "lms_shared.migrate", "courses"],
-            env=stack.child_env(),
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        stack.start_role("courses")
-        stack.start_role("courses-relay")
-        stack.wait_healthy(timeout=120, names=["courses", "courses-relay"])
+    with service_stack(
+        Path(tmp_path_factory.mktemp("courses-stack")), "courses", ("courses", "courses-relay"), overrides
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="session")

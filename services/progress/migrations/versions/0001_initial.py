@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from lms_shared.alembic_ops import create_outbox_and_inbox, drop_outbox_and_inbox
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
@@ -88,37 +90,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_certificate_course_learner", "certificate", ["course_id", "learner_id"])
     op.create_index("ix_certificate_enrollment", "certificate", ["enrollment_id"])
-    op.create_table(
-        "outbox_message",
-        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(64), nullable=False),
-        sa.Column("subject", sa.String(255), nullable=False),
-        sa.Column("payload", sa.LargeBinary(), nullable=False),
-        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
-        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_message_event_id")),
-    )
-    op.create_index(
-        "ix_outbox_message_pending", "outbox_message", ["id"], postgresql_where=sa.text("sent_at IS NULL")
-    )
-    op.create_table(
-        "processed_event",
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("event_id", sa.String(64), nullable=False),
-        sa.Column("event_type", sa.String(255), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_processed_event")),
-    )
+    create_outbox_and_inbox()
 
 
 def downgrade() -> None:
-    op.drop_table("processed_event")
-    op.drop_index("ix_outbox_message_pending", table_name="outbox_message")
-    op.drop_table("outbox_message")
+    drop_outbox_and_inbox()
     op.drop_index("ix_certificate_enrollment", table_name="certificate")
     op.drop_index("ix_certificate_course_learner", table_name="certificate")
     op.drop_table("certificate")

@@ -6,8 +6,6 @@ Courses are published the way the courses service does it: a ``course.published`
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from lms_shared.events.catalogue import CoursePublishedV1, Payload
 from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import EVENTS_STREAM
+from tests.support.graphql import eventually as poll
 
 T = TypeVar("T")
 
@@ -129,15 +128,8 @@ async def stream_events(js: JetStreamContext, subject: str, *, settle: float = 0
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 60.0, every: float = 0.2) -> T:
-    """Poll until ``probe`` returns something truthy (events are asynchronous)."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await probe()
-        if last:
-            return last
-        await asyncio.sleep(every)
-    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
+    """Poll until ``probe`` returns something truthy (events are asynchronous); the suite's one poller."""
+    return await poll(probe, timeout=timeout, every=every)
 
 
 class Api:

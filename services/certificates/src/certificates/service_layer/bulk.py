@@ -51,6 +51,7 @@ from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
 from lms_shared.errors import BadInput, Conflict, NotFound
 from lms_shared.events.catalogue import BulkProgressV1
+from lms_shared.text import visible
 
 JOBS_SUBJECT = "jobs.certificates.bulk"
 PROGRESS_INTERVAL_SECONDS = 0.5
@@ -223,7 +224,7 @@ def _item_row(job_id: uuid.UUID, item: PlannedItem) -> dict[str, Any]:
         "idx": item.index,
         "row": item.row,
         "recipient": recipient,
-        "label": item.label[:500],
+        "label": visible(item.label)[:500],
         "status": item.status.value,
         "reason_code": item.reason_code.value if item.reason_code else None,
         "reason": item.reason,
@@ -232,7 +233,10 @@ def _item_row(job_id: uuid.UUID, item: PlannedItem) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+    """A refused row's value as it can be stored and shown (Postgres refuses U+0000 even in JSONB)."""
+    if isinstance(value, int | float | bool | type(None)):
+        return value
+    return visible(str(value))
 
 
 def _progress_event(job: BulkJob) -> BulkProgressV1:
