@@ -9,27 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.support.graphql import SyncGraphQLClient
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "gateway" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
-class Api:
+def Api(url: str, token: str | None) -> SyncGraphQLClient:
     """GraphQL calls for test set-up (the browser does the part under test)."""
-
-    def __init__(self, url: str, token: str | None) -> None:
-        self.url = url + "/graphql"
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def q(self, query: str, **variables: Any) -> dict[str, Any]:
-        r = httpx.post(self.url, json={"query": query, "variables": variables}, headers=self.headers, timeout=30)
-        body = r.json()
-        if body.get("errors"):
-            raise AssertionError(f"GraphQL errors: {body['errors']}")
-        data: dict[str, Any] = body["data"]
-        return data
+    return SyncGraphQLClient(url, token)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from tests.browser.fake_oidc import FakeOidcProvider, IdpUser, running_provider
 from tests.browser.support import assert_accessible, screenshot, uid
+from tests.support.graphql import SyncGraphQLClient
 
 CLIENT_ID = "kentbilim-web"
 SCOPES = "openid profile email"
@@ -94,10 +95,8 @@ def prod_gateway(prod_stack: Any) -> str:
 
 
 def _graphql(url: str, query: str, token: str | None) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    r = httpx.post(f"{url}/graphql", json={"query": query}, headers=headers, timeout=20)
-    body: dict[str, Any] = r.json()
-    return body
+    """The whole answer (data and errors): these tests look at refusals."""
+    return SyncGraphQLClient(url, token, timeout=20).raw(query)
 
 
 def test_production_gateway_offers_oidc_and_no_demo_tokens(

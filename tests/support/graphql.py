@@ -30,6 +30,19 @@ def error_codes(body: Mapping[str, Any]) -> set[str]:
     return {(e.get("extensions") or {}).get("code", "") for e in body.get("errors") or []}
 
 
+def _bearer_headers(token: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
+    out: dict[str, str] = {"Authorization": f"Bearer {token}"} if token else {}
+    out.update(headers or {})
+    return out
+
+
+def _data_or_raise(body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("errors"):
+        raise GraphQLError(body["errors"])
+    data: dict[str, Any] = body["data"]
+    return data
+
+
 class GraphQLClient:
     """POSTs GraphQL documents to ``{base_url}/graphql`` as one caller (``token``, or anonymous).
 
@@ -50,12 +63,7 @@ class GraphQLClient:
         self.http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout)
 
     def _headers(self, token: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
-        out: dict[str, str] = {}
-        bearer = token if token is not None else self.token
-        if bearer:
-            out["Authorization"] = f"Bearer {bearer}"
-        out.update(headers or {})
-        return out
+        return _bearer_headers(token if token is not None else self.token, headers)
 
     async def post(
         self, query: str, *, token: str | None = None, headers: Mapping[str, str] | None = None, **variables: Any
@@ -76,11 +84,7 @@ class GraphQLClient:
         self, query: str, *, token: str | None = None, headers: Mapping[str, str] | None = None, **variables: Any
     ) -> dict[str, Any]:
         """``data``; raises :class:`GraphQLError` when the answer has errors."""
-        body = await self.raw(query, token=token, headers=headers, **variables)
-        if body.get("errors"):
-            raise GraphQLError(body["errors"])
-        data: dict[str, Any] = body["data"]
-        return data
+        return _data_or_raise(await self.raw(query, token=token, headers=headers, **variables))
 
     async def codes(self, query: str, **variables: Any) -> set[str]:
         """The error codes of the answer (empty when it has none)."""
@@ -88,6 +92,28 @@ class GraphQLClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+class SyncGraphQLClient:
+    """The same client for synchronous tests (Playwright's sync API): the same requests and errors."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0) -> None:
+        self.token = token
+        self.base_url = base_url
+        self.timeout = timeout
+
+    def raw(self, query: str, *, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.base_url}/graphql",
+            json={"query": query, "variables": variables},
+            headers=_bearer_headers(token if token is not None else self.token, None),
+            timeout=self.timeout,
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    def q(self, query: str, *, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        return _data_or_raise(self.raw(query, token=token, **variables))
 
 
 async def eventually(fn: Callable[[], Awaitable[T | None]], timeout: float = 30.0, every: float = 0.25) -> T:
