@@ -17,6 +17,7 @@ from prometheus_client import Counter, Histogram
 
 from gateway.config import GatewaySettings
 from gateway.errors import unavailable
+from gateway.idempotency import upstream_key
 from lms_shared.errors import CODE_BY_STATUS, BadInput, DomainError, ErrorCode
 from lms_shared.logging import get_logger, request_id_var
 from lms_shared.tracing import inject_headers
@@ -74,6 +75,10 @@ class ServiceClient:
             headers["X-Request-ID"] = rid
         if extra_headers:
             headers.update(extra_headers)
+        if method not in ("GET", "HEAD"):
+            forwarded = upstream_key.get()
+            if forwarded is not None:
+                headers["Idempotency-Key"] = forwarded.next()
         inject_headers(headers)
         content = None
         if json is not None:

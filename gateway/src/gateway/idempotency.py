@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -81,10 +83,51 @@ def only_dry_runs(ec: Any) -> bool:
     )
 
 
+@dataclass
+class UpstreamKey:
+    """The caller's key, passed on to every service mutation this request makes.
+
+    Each upstream call gets ``<key>#<n>`` (n counts the request's mutating calls, in the order
+    GraphQL runs root mutation fields, which is fixed), so a request with two mutations stores two
+    answers in the services, and its retry finds both. The service stores the key with the effect in
+    one transaction: a retry after a gateway timeout or a crash returns the first result there.
+    """
+
+    key: str
+    calls: int = 0
+
+    def next(self) -> str:
+        self.calls += 1
+        return f"{self.key}#{self.calls}"
+
+
+upstream_key: ContextVar[UpstreamKey | None] = ContextVar("lms_upstream_idempotency_key", default=None)
+
+
 class IdempotentMutations(SchemaExtension):
     """Replays the stored result of a mutation retried with the same ``Idempotency-Key``."""
 
     async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        ctx: Any = ec.context
+        key = getattr(ctx, "idempotency_key", None)
+        forwarded = None
+        if (
+            key
+            and len(key) <= MAX_KEY_LENGTH - 8
+            and key.isprintable()
+            and ec.operation_type is OperationType.MUTATION
+            and not only_dry_runs(ec)
+        ):
+            forwarded = upstream_key.set(UpstreamKey(key))
+        try:
+            async for step in self._replay_or_run():
+                yield step
+        finally:
+            if forwarded is not None:
+                upstream_key.reset(forwarded)
+
+    async def _replay_or_run(self) -> AsyncIterator[None]:
         ec = self.execution_context
         ctx: Any = ec.context
         key = getattr(ctx, "idempotency_key", None)

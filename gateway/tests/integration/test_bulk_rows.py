@@ -67,3 +67,37 @@ async def test_a_csv_dry_run_previews_what_the_real_job_then_does(client_for: Ca
         "bulkIssueJob"
     ]["rows"]
     assert refused["totalCount"] == 2 and [r["row"] for r in refused["nodes"]] == [3]
+
+
+async def test_a_retry_whose_gateway_claim_is_gone_is_still_the_first_job(
+    client_for: Callable[..., GraphQLClient], stack_env: dict[str, str]
+) -> None:
+    """The gateway gave up (timeout) and dropped its claim; the client retries with its key (issue 12).
+
+    Before, the retry reached the service as a new request and became a second job. Now the gateway
+    passes the key on and the service, which stored it with the first job, answers that job again.
+    """
+    import redis.asyncio as aioredis
+
+    trainer = client_for(uid("trainer"), ["trainer"])
+    admin = client_for(uid("admin"), ["admin"])
+    cid, _ = await published_course(trainer)
+    body = {"courseId": cid, "csv": "name,email\nAliya,aliya@example.kz\nBakyt,bakyt@example.kg\n"}
+    key = {"Idempotency-Key": f"retry-{uid('k')}"}
+
+    async def start() -> dict[str, Any]:
+        job: dict[str, Any] = (await admin.q(START, i=body, headers=key))["startBulkIssue"]
+        return job
+
+    first = await eventually(start, timeout=30)
+    store = aioredis.from_url(stack_env["LMS_REDIS_URL"])
+    try:
+        claims = [k async for k in store.scan_iter(match="gw:idem:*")]
+        assert claims, "the gateway had claimed the key"
+        await store.delete(*claims)  # what a timeout leaves behind: no stored answer at the gateway
+    finally:
+        await store.aclose()
+    again = await start()
+    assert again["id"] == first["id"]
+    jobs = (await admin.q("query($c: ID){ bulkIssueJobs(courseId: $c) { id } }", c=cid))["bulkIssueJobs"]
+    assert [j["id"] for j in jobs] == [first["id"]]

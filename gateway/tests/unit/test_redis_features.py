@@ -146,3 +146,20 @@ async def test_a_failed_first_attempt_is_not_replayed(gw: Harness, tok: Any) -> 
     token = tok("l1")
     assert (await _enroll(gw, token, "k-2"))["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
     assert (await _enroll(gw, token, "k-2"))["data"]["enroll"]["id"] == "e1"
+
+
+async def test_the_key_reaches_the_services_one_per_mutating_call(gw: Harness, tok: Any) -> None:
+    """The services store the key with the effect: a retry after a gateway timeout replays there."""
+    seen: list[str | None] = []
+
+    def enroll(req: httpx.Request) -> httpx.Response:
+        seen.append(req.headers.get("Idempotency-Key"))
+        return httpx.Response(200, json={"id": f"e{len(seen)}", "status": "ACTIVE"})
+
+    gw.progress.post("/v1/enrollments").mock(side_effect=enroll)
+    two = 'mutation { a: enroll(courseId: "c1") { id } b: enroll(courseId: "c2") { id } }'
+    await _enroll(gw, tok("l1"), "key-7", two)
+    assert seen == ["key-7#1", "key-7#2"], "each mutating call gets its own stable derived key"
+    seen.clear()
+    await gw.client.post("/graphql", json={"query": ENROLL}, headers={"Authorization": f"Bearer {tok('l1')}"})
+    assert seen == [None], "no key from the caller, none passed on"

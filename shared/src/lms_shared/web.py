@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lms_shared.auth import Principal, TokenVerifier, bearer_from_header
 from lms_shared.errors import CODE_BY_STATUS, HTTP_STATUS, DomainError, ErrorCode, Unauthenticated
+from lms_shared.idempotency import StoredResponse
 from lms_shared.logging import get_logger, request_id_var
 from lms_shared.text import RejectControlCharacters
 
@@ -174,6 +175,21 @@ async def _principal(principal: Principal | None = Depends(_principal_or_none)) 
     if principal is None:
         raise Unauthenticated("Sign in first: this needs an 'Authorization: Bearer <token>' header.")
     return principal
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="A retry with the same key returns the first answer and has no second effect (24 h).",
+    ),
+]
+"""The caller's ``Idempotency-Key`` (forwarded by the gateway), for :func:`lms_shared.idempotency.run_idempotent`."""
+
+
+def stored_response(response: StoredResponse) -> JSONResponse:
+    """The HTTP answer of an idempotent route: the first answer, replayed byte for byte in meaning."""
+    return JSONResponse(response.body, status_code=response.status_code)
 
 
 CurrentUser = Annotated[Principal, Depends(_principal)]

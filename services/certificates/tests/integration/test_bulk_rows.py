@@ -166,3 +166,23 @@ async def test_a_job_stores_refused_rows_and_pages_through_every_row(
     assert unknown.status_code == 404
     too_many = await certs.get(f"/v1/bulk-jobs/{started['id']}/rows", params={"first": 1001}, headers=admin)
     assert too_many.status_code == 422
+
+
+async def test_a_retried_start_with_the_same_key_is_the_same_job(
+    certs: httpx.AsyncClient,
+    admin: dict[str, str],
+    db: asyncpg.Pool,
+    published_course: Callable[..., Awaitable[CoursePublishedV1]],
+) -> None:
+    """A client that timed out retries with its Idempotency-Key: one job, the first answer (issue 12)."""
+    course = await published_course(auto_issue=False)
+    body = {"courseId": course.course_id, "csv": messy_csv(f"idem{uuid.uuid4().hex[:4]}", 20)}
+    keyed = {**admin, "Idempotency-Key": f"bulk-{uuid.uuid4().hex}"}
+    answers = [await certs.post("/v1/bulk-jobs", json=body, headers=keyed) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert (await counts(db, course.course_id))[0] == 1, "one job, however often the request came"
+    other = await certs.post("/v1/bulk-jobs", json={**body, "csv": messy_csv("other", 3)}, headers=keyed)
+    assert other.status_code == 409 and "different request" in other.json()["error"]["message"]
+    fresh = await certs.post("/v1/bulk-jobs", json=body, headers=admin)
+    assert fresh.status_code == 201 and fresh.json()["id"] != answers[0].json()["id"], "no key, a new job"

@@ -244,3 +244,15 @@ async def test_unknown_ids_answer_not_found(people: Any) -> None:
         body = {"titles": texts(az="x")} if method == "PATCH" else {"kind": "TEXT", "titles": texts(az="x")}
         r = await trainer.call(method, path, json=body if method != "GET" else None)
         assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND", f"{path}: {r.text}"
+
+
+async def test_a_create_retried_with_its_key_answers_the_first_draft(people: Any) -> None:
+    """A retry after a lost answer gets the course it created, not a slug conflict (issue 12)."""
+    trainer = people("trainer")
+    body = {"slug": slug("retried"), "titles": texts(en="Retried"), "defaultLanguage": "en"}
+    keyed = {**trainer.headers, "Idempotency-Key": f"create-{slug('k')}"}
+    answers = [await trainer.http.post("/v1/courses", json=body, headers=keyed) for _ in range(2)]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    unkeyed = await trainer.call("POST", "/v1/courses", json=body)
+    assert unkeyed.status_code == 409, "without the key a second create is a second request"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -179,3 +180,17 @@ async def test_last_two_lessons_completed_at_once_complete_the_course_exactly_on
         assert (await learner.get(e["id"])).json()["status"] == "COMPLETED"
         assert len(await outbox_events(CourseCompletedV1.TYPE, e["id"])) == 1
         assert len(await outbox_events(LessonCompletedV1.TYPE, e["id"])) == 3
+
+
+async def test_a_quiz_retried_with_its_key_is_one_attempt(nats_js: JetStreamContext, api: Callable[..., Api]) -> None:
+    """The answer got lost and the client sent the same attempt again: one attempt counted (issue 12)."""
+    course_id, learner, e = await course_with_quiz(nats_js, api)
+    quiz = f"{course_id}-quiz"
+    path = f"/v1/enrollments/{e['id']}/quizzes/{quiz}/attempts"
+    keyed = {"Idempotency-Key": f"quiz-{uuid.uuid4().hex}"}
+    answers = [await learner.http.post(path, json={"answers": half_right(quiz)}, headers=keyed) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert {a.json()["attempt"] for a in answers} == {1}
+    assert (await learner.get(e["id"])).json()["lessons"][2]["attempts"] == 1
+    second = (await learner.quiz(e["id"], quiz, half_right(quiz))).json()
+    assert second["attempt"] == 2, "a new request without the key is a new attempt"

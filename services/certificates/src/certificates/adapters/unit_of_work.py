@@ -34,7 +34,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
     jobs: OutboxJobQueue
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__(sessions, orm.outbox)
+        super().__init__(sessions, orm.outbox, orm.idempotency)
 
     def bind(self, session: AsyncSession) -> None:
         self.courses = SqlAlchemyCourseRepository(session)

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from certificates import bootstrap
 from certificates.domain.bulk import ItemStatus
@@ -25,7 +27,8 @@ from certificates.entrypoints.schemas import (
 )
 from certificates.service_layer import bulk, issuing, revocation, templates, verification
 from lms_shared.errors import NotFound
-from lms_shared.web import install_common
+from lms_shared.idempotency import StoredResponse, run_idempotent
+from lms_shared.web import IdempotencyKey, install_common, stored_response
 
 SERVICE = "certificates"
 
@@ -163,18 +166,26 @@ async def start_bulk(
     user: CurrentUser,
     uow: UowDep,
     container: ContainerDep,
-    response: Response,
     dryRun: bool = False,
-) -> dict[str, Any]:
-    """startBulkIssue: plan the job now, issue in the background on the workers; or only preview it."""
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """startBulkIssue: plan the job now, issue in the background on the workers; or only preview it.
+
+    A retry with the same Idempotency-Key (a gateway timeout, a lost answer) returns the first job
+    instead of starting a second one: the key is stored with the job, in its transaction.
+    """
     require_admin(user, "start bulk issue jobs")
     if dryRun:
         plan = await bulk.dry_run_bulk_issue(uow, actor_of(user), body.command(), container.ports)
-        response.status_code = 200
-        return dry_run_json(plan)
-    job = await bulk.start_bulk_issue(uow, actor_of(user), body.command(), container.ports)
-    job, failures = await bulk.get_job(uow, job.id)
-    return job_json(job, failures)
+        return JSONResponse(jsonable_encoder(dry_run_json(plan)), status_code=200)
+
+    async def start() -> StoredResponse:
+        job = await bulk.start_bulk_issue(uow, actor_of(user), body.command(), container.ports)
+        job, failures = await bulk.get_job(uow, job.id)
+        return StoredResponse(201, jsonable_encoder(job_json(job, failures)))
+
+    payload = body.model_dump(mode="json")
+    return stored_response(await run_idempotent(uow, user.sub, key, "POST /v1/bulk-jobs", payload, start))
 
 
 @router.get("/v1/bulk-jobs")

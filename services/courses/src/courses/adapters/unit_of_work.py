@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from courses.adapters.orm import outbox
+from courses.adapters.orm import idempotency, outbox
 from courses.adapters.repository import (
     SqlAlchemyCatalogueRepository,
     SqlAlchemyCourseRepository,
@@ -32,7 +32,7 @@ class SqlAlchemyCoursesUnitOfWork(SqlAlchemyUnitOfWork):
     enrollments: EnrollmentRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__(sessions, outbox)
+        super().__init__(sessions, outbox, idempotency)
 
     def bind(self, session: AsyncSession) -> None:
         self.courses = SqlAlchemyCourseRepository(session)

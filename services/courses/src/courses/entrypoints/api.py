@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from courses import bootstrap
 from courses.bootstrap import Container
@@ -26,8 +28,9 @@ from courses.service_layer.catalogue import CourseView
 from courses.service_layer.ports import CatalogueQuery
 from lms_shared.errors import BadInput
 from lms_shared.i18n import normalize_lang
+from lms_shared.idempotency import StoredResponse, run_idempotent
 from lms_shared.logging import get_logger
-from lms_shared.web import install_common
+from lms_shared.web import IdempotencyKey, install_common, stored_response
 
 log = get_logger(__name__)
 router = APIRouter(prefix="/v1")
@@ -70,8 +73,16 @@ def _editor_view(course: Any) -> dict[str, Any]:
 
 
 @router.post("/courses", status_code=201)
-async def create_course(body: cmd.CreateCourse, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
-    return _editor_view(await authoring.create_course(uow, user, body))
+async def create_course(
+    body: cmd.CreateCourse, user: CurrentUser, uow: UowDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """createCourse; a retry with the same Idempotency-Key returns the first draft instead of a second."""
+
+    async def create() -> StoredResponse:
+        return StoredResponse(201, jsonable_encoder(_editor_view(await authoring.create_course(uow, user, body))))
+
+    payload = body.model_dump(mode="json")
+    return stored_response(await run_idempotent(uow, user.sub, key, "POST /v1/courses", payload, create))
 
 
 @router.get("/courses")

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms_shared.events.envelope import Envelope
 from lms_shared.uow import SqlAlchemyUnitOfWork
-from progress.adapters.orm import outbox
+from progress.adapters.orm import idempotency, outbox
 from progress.adapters.repository import (
     SqlAlchemyCertificateRepository,
     SqlAlchemyCourseRepository,
@@ -25,7 +25,7 @@ class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
     reports: ReportRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__(sessions, outbox)
+        super().__init__(sessions, outbox, idempotency)
 
     def bind(self, session: AsyncSession) -> None:
         self.courses = SqlAlchemyCourseRepository(session)

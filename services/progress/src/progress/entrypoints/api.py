@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Query, Response, status
 from pydantic import BaseModel
 
-from lms_shared.web import install_common
+from lms_shared.idempotency import StoredResponse, run_idempotent
+from lms_shared.web import IdempotencyKey, install_common, stored_response
 from progress import bootstrap
 from progress.domain.model import QuizAnswer
 from progress.entrypoints.consumers import build_consumers
@@ -103,18 +104,27 @@ async def submit_quiz(
     user: CurrentUser,
     uow: UowDep,
     container: ContainerDep,
-) -> ModelResponse:
+    key: IdempotencyKey = None,
+) -> Response:
+    """submitQuiz; a retry with the same Idempotency-Key returns the first grade, not a second attempt."""
     answers = [QuizAnswer(a.questionId, tuple(a.optionIds)) for a in body.answers]
-    result = await learning.submit_quiz(
-        uow,
-        user,
-        enrollment_id,
-        lesson_id,
-        answers,
-        container.versions,
-        max_attempts=container.settings.quiz_max_attempts,
-    )
-    return ModelResponse(QuizResultOut.of(result))
+
+    async def attempt() -> StoredResponse:
+        result = await learning.submit_quiz(
+            uow,
+            user,
+            enrollment_id,
+            lesson_id,
+            answers,
+            container.versions,
+            max_attempts=container.settings.quiz_max_attempts,
+        )
+        return StoredResponse(200, QuizResultOut.of(result).model_dump(mode="json"))
+
+    if key is None:
+        return ModelResponse(QuizResultOut.model_validate((await attempt()).body))
+    operation = f"POST /v1/enrollments/{enrollment_id}/quizzes/{lesson_id}/attempts"
+    return stored_response(await run_idempotent(uow, user.sub, key, operation, body.model_dump(mode="json"), attempt))
 
 
 @app.post("/v1/courses/{course_id}/cohort", response_model=CohortEnrollmentResultOut)
