@@ -75,3 +75,14 @@ def create_idempotency_table() -> None:
 def drop_idempotency_table() -> None:
     op.drop_index("ix_idempotency_record_created_at", table_name="idempotency_record")
     op.drop_table("idempotency_record")
+
+
+def upgrade_outbox_parking_and_idempotency() -> None:
+    """Second release, in every service: parked outbox rows and Idempotency-Key records (issue 12)."""
+    add_outbox_parking()
+    create_idempotency_table()
+
+
+def downgrade_outbox_parking_and_idempotency() -> None:
+    drop_idempotency_table()
+    drop_outbox_parking()

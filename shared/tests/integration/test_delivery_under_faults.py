@@ -73,6 +73,24 @@ def link_to_db(shared_db_url: str) -> Any:
     link.close()
 
 
+def behind_a_faulty_link(js: Any, via_link: str, tag: str) -> tuple[str, str, Any, EventConsumer, Envelope]:
+    """A consumer of a test-only event type whose database connections all go through the link."""
+    note = f"{tag}-{uuid.uuid4().hex[:8]}"
+    kind = event_type(note)
+    faulty = make_engine(via_link, pool_size=2, timeouts=FAST)
+    durable = f"it-{note}"
+    consumer = EventConsumer(
+        js,
+        lambda: SqlAlchemyUnitOfWork(make_sessionmaker(faulty), OUTBOX),
+        INBOX,
+        durable,
+        {kind: recording(note)},
+        max_deliveries=2,
+        max_backoff=0.5,
+    )
+    return note, durable, faulty, consumer, kind().envelope()
+
+
 async def _run_while(consumer: EventConsumer, body: Any) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
@@ -88,20 +106,7 @@ async def test_a_database_outage_is_retried_until_it_passes_and_never_dead_lette
 ) -> None:
     """Before: every exception counted as a failed delivery, so 2 deliveries into an outage parked the event."""
     link, via_link = link_to_db
-    note = f"outage-{uuid.uuid4().hex[:8]}"
-    kind = event_type(note)
-    faulty = make_engine(via_link, pool_size=2, timeouts=FAST)
-    durable = f"it-outage-{note}"
-    consumer = EventConsumer(
-        js,
-        lambda: SqlAlchemyUnitOfWork(make_sessionmaker(faulty), OUTBOX),
-        INBOX,
-        durable,
-        {kind: recording(note)},
-        max_deliveries=2,
-        max_backoff=0.5,
-    )
-    env = kind().envelope()
+    note, durable, faulty, consumer, env = behind_a_faulty_link(js, via_link, "outage")
 
     async def body() -> None:
         link.cut()
@@ -124,22 +129,9 @@ async def test_a_database_outage_is_retried_until_it_passes_and_never_dead_lette
 async def test_a_hung_database_times_out_and_is_retried(engine: Any, js: Any, link_to_db: Any) -> None:
     """A connection that answers nothing (half-open) fails within the command timeout, then retries."""
     link, via_link = link_to_db
-    note = f"hang-{uuid.uuid4().hex[:8]}"
-    kind = event_type(note)
-    faulty = make_engine(via_link, pool_size=2, timeouts=FAST)
+    note, durable, faulty, consumer, env = behind_a_faulty_link(js, via_link, "hang")
     async with faulty.connect() as conn:  # a pooled connection that will be half-open during the hang
         await conn.exec_driver_sql("SELECT 1")
-    durable = f"it-hang-{note}"
-    consumer = EventConsumer(
-        js,
-        lambda: SqlAlchemyUnitOfWork(make_sessionmaker(faulty), OUTBOX),
-        INBOX,
-        durable,
-        {kind: recording(note)},
-        max_deliveries=2,
-        max_backoff=0.5,
-    )
-    env = kind().envelope()
 
     async def body() -> None:
         link.hang()

@@ -1,31 +1,10 @@
 """Outbox rows can be parked after a permanent failure; Idempotency-Key records (issue 12).
 
-Revision ID: 0002
-Revises: 0001
+The same step in every service: see lms_shared.alembic_ops.
 """
 
-from __future__ import annotations
+from lms_shared.alembic_ops import downgrade_outbox_parking_and_idempotency as downgrade
+from lms_shared.alembic_ops import upgrade_outbox_parking_and_idempotency as upgrade
 
-from collections.abc import Sequence
-
-from lms_shared.alembic_ops import (
-    add_outbox_parking,
-    create_idempotency_table,
-    drop_idempotency_table,
-    drop_outbox_parking,
-)
-
-revision: str = "0002"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-
-def upgrade() -> None:
-    add_outbox_parking()
-    create_idempotency_table()
-
-
-def downgrade() -> None:
-    drop_idempotency_table()
-    drop_outbox_parking()
+revision, down_revision, branch_labels, depends_on = "0002", "0001", None, None
+__all__ = ["downgrade", "upgrade"]
