@@ -67,7 +67,7 @@ class RejectControlCharacters:
         if request_has_control_character(path, query):
             await _refuse(send)
             return
-        if scope.get("method") not in ("POST", "PUT", "PATCH") or path in self.own_checks:
+        if scope.get("method") not in ("POST", "PUT", "PATCH") or path in self.own_checks or _no_body(scope):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -92,6 +92,17 @@ class RejectControlCharacters:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _no_body(scope: Scope) -> bool:
+    """A request that announces no body (a lesson completion): nothing to read, nothing to check."""
+    length: bytes | None = None
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            length = value
+        elif key == b"transfer-encoding":
+            return False
+    return length is None or length == b"0"
 
 
 async def _refuse(send: Send) -> None:
