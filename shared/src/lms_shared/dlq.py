@@ -41,10 +41,6 @@ class DeadLetter:
     parked_at: datetime | None
     data: bytes
 
-    @property
-    def event_type(self) -> str:
-        return self.original_subject
-
 
 @dataclass(frozen=True)
 class LetterFilter:

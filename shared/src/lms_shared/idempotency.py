@@ -12,7 +12,8 @@ key with the effect, in the same transaction:
 So a retry after a gateway timeout, a lost answer or a crashed process finds either a committed row
 with the first response (replayed, whatever happened in between), or no row at all (the first
 attempt never committed, and running it now is the first and only effect). A key reused for a
-different request is refused. Rows are kept ``LMS_IDEMPOTENCY_SECONDS`` (24 h by default).
+different request is refused. :meth:`IdempotencyStore.forget_older_than` prunes old rows; no service
+schedules it yet, so rows stay until then (issue 12).
 """
 
 from __future__ import annotations

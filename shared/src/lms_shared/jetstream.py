@@ -26,7 +26,6 @@ JOBS_STREAM = "LMS_JOBS"
 DLQ_STREAM = "LMS_DLQ"
 DLQ_SUBJECT_PREFIX = "dlq"
 LEGACY_DLQ_PREFIX = "lms.dlq"  # first release: letters on LMS_EVENTS, still listed and replayed
-DLQ_PREFIX = DLQ_SUBJECT_PREFIX
 DEDUP_WINDOW_SECONDS = 600.0
 DAY = 24 * 3600.0
 
