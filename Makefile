@@ -13,7 +13,7 @@ PATHS := shared/src services/courses/src services/progress/src services/certific
 
 .PHONY: help venv web chromium run infra test test-unit test-integration test-e2e test-browser \
         test-shared test-courses test-progress test-certificates test-gateway test-deploy \
-        lint format seed token bench schemas smoke clean
+        lint format seed token bench soak fuzz schemas smoke clean
 
 help:
 	@echo "make run        start the whole suite on embedded servers (Ctrl-C stops it)"
@@ -24,6 +24,8 @@ help:
 	@echo "make seed       demo catalogue into a running stack"
 	@echo "make token ROLE=trainer SUB=t1 NAME='Aygün Məmmədova'   a development token"
 	@echo "make bench      benchmarks (not part of make test)"
+	@echo "make soak       30-minute fault-injection soak (MINUTES=10..30, SEED=n; not part of make test)"
+	@echo "make fuzz       long fuzzing of GraphQL and every service's OpenAPI (FUZZ_EXAMPLES=5000 per target)"
 
 # --- set-up -------------------------------------------------------------------------------------
 
@@ -132,6 +134,16 @@ schemas: venv
 bench: venv web
 	$(PY) -m pip install --quiet -r requirements/bench.txt
 	$(PY) bench/run_all.py
+
+# The fault-injection soak (tests/soak): load on a scaled-out stack while servers and processes fail.
+MINUTES ?= 30
+soak: venv web
+	$(PY) -m tests.soak --minutes $(MINUTES) $(if $(SEED),--seed $(SEED))
+
+# The fuzzing of tests/fuzz (a bounded run is part of make test) with many more examples per target.
+FUZZ_EXAMPLES ?= 5000
+fuzz: venv
+	LMS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) -q -p no:randomly tests/fuzz
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from tests.browser.csp_support import inject_axe, settled, watch_csp
 from tests.browser.fake_oidc import FakeOidcProvider, IdpUser, running_provider
 from tests.browser.support import assert_accessible, screenshot, uid
 from tests.support.graphql import SyncGraphQLClient
@@ -102,8 +103,14 @@ def _graphql(url: str, query: str, token: str | None) -> dict[str, Any]:
 def test_production_gateway_offers_oidc_and_no_demo_tokens(
     prod_stack: Any, prod_gateway: str, idp: FakeOidcProvider
 ) -> None:
-    config = httpx.get(f"{prod_gateway}/auth/config", timeout=10).json()
-    assert config == {"mode": "oidc", "issuer": idp.issuer, "clientId": CLIENT_ID, "scopes": SCOPES}
+    response = httpx.get(f"{prod_gateway}/auth/config", timeout=10)
+    assert response.json() == {"mode": "oidc", "issuer": idp.issuer, "clientId": CLIENT_ID, "scopes": SCOPES}
+    # The client fetches the provider's documents from the browser: the policy names its origin.
+    connect_src = next(
+        d.split()[1:] for d in response.headers["content-security-policy"].split(";") if d.split()[0] == "connect-src"
+    )
+    assert idp.issuer in connect_src, connect_src  # the issuer is an origin here (http://127.0.0.1:port)
+    assert "strict-transport-security" not in response.headers, "no HSTS on a plain-http origin"
     demo = httpx.post(
         f"{prod_gateway}/auth/dev-token", json={"sub": "x", "name": "Mallory", "roles": ["admin"]}, timeout=10
     )
@@ -130,6 +137,8 @@ def test_sign_in_with_pkce_create_a_course_and_sign_out(browser: Any, prod_gatew
     page.set_default_timeout(20_000)
     js_errors: list[str] = []
     page.on("pageerror", lambda e: js_errors.append(str(e)))
+    # The production CSP must let the client reach the identity provider (discovery, token exchange).
+    csp_violations = watch_csp(context)
     before = len(idp.token_requests)
     try:
         # A protected page sends an anonymous visitor to sign in: the organisation's provider, no demo users.
@@ -141,6 +150,7 @@ def test_sign_in_with_pkce_create_a_course_and_sign_out(browser: Any, prod_gatew
         assert page.get_by_label("Full name").count() == 0
         assert page.get_by_role("button", name="Aygün Məmmədova").count() == 0
         screenshot(page, "oidc-01-signin-page")
+        inject_axe(page)
         assert_accessible(page, "the OIDC sign-in page")
 
         # To the provider, with a PKCE challenge; approve; back through /auth/callback to /teach.
@@ -206,6 +216,7 @@ def test_sign_in_with_pkce_create_a_course_and_sign_out(browser: Any, prod_gatew
         page.get_by_role("button", name="Sign in with your organisation").wait_for()
         screenshot(page, "oidc-06-signed-out")
         assert not js_errors, js_errors
+        assert settled(page, csp_violations) == [], csp_violations
     finally:
         context.close()
 
@@ -274,6 +285,7 @@ def test_refusing_at_the_provider_leaves_the_user_signed_out(
         assert page.get_by_role("link", name="Sign in", exact=True).count() == 1
         assert len(idp.token_requests) == exchanges
         screenshot(page, "oidc-08-refused-at-provider")
+        inject_axe(page)
         assert_accessible(page, "the failed sign-in page")
     finally:
         context.close()

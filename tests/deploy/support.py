@@ -26,6 +26,10 @@ READ_DIRECTLY = {
     "LMS_OIDC_CLIENT_ID": "gateway/src/gateway/devauth.py",
     "LMS_OIDC_SCOPES": "gateway/src/gateway/devauth.py",
     "LMS_ROLE": "deploy/docker/entrypoint.sh (exported for healthcheck.py)",
+    "LMS_COURSES_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
+    "LMS_PROGRESS_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
+    "LMS_CERTIFICATES_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
+    "LMS_RELAY_HEALTH_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
 }
 
 # Variables only the laptop launcher uses: the ports its embedded servers bind. Containers get real hosts.

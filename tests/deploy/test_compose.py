@@ -46,6 +46,10 @@ REQUIRED = {
     "LMS_S3_ACCESS_KEY": "kentbilimkey",
     "LMS_S3_SECRET_KEY": "kentbilimsecret",
     "LMS_ISSUER_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
+    **{
+        f"NATS_{user}_PASSWORD": f"nats{user.lower()}123"
+        for user in ("ADMIN", "COURSES", "PROGRESS", "CERTIFICATES", "GATEWAY")
+    },
 }
 
 
@@ -203,3 +207,17 @@ def test_the_local_stack_variables_have_a_compose_counterpart(tmp_path: Path) ->
     compose_side = documented_variables() | set(raw_compose()["x-app"]["environment"])
     missing = set(local) - LAUNCHER_ONLY - compose_side
     assert not missing, f"the laptop stack sets these but compose does not: {sorted(missing)}"
+
+
+def test_relays_are_health_checked_on_their_own_health_port() -> None:
+    services = rendered()["services"]
+    for service in ("courses", "progress", "certificates"):
+        relay = services[f"{service}-relay"]
+        # Set on the service itself, so a value copied into .env cannot move the port away from the check.
+        port = relay["environment"][f"LMS_{service.upper()}_RELAY_PORT"]
+        assert int(port) > 0, "0 would turn the relay's probe endpoint off"
+        test = relay["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "python", "-c"], "the image has python, not curl"
+        assert f"http://127.0.0.1:{port}/healthz" in test[3]
+        assert not relay.get("ports"), "the probe port stays on the private network"
+    validate(rendered())

@@ -28,8 +28,10 @@ OVERLAYS = ("dev", "production", "production-keda")
 # The oldest and the newest Kubernetes releases the manifests are checked against (README says so).
 KUBERNETES_VERSIONS = ("1.33", "1.37")
 HTTP_ROLES = {"courses": 8101, "progress": 8102, "certificates": 8103, "gateway": 8000}
-QUIET_ROLES = {"certificates-worker", "courses-relay", "progress-relay", "certificates-relay"}
-ROLES = set(HTTP_ROLES) | QUIET_ROLES
+QUIET_ROLES = {"certificates-worker"}
+# Outbox relays: no API, but /healthz, /readyz and /metrics on a health port (lms_shared.probe).
+RELAY_ROLES = {"courses-relay": 8201, "progress-relay": 8202, "certificates-relay": 8203}
+ROLES = set(HTTP_ROLES) | QUIET_ROLES | set(RELAY_ROLES)
 
 
 def kubectl() -> str:
@@ -142,6 +144,33 @@ def test_http_roles_probe_healthz_and_readyz_on_their_port(overlay: str) -> None
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_relays_probe_healthz_and_readyz_on_their_health_port(overlay: str) -> None:
+    docs = render(overlay)
+    deployments = of_kind(docs, "Deployment")
+    for role, port in RELAY_ROLES.items():
+        ctr = container(deployments[role])
+        assert ctr["ports"] == [{"name": "health", "containerPort": port, "protocol": "TCP"}]
+        # The relay opens its probe endpoint on LMS_<SERVICE>_RELAY_PORT (lms_shared.outbox main()).
+        variable = f"LMS_{role.removesuffix('-relay').upper()}_RELAY_PORT"
+        assert {"name": variable, "value": str(port)} in ctr["env"]
+        assert ctr["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
+        assert ctr["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "health"}
+        assert ctr["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
+        annotations = deployments[role]["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(port)
+    # Nothing calls a relay: no Service selects one.
+    for service in of_kind(docs, "Service").values():
+        selector = {"matchLabels": service["spec"]["selector"]}
+        assert not any(selects(selector, pod_labels(deployments[role])) for role in RELAY_ROLES)
+    # And Prometheus is let in on exactly those ports.
+    [metrics] = [
+        p for p in of_kind(docs, "NetworkPolicy").values() if p["metadata"]["name"] == "metrics-from-prometheus"
+    ]
+    allowed = {entry["port"] for rule in metrics["spec"]["ingress"] for entry in rule["ports"]}
+    assert set(RELAY_ROLES.values()) <= allowed
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_services_and_disruption_budgets_select_their_pods(overlay: str) -> None:
     docs = render(overlay)
     deployments = of_kind(docs, "Deployment")
@@ -196,6 +225,11 @@ def test_network_policies_admit_only_the_intended_callers(overlay: str) -> None:
             assert pod_peers and all(selects(s["podSelector"], gateway_pod) for s in pod_peers), role
             namespaced = [s["namespaceSelector"]["matchLabels"] for s in sources if "namespaceSelector" in s]
             assert namespaced == [{"kubernetes.io/metadata.name": "monitoring"}], "only Prometheus besides the gateway"
+        elif role in RELAY_ROLES:
+            # Kubelet probes are not subject to NetworkPolicy; only Prometheus may reach the health port.
+            assert sources and all("podSelector" not in s for s in sources), f"{role} accepts no pod"
+            namespaced = [s["namespaceSelector"]["matchLabels"] for s in sources]
+            assert namespaced == [{"kubernetes.io/metadata.name": "monitoring"}], role
         else:
             assert sources == [], f"{role} has no port and must accept no traffic"
 
@@ -215,7 +249,7 @@ def test_every_secret_reference_exists_and_every_variable_is_read_by_the_code(ov
                 continue
             assert ref["name"] == secret["metadata"]["name"]
             assert ref["key"] in secret["data"], f"{workload['metadata']['name']} needs secret key {ref['key']}"
-            assert ref["key"] in known
+            assert env["name"] in known  # the key may differ: NATS_<USER>_PASSWORD -> LMS_NATS_PASSWORD
 
 
 def test_production_generates_no_secret() -> None:

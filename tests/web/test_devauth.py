@@ -39,8 +39,9 @@ def no_oidc(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _client(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=_app(settings)), base_url="http://gateway")
+def _client(settings: Settings, client_ip: str = "127.0.0.1") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=_app(settings), client=(client_ip, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://gateway")
 
 
 @pytest.mark.usefixtures("no_oidc")
@@ -138,3 +139,59 @@ async def test_config_in_production_without_an_issuer_says_what_to_set() -> None
         r = await client.get("/auth/config")
     assert r.status_code == 503
     assert "LMS_OIDC_ISSUER" in r.text
+
+
+# --- fail closed outside production (issue 13, finding 6) --------------------------------------------
+
+
+@pytest.mark.usefixtures("no_oidc")
+@pytest.mark.parametrize("client_ip", ["127.0.0.1", "::1"])
+async def test_dev_token_is_offered_to_a_loopback_caller_of_a_loopback_gateway(client_ip: str) -> None:
+    for host in ("127.0.0.1", "::1"):
+        async with _client(Settings(env="development", jwt_secret=SECRET, host=host), client_ip) as client:
+            r = await client.post("/auth/dev-token", json=DEMO)
+            assert r.status_code == 200, (host, r.text)
+            assert (await client.get("/auth/config")).json()["mode"] == "development"
+
+
+@pytest.mark.usefixtures("no_oidc")
+async def test_dev_token_is_refused_to_a_caller_from_the_network() -> None:
+    async with _client(Settings(env="development", jwt_secret=SECRET), "203.0.113.7") as client:
+        r = await client.post("/auth/dev-token", json={**DEMO, "roles": ["admin"]})
+        assert r.status_code == 403
+        assert "token" not in r.json() and "LMS_DEV_SIGNIN" in r.text
+        config = await client.get("/auth/config")
+        assert config.status_code == 503 and "LMS_DEV_SIGNIN" in config.text
+
+
+@pytest.mark.usefixtures("no_oidc")
+async def test_dev_token_is_refused_when_the_gateway_listens_on_the_network() -> None:
+    # Bound to every interface (a container, a VM), a loopback peer may be a port forward or a proxy.
+    async with _client(Settings(env="development", jwt_secret=SECRET, host="0.0.0.0")) as client:
+        r = await client.post("/auth/dev-token", json=DEMO)
+    assert r.status_code == 403
+
+
+@pytest.mark.usefixtures("no_oidc")
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+async def test_dev_token_is_refused_through_a_reverse_proxy_on_the_same_machine(header: str) -> None:
+    async with _client(Settings(env="development", jwt_secret=SECRET)) as client:
+        r = await client.post("/auth/dev-token", json=DEMO, headers={header: "203.0.113.7"})
+    assert r.status_code == 403
+
+
+@pytest.mark.usefixtures("no_oidc")
+async def test_the_explicit_flag_opens_the_dev_sign_in_to_the_network_but_never_in_production() -> None:
+    opened = Settings(env="development", jwt_secret=SECRET, host="0.0.0.0", dev_signin=True)
+    async with _client(opened, "203.0.113.7") as client:
+        assert (await client.post("/auth/dev-token", json=DEMO)).status_code == 200
+    production = Settings(env="production", jwt_secret=SECRET, dev_signin=True)
+    async with _client(production) as client:
+        assert (await client.post("/auth/dev-token", json=DEMO)).status_code == 404
+
+
+@pytest.mark.usefixtures("no_oidc")
+async def test_dev_token_refuses_to_sign_with_a_short_secret() -> None:
+    async with _client(Settings(env="development", jwt_secret="change-me")) as client:
+        r = await client.post("/auth/dev-token", json=DEMO)
+    assert r.status_code == 503 and "32 bytes" in r.text

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from lms_local.config import REPLICA_PORT_STEP, SECRET_KEYS, ports_from_env, resolve_data_dir
+from lms_local.config import REPLICA_PORT_STEP, SECRET_KEYS, connect_host, ports_from_env, resolve_data_dir
 from lms_local.infra import pg_bin_dir
 from lms_local.roles import WORKER_ROLE
 from lms_local.stack import Stack, StackBusy, StackError
@@ -131,7 +131,10 @@ def _banner(stack: Stack, skipped: dict[str, str], replicas: dict[str, int]) -> 
         if n > 1:
             extra = "   replicas: " + ", ".join(str(p[svc] + REPLICA_PORT_STEP * i) for i in range(1, n))
         lines.append(f"  {svc:<14} {u[svc]}{extra}")
+    app = connect_host(stack.host)
+    relays = ", ".join(f"{svc} {p[f'{svc}_relay']}" for svc in ("courses", "progress", "certificates"))
     lines += [
+        f"  Outbox relays  /healthz /readyz /metrics on {app}: {relays}",
         f"  Postgres       {u['postgres']}{{courses,progress,certificates}}",
         f"                 psql: {psql} -h 127.0.0.1 -p {p['pg']} -U postgres courses",
         f"  Redis          {u['redis']}",

@@ -32,6 +32,11 @@ PORT_ENV: dict[str, tuple[str, int]] = {
     "courses": ("LMS_COURSES_PORT", 8101),
     "progress": ("LMS_PROGRESS_PORT", 8102),
     "certificates": ("LMS_CERTIFICATES_PORT", 8103),
+    # Outbox relays: /healthz, /readyz and /metrics only (lms_shared.probe). Not 8111-8113: those are
+    # replica 1 of the services.
+    "courses_relay": ("LMS_COURSES_RELAY_PORT", 8201),
+    "progress_relay": ("LMS_PROGRESS_RELAY_PORT", 8202),
+    "certificates_relay": ("LMS_CERTIFICATES_RELAY_PORT", 8203),
     "pg": ("LMS_PG_PORT", 15432),
     "redis": ("LMS_REDIS_PORT", 16379),
     "nats": ("LMS_NATS_PORT", 14222),
@@ -55,13 +60,39 @@ S3_OFFSETS: dict[str, int] = {
 }
 S3_BLOCK = len(S3_OFFSETS)
 
-# HTTP roles: replica N listens on base + REPLICA_PORT_STEP * N.
+# Port keys of the roles (the rest are servers): replica N listens on base + REPLICA_PORT_STEP * N.
+ROLE_PORT_KEYS = (
+    "gateway",
+    "courses",
+    "progress",
+    "certificates",
+    "courses_relay",
+    "progress_relay",
+    "certificates_relay",
+)
 REPLICA_PORT_STEP = 10
-# How many replica ports random port picking keeps free above each HTTP base port.
+# How many replica ports random port picking keeps free above each role's base port.
 _RANDOM_REPLICA_HEADROOM = 4
 
-SECRET_KEYS = ("LMS_JWT_SECRET", "LMS_S3_ACCESS_KEY", "LMS_S3_SECRET_KEY")
+# NATS users of the local stack (infra.Nats writes their permissions into nats-auth.conf): one per
+# service (its API, relay and worker), the gateway's subscribe-only one, and "admin" for tests and tools
+# (python -m lms_shared.dlq): LMS_NATS_URL carries the admin's credentials, the roles log in with their
+# own (LMS_NATS_USER set per role, passwords in LMS_NATS_PASSWORDS). LMS_NATS_AUTH=0 turns it all off.
+NATS_ADMIN = "admin"
+NATS_SERVICE_USERS = ("courses", "progress", "certificates", "gateway")
+NATS_PASSWORD_KEYS = {user: f"LMS_NATS_{user.upper()}_PASSWORD" for user in (NATS_ADMIN, *NATS_SERVICE_USERS)}
+NATS_AUTH_ENV = "LMS_NATS_AUTH"
+NATS_AUTH_DEFAULT = "1"
+
+SECRET_KEYS = ("LMS_JWT_SECRET", "LMS_S3_ACCESS_KEY", "LMS_S3_SECRET_KEY", *NATS_PASSWORD_KEYS.values())
 SECRETS_FILE = "secrets.json"
+
+
+def nats_auth_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``LMS_NATS_AUTH`` (default ``NATS_AUTH_DEFAULT``): NATS with one user per service, or open to all."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(NATS_AUTH_ENV) or NATS_AUTH_DEFAULT).strip().lower()
+    return raw not in ("0", "false", "no", "off")
 
 
 def bin_dir() -> Path:
@@ -142,7 +173,7 @@ def random_ports(low: int = 20000, high: int = 32000, rng: random.Random | None 
     """Free ports for every server and role, for tests running beside a developer's stack.
 
     Picked below Linux's ephemeral range (32768+) so outgoing connections cannot grab them between
-    the pick and the bind, with room above each HTTP port for replicas and a contiguous block for
+    the pick and the bind, with room above each role port for replicas and a contiguous block for
     SeaweedFS.
     """
     rng = rng or random.SystemRandom()
@@ -160,7 +191,7 @@ def random_ports(low: int = 20000, high: int = 32000, rng: random.Random | None 
         raise RuntimeError(f"no free port block of {width} between {low} and {high}")
 
     replica_room = [REPLICA_PORT_STEP * n for n in range(1, _RANDOM_REPLICA_HEADROOM + 1)]
-    ports = {key: pick(headroom=replica_room) for key in ("gateway", "courses", "progress", "certificates")}
+    ports = {key: pick(headroom=replica_room) for key in ROLE_PORT_KEYS}
     for key in ("pg", "redis", "nats", "nats_monitor"):
         ports[key] = pick()
     ports["s3"] = pick(width=S3_BLOCK)
@@ -188,6 +219,8 @@ def load_or_create_secrets(data_dir: Path) -> dict[str, str]:
             # S3 access keys are conventionally upper-case alphanumerics; 20 chars like AWS's.
             "LMS_S3_ACCESS_KEY": lambda: "LMS" + secrets.token_hex(9).upper()[:17],
             "LMS_S3_SECRET_KEY": lambda: secrets.token_urlsafe(30),
+            # Letters and digits: they go into nats-auth.conf and the admin's nats://user:pass@ URL.
+            **{key: lambda: "n" + secrets.token_hex(20) for key in NATS_PASSWORD_KEYS.values()},
         }
         for key in missing:
             current[key] = generated[key]()
@@ -237,6 +270,12 @@ def stack_env(
     for db in DATABASES:
         env[f"LMS_{db.upper()}_DATABASE_URL"] = f"postgresql+asyncpg://{PG_SUPERUSER}@{LOOPBACK}:{pg}/{db}"
     env["LMS_NATS_URL"] = f"nats://{LOOPBACK}:{ports['nats']}"
+    if nats_auth_enabled() and all(secret_values.get(key) for key in NATS_PASSWORD_KEYS.values()):
+        admin_password = secret_values[NATS_PASSWORD_KEYS[NATS_ADMIN]]
+        env["LMS_NATS_URL"] = f"nats://{NATS_ADMIN}:{admin_password}@{LOOPBACK}:{ports['nats']}"
+        env["LMS_NATS_PASSWORDS"] = json.dumps(
+            {user: secret_values[NATS_PASSWORD_KEYS[user]] for user in NATS_SERVICE_USERS}, sort_keys=True
+        )
     env["LMS_REDIS_URL"] = f"redis://{LOOPBACK}:{ports['redis']}/0"
     env["LMS_S3_ENDPOINT"] = f"{LOOPBACK}:{ports['s3']}"  # host:port, the form the minio SDK takes
     env["LMS_S3_SECURE"] = "false"
@@ -244,7 +283,8 @@ def stack_env(
         env[f"LMS_{service.upper()}_URL"] = f"http://{app}:{ports[service]}"
     env["LMS_PUBLIC_URL"] = f"http://{app}:{ports['gateway']}"
     for key in SECRET_KEYS:
-        env[key] = secret_values[key]
+        if key not in NATS_PASSWORD_KEYS.values():  # in LMS_NATS_URL and LMS_NATS_PASSWORDS instead
+            env[key] = secret_values[key]
     return env
 
 

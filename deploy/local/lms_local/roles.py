@@ -1,8 +1,9 @@
 """The application processes ("roles") of the suite, as one table.
 
 Every role runs as ``<venv python> -m <module> <args>`` from the repository root with the stack's
-environment. Any role can run several replicas; replica N of an HTTP role listens on
-``base port + 10 * N`` (its port variable, e.g. ``LMS_COURSES_PORT``, is set accordingly).
+environment. Any role can run several replicas; replica N of a role with a port listens on
+``base port + 10 * N`` (its port variable, e.g. ``LMS_COURSES_PORT``, is set accordingly). The outbox
+relays have a port too: only for ``/healthz``, ``/readyz`` and ``/metrics`` (``lms_shared.probe``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class RoleSpec:
     replica_env: Mapping[str, str] = field(default_factory=dict)
     # Non-HTTP roles count as healthy once they have stayed up this long.
     settle_seconds: float = 1.0
+    # The supervisor also restarts a replica that is running but unhealthy (a hung process) once it
+    # has not passed its health check for unhealthy_grace_seconds: counted from its last passing
+    # check, or from its start while it has not passed one yet (so a slow start is not cut short).
+    restart_when_unhealthy: bool = False
+    unhealthy_grace_seconds: float = 60.0
+    # The NATS user it logs in as (LMS_NATS_USER; config.NATS_SERVICE_USERS); None = no NATS.
+    nats_user: str | None = None
 
     @property
     def port_env(self) -> str | None:
@@ -60,6 +68,8 @@ class RoleSpec:
         port = self.port_for(ports, replica)
         if port is not None and self.port_env is not None:
             env[self.port_env] = str(port)
+        if self.nats_user is not None:
+            env["LMS_NATS_USER"] = self.nats_user  # its password: LMS_NATS_PASSWORDS of the stack
         for key, value in self.replica_env.items():
             env[key] = value.replace("{n}", str(replica))
         return env
@@ -67,14 +77,45 @@ class RoleSpec:
 
 _ROLE_LIST = (
     RoleSpec("migrate", "lms_shared.migrate", tier=0, one_shot=True),
-    RoleSpec("courses", "courses", port_key="courses", tier=1),
-    RoleSpec("progress", "progress", port_key="progress", tier=1),
-    RoleSpec("certificates", "certificates", port_key="certificates", tier=1),
-    RoleSpec("courses-relay", "lms_shared.outbox", ("--service", "courses"), tier=2),
-    RoleSpec("progress-relay", "lms_shared.outbox", ("--service", "progress"), tier=2),
-    RoleSpec("certificates-relay", "lms_shared.outbox", ("--service", "certificates"), tier=2),
-    RoleSpec("certificates-worker", "certificates.worker", tier=3, replica_env={"LMS_WORKER_ID": "worker-{n}"}),
-    RoleSpec("gateway", "gateway", port_key="gateway", tier=4),
+    RoleSpec("courses", "courses", port_key="courses", tier=1, nats_user="courses"),
+    RoleSpec("progress", "progress", port_key="progress", tier=1, nats_user="progress"),
+    RoleSpec("certificates", "certificates", port_key="certificates", tier=1, nats_user="certificates"),
+    # A relay's /healthz fails when its loop stalls; a relay that only hangs never exits, hence the restart.
+    RoleSpec(
+        "courses-relay",
+        "lms_shared.outbox",
+        ("--service", "courses"),
+        port_key="courses_relay",
+        tier=2,
+        restart_when_unhealthy=True,
+        nats_user="courses",
+    ),
+    RoleSpec(
+        "progress-relay",
+        "lms_shared.outbox",
+        ("--service", "progress"),
+        port_key="progress_relay",
+        tier=2,
+        restart_when_unhealthy=True,
+        nats_user="progress",
+    ),
+    RoleSpec(
+        "certificates-relay",
+        "lms_shared.outbox",
+        ("--service", "certificates"),
+        port_key="certificates_relay",
+        tier=2,
+        restart_when_unhealthy=True,
+        nats_user="certificates",
+    ),
+    RoleSpec(
+        "certificates-worker",
+        "certificates.worker",
+        tier=3,
+        replica_env={"LMS_WORKER_ID": "worker-{n}"},
+        nats_user="certificates",
+    ),
+    RoleSpec("gateway", "gateway", port_key="gateway", tier=4, nats_user="gateway"),
 )
 
 ROLES: dict[str, RoleSpec] = {r.name: r for r in _ROLE_LIST}

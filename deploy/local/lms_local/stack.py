@@ -59,6 +59,9 @@ log = logging.getLogger("lms_local")
 BACKOFF_CAP = 30.0
 CRASH_LOOP_AFTER = 5
 RESET_AFTER = 60.0
+# Roles with RoleSpec.restart_when_unhealthy (the outbox relays): how often the supervisor checks the
+# health of each running replica (a hung one is killed after the role's unhealthy_grace_seconds).
+HEALTH_CHECK_EVERY = 2.0
 
 
 class StackError(RuntimeError):
@@ -84,6 +87,10 @@ class _Supervision:
     crash_looping: bool = False
     # Stopped on purpose (fault injection): the supervisor leaves it down until it is started again.
     held: bool = False
+    # Roles with restart_when_unhealthy: time.monotonic() of the last passing health check (of any
+    # incarnation; compared with Proc.started_at) and of the next check due.
+    healthy_at: float | None = None
+    next_check: float = 0.0
 
 
 def _port_owner(port: int) -> str:
@@ -521,6 +528,28 @@ class Stack:
                 return
         raise StackError(f"{name} has no replica {replica}")
 
+    def hold_role(self, name: str, replica: int = 0, sig: int = signal.SIGKILL) -> None:
+        """Take one replica down and keep it down (the supervisor leaves it) until :meth:`release_role`."""
+        proc = self._replica(name, replica)
+        with self._mutex:
+            self._sup.setdefault(proc.name, _Supervision()).held = True
+        proc.send(sig, group=True)
+        proc.wait(30)
+
+    def release_role(self, name: str, replica: int = 0) -> None:
+        """Start a replica held down by :meth:`hold_role` again."""
+        proc = self._replica(name, replica)
+        with self._mutex:
+            if not proc.alive():
+                proc.start()
+            self._sup[proc.name] = _Supervision()
+
+    def _replica(self, name: str, replica: int) -> Proc:
+        for proc in self._roles.get(name, []):
+            if proc.replica == replica:
+                return proc
+        raise StackError(f"{name} has no replica {replica}")
+
     def restart_role(self, name: str, replica: int | None = None, grace: float | None = None) -> list[Proc]:
         """Stop and start one replica (or all replicas) of ``name``; returns all its replicas."""
         with self._mutex:
@@ -538,7 +567,8 @@ class Stack:
 
     # -- health --------------------------------------------------------------------------------------
     def is_healthy(self, proc: Proc) -> bool:
-        """Servers: protocol check. HTTP roles: ``GET /healthz`` answers 200. Others: alive for 1 s."""
+        """Servers: protocol check. Roles with a port (HTTP roles, relays): ``GET /healthz`` answers 200.
+        Others: alive for ``settle_seconds`` (1 s)."""
         if not proc.alive():
             return False
         if proc.name in self.servers and self._infra.get(proc.name) is proc:
@@ -591,8 +621,15 @@ class Stack:
 
     # -- supervision ----------------------------------------------------------------------------------
     def supervise_once(self) -> None:
-        """Restart crashed processes with exponential back-off; report crash loops. Call periodically."""
+        """Restart crashed processes with exponential back-off; report crash loops. Call periodically.
+
+        Replicas of roles with ``restart_when_unhealthy`` are also health-checked (every
+        :data:`HEALTH_CHECK_EVERY` seconds); one that has not passed a check for the role's
+        ``unhealthy_grace_seconds`` (since its last passing check, or since its start if it has not
+        passed one yet) is killed, and so restarted like a crashed one.
+        """
         now = time.monotonic()
+        due: list[tuple[Proc, RoleSpec, int | None]] = []
         with self._mutex:
             if self._stopped:
                 return
@@ -601,7 +638,11 @@ class Stack:
                 if st.held:
                     continue
                 if proc.alive():
-                    if st.failures and proc.uptime() > RESET_AFTER:
+                    watched = self._watched_spec(proc)
+                    if watched is not None and now >= st.next_check:
+                        st.next_check = now + HEALTH_CHECK_EVERY
+                        due.append((proc, watched, proc.pid))
+                    if st.failures and proc.uptime() > RESET_AFTER and (watched is None or self._passed(st, proc)):
                         st.failures, st.crash_looping = 0, False
                     continue
                 if st.restart_at is None:
@@ -637,6 +678,49 @@ class Stack:
                     except Exception as exc:  # noqa: BLE001 - one failed restart must not stop supervision
                         log.error("could not restart %s: %s", proc.name, exc)
                         st.restart_at = now + min(BACKOFF_CAP, 2.0**st.failures)
+        if due:
+            # HTTP checks outside the lock: a hung process takes the whole check timeout to fail.
+            self._kill_unhealthy([(proc, spec, pid, self.is_healthy(proc)) for proc, spec, pid in due])
+
+    def _watched_spec(self, proc: Proc) -> RoleSpec | None:
+        """The spec of a role replica the supervisor health-checks, else None (servers, other roles)."""
+        if proc.name in self.servers and self._infra.get(proc.name) is proc:
+            return None
+        spec = self.roles.get(proc.role)
+        return spec if spec is not None and spec.restart_when_unhealthy else None
+
+    @staticmethod
+    def _passed(st: _Supervision, proc: Proc) -> bool:
+        """True when the current incarnation of ``proc`` has passed a health check."""
+        return st.healthy_at is not None and proc.started_at is not None and st.healthy_at >= proc.started_at
+
+    def _kill_unhealthy(self, results: list[tuple[Proc, RoleSpec, int | None, bool]]) -> None:
+        now = time.monotonic()
+        with self._mutex:
+            if self._stopped:
+                return
+            for proc, spec, pid, ok in results:
+                st = self._sup.get(proc.name)
+                if st is None or st.held or proc.pid != pid or not proc.alive() or proc.started_at is None:
+                    continue  # stopped, held or restarted meanwhile
+                if ok:
+                    st.healthy_at = now
+                    continue
+                since = st.healthy_at if self._passed(st, proc) else proc.started_at
+                assert since is not None
+                if now - since < spec.unhealthy_grace_seconds:
+                    continue
+                log.warning(
+                    "%s (pid %s) %s for %.0fs; killing it to restart it (log: %s)\n%s",
+                    proc.name,
+                    proc.pid,
+                    "has failed its health check" if self._passed(st, proc) else "has not become healthy",
+                    now - since,
+                    proc.log_path,
+                    tail(proc.log_path, 8),
+                )
+                proc.send(signal.SIGKILL, group=True)
+                proc.wait(5.0)
 
     def supervise(self, should_stop: threading.Event | Callable[[], bool], poll: float = 0.5) -> None:
         """Run :meth:`supervise_once` every ``poll`` seconds until ``should_stop`` is set/true."""

@@ -24,6 +24,8 @@ def main() -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Frames over the gateway's own WebSocket limit are refused by uvicorn before they are buffered.
+        ws_max_size=settings.ws_max_message_bytes,
         loop="uvloop",
         http="httptools",
         ws="websockets",

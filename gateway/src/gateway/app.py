@@ -5,37 +5,45 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
-import nats
 import orjson
 from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from gateway import devauth
 from gateway.cache import CatalogueCache, PublishedVersions
 from gateway.clients import ServiceClients, seg
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.context import Context
-from gateway.errors import RateLimited
+from gateway.errors import GRAPHQL_METHODS, RateLimited, protocol_error
 from gateway.events import EventHub
-from gateway.middleware import BodyLimit, RequestContext
+from gateway.internal_metrics import metrics_on_public_port, start_metrics_server
+from gateway.middleware import BodyLimit, RequestContext, SecurityHeaders
 from gateway.ratelimit import RateLimiter
 from gateway.responses import ViewerResponses
 from gateway.schema import build_schema
 from gateway.state import GatewayState
+from gateway.subscriptions import ConnectionSlots, LimitedTransportWS, WebSocketLimits, WebSocketMessageLimit
 from lms_shared.auth import TokenVerifier
 from lms_shared.errors import DomainError
 from lms_shared.logging import get_logger
+from lms_shared.text import has_control_character
 
 log = get_logger(__name__)
 
@@ -45,6 +53,7 @@ RESERVED_PREFIXES = ("graphql", "healthz", "readyz", "metrics", ".well-known", "
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+MUTATION_OVER_GET = "Mutations are only accepted over POST."
 # process_result sees the request, create_response builds the response: these keys carry the
 # status and media type between the two and are removed before the body is encoded.
 _STATUS_KEY = "\x00status"
@@ -52,12 +61,32 @@ _MEDIA_KEY = "\x00media"
 
 
 class GatewayRouter(GraphQLRouter[Context, None]):
-    """GraphQL over HTTP as the spec wants it.
+    """GraphQL over HTTP as the spec wants it (and over WebSocket with :mod:`gateway.subscriptions`' limits).
 
     A mutation over GET is 405, not 400. A client that accepts ``application/graphql-response+json``
     gets that media type, and a request that could not run at all (parse, validation or variable
     errors) is a 400 without ``data``; ``application/json`` clients keep the legacy 200.
     """
+
+    graphql_transport_ws_handler_class = LimitedTransportWS
+    ws_limits: WebSocketLimits
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Strawberry answers protocol errors as text/plain; ours are GraphQL responses with a code.
+        try:
+            return await super().run(request, context, root_value)
+        except StrawberryHTTPException as exc:
+            allow = {"Allow": "POST" if exc.reason == MUTATION_OVER_GET else GRAPHQL_METHODS}
+            accept = request.headers.get("accept", "")
+            return protocol_error(exc.status_code, exc.reason, accept, allow if exc.status_code == 405 else None)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):  # `null`, `"x"`, `1`: .get() on them would be a 500
+            raise StrawberryHTTPException(
+                400, 'The request body must be a JSON object such as {"query": "{ viewer { id } }"}.'
+            )
+        return parsed
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         request_adapter = kwargs.get("request_adapter")
@@ -65,7 +94,7 @@ class GatewayRouter(GraphQLRouter[Context, None]):
             return await super().execute_single(*args, **kwargs)
         except StrawberryHTTPException as exc:
             if exc.status_code == 400 and getattr(request_adapter, "method", "") == "GET" and "GET" in exc.reason:
-                raise StrawberryHTTPException(405, "Mutations are only accepted over POST.") from exc
+                raise StrawberryHTTPException(405, MUTATION_OVER_GET) from exc
             raise
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -135,26 +164,23 @@ def create_app(
             clients=ServiceClients(settings),
             redis=redis,
             catalogue=catalogue,
-            versions=PublishedVersions(),
+            versions=PublishedVersions(ttl_seconds=settings.published_version_cache_seconds),
             limiter=RateLimiter(redis),
             responses=ViewerResponses(settings.response_cache_seconds),
         )
 
-        async def on_error(exc: Exception) -> None:
-            log.warning("nats.error", error=str(exc))
-
-        nc = await nats.connect(
-            settings.nats_url, name="gateway", max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=on_error
-        )
-        gw.hub = EventHub(nc, catalogue, gw.responses, gw.versions)
-        await gw.hub.start()
+        # Its reconnect and slow-consumer callbacks re-sync the caches (events missed meanwhile are lost).
+        gw.hub = await EventHub.connect(settings.nats_url, catalogue, gw.responses, gw.versions, **settings.nats_auth())
         app.state.gateway = gw
+        stop_metrics = start_metrics_server(settings)
         log.info("gateway.started", introspection=settings.introspection_enabled)
         try:
             yield
         finally:
+            if stop_metrics is not None:
+                stop_metrics()
             with contextlib.suppress(Exception):
-                await nc.drain()
+                await gw.hub.nc.drain()
             await gw.clients.aclose()
             await redis.aclose()
 
@@ -169,6 +195,13 @@ def create_app(
         context_getter=get_context,
         graphql_ide="graphiql" if settings.ide_enabled else None,
         multipart_uploads_enabled=False,
+        # gateway.subscriptions: graphql-transport-ws only, with the gateway's limits.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
+        max_subscriptions_per_connection=None,
+    )
+    router.ws_limits = WebSocketLimits(
+        settings.ws_max_operations, ConnectionSlots(settings.ws_max_connections_per_user)
     )
     app.include_router(router)
     # Sign-in support for the web client (owned by the web client's authors): /auth/config always,
@@ -186,6 +219,21 @@ def create_app(
             status_code=429,
             headers={"Retry-After": str(exc.retry_after)},
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own refusals (a PUT on /graphql …) with a code, like every other error.
+        if request.url.path == "/graphql":
+            allow = {"Allow": GRAPHQL_METHODS} if exc.status_code == 405 else None
+            return protocol_error(exc.status_code, str(exc.detail), request.headers.get("accept", ""), allow)
+        if exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "GET")  # the methods of the route the path matched
+            return JSONResponse(
+                {"error": {"code": "BAD_USER_INPUT", "message": f"This address answers only {allowed}."}},
+                status_code=405,
+                headers={"Allow": allowed},
+            )
+        return await http_exception_handler(request, exc)  # /auth/* keep FastAPI's {"detail": …}
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -210,7 +258,10 @@ def create_app(
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> PlainTextResponse:
+    async def metrics() -> Response:
+        if not metrics_on_public_port(settings):
+            # Production (or LMS_METRICS_PORT set): metrics are on the internal port only.
+            return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     async def _issuer_document(request: Request, path: str) -> Response:
@@ -257,7 +308,10 @@ def create_app(
             max_age=600,
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(WebSocketMessageLimit, max_bytes=settings.ws_max_message_bytes)
     app.add_middleware(RequestContext)
+    # Outermost: refusals of the inner middleware (413, 429) carry the headers too.
+    app.add_middleware(SecurityHeaders, settings=settings, graphiql=settings.ide_enabled)
     return app
 
 
@@ -265,7 +319,13 @@ def _install_web_client(app: FastAPI, dist: Path) -> None:
     """Serve the built web client at /, with index.html for client-side routes (/verify/…, /courses/…)."""
 
     @app.get("/{path:path}", include_in_schema=False)
-    def web_client(path: str) -> Response:  # sync: FastAPI runs it in a thread (file system calls)
+    def web_client(request: Request, path: str) -> Response:  # sync: FastAPI runs it in a thread (file system calls)
+        if not _readable_path(request):
+            # /verify/%00 or /verify/%ff: no file or route has such a name, and the file system refuses NUL.
+            return JSONResponse(
+                {"error": {"code": "BAD_USER_INPUT", "message": "The address contains invalid characters."}},
+                status_code=400,
+            )
         if not dist.is_dir():
             return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
         first = path.split("/", 1)[0]
@@ -284,6 +344,16 @@ def _install_web_client(app: FastAPI, dist: Path) -> None:
         if not index.is_file():
             return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def _readable_path(request: Request) -> bool:
+    """Whether the raw path decodes as UTF-8 text without control characters."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    try:
+        text = unquote_to_bytes(raw.split(b"?", 1)[0]).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not has_control_character(text)
 
 
 app = create_app()

@@ -1,15 +1,25 @@
-"""A cheap static cost estimate, checked at validation time before any resolver runs.
+"""Static limits on a document, checked before any resolver runs.
 
-Each field costs 1; a list field multiplies the cost of its selection by its page size (``first``,
-or 100 when it comes from a variable) or, for unpaginated lists, by an assumed length. Depth, alias
-and token limits catch other shapes of abuse; this one catches wide fan-out (lists of lists).
+First :func:`fragment_budget`, in linear time: fragments can double a document's size per line
+(``fragment F1 on Viewer { ...F0 ...F0 }``), so every rule that walks the expanded tree (depth,
+aliases, cost, and graphql-core's own overlapping-fields rule) would take exponential time. The
+budget counts the fields each fragment expands to once per fragment, bottom-up, refuses cycles, too
+many fragments and too large an expansion, and :class:`BoundedValidation` runs it before validation.
+
+Then the cost estimate: each field costs 1; a list field multiplies the cost of its selection by its
+page size (``first``, or 100 when it comes from a variable) or, for unpaginated lists, by an assumed
+length. Depth, alias and token limits catch other shapes of abuse; this one catches wide fan-out
+(lists of lists).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -23,6 +33,10 @@ from graphql import (
     SelectionSetNode,
     ValidationRule,
 )
+from strawberry.extensions import ValidationCache
+from strawberry.types.graphql import OperationType
+
+from gateway.subscriptions import ONLY_SUBSCRIPTIONS, over_websocket
 
 ASSUMED_LIST_LENGTH = 5
 PAGE_FROM_VARIABLE = 100
@@ -100,3 +114,150 @@ def complexity_rule(max_cost: int) -> type[ValidationRule]:
                 )
 
     return QueryComplexityRule
+
+
+@dataclasses.dataclass
+class FragmentBudget:
+    """What :func:`fragment_budget` found: ``error`` is None when the document is within the limits."""
+
+    error: GraphQLError | None = None
+    fragments: int = 0
+    # The largest number of fields one operation expands to (saturated just above the limit).
+    expanded_fields: int = 0
+    # Selection nodes the check looked at: each node of the document at most once.
+    visited: int = 0
+    sizes: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def _refusal(message: str, node: Any) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"})
+
+
+def fragment_budget(document: DocumentNode, max_fragments: int, max_fields: int) -> FragmentBudget:
+    """Count the fields each operation expands to, in time linear in the document's size.
+
+    Each fragment's expanded size is computed once (memoised, depth first: its spreads' sizes first)
+    and sizes saturate at ``max_fields + 1``, so no number grows with the expansion. A fragment
+    spread that reaches itself is refused here, because nothing later could walk it safely.
+    """
+    budget = FragmentBudget()
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    budget.fragments = len(fragments)
+    if len(fragments) > max_fragments:
+        budget.error = _refusal(
+            f"This document defines {len(fragments)} fragments; the limit is {max_fragments}. "
+            "Use fewer fragments or split the request.",
+            None,
+        )
+        return budget
+    cap = max_fields + 1
+    sizes = budget.sizes
+    in_progress: set[str] = set()
+
+    def local(selection_set: SelectionSetNode | None) -> tuple[int, list[FragmentSpreadNode]]:
+        """Fields of a selection (inline fragments included) and the fragment spreads it makes."""
+        count, spreads = 0, []
+        stack = [selection_set] if selection_set is not None else []
+        while stack:
+            current = stack.pop()
+            for sel in current.selections:
+                budget.visited += 1
+                if isinstance(sel, FieldNode):
+                    count += 1
+                    if sel.selection_set is not None:
+                        stack.append(sel.selection_set)
+                elif isinstance(sel, InlineFragmentNode):
+                    stack.append(sel.selection_set)
+                elif isinstance(sel, FragmentSpreadNode):
+                    spreads.append(sel)
+        return count, spreads
+
+    class Cycle(Exception):
+        def __init__(self, spread: FragmentSpreadNode) -> None:
+            self.spread = spread
+
+    class Unknown(Exception):
+        def __init__(self, spread: FragmentSpreadNode) -> None:
+            self.spread = spread
+
+    def size_of(selection_set: SelectionSetNode | None) -> int:
+        count, spreads = local(selection_set)
+        total = count
+        for spread in spreads:
+            total = min(cap, total + fragment_size(spread))
+        return min(cap, total)
+
+    def fragment_size(spread: FragmentSpreadNode) -> int:
+        name = spread.name.value
+        if name in sizes:
+            return sizes[name]
+        frag = fragments.get(name)
+        if frag is None:
+            # Refused here, not left to the standard rules: some of them (the depth limit) walk
+            # spreads assuming every fragment exists.
+            raise Unknown(spread)
+        if name in in_progress:
+            raise Cycle(spread)
+        in_progress.add(name)
+        sizes[name] = size_of(frag.selection_set)
+        in_progress.discard(name)
+        return sizes[name]
+
+    try:
+        # Every fragment, used or not, so an unused cycle cannot reach the standard rules either.
+        for frag in fragments.values():
+            if frag.name.value not in sizes:
+                in_progress.add(frag.name.value)
+                sizes[frag.name.value] = size_of(frag.selection_set)
+                in_progress.discard(frag.name.value)
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                expanded = size_of(definition.selection_set)
+                budget.expanded_fields = max(budget.expanded_fields, expanded)
+                if expanded > max_fields:
+                    budget.error = _refusal(
+                        f"This operation expands to more than {max_fields} fields through its fragments; "
+                        "ask for fewer fields or spread each fragment fewer times.",
+                        definition,
+                    )
+                    return budget
+    except Unknown as unknown:
+        budget.error = _refusal(
+            f'Unknown fragment "{unknown.spread.name.value}": define it in the document or remove the spread.',
+            unknown.spread,
+        )
+    except Cycle as cycle:
+        budget.error = _refusal(
+            f'Fragment "{cycle.spread.name.value}" spreads itself (directly or through other fragments); '
+            "remove the cycle.",
+            cycle.spread,
+        )
+    return budget
+
+
+class BoundedValidation(ValidationCache):
+    """Validation (cached per document) behind the linear :func:`fragment_budget` check.
+
+    A document over the budget is refused without running any validation rule, so depth, alias and
+    cost rules (and graphql-core's) only ever walk documents whose expansion is bounded. Over a
+    WebSocket, anything but a subscription is refused here too, before validation.
+    """
+
+    def __init__(self, max_fragments: int, max_fields: int, maxsize: int = 512) -> None:
+        super().__init__(maxsize=maxsize)
+        self.max_fragments = max_fragments
+        self.max_fields = max_fields
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        if over_websocket(ec.context) and ec.operation_type is not OperationType.SUBSCRIPTION:
+            ec.pre_execution_errors = [_refusal(ONLY_SUBSCRIPTIONS, None)]
+            yield
+            return
+        if ec.graphql_document is not None:
+            budget = fragment_budget(ec.graphql_document, self.max_fragments, self.max_fields)
+            if budget.error is not None:
+                ec.pre_execution_errors = [budget.error]
+                yield
+                return
+        yield from super().on_validate()

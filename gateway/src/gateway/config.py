@@ -24,6 +24,14 @@ class GatewaySettings(Settings):
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=4000, ge=100)
     max_complexity: int = Field(default=5000, ge=10)
+    # Checked in linear time before any other rule: fragments can double a document's size per line.
+    max_fragments: int = Field(default=100, ge=1, le=500)
+    max_expanded_fields: int = Field(default=5000, ge=10)
+    # WebSocket (subscriptions only): message size, operations in flight per connection, and open
+    # connections per user (per client IP when anonymous) on each gateway instance.
+    ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024)
+    ws_max_operations: int = Field(default=10, ge=1)
+    ws_max_connections_per_user: int = Field(default=5, ge=1)
     # None = decided by the environment: on in development and test, off in production.
     graphql_introspection: bool | None = None
     graphql_ide: bool | None = None
@@ -35,10 +43,14 @@ class GatewaySettings(Settings):
     upstream_max_connections: int = Field(default=100, ge=1)
 
     catalogue_cache_seconds: int = Field(default=300, ge=1)
+    # Published course versions in process memory; the TTL bounds a course.archived this instance missed.
+    published_version_cache_seconds: int = Field(default=300, ge=1, le=3600)
     # The viewer's own dashboard queries, per viewer, in process memory; 0 turns it off.
     response_cache_seconds: float = Field(default=30, ge=0, le=300)
     idempotency_seconds: int = Field(default=24 * 3600, ge=60)
     trust_forwarded_for: bool = False
+    # Prometheus /metrics on LMS_HOST:this port, never published (0: on the public port, development only).
+    metrics_port: int = Field(default=0, ge=0, le=65535)
 
     @property
     def introspection_enabled(self) -> bool:

@@ -8,6 +8,10 @@ whole suite verifies (``LMS_JWT_SECRET``, or the launcher's secret in the data f
 developer or a browser test can act as a learner, trainer or admin without an identity provider. It
 must never be reachable in production: there it answers 404, exactly like a route that does not exist,
 and it also refuses whenever an OIDC issuer is configured, so a mis-set ``LMS_ENV`` alone cannot open it.
+Outside production it is still fail-closed: it answers only a caller on this machine (a loopback
+client address, no proxy's forwarding header) of a gateway bound to a loopback address (``LMS_HOST``),
+which is what ``make run`` and the tests' stacks are. A shared development cluster opens it to the
+network with ``LMS_DEV_SIGNIN=1``; anyone who reaches it can then mint admin tokens.
 
 ``GET /auth/callback`` is the OIDC redirect URI registered at the identity provider. It is a page of the
 web client, but ``/auth`` is one of the gateway's API prefixes that the client's catch-all route does
@@ -16,6 +20,7 @@ not answer, so this router serves the client's ``index.html`` for it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 import uuid
@@ -23,11 +28,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import jwt
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
-from lms_shared.auth import Role, dev_secret_from_data_dir
+from lms_shared.auth import MIN_SECRET_BYTES, Role, dev_secret_from_data_dir
 from lms_shared.i18n import SUPPORTED_LANGUAGES, ascii_lower, ascii_upper
 from lms_shared.settings import Settings, get_settings
 
@@ -111,15 +116,50 @@ def _oidc_issuer() -> str:
     return os.environ.get("LMS_OIDC_ISSUER", "").strip()
 
 
-def _development_only(settings: Annotated[Settings, Depends(get_settings)]) -> Settings:
-    """Hide the demo-token route (404, as if it did not exist) in production or behind a real IdP."""
+# Headers a reverse proxy adds: a request carrying one came from elsewhere, whatever its peer address.
+_FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+DEV_SIGNIN_LOOPBACK_ONLY = (
+    "The development sign-in is offered only on this computer (a gateway bound to 127.0.0.1 or ::1, "
+    "opened from the same machine). Set LMS_DEV_SIGNIN=1 to offer it on a shared development server."
+)
+
+
+def _loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def dev_signin_allowed(request: Request, settings: Settings) -> bool:
+    """Whether this caller may use the demo sign-in (never in production or behind a real IdP)."""
+    if settings.env == "production" or _oidc_issuer():
+        return False
+    if settings.dev_signin:
+        return True
+    if not _loopback(settings.host):
+        return False
+    if any(request.headers.get(h) for h in _FORWARDING_HEADERS):
+        return False
+    return _loopback(request.client.host if request.client else None)
+
+
+def _development_only(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Settings:
+    """Hide the demo-token route (404, as if it did not exist) in production or behind a real IdP;
+    refuse it (403) to callers that are not on this machine, unless ``LMS_DEV_SIGNIN`` opens it."""
     if settings.env == "production" or _oidc_issuer():
         raise HTTPException(status_code=404, detail="Not found.")
+    if not dev_signin_allowed(request, settings):
+        raise HTTPException(status_code=403, detail=DEV_SIGNIN_LOOPBACK_ONLY)
     return settings
 
 
 @router.get("/config", response_model=AuthConfig)
-async def get_auth_config(settings: Annotated[Settings, Depends(get_settings)]) -> AuthConfig:
+async def get_auth_config(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> AuthConfig:
     """Which sign-in the web client must use, read from ``LMS_OIDC_*``."""
     issuer = _oidc_issuer()
     scopes = os.environ.get("LMS_OIDC_SCOPES", "").strip() or DEFAULT_OIDC_SCOPES
@@ -131,6 +171,11 @@ async def get_auth_config(settings: Annotated[Settings, Depends(get_settings)]) 
         # Production without an identity provider cannot sign anyone in; say so rather than
         # offering a demo page that would be refused anyway.
         raise HTTPException(status_code=503, detail="Sign-in is not configured: set LMS_OIDC_ISSUER.")
+    if not dev_signin_allowed(request, settings):
+        # Offering demo users whose sign-in would be refused helps nobody: say what to do instead.
+        raise HTTPException(
+            status_code=503, detail=f"Sign-in is not configured: set LMS_OIDC_ISSUER. {DEV_SIGNIN_LOOPBACK_ONLY}"
+        )
     return AuthConfig(mode="development", scopes=scopes)
 
 
@@ -142,6 +187,8 @@ async def create_dev_token(
     secret = settings.jwt_secret or dev_secret_from_data_dir(settings.data_dir)
     if not secret:
         raise HTTPException(status_code=503, detail="No development secret: set LMS_JWT_SECRET or run the launcher.")
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise HTTPException(status_code=503, detail=f"LMS_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long.")
     now = int(time.time())
     claims: dict[str, object] = {
         "sub": body.sub,

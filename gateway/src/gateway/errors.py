@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from graphql.error import GraphQLError as CoreGraphQLError
+from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
-from lms_shared.errors import DomainError, ErrorCode, Unavailable
+from lms_shared.errors import CODE_BY_STATUS, DomainError, ErrorCode, Unavailable
 from lms_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -27,6 +29,9 @@ CAPABILITY = {
     "redis": "This feature",
 }
 UNEXPECTED_MESSAGE = "Something went wrong on our side; try again in a minute."
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+# /graphql answers these methods; everything else is a 405 that says so.
+GRAPHQL_METHODS = "GET, POST"
 
 
 class RateLimited(DomainError):
@@ -88,3 +93,27 @@ class ErrorShaping(SchemaExtension):
             ec.result.errors = [shape_error(e) for e in ec.result.errors]
         elif ec.pre_execution_errors:
             ec.pre_execution_errors = [shape_error(e) for e in ec.pre_execution_errors]
+
+
+# Strawberry's and Starlette's reasons, said so a client's author knows what to send instead.
+_CLEARER = {
+    "Batching is not enabled": "Send one operation per request: a JSON array (batching) is not accepted.",
+    "Unsupported content type": "Send the operation as JSON with 'Content-Type: application/json' (or use GET).",
+    "Unable to parse request body as JSON": "The request body is not valid JSON (UTF-8).",
+    "No GraphQL query found in the request": 'The request has no "query": send {"query": "{ viewer { id } }"}.',
+    "Method Not Allowed": "This address does not accept that HTTP method; see the Allow header.",
+}
+
+
+def protocol_error(status: int, message: str, accept: str = "", headers: dict[str, str] | None = None) -> Response:
+    """A request refused before GraphQL could run it (bad JSON, wrong method, no query …), as GraphQL.
+
+    The body is a GraphQL response with one error and ``extensions.code``, in the media type the
+    client accepts (``application/graphql-response+json`` or ``application/json``), with the HTTP
+    status the GraphQL-over-HTTP spec gives (400, 404, 405 with ``Allow``, 413 …).
+    """
+    code = CODE_BY_STATUS.get(status, ErrorCode.BAD_USER_INPUT)
+    message = _CLEARER.get(message, message)
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": str(code)}}]})
+    media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+    return Response(body, status_code=status, media_type=media, headers=headers)

@@ -1,8 +1,13 @@
-"""What the gateway hears from NATS: catalogue invalidations and bulk-job progress.
+"""What the gateway hears from NATS: cache invalidations and bulk-job progress.
 
 Core NATS subscribers receive every message JetStream stores on a subject, so the gateway needs no
-durable consumer: a missed invalidation while disconnected is covered by the cache's TTL, and a
-missed progress event by the subscription's once-a-second re-read.
+durable consumer. Core NATS keeps nothing for a subscriber that is away, though: whatever was
+published while this connection was down, or dropped because the gateway fell behind (slow
+consumer), is lost. So after every reconnect, and on a slow-consumer error, :meth:`EventHub.resync`
+drops every cache the lost events could have invalidated: the catalogue (a new generation in Redis),
+the published versions and the per-viewer responses in this process. Until then the caches' TTLs
+bound how long a missed event can go unseen; a missed progress event is covered by the
+subscription's once-a-second re-read.
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterator
 
+import nats
 import orjson
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.errors import SlowConsumerError
+from prometheus_client import Counter
 
 from gateway.cache import CatalogueCache, PublishedVersions
 from gateway.responses import ViewerResponses
@@ -24,6 +32,7 @@ from lms_shared.events.catalogue import (
     CertificateRevokedV1,
     CourseArchivedV1,
     CourseCompletedV1,
+    CourseOwnersChangedV1,
     CoursePublishedV1,
     EnrollmentCreatedV1,
     LessonCompletedV1,
@@ -33,7 +42,10 @@ from lms_shared.logging import get_logger, request_id_var
 
 log = get_logger(__name__)
 
-CATALOGUE_EVENTS = (CoursePublishedV1.TYPE, CourseArchivedV1.TYPE)
+RESYNCS = Counter("lms_gateway_cache_resyncs_total", "Caches dropped because events may have been missed", ["reason"])
+
+# course.owners_changed too: cached catalogue answers show the owners (ownerId, coOwnerIds).
+CATALOGUE_EVENTS = (CoursePublishedV1.TYPE, CourseArchivedV1.TYPE, CourseOwnersChangedV1.TYPE)
 # Events that change what a learner's own dashboard shows; each carries ``learner_id``.
 LEARNER_EVENTS = (
     EnrollmentCreatedV1.TYPE,
@@ -60,6 +72,82 @@ class EventHub:
         self.responses = responses
         self.versions = versions
         self._watchers: dict[str, set[asyncio.Queue[dict[str, object]]]] = defaultdict(set)
+        self._resyncing = False
+        self._resync_due: str | None = None
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        catalogue: CatalogueCache,
+        responses: ViewerResponses | None = None,
+        versions: PublishedVersions | None = None,
+        **options: object,
+    ) -> EventHub:
+        """Connect to NATS (reconnecting for ever) with the callbacks that re-sync the caches, and subscribe."""
+        hub: EventHub | None = None
+
+        async def reconnected() -> None:
+            if hub is not None:
+                await hub.on_reconnected()
+
+        async def disconnected() -> None:
+            log.warning("nats.disconnected")
+
+        async def error(exc: Exception) -> None:
+            log.warning("nats.error", error=str(exc) or type(exc).__name__)
+            if hub is not None:
+                await hub.on_error(exc)
+
+        settings: dict[str, object] = {"name": "gateway", "max_reconnect_attempts": -1, "reconnect_time_wait": 0.5}
+        nc = await nats.connect(
+            url,
+            reconnected_cb=reconnected,
+            disconnected_cb=disconnected,
+            error_cb=error,
+            **{**settings, **options},
+        )
+        hub = cls(nc, catalogue, responses, versions)
+        await hub.start()
+        return hub
+
+    async def on_reconnected(self) -> None:
+        """The connection is back and re-subscribed: whatever was published meanwhile never reached us."""
+        log.info("nats.reconnected")
+        await self.resync("nats_reconnected")
+
+    async def on_error(self, exc: Exception) -> None:
+        """A slow consumer: the client dropped a message it had no room for, maybe an invalidation."""
+        if isinstance(exc, SlowConsumerError):
+            await self.resync("nats_slow_consumer")
+
+    async def resync(self, reason: str) -> None:
+        """Events may have been missed: drop everything they could have invalidated.
+
+        Answers still being read when this runs are refused by the caches' generation stamps. Never
+        raises: it runs inside the NATS client's reconnect and error callbacks.
+        """
+        # A call while one runs (a burst of slow-consumer errors) asks for one more round, not one each.
+        self._resync_due = reason
+        if self._resyncing:
+            return
+        self._resyncing = True
+        try:
+            while self._resync_due is not None:
+                reason = self._resync_due
+                self._resync_due = None
+                try:
+                    RESYNCS.labels(reason).inc()
+                    if self.versions is not None:
+                        self.versions.clear()
+                    if self.responses is not None:
+                        self.responses.clear(reason)
+                    await self.catalogue.invalidate(reason)
+                    log.info("cache.resynced", reason=reason)
+                except Exception as exc:  # noqa: BLE001 - a failed drop must not break the NATS client
+                    log.warning("cache.resync_failed", reason=reason, error=type(exc).__name__)
+        finally:
+            self._resyncing = False
 
     async def start(self) -> None:
         for subject in CATALOGUE_EVENTS:
@@ -69,7 +157,7 @@ class EventHub:
             await self.nc.subscribe(subject, cb=self._on_learner_event)
 
     async def _on_catalogue_event(self, msg: Msg) -> None:
-        """course.published / course.archived: the public catalogue changed; drop the cached copies."""
+        """course.published / archived / owners_changed: the catalogue changed; drop the cached copies."""
         rid = (msg.headers or {}).get("Lms-Request-Id")
         token = request_id_var.set(rid) if rid else None
         try:
@@ -79,6 +167,9 @@ class EventHub:
                     self.versions.forget_course(str(course_id))
                 if self.responses is not None:
                     self.responses.clear("course_archived")
+            elif msg.subject == CourseOwnersChangedV1.TYPE and self.responses is not None:
+                # The event names the new owners only, not who lost the course: drop every viewer's.
+                self.responses.clear("course_owners_changed")
             await self.catalogue.invalidate(msg.subject)
         finally:
             if token is not None:

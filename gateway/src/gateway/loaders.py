@@ -93,6 +93,9 @@ class Loaders:
             else:
                 missing.append(key)
         if missing:
+            # Taken before any upstream call: an archive heard while these are in flight makes
+            # their answers uncacheable (PublishedVersions.put refuses them).
+            stamp = versions.stamp()
             wanted = set(missing)
             ids = sorted({k[0] for k in missing})
             # The anonymous listing shows only published content, so an entry whose version matches
@@ -114,7 +117,7 @@ class Loaders:
                         and "modules" in c
                         and not c.get("isDraft")
                     ):
-                        versions.put(c, key[1])
+                        versions.put(c, key[1], stamp)
                         out[key] = c
             rest = [k for k in missing if k not in out]
 
@@ -122,7 +125,7 @@ class Loaders:
                 c: Json = await ctx.state.clients.courses.request(
                     "GET", f"/v1/courses/{key[0]}", token=ctx.token, params={"version": str(key[1])}
                 )
-                versions.put(c, key[1])
+                versions.put(c, key[1], stamp)
                 return c
 
             for key, value in zip(rest, await _gather_by_key(rest, fetch), strict=True):

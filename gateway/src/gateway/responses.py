@@ -8,6 +8,10 @@ most ``LMS_RESPONSE_CACHE_SECONDS`` (default 30; 0 turns it off). Every event th
 query shows (enrolment created, lesson completed, quiz attempted, course completed, certificate
 issued or revoked) drops that learner's entries on every gateway instance, and the viewer's own
 mutations through this instance drop them at once, so a learner never sees their own action missing.
+A query still executing when its viewer's entries are dropped does not write its (older) answer back:
+it carries the generation stamp it took before executing, and :meth:`ViewerResponses.put` refuses a
+stamp that the drop made stale (:class:`gateway.cache.Generations`). After a NATS reconnect the
+gateway drops every entry (events may have been missed); otherwise the TTL bounds a missed event.
 """
 
 from __future__ import annotations
@@ -23,13 +27,14 @@ from prometheus_client import Counter
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from gateway.cache import CACHE_LOOKUPS
+from gateway.cache import CACHE_LOOKUPS, STALE_WRITES, Generations
 
 VIEWER_ROOT_FIELDS = frozenset({"myEnrollments", "myCertificates", "viewer", "__typename"})
 
 # Bound once: resolving the labels costs more than the cache lookup itself.
 _HITS = CACHE_LOOKUPS.labels("viewer_response", "hit")
 _MISSES = CACHE_LOOKUPS.labels("viewer_response", "miss")
+_STALE = STALE_WRITES.labels("viewer_response")
 
 INVALIDATIONS = Counter("lms_gateway_response_cache_invalidations_total", "Viewer response cache drops", ["reason"])
 
@@ -65,6 +70,7 @@ class ViewerResponses:
         self._items = _Entries(max_entries, ttl_seconds, self._unindex)
         # Which keys each viewer has, so one event drops one learner's entries without a scan.
         self._by_viewer: dict[str, set[Key]] = {}
+        self._generations = Generations()
 
     @property
     def enabled(self) -> bool:
@@ -81,11 +87,20 @@ class ViewerResponses:
         _HITS.inc()
         return item
 
-    def put(self, viewer: str, fingerprint: str, data: Any) -> None:
-        """Keep a successful answer for the TTL (least recently used go beyond the bound)."""
+    def stamp(self) -> int:
+        """Take before executing the query whose answer will be :meth:`put`."""
+        return self._generations.stamp()
+
+    def put(self, viewer: str, fingerprint: str, data: Any, stamp: int | None = None) -> bool:
+        """Keep a successful answer for the TTL (least recently used go beyond the bound), unless the
+        viewer's entries were dropped since ``stamp`` was taken (None: now). Returns whether it was kept."""
+        if stamp is not None and not self._generations.current(viewer, stamp):
+            _STALE.inc()
+            return False
         key = (viewer, fingerprint)
         self._items[key] = data
         self._by_viewer.setdefault(viewer, set()).add(key)
+        return True
 
     def _unindex(self, key: Key) -> None:
         keys = self._by_viewer.get(key[0])
@@ -95,7 +110,9 @@ class ViewerResponses:
                 del self._by_viewer[key[0]]
 
     def forget_viewer(self, viewer: str, reason: str) -> None:
-        """Drop everything cached for one viewer (their progress or certificates changed)."""
+        """Drop everything cached for one viewer (their progress or certificates changed), and refuse
+        answers to queries still executing for them."""
+        self._generations.bump(viewer)
         keys = self._by_viewer.pop(viewer, None)
         if keys:
             INVALIDATIONS.labels(reason).inc()
@@ -103,7 +120,9 @@ class ViewerResponses:
                 self._items.pop(key, None)
 
     def clear(self, reason: str) -> None:
-        """Drop every entry (e.g. a course was archived)."""
+        """Drop every entry (e.g. a course was archived, events were missed), and refuse answers to
+        queries still executing."""
+        self._generations.bump_all()
         INVALIDATIONS.labels(reason).inc()
         self._items.clear()
         self._by_viewer.clear()
@@ -159,7 +178,9 @@ class ViewerResponseCaching(SchemaExtension):
             ec.result = ExecutionResult(data=cached, errors=None)
             yield
             return
+        # Before any resolver calls upstream: a drop heard while this executes makes its answer stale.
+        stamp = responses.stamp()
         yield
         result = ec.result
         if isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
-            responses.put(principal.sub, key, result.data)
+            responses.put(principal.sub, key, result.data, stamp)

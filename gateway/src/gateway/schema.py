@@ -19,15 +19,14 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.certificates import mutations as cert_mutations
 from gateway.certificates import queries as cert_queries
-from gateway.certificates.types import BulkIssueJob, Certificate, Verification
-from gateway.complexity import complexity_rule
+from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, Verification
+from gateway.complexity import BoundedValidation, complexity_rule
 from gateway.config import GatewaySettings
 from gateway.context import Info, ctx_of
 from gateway.courses import mutations as course_mutations
@@ -110,6 +109,11 @@ class Query:
     bulkIssueJobs: list[BulkIssueJob] = strawberry.field(
         resolver=cert_queries.bulk_issue_jobs, permission_classes=[IsAdmin], description="Bulk jobs (admins)."
     )
+    autoIssueFailures: list[AutoIssueFailure] = strawberry.field(
+        resolver=cert_queries.auto_issue_failures,
+        permission_classes=[IsTrainer],
+        description="Addition: completions automatic issue could not certify (admins; a course's trainers).",
+    )
 
 
 @strawberry.type(description="Author courses, study, and issue certificates. Only over POST.")
@@ -191,6 +195,11 @@ class Mutation:
         permission_classes=[IsAdmin],
         description="Revoke a certificate.",
     )
+    retryAutoIssue: Certificate = strawberry.mutation(
+        resolver=cert_mutations.retry_auto_issue,
+        permission_classes=[IsAdmin],
+        description="Addition: issue a failed automatic certificate again, with a corrected name (idempotent).",
+    )
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
@@ -232,7 +241,8 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         # Clients send the same few documents over and over: parse and validate each once.
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        # The linear fragment budget first: validation rules walk the expanded tree.
+        lambda: BoundedValidation(settings.max_fragments, settings.max_expanded_fields, maxsize=512),
         IdempotentMutations,
         ViewerResponseCaching,
     ]

@@ -169,3 +169,41 @@ async def test_additions_for_the_web_client(gw: Harness, tok: Any) -> None:
     assert listed["data"]["certificates"] == [{"id": "x1", "courseId": "c9"}]
     learner = await gw.gql('{ certificates(courseId: "c9") { id } }', tok("l1", ["learner"]))
     assert learner["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_auto_issue_failures_are_listed_and_retried_with_a_corrected_name(gw: Harness, tok: Any) -> None:
+    failure = {
+        "id": "f1",
+        "courseId": "c9",
+        "learnerId": "l1",
+        "name": "Ay\U0001f600gül",
+        "org": "AZ",
+        "reasonCode": "RENDER_FAILED",
+        "reason": "The name cannot be printed: the certificate font has no glyph for 😀.",
+        "attempts": 1,
+        "lastFailedAt": "2026-12-01T10:00:00+00:00",
+        "resolvedAt": None,
+        "certificateId": None,
+    }
+    listing = gw.certificates.get("/v1/auto-issue-failures").respond(json={"nodes": [failure]})
+    retry = gw.certificates.post("/v1/auto-issue-failures/f1/retry").respond(201, json=sample_certificate("x1", "c9"))
+    trainer = tok("trainer-1", ["trainer"])
+    listed = await gw.gql('{ autoIssueFailures(courseId: "c9") { id name reasonCode attempts resolvedAt } }', trainer)
+    assert listed["data"]["autoIssueFailures"] == [
+        {"id": "f1", "name": failure["name"], "reasonCode": "RENDER_FAILED", "attempts": 1, "resolvedAt": None}
+    ]
+    assert dict(listing.calls[0].request.url.params) == {"courseId": "c9", "includeResolved": "false"}
+    assert listing.calls[0].request.headers["Authorization"].startswith("Bearer ")
+
+    retried = await gw.gql(
+        'mutation { retryAutoIssue(id: "f1", name: " Aygül ") { id courseId } }', tok("a", ["admin"])
+    )
+    assert retried["data"]["retryAutoIssue"] == {"id": "x1", "courseId": "c9"}
+    assert retry.calls[0].request.content == '{"name":"Aygül"}'.encode()
+
+    # Who may: listing needs a trainer (the service narrows it to the course's trainers), retrying an admin.
+    learner = await gw.gql("{ autoIssueFailures { id } }", tok("l1", ["learner"]))
+    assert learner["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    by_trainer = await gw.gql('mutation { retryAutoIssue(id: "f1") { id } }', trainer)
+    assert by_trainer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert len(retry.calls) == 1

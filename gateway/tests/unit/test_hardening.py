@@ -42,8 +42,14 @@ async def test_too_many_tokens_are_refused(gw: Harness) -> None:
 
 
 async def test_introspection_is_off_in_production_and_can_be_turned_on() -> None:
-    prod = make_harness(env="production")
-    on = make_harness(env="production", graphql_introspection=True)
+    oidc = {
+        "jwt_secret": "",
+        "jwt_jwks_url": "https://id.example/jwks",
+        "jwt_issuer": "https://id.example",
+        "jwt_audience": "kentbilim",
+    }
+    prod = make_harness(env="production", **oidc)
+    on = make_harness(env="production", graphql_introspection=True, **oidc)
     try:
         body = await prod.gql("{ __schema { queryType { name } } }")
         assert "introspection" in body["errors"][0]["message"].lower()

@@ -78,3 +78,45 @@ def test_an_unknown_job_ends_the_subscription_with_not_found(gw: Harness, tok: A
         for e in (m["payload"] if m["type"] == "error" else (m.get("payload") or {}).get("errors", []))
     ]
     assert codes == ["NOT_FOUND"]
+
+
+async def test_an_older_progress_event_overtaken_by_a_newer_one_never_moves_the_counts_back(
+    monkeypatch: Any,
+) -> None:
+    """Events may arrive in any order (docs/events.md): a late, older bulk.progress is not pushed."""
+    import asyncio
+    import contextlib
+    from types import SimpleNamespace
+
+    from gateway import subscriptions
+
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    @contextlib.contextmanager
+    def watch(job_id: str) -> Any:
+        yield queue
+
+    reads = [_job("RUNNING", 0), _job("COMPLETED", 3)]
+
+    async def request(method: str, path: str, token: str | None = None) -> dict[str, Any]:
+        return reads.pop(0)
+
+    async def require_role(role: Any) -> None:
+        return None
+
+    ctx = SimpleNamespace(
+        require_role=require_role,
+        token="t",
+        state=SimpleNamespace(
+            hub=SimpleNamespace(watch=watch), clients=SimpleNamespace(certificates=SimpleNamespace(request=request))
+        ),
+    )
+    monkeypatch.setattr(subscriptions, "ctx_of", lambda info: ctx)
+    for event in (
+        {"status": "RUNNING", "total": 3, "issued": 2, "skipped": 0, "failed": 0},
+        {"status": "RUNNING", "total": 3, "issued": 1, "skipped": 0, "failed": 0},  # older, late
+        {"status": "COMPLETED", "total": 3, "issued": 3, "skipped": 0, "failed": 0},
+    ):
+        queue.put_nowait(event)
+    pushed = [(j["status"], j["issued"]) async for j in subscriptions.bulk_issue_progress(None, "j1")]  # type: ignore[arg-type]
+    assert pushed == [("RUNNING", 0), ("RUNNING", 2), ("COMPLETED", 3)]

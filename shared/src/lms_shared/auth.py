@@ -4,16 +4,24 @@ Development and tests sign HS256 with ``LMS_JWT_SECRET``. Production verifies RS
 OIDC provider's JWKS (``LMS_JWT_JWKS_URL``), cached and refreshed when an unknown ``kid`` shows up, so
 key rotation at the provider needs no restart. The accepted algorithms are an explicit allow-list:
 ``alg=none`` and algorithm confusion (an RS256 public key used as an HS256 secret) are refused.
+
+The settings fail closed (:func:`check_auth_settings`, run when a verifier is built, so at every
+process's start): production refuses to start without ``LMS_JWT_JWKS_URL`` (https, or a loopback
+host), ``LMS_JWT_ISSUER`` and ``LMS_JWT_AUDIENCE``, and refuses ``LMS_JWT_SECRET`` (no HS256 at all).
+Everywhere, an HS256 secret is at least :data:`MIN_SECRET_BYTES` long and ``LMS_JWT_ALGORITHMS``
+names asymmetric algorithms only. docs/security.md lists the rules.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import jwt
 
@@ -111,13 +119,83 @@ def dev_secret_from_data_dir(data_dir: Path) -> str:
     return value if isinstance(value, str) else ""
 
 
+MIN_SECRET_BYTES = 32
+"""Shortest HS256 secret accepted (RFC 7518 §3.2: at least the hash size, 256 bits)."""
+
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+"""What ``LMS_JWT_ALGORITHMS`` may name: public-key algorithms only (never HS*, never ``none``)."""
+
+
+class AuthSettingsError(RuntimeError):
+    """The sign-in settings would accept tokens they should not; the process refuses to start."""
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_auth_settings(settings: Settings, secret: str) -> list[str]:
+    """Every way the token settings fail open, as sentences naming the variable (empty: all good).
+
+    ``secret`` is the HS256 secret the verifier would use (``LMS_JWT_SECRET`` or, outside
+    production, the launcher's one in the data folder).
+    """
+    problems: list[str] = []
+    algorithms = [a.strip() for a in settings.jwt_algorithms.split(",") if a.strip()]
+    wrong = [a for a in algorithms if a not in ASYMMETRIC_ALGORITHMS]
+    if wrong:
+        problems.append(
+            f"LMS_JWT_ALGORITHMS may name only {', '.join(sorted(ASYMMETRIC_ALGORITHMS))}, not {', '.join(wrong)}."
+        )
+    if settings.jwt_jwks_url and not algorithms:
+        problems.append("LMS_JWT_ALGORITHMS is empty: name the algorithms the JWKS keys sign with (RS256,ES256).")
+    if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"LMS_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long (python -m lms_local env).")
+    if settings.env == "production":
+        if settings.jwt_secret:
+            problems.append(
+                "LMS_JWT_SECRET must be empty in production: HS256 development tokens are never accepted there."
+            )
+        if not settings.jwt_jwks_url:
+            problems.append("LMS_JWT_JWKS_URL is required in production (the identity provider's JWKS).")
+        else:
+            url = urlsplit(settings.jwt_jwks_url)
+            if url.scheme != "https" and not (url.scheme == "http" and _is_loopback_host(url.hostname or "")):
+                problems.append(
+                    "LMS_JWT_JWKS_URL must be an https URL in production (keys fetched in clear are forgeable)."
+                )
+        if not settings.jwt_issuer:
+            problems.append("LMS_JWT_ISSUER is required in production (the identity provider's iss).")
+        if not settings.jwt_audience:
+            problems.append("LMS_JWT_AUDIENCE is required in production (the aud the provider puts in access tokens).")
+    elif not secret and not settings.jwt_jwks_url:
+        problems.append("Set LMS_JWT_SECRET (development) or LMS_JWT_JWKS_URL (production).")
+    return problems
+
+
 class TokenVerifier:
-    """Verifies bearer tokens and turns them into a :class:`Principal`."""
+    """Verifies bearer tokens and turns them into a :class:`Principal`.
+
+    Building one checks the settings (:func:`check_auth_settings`) and raises
+    :class:`AuthSettingsError` when they would fail open, so a misconfigured process never serves.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._secret = settings.jwt_secret
         if not self._secret and settings.env != "production":
             self._secret = dev_secret_from_data_dir(settings.data_dir)
+        problems = check_auth_settings(settings, self._secret)
+        if problems:
+            raise AuthSettingsError("Refusing to start, the sign-in settings are unsafe: " + " ".join(problems))
+        if settings.env == "production":
+            self._secret = ""  # belt and braces: never HS256 in production
         self._issuer = settings.jwt_issuer or None
         self._audience = settings.jwt_audience or None
         self._asym_algs = [a.strip() for a in settings.jwt_algorithms.split(",") if a.strip()]
@@ -125,8 +203,6 @@ class TokenVerifier:
         if settings.jwt_jwks_url:
             # PyJWKClient caches the key set and refetches when it meets an unknown kid (rotation).
             self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=600)
-        if not self._secret and self._jwks is None:
-            raise RuntimeError("Set LMS_JWT_SECRET (development) or LMS_JWT_JWKS_URL (production).")
 
     async def verify(self, token: str) -> Principal:
         try:

@@ -26,7 +26,6 @@ JOBS_STREAM = "LMS_JOBS"
 DLQ_STREAM = "LMS_DLQ"
 DLQ_SUBJECT_PREFIX = "dlq"
 LEGACY_DLQ_PREFIX = "lms.dlq"  # first release: letters on LMS_EVENTS, still listed and replayed
-DEDUP_WINDOW_SECONDS = 600.0
 DAY = 24 * 3600.0
 
 
@@ -39,6 +38,7 @@ def stream_configs(settings: Settings | None = None) -> tuple[StreamConfig, ...]
     """The three streams, sized from settings (``LMS_EVENTS_MAX_BYTES`` …, ``LMS_NATS_REPLICAS``)."""
     settings = settings or get_settings()
     replicas = settings.nats_replicas
+    window = settings.events_duplicate_window_seconds
     return (
         # A log with retention: when full, the oldest (long consumed) events go first.
         StreamConfig(
@@ -48,7 +48,7 @@ def stream_configs(settings: Settings | None = None) -> tuple[StreamConfig, ...]
             storage=StorageType.FILE,
             max_age=30 * DAY,
             max_bytes=settings.events_max_bytes,
-            duplicate_window=DEDUP_WINDOW_SECONDS,
+            duplicate_window=window,
             discard=DiscardPolicy.OLD,
             num_replicas=replicas,
         ),
@@ -59,7 +59,7 @@ def stream_configs(settings: Settings | None = None) -> tuple[StreamConfig, ...]
             retention=RetentionPolicy.WORK_QUEUE,
             storage=StorageType.FILE,
             max_bytes=settings.jobs_max_bytes,
-            duplicate_window=DEDUP_WINDOW_SECONDS,
+            duplicate_window=window,
             discard=DiscardPolicy.NEW,
             num_replicas=replicas,
         ),
@@ -72,7 +72,7 @@ def stream_configs(settings: Settings | None = None) -> tuple[StreamConfig, ...]
             storage=StorageType.FILE,
             max_age=365 * DAY,
             max_bytes=settings.dlq_max_bytes,
-            duplicate_window=DEDUP_WINDOW_SECONDS,
+            duplicate_window=window,
             discard=DiscardPolicy.NEW,
             num_replicas=replicas,
         ),
@@ -114,11 +114,16 @@ def merged_config(existing: StreamConfig, wanted: StreamConfig) -> StreamConfig 
 
 
 async def connect(url: str, name: str, settings: Settings | None = None) -> tuple[NATS, JetStreamContext]:
-    """Connect with unlimited reconnects: a NATS restart must not take a service down."""
+    """Connect with unlimited reconnects: a NATS restart must not take a service down.
+
+    Logs in as ``LMS_NATS_USER`` when set (it wins over credentials in ``url``), else with what ``url``
+    carries (``nats://user:pass@host:port``, e.g. the local launcher's admin URL in tests).
+    """
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats.error", error=str(exc))
 
+    auth = (settings or get_settings()).nats_auth()
     nc = await nats.connect(
         url,
         name=name,
@@ -126,6 +131,8 @@ async def connect(url: str, name: str, settings: Settings | None = None) -> tupl
         reconnect_time_wait=0.5,
         error_cb=on_error,
         connect_timeout=5,
+        user=auth.get("user"),
+        password=auth.get("password"),
     )
     js = nc.jetstream(timeout=10)
     await ensure_streams(js, settings)

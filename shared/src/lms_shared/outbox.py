@@ -40,10 +40,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms_shared.db import Timeouts
+from lms_shared.errors import BadInput
 from lms_shared.events.catalogue import Payload
 from lms_shared.events.envelope import Envelope
 from lms_shared.faults import is_transient
 from lms_shared.logging import get_logger, request_id_var
+from lms_shared.settings import get_settings
 
 log = get_logger(__name__)
 
@@ -90,14 +92,35 @@ def event_headers() -> dict[str, str]:
     return headers
 
 
+class EventTooLarge(BadInput):
+    """A change would need an event larger than ``LMS_EVENT_MAX_BYTES``: refused before anything is saved."""
+
+
+def encoded(envelope: Envelope, limit: int | None = None) -> bytes:
+    """The envelope's bytes, refused with :class:`EventTooLarge` over the limit.
+
+    Checked where the event is staged, in the transaction of the change that causes it: the change is
+    refused with a clear message instead of leaving the outbox a row NATS can never take.
+    """
+    raw = envelope.to_bytes()
+    limit = limit if limit is not None else get_settings().event_max_bytes
+    if len(raw) > limit:
+        what = envelope.type.split(".")[2] if envelope.type.count(".") >= 3 else envelope.type
+        raise EventTooLarge(
+            f"This change is too large to save: other services learn it from one {len(raw):,}-byte "
+            f"'{what}' event, and events are limited to {limit:,} bytes. Nothing was saved; make it "
+            "smaller (for a course: fewer modules and lessons, or shorter titles in fewer languages)."
+        )
+    return raw
+
+
 async def add_event(session: AsyncSession, table: Table, event: Payload | Envelope) -> Envelope:
     """Stage an event in the caller's transaction; it is published only if that transaction commits."""
     envelope = event if isinstance(event, Envelope) else event.envelope()
+    payload = encoded(envelope)
     headers = event_headers()
     await session.execute(
-        insert(table).values(
-            event_id=envelope.id, subject=envelope.subject, payload=envelope.to_bytes(), headers=headers
-        )
+        insert(table).values(event_id=envelope.id, subject=envelope.subject, payload=payload, headers=headers)
     )
     await session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
     return envelope
@@ -113,8 +136,10 @@ async def add_events_bulk(session: AsyncSession, table: Table, events: Sequence[
         return []
     envelopes = [e if isinstance(e, Envelope) else e.envelope() for e in events]
     headers = event_headers()
+    limit = get_settings().event_max_bytes
     rows = [
-        {"event_id": env.id, "subject": env.subject, "payload": env.to_bytes(), "headers": headers} for env in envelopes
+        {"event_id": env.id, "subject": env.subject, "payload": encoded(env, limit), "headers": headers}
+        for env in envelopes
     ]
     # One statement per chunk: a multi-row INSERT with the NOTIFY riding along as its outer SELECT,
     # so staging events costs one round trip. Chunks keep under the driver's 32,767 bind parameters.
@@ -325,10 +350,10 @@ def main() -> None:
     import signal
 
     from lms_shared.db import asyncpg_dsn
+    from lms_shared.housekeeping import Retention, prune_forever
     from lms_shared.jetstream import connect
     from lms_shared.logging import configure_logging
     from lms_shared.probe import serve_probes
-    from lms_shared.settings import get_settings
 
     parser = argparse.ArgumentParser(description="Publish a service's outbox to NATS JetStream.")
     parser.add_argument("--service", required=True, choices=["courses", "progress", "certificates", "notifications"])
@@ -337,10 +362,14 @@ def main() -> None:
     parser.add_argument(
         "--health-port",
         type=int,
-        default=int(os.environ.get("LMS_RELAY_HEALTH_PORT") or 0),
-        help="serve /healthz, /readyz and /metrics on this port (LMS_RELAY_HEALTH_PORT; 0 = off)",
+        default=None,
+        help="serve /healthz, /readyz and /metrics on this port (default: LMS_<SERVICE>_RELAY_PORT, "
+        "else LMS_RELAY_HEALTH_PORT; 0 = off)",
     )
     args = parser.parse_args()
+    if args.health_port is None:
+        env_port = os.environ.get(f"LMS_{args.service.upper()}_RELAY_PORT") or os.environ.get("LMS_RELAY_HEALTH_PORT")
+        args.health_port = int(env_port or 0)
     settings = get_settings()
     dsn = asyncpg_dsn(settings.database_url(args.service))
     if args.parked:
@@ -363,7 +392,10 @@ def main() -> None:
             loop.add_signal_handler(sig, stop.set)
         nc, js = await connect(settings.nats_url, f"{args.service}-relay", settings)
         relay = OutboxRelay(dsn, js, timeouts=Timeouts.of(settings))
-        tasks = []
+        retention = Retention(
+            settings.idempotency_seconds, settings.outbox_keep_sent_seconds, settings.inbox_keep_seconds
+        )
+        tasks = [asyncio.create_task(prune_forever(dsn, retention, settings.housekeeping_interval_seconds, stop))]
         if args.health_port:
             # Alive while the loop turns (it does at least every poll interval or back-off, <= 10 s).
             tasks.append(

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,12 +49,25 @@ class Settings(BaseSettings):
     certificates_url: str = "http://127.0.0.1:8103"
 
     nats_url: str = "nats://127.0.0.1:14222"
+    # This process's NATS user (deploy/k8s/README.md, "NATS credentials"): each service has its own, allowed
+    # to publish only its own subjects. Empty user: no credentials, or those in nats_url (user:pass@).
+    nats_user: str = ""
+    nats_password: str = ""
+    # Passwords by user, for launchers that give every process the same variables (the local one):
+    # used when nats_password is empty. Deployments set LMS_NATS_PASSWORD instead.
+    nats_passwords: dict[str, str] = Field(default_factory=dict)
     # JetStream streams: replicas is a floor (a stream created with more keeps them); sizes are limits
     # with alerts (lms_jetstream_stream_usage_ratio), so events never fill the volume.
     nats_replicas: int = Field(default=1, ge=1, le=5)
     events_max_bytes: int = Field(default=8 * 1024**3, ge=-1)
     jobs_max_bytes: int = Field(default=2 * 1024**3, ge=-1)
     dlq_max_bytes: int = Field(default=1024**3, ge=-1)
+    # How long JetStream remembers a Nats-Msg-Id: a relay re-sending a row within it is dropped by the
+    # server; after it, consumers' inboxes still drop the copy (docs/events.md, "Delivery").
+    # Largest event a service may stage (envelope bytes). Must stay below NATS's max_payload in every
+    # deployment (1 MiB by default, 8 MB in compose); a change that would need a bigger event is refused.
+    event_max_bytes: int = Field(default=1_000_000, ge=1024, le=64 * 1024**2)
+    events_duplicate_window_seconds: float = Field(default=600.0, ge=1.0, le=86400.0)
     redis_url: str = "redis://127.0.0.1:16379/0"
 
     s3_endpoint: str = "127.0.0.1:18333"
@@ -72,6 +85,15 @@ class Settings(BaseSettings):
     jwt_issuer: str = ""
     jwt_audience: str = ""
     jwt_algorithms: str = "RS256,ES256"
+    # The gateway's demo sign-in (/auth/dev-token) outside production: offered to loopback callers of a
+    # loopback-bound gateway only, unless this is set (a shared test cluster). Never in production.
+    dev_signin: bool = False
+
+    # Housekeeping (lms_shared.housekeeping, run by each outbox relay): how long bookkeeping rows stay.
+    idempotency_seconds: int = Field(default=24 * 3600, ge=60)
+    outbox_keep_sent_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    inbox_keep_seconds: int = Field(default=35 * 24 * 3600, ge=3600)
+    housekeeping_interval_seconds: float = Field(default=600.0, ge=1.0)
 
     # Consumers: deliveries before a message is parked on the dead-letter subject.
     max_deliveries: int = 5
@@ -82,6 +104,24 @@ class Settings(BaseSettings):
 
     def service_port(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))
+
+    @model_validator(mode="after")
+    def _one_nats_login(self) -> Settings:
+        """With ``LMS_NATS_USER`` set, credentials in ``LMS_NATS_URL`` (the launcher's admin) are dropped:
+        a connection that forgets :meth:`nats_auth` is refused rather than logged in as someone else."""
+        if self.nats_user and "@" in self.nats_url:
+            servers = []
+            for server in self.nats_url.split(","):
+                scheme, sep, rest = server.partition("://")
+                servers.append(f"{scheme}{sep}{rest.rpartition('@')[2]}" if sep else server.rpartition("@")[2])
+            self.nats_url = ",".join(servers)
+        return self
+
+    def nats_auth(self) -> dict[str, str]:
+        """``user``/``password`` options for ``nats.connect`` (they win over credentials in the URL)."""
+        if not self.nats_user:
+            return {}
+        return {"user": self.nats_user, "password": self.nats_password or self.nats_passwords.get(self.nats_user, "")}
 
 
 @lru_cache

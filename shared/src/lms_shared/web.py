@@ -31,6 +31,7 @@ LATENCY = Histogram(
 )
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 def error_response(code: ErrorCode, message: str, details: Any = None) -> JSONResponse:
@@ -78,7 +79,8 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), rid_header]
+                # nosniff: a PDF, CSV or JSON answer is never run as script or HTML (docs/security.md).
+                message["headers"] = [*message.get("headers", ()), rid_header, _NOSNIFF]
             await send(message)
 
         try:

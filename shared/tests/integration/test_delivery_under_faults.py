@@ -225,7 +225,11 @@ async def test_an_unpublishable_row_is_parked_and_does_not_slow_the_others(engin
     ]
     async with sessions() as s, s.begin():
         await add_event(s, OUTBOX, small[0])
-        await add_event(s, OUTBOX, huge)
+        # Staging refuses it now (LMS_EVENT_MAX_BYTES); a row that got in anyway (staged before the
+        # limit existed, or with the limit set above NATS's max_payload) must still not hurt the rest.
+        await s.execute(
+            insert(OUTBOX).values(event_id=huge.id, subject=huge.subject, payload=huge.to_bytes(), headers={})
+        )
         for env in small[1:]:
             await add_event(s, OUTBOX, env)
 

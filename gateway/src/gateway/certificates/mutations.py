@@ -22,6 +22,13 @@ class RecipientInput:
     email: str | None = strawberry.field(default=strawberry.UNSET, description="Where to send the certificate.")
     org: str | None = strawberry.field(default=strawberry.UNSET, description="Member state, ISO 3166 alpha-2.")
     municipality: str | None = strawberry.field(default=strawberry.UNSET, description="Municipality.")
+    nameConfirmed: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Addition: issue a name whose words mix scripts (e.g. a Cyrillic А among Latin letters) as "
+            "written; without it such a name is refused with MIXED_SCRIPT for a person to check."
+        ),
+    )
 
 
 @strawberry.input(description="A bulk issuance: everyone eligible, an explicit list, or a CSV.")
@@ -85,4 +92,11 @@ async def revoke_certificate(info: Info, id: strawberry.ID, reason: str) -> Cert
     if not reason.strip():
         raise BadInput("Give a reason: it is shown to anyone who verifies the certificate.")
     result: Certificate = await _call(info, "POST", f"/v1/certificates/{seg(id)}/revoke", {"reason": reason.strip()})
+    return result
+
+
+async def retry_auto_issue(info: Info, id: strawberry.ID, name: str | None = strawberry.UNSET) -> Certificate:
+    """Issue a failed automatic certificate again, with a corrected name if given (admins; idempotent)."""
+    body = {"name": name.strip()} if isinstance(name, str) and name.strip() else {}
+    result: Certificate = await _call(info, "POST", f"/v1/auto-issue-failures/{seg(id)}/retry", body)
     return result

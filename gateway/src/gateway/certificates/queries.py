@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from gateway.certificates.types import BulkIssueJob, Certificate, Verification
+from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, Verification
 from gateway.clients import seg
 from gateway.context import Info, ctx_of
 from lms_shared.errors import BadInput, DomainError, ErrorCode
@@ -78,4 +78,18 @@ async def bulk_issue_jobs(info: Info, courseId: strawberry.ID | None = strawberr
     ctx = ctx_of(info)
     params = {"courseId": str(courseId)} if courseId else None
     body: Any = await ctx.state.clients.certificates.request("GET", "/v1/bulk-jobs", token=ctx.token, params=params)
+    return body.get("nodes", [])
+
+
+async def auto_issue_failures(
+    info: Info, courseId: strawberry.ID | None = strawberry.UNSET, includeResolved: bool | None = False
+) -> list[AutoIssueFailure]:
+    """Completions automatic issue could not certify: admins (any course), a course's trainers (theirs)."""
+    ctx = ctx_of(info)
+    params = {"includeResolved": "true" if includeResolved else "false"}
+    if courseId:
+        params["courseId"] = str(courseId)
+    body: Any = await ctx.state.clients.certificates.request(
+        "GET", "/v1/auto-issue-failures", token=ctx.token, params=params
+    )
     return body.get("nodes", [])

@@ -170,6 +170,31 @@ class BulkIssueJob:
         description="True for the answer of startBulkIssue(dryRun: true): nothing was stored, queued or issued."
     )
     refused: int = strawberry.field(description="Rows refused before issuing (invalid input); they are never issued.")
+    waitingReason: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Addition: why the job is paused, e.g. waiting for the object store during an outage; it carries "
+            "on by itself and no recipient fails for it. Null while it moves."
+        ),
+    )
+    waitingSince: DateTime | None = strawberry.field(default=None, description="Addition: since when it waits.")
     rows: BulkIssueRowConnection = strawberry.field(
         resolver=bulk_job_rows, description="Every input row and its outcome, in input order."
     )
+
+
+@strawberry.type(
+    description="Addition: a completion the automatic issue could not certify (e.g. a name the PDF cannot print)."
+)
+class AutoIssueFailure:
+    id: strawberry.ID = strawberry.field(description="Failure id, for retryAutoIssue.")
+    courseId: strawberry.ID = strawberry.field(description="The course completed.")
+    learnerId: strawberry.ID | None = strawberry.field(description="The learner's user id.")
+    name: str = strawberry.field(description="The name that could not be printed, as received.")
+    org: str | None = strawberry.field(description="Member state of the learner.")
+    reasonCode: str = strawberry.field(description="Machine-readable reason, e.g. NAME_UNPRINTABLE.")
+    reason: str = strawberry.field(description="What went wrong and how to fix it.")
+    attempts: int = strawberry.field(description="Tries so far (the automatic one and every retry).")
+    lastFailedAt: DateTime = strawberry.field(description="When it last failed.")
+    resolvedAt: DateTime | None = strawberry.field(description="When a certificate was finally issued.")
+    certificateId: strawberry.ID | None = strawberry.field(description="The certificate issued once resolved.")

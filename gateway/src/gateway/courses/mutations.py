@@ -116,7 +116,7 @@ async def add_lesson(info: Info, moduleId: strawberry.ID, input: LessonInput) ->
 async def request_material_upload(
     info: Info, courseId: strawberry.ID, filename: str, contentType: str, size: int
 ) -> MaterialUpload:
-    """Reserve a material and get a presigned URL to upload its bytes to."""
+    """Reserve a material and get a presigned POST policy (URL and form fields) to upload its bytes with."""
     if size <= 0:
         raise BadInput("'size' must be the file's size in bytes (more than 0).")
     body = {"filename": filename, "contentType": contentType, "size": size}

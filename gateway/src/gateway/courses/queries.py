@@ -45,9 +45,23 @@ async def courses(
         if cached is not None:
             return cached
     page: Any = await ctx.state.clients.courses.request("GET", "/v1/courses", token=ctx.token, params=params)
-    if shared:
+    if shared and all(_shareable(node) for node in page.get("nodes") or []):
         await ctx.state.catalogue.put(key, page)
     return page
+
+
+def _shareable(found: Any) -> bool:
+    """Whether an answer is the same for every viewer: a published course, not a draft or an editor's view.
+
+    Roles alone cannot tell: whoever the courses service counts as an editor (a co-owner, whatever
+    their role) gets drafts, and one cached draft would reach every learner.
+    """
+    return (
+        isinstance(found, dict)
+        and found.get("status") in ("PUBLISHED", "ARCHIVED")
+        and not found.get("isDraft")
+        and not found.get("viewerCanEdit")
+    )
 
 
 async def course(info: Info, id: strawberry.ID) -> Course | None:
@@ -66,6 +80,6 @@ async def course(info: Info, id: strawberry.ID) -> Course | None:
         if exc.code in (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN):
             return None
         raise
-    if shared and found.get("status") in ("PUBLISHED", "ARCHIVED"):
+    if shared and _shareable(found):
         await ctx.state.catalogue.put(key, found)
     return found

@@ -121,11 +121,29 @@ class Material:
     )
 
 
+@strawberry.type(description="Addition: one field of an HTML form, sent as it is.")
+class FormField:
+    name: str = strawberry.field(description="The field's name.")
+    value: str = strawberry.field(description="The field's value.")
+
+
 @strawberry.type(description="Where to upload a material's bytes.")
 class MaterialUpload:
     material: Material = strawberry.field(description="The material, PENDING until confirmed.")
     uploadUrl: str = strawberry.field(
-        description="Presigned PUT URL; the client uploads the bytes there, then calls confirmMaterialUpload."
+        description=(
+            "Presigned POST URL of the object store: send a multipart/form-data POST with uploadFields (in "
+            "order) and then the file as the last part, named `file`; then call confirmMaterialUpload."
+        )
+    )
+    uploadMethod: str = strawberry.field(
+        description="Addition: the HTTP method to upload with: always POST (a presigned POST policy)."
+    )
+    uploadFields: list[FormField] = strawberry.field(
+        description=(
+            "Addition: the POST policy's form fields (key, Content-Type, policy, signature …). It admits only "
+            "this material's quarantine key, the declared contentType and exactly the declared size."
+        )
     )
     expiresAt: DateTime = strawberry.field(description="When uploadUrl stops working.")
 

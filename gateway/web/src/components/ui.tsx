@@ -1,11 +1,11 @@
 // Small building blocks shared by every page.
-import DOMPurify from "dompurify";
 import { marked } from "marked";
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import QRCode from "qrcode";
 import { ApiError, gql, type Operation } from "../api";
 import { useI18n, type MessageKey } from "../i18n";
+import { sanitizeLessonHtml } from "../sanitize";
 import { navigatedInApp } from "../router";
 
 export interface QueryState<T> {
@@ -186,9 +186,9 @@ export function BarChart({ title, bars }: { title: string; bars: Bar[] }) {
   );
 }
 
-/** Markdown written by trainers, rendered to HTML and sanitized (no scripts, no event handlers). */
+/** Markdown written by trainers, rendered to HTML and sanitized with the lesson allow-list (src/sanitize.ts). */
 export function Markdown({ source }: { source: string }) {
-  const html = DOMPurify.sanitize(marked.parse(source, { async: false, gfm: true }) as string);
+  const html = sanitizeLessonHtml(marked.parse(source, { async: false, gfm: true }) as string);
   return <div class="prose" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 

@@ -46,7 +46,7 @@ type Documents = {
     "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }": typeof types.UpdateDocument,
     "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }": typeof types.AddModuleDocument,
     "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }": typeof types.AddLessonDocument,
-    "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }\n        }": typeof types.RequestDocument,
+    "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {\n            uploadUrl uploadMethod uploadFields { name value } material { id }\n          }\n        }": typeof types.RequestDocument,
     "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": typeof types.ConfirmDocument,
     "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": typeof types.PublishDocument,
     "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}": typeof types.CourseStatsFieldsFragmentDoc,
@@ -84,7 +84,7 @@ const documents: Documents = {
     "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }": types.UpdateDocument,
     "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }": types.AddModuleDocument,
     "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }": types.AddLessonDocument,
-    "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }\n        }": types.RequestDocument,
+    "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {\n            uploadUrl uploadMethod uploadFields { name value } material { id }\n          }\n        }": types.RequestDocument,
     "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": types.ConfirmDocument,
     "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": types.PublishDocument,
     "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}": types.CourseStatsFieldsFragmentDoc,
@@ -218,7 +218,7 @@ export function graphql(source: "mutation AddLesson($m: ID!, $i: LessonInput!) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }\n        }"): typeof import('./graphql').RequestDocument;
+export function graphql(source: "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {\n            uploadUrl uploadMethod uploadFields { name value } material { id }\n          }\n        }"): typeof import('./graphql').RequestDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

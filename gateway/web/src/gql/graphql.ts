@@ -167,6 +167,8 @@ export type RecipientInput = {
   municipality?: string | null | undefined;
   /** Full name, as it will be printed. */
   name: string;
+  /** Addition: issue a name whose words mix scripts (e.g. a Cyrillic А among Latin letters) as written; without it such a name is refused with MIXED_SCRIPT for a person to check. */
+  nameConfirmed?: boolean | null | undefined;
   /** Member state, ISO 3166 alpha-2. */
   org?: string | null | undefined;
 };
@@ -404,7 +406,7 @@ export type RequestMutationVariables = Exact<{
 }>;
 
 
-export type RequestMutation = { requestMaterialUpload: { uploadUrl: string, material: { id: string } } };
+export type RequestMutation = { requestMaterialUpload: { uploadUrl: string, uploadMethod: string, uploadFields: Array<{ name: string, value: string }>, material: { id: string } } };
 
 export type ConfirmMutationVariables = Exact<{
   m: string;
@@ -1094,6 +1096,11 @@ export const RequestDocument = new TypedDocumentString(`
     mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {
   requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {
     uploadUrl
+    uploadMethod
+    uploadFields {
+      name
+      value
+    }
     material {
       id
     }

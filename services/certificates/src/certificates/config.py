@@ -19,7 +19,10 @@ class CertificatesSettings(Settings):
     worker_threads: int = Field(default=4, ge=1, le=64)
     """Threads per worker that render, sign and upload certificates of a chunk."""
     worker_ack_wait_seconds: float = Field(default=30.0, ge=5)
-    """How long a chunk may stay unacknowledged before JetStream hands it to another worker."""
+    """How long a chunk may make no progress before JetStream hands it to another worker."""
+    worker_stuck_after_seconds: float = Field(default=300.0, ge=1)
+    """A QUEUED or RUNNING job with PENDING items and no sign of life from any worker for this long
+    has its pending chunks queued again by the workers' watchdog."""
     issuer_private_key: str = ""
     """PEM of the Ed25519 issuer key (production); development keeps one in the data folder."""
     issuer_retired_keys: str = ""

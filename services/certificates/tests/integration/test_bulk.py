@@ -105,8 +105,8 @@ async def test_bulk_job_with_duplicates_bad_rows_and_existing_holders(
     assert "duplicate of row 8" in reasons and "duplicate of row 304" in reasons
     assert f"already certified: {already.json()['code']}" in reasons
     assert any(r.startswith("row 306: name is 300 characters") for r in reasons)
-    assert any(r.startswith("row 307: name contains control") for r in reasons)
-    assert any(r.startswith("row 308: name contains control") for r in reasons)
+    assert any(r.startswith("row 307: name contains an invisible or control character") for r in reasons)
+    assert any(r.startswith("row 308: name contains an invisible or control character (U+0000)") for r in reasons)
 
     counts = await db.fetchrow(
         "SELECT count(*) AS n, count(DISTINCT recipient_key) AS people FROM certificate "

@@ -11,7 +11,7 @@ import base64
 import copy
 import itertools
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,8 +25,10 @@ from certificates.domain.recipients import Recipient
 from certificates.domain.templates import CertificateTemplate
 from certificates.service_layer.ports import (
     AuditEntry,
+    AutoIssueFailure,
     AwaitingCompletion,
     BulkLimits,
+    CourseOwners,
     CredentialFacts,
     IssueMode,
     ItemOutcome,
@@ -35,6 +37,7 @@ from certificates.service_layer.ports import (
     RowPage,
     SignedCredential,
     StoredTemplate,
+    VersionPolicy,
 )
 from certificates.service_layer.templates import TemplateProvider
 from lms_shared.db import utcnow
@@ -47,6 +50,8 @@ class Tables:
     """The "database": what committed units of work left behind."""
 
     courses: dict[str, CourseInfo] = field(default_factory=dict)
+    owner_revisions: dict[str, int] = field(default_factory=dict)
+    version_policies: dict[tuple[str, int], VersionPolicy] = field(default_factory=dict)
     completions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     certificates: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     jobs: dict[uuid.UUID, BulkJob] = field(default_factory=dict)
@@ -54,6 +59,7 @@ class Tables:
     templates: dict[str, StoredTemplate] = field(default_factory=dict)
     status_lists: dict[int, str] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    auto_issue_failures: dict[tuple[str, str], AutoIssueFailure] = field(default_factory=dict)
     queue: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     events: list[Payload | Envelope] = field(default_factory=list)
     next_index: itertools.count[int] = field(default_factory=itertools.count)
@@ -79,6 +85,26 @@ class FakeCourses:
 
     async def get(self, course_id: str) -> CourseInfo | None:
         return self.t.courses.get(course_id)
+
+    async def store_version_policy(self, policy: VersionPolicy) -> None:
+        self.t.version_policies.setdefault((policy.course_id, policy.version), policy)
+
+    async def version_policies(self, course_id: str) -> dict[int, VersionPolicy]:
+        return {v: p for (cid, v), p in self.t.version_policies.items() if cid == course_id}
+
+    async def owners(self, course_id: str) -> CourseOwners | None:
+        course = self.t.courses.get(course_id)
+        if course is None:
+            return None
+        return CourseOwners(course.owner_id, list(course.co_owner_ids), self.t.owner_revisions.get(course_id, 0))
+
+    async def update_owners(self, course_id: str, owners: CourseOwners) -> bool:
+        course = self.t.courses.get(course_id)
+        if course is None or self.t.owner_revisions.get(course_id, 0) > owners.revision:
+            return False
+        self.t.courses[course_id] = replace(course, owner_id=owners.owner_id, co_owner_ids=list(owners.co_owner_ids))
+        self.t.owner_revisions[course_id] = owners.revision
+        return True
 
 
 class FakeCompletions:
@@ -110,9 +136,9 @@ class FakeCompletions:
             if cid == course_id and c["awaiting"]
         ]
 
-    async def clear_awaiting(self, course_id: str) -> None:
+    async def clear_awaiting(self, course_id: str, versions: Collection[int]) -> None:
         for (cid, _), c in self.t.completions.items():
-            if cid == course_id:
+            if cid == course_id and c["recipient"].course_version in versions:
                 c["awaiting"] = False
 
     async def eligible_without_certificate(self, course_id: str) -> list[Recipient]:
@@ -235,8 +261,34 @@ class FakeBulkJobs:
             failed=j.failed + failed,
             status=(JobStatus.COMPLETED if finished else JobStatus.RUNNING).value,
             finished_at=utcnow() if finished else None,
+            waiting_reason=None,
+            waiting_since=None,
+            updated_at=utcnow(),
         )
         return self.t.jobs[job_id]
+
+    async def mark_waiting(self, job_id: uuid.UUID, reason: str) -> None:
+        j = self.t.jobs[job_id]
+        if j.status in ("QUEUED", "RUNNING"):
+            since = j.waiting_since or utcnow()
+            self.t.jobs[job_id] = replace(j, waiting_reason=reason, waiting_since=since, updated_at=utcnow())
+
+    async def stalled(self, silent_since: datetime, limit: int) -> list[BulkJob]:
+        return [
+            j
+            for j in self.t.jobs.values()
+            if j.status in ("QUEUED", "RUNNING")
+            and (j.updated_at or j.created_at) < silent_since
+            and self._pending(j.id)
+        ][:limit]
+
+    async def pending_indexes(self, job_id: uuid.UUID) -> list[int]:
+        return sorted(i["idx"] for i in self._pending(job_id))
+
+    async def note_requeue(self, job_id: uuid.UUID) -> int:
+        j = self.t.jobs[job_id]
+        self.t.jobs[job_id] = replace(j, requeues=j.requeues + 1, updated_at=utcnow())
+        return j.requeues + 1
 
     async def end_pending(
         self,
@@ -323,12 +375,16 @@ class FakeTemplates:
 class FakeStatusLists:
     def __init__(self, t: Tables) -> None:
         self.t = t
+        self.locks: list[int] = []
 
     async def get(self, list_number: int) -> str | None:
         return self.t.status_lists.get(list_number)
 
     async def save(self, list_number: int, credential_jwt: str, at: datetime) -> None:
         self.t.status_lists[list_number] = credential_jwt
+
+    async def lock(self, list_number: int) -> None:
+        self.locks.append(list_number)
 
 
 class FakeAudit:
@@ -345,6 +401,50 @@ class FakeQueue:
 
     async def enqueue(self, subject: str, message_id: str, body: dict[str, Any]) -> None:
         self.t.queue.append((subject, message_id, body))
+
+
+class FakeAutoIssueFailures:
+    """One failure per (course, recipient key), like the unique index; a new failure reopens it."""
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def record(
+        self, course_id: str, recipient: Recipient, course_titles: Mapping[str, str], reason_code: str, reason: str
+    ) -> AutoIssueFailure:
+        now = utcnow()
+        old = self.t.auto_issue_failures.get((course_id, recipient.key))
+        failure = AutoIssueFailure(
+            id=old.id if old else uuid.uuid4(),
+            course_id=course_id,
+            recipient=recipient,
+            course_titles=dict(course_titles),
+            reason_code=reason_code,
+            reason=reason,
+            attempts=old.attempts + 1 if old else 1,
+            first_failed_at=old.first_failed_at if old else now,
+            last_failed_at=now,
+        )
+        self.t.auto_issue_failures[(course_id, recipient.key)] = failure
+        return failure
+
+    async def get(self, failure_id: uuid.UUID, *, for_update: bool = False) -> AutoIssueFailure | None:
+        return next((f for f in self.t.auto_issue_failures.values() if f.id == failure_id), None)
+
+    async def of_course(self, course_id: str | None, *, include_resolved: bool, limit: int) -> list[AutoIssueFailure]:
+        found = [
+            f
+            for f in self.t.auto_issue_failures.values()
+            if (course_id is None or f.course_id == course_id) and (include_resolved or not f.resolved)
+        ]
+        return sorted(found, key=lambda f: f.last_failed_at, reverse=True)[:limit]
+
+    async def resolve(self, course_id: str, recipient_key: str, certificate_id: uuid.UUID, by: str) -> None:
+        old = self.t.auto_issue_failures.get((course_id, recipient_key))
+        if old is not None and not old.resolved:
+            self.t.auto_issue_failures[(course_id, recipient_key)] = replace(
+                old, resolved_at=utcnow(), resolved_by=by, certificate_id=certificate_id
+            )
 
 
 class FakeUnitOfWork:
@@ -370,6 +470,7 @@ class FakeUnitOfWork:
         self.status_lists = FakeStatusLists(work)
         self.audit = FakeAudit(work)
         self.jobs = FakeQueue(work)
+        self.auto_issue_failures = FakeAutoIssueFailures(work)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self._open(self.tables)

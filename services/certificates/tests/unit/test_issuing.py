@@ -13,6 +13,7 @@ from certificates.service_layer.issuing import Actor, IssueCertificate, issue_ce
 from certificates.service_layer.revocation import RevokeCertificate
 from lms_shared.errors import BadInput, Conflict, NotFound
 from lms_shared.events.catalogue import (
+    AutoIssueRequestedV1,
     CertificateIssuedV1,
     CertificatePolicy,
     CertificateRevokedV1,
@@ -161,6 +162,10 @@ async def test_completions_before_the_course_wait_for_it() -> None:
     assert not uow.work.certificates
     event = published("c-late", auto_issue=True)
     await events.on_course_published(uow, event, event.envelope(), ports=ports)
+    await uow.commit()
+    assert not uow.tables.certificates, "the course's own transaction issues nothing (issue 12, item 8)"
+    (request,) = [e for e in uow.tables.events if isinstance(e, AutoIssueRequestedV1)]
+    await events.on_auto_issue_requested(uow, request, request.envelope(), ports=ports)
     await uow.commit()
     (cert,) = uow.tables.certificates.values()
     assert cert["learner_id"] == "l-8"

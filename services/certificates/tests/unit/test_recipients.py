@@ -46,7 +46,10 @@ def test_certificate_id_is_stable_and_changes_with_generation() -> None:
         ({}, "row 3: name is empty"),
         ({"name": "x" * 201}, "row 3: name is 201 characters long"),
         ({"name": "Ok", "email": "nope"}, "row 3: email 'nope' is not an e-mail address"),
-        ({"name": "Bell\x07"}, "row 3: name contains control"),
+        ({"name": "Bell\x07"}, "row 3: name contains an invisible or control character (U+0007)"),
+        ({"name": "Jane \u202eSmith"}, "row 3: name contains a text-direction control character (U+202E)"),
+        ({"name": "Ja\u200bne"}, "row 3: name contains an invisible or control character (U+200B)"),
+        ({"name": "\u0410yg\u00fcl"}, "row 3: name mixes letters of two scripts in 'Аygül'"),
         ({"name": "Ok", "org": "y" * 201}, "row 3: org is longer than 200"),
     ],
 )
@@ -61,3 +64,18 @@ def test_parse_cleans_whitespace_and_normalises_to_nfc() -> None:
     assert r.name == "Ə\u0301li Vəli"
     assert r.email == "a@b.az" and r.learner_id is None
     assert parse_recipient({"name": "E\u0301"}, "row 1").name == "\u00c9"
+
+
+def test_a_mixed_script_name_is_issued_as_written_once_confirmed_and_names_are_nfc() -> None:
+    assert parse_recipient({"name": "\u0410yg\u00fcl", "nameConfirmed": True}).name == "\u0410yg\u00fcl"
+    with pytest.raises(RecipientError) as info:
+        parse_recipient({"name": "\u0410yg\u00fcl", "nameConfirmed": "yes"})
+    assert info.value.code == "MIXED_SCRIPT"
+    assert parse_recipient({"name": "Gu\u0308lnara  S\u0327u\u0308ku\u0308rova"}).name == "Gülnara Şükürova"
+
+
+@pytest.mark.parametrize("field", ["learnerId", "org", "municipality", "email"])
+def test_a_control_character_in_any_field_is_refused_before_it_reaches_the_database(field: str) -> None:
+    with pytest.raises(RecipientError) as info:
+        parse_recipient({"name": "Ok", field: "a\x00b@example.org"}, "row 3")
+    assert info.value.code == "INVALID_CHARACTERS" and str(info.value).startswith(f"row 3: {field} contains control")

@@ -15,7 +15,7 @@ class CoursesSettings(Settings):
     """``lms_shared.settings.Settings`` and ``LMS_MATERIAL_*``: the limits of material uploads."""
 
     material_max_bytes: int = Field(default=524_288_000, ge=1)
-    # A presigned PUT lives at most 15 minutes, whatever is configured.
+    # A presigned POST policy lives at most 15 minutes, whatever is configured.
     material_upload_ttl_seconds: int = Field(default=900, ge=1)
     # PENDING materials older than this are marked REJECTED and their objects deleted.
     material_pending_ttl_seconds: int = Field(default=86_400, ge=1)

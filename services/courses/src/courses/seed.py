@@ -2,7 +2,7 @@
 
 Five courses of the UN-Habitat and Organization of Turkic States cooperation, in seven languages, each
 with a quiz and a multi-page PDF handbook generated here (Noto Sans, so every script renders). The
-PDF goes up the way a browser sends it: a presigned PUT, then confirmMaterialUpload.
+PDF goes up the way a browser sends it: a presigned POST policy, then confirmMaterialUpload.
 
 The catalogue is data: ``seed_data/catalogue.yaml`` (languages, demo trainers, shared texts, the list
 of course files) and one YAML file per course, checked when loaded (every text in every language).
@@ -290,6 +290,8 @@ class Seeder:
             cid = self._call(owner, "POST", "/v1/courses", json=body)["id"]
         trainers = self.catalogue.trainers
         co_owner = trainers[(trainers.index(owner) + 1) % len(trainers)]
+        # Only someone seen signed in as a trainer can become a co-owner (known_trainer).
+        self._call(co_owner, "GET", "/v1/courses", params={"slug": course.slug})
         self._call(owner, "POST", f"/v1/courses/{cid}/co-owners", json={"trainerId": co_owner.sub})
 
         first = self._call(owner, "POST", f"/v1/courses/{cid}/modules", json={"titles": texts(course.module1)})
@@ -327,9 +329,16 @@ class Seeder:
             f"/v1/courses/{course_id}/materials",
             json={"filename": f"{course.slug}-handbook.pdf", "contentType": "application/pdf", "size": len(data)},
         )
-        put = httpx.put(upload["uploadUrl"], content=data, timeout=60)
-        if put.status_code != 200:
-            raise SeedError(f"uploading the handbook of {course.slug} failed: {put.status_code} {put.text[:300]}")
+        # A presigned POST policy: its fields first, then the file (httpx sends data before files).
+        fields = {f["name"]: f["value"] for f in upload["uploadFields"]}
+        sent = httpx.post(
+            upload["uploadUrl"],
+            data=fields,
+            files={"file": (f"{course.slug}-handbook.pdf", data, "application/pdf")},
+            timeout=60,
+        )
+        if sent.status_code not in (200, 201, 204):
+            raise SeedError(f"uploading the handbook of {course.slug} failed: {sent.status_code} {sent.text[:300]}")
         material = self._call(owner, "POST", f"/v1/materials/{upload['material']['id']}/confirm")
         return str(material["id"])
 

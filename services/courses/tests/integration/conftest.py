@@ -2,8 +2,8 @@
 
 This folder starts its own small stack (infrastructure + courses + its outbox relay) rather than the
 whole suite's, so it depends on no other component and can shrink the material limits: a 5 MB cap
-(to test oversize without uploading 500 MB) and an 8-second pending-upload lifetime (to watch the
-cleanup happen).
+(to test oversize without uploading 500 MB), an 8-second pending-upload lifetime (to watch the
+cleanup happen) and a 64 KiB event limit (to publish a course too large for one event).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tests.support.tokens import make_token
 
 MAX_BYTES = 5 * 1024 * 1024
 PENDING_TTL = 8
+EVENT_MAX_BYTES = 64 * 1024  # a course.published over this is refused (test_event_size.py)
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +30,7 @@ def courses_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         "LMS_MATERIAL_MAX_BYTES": str(MAX_BYTES),
         "LMS_MATERIAL_PENDING_TTL_SECONDS": str(PENDING_TTL),
         "LMS_MATERIAL_CLEANUP_INTERVAL_SECONDS": "1",
+        "LMS_EVENT_MAX_BYTES": str(EVENT_MAX_BYTES),
     }
     with service_stack(
         Path(tmp_path_factory.mktemp("courses-stack")), "courses", ("courses", "courses-relay"), overrides

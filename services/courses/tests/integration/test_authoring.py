@@ -182,6 +182,7 @@ async def test_co_owners_edit_and_strangers_do_not(people: Any) -> None:
     r = await stranger.call("POST", f"/v1/courses/{course['id']}/co-owners", json={"trainerId": stranger.id})
     assert r.status_code == 403
 
+    await co.ok("GET", "/v1/courses")  # signed in once as a trainer: courses knows them
     updated = await owner.ok("POST", f"/v1/courses/{course['id']}/co-owners", json={"trainerId": co.id})
     assert updated["coOwnerIds"] == [co.id]
     await co.ok("PATCH", f"/v1/lessons/{lesson['id']}", json={"titles": texts(az="Birgə redaktə")})
@@ -215,6 +216,7 @@ async def test_co_owners_edit_and_strangers_do_not(people: Any) -> None:
 async def test_concurrent_edits_by_two_trainers_are_all_kept(people: Any) -> None:
     owner, co = people("trainer"), people("trainer")
     course = await new_course(owner)
+    await co.ok("GET", "/v1/courses")  # signed in once as a trainer: courses knows them
     await owner.ok("POST", f"/v1/courses/{course['id']}/co-owners", json={"trainerId": co.id})
     results = await asyncio.gather(
         *(
@@ -256,3 +258,25 @@ async def test_a_create_retried_with_its_key_answers_the_first_draft(people: Any
     assert answers[0].json() == answers[1].json()
     unkeyed = await trainer.call("POST", "/v1/courses", json=body)
     assert unkeyed.status_code == 409, "without the key a second create is a second request"
+
+
+async def test_adding_a_module_or_lesson_retried_with_its_key_adds_it_once(people: Any) -> None:
+    """A gateway timeout after the commit must not leave two modules or two lessons (issue 12, item 7)."""
+    trainer = people("trainer")
+    course = await new_course(trainer)
+    keyed = {**trainer.headers, "Idempotency-Key": f"module-{slug('k')}"}
+    path = f"/v1/courses/{course['id']}/modules"
+    body = {"titles": texts(en="Basics")}
+    modules = [await trainer.http.post(path, json=body, headers=keyed) for _ in range(3)]
+    assert [m.status_code for m in modules] == [201, 201, 201]
+    assert len({m.json()["id"] for m in modules}) == 1
+    lesson_path = f"/v1/modules/{modules[0].json()['id']}/lessons"
+    lesson_key = {**trainer.headers, "Idempotency-Key": f"lesson-{slug('k')}"}
+    lesson = {"kind": "TEXT", "titles": texts(en="Why")}
+    lessons = [await trainer.http.post(lesson_path, json=lesson, headers=lesson_key) for _ in range(2)]
+    assert lessons[0].json() == lessons[1].json()
+    draft = await trainer.ok("GET", f"/v1/courses/{course['id']}")
+    assert len(draft["modules"]) == 1 and len(draft["modules"][0]["lessons"]) == 1
+    # The same key for a different request is a mistake the caller hears about.
+    reused = await trainer.http.post(path, json={"titles": texts(en="Other")}, headers=keyed)
+    assert reused.status_code == 409, reused.text

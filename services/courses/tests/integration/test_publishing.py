@@ -74,6 +74,7 @@ async def test_two_trainers_publishing_at_once_make_one_version_with_both_edits(
     owner, co = people("trainer"), people("trainer")
     course, module, _ = await publishable_course(owner)
     cid = course["id"]
+    await co.ok("GET", "/v1/courses")  # signed in once as a trainer: courses knows them
     await owner.ok("POST", f"/v1/courses/{cid}/co-owners", json={"trainerId": co.id})
     await owner.ok("POST", f"/v1/courses/{cid}/publish")
     # Each trainer makes an edit, then both press "publish" at the same moment.

@@ -13,7 +13,14 @@ from typing import Any
 
 from courses.domain.model import Course, CourseStatus, Lesson, Material, MaterialStatus, Module
 from courses.domain.snapshot import from_snapshot
-from courses.service_layer.ports import CatalogueQuery, CatalogueRow, Inspection, SlugTaken
+from courses.service_layer.ports import (
+    CatalogueQuery,
+    CatalogueRow,
+    Inspection,
+    SlugTaken,
+    StoredObject,
+    UploadForm,
+)
 from lms_shared.auth import Principal
 from lms_shared.events.catalogue import Payload
 from lms_shared.events.envelope import Envelope
@@ -26,23 +33,42 @@ class FakeMaterialRepository:
         self.rows: dict[str, Material] = {}
         self.created: dict[str, datetime] = {}
         self.uploaded_by: dict[str, str] = {}
+        self.upload_expires: dict[str, datetime] = {}
+        self.swept: set[str] = set()
 
     async def add(self, material: Material, *, uploaded_by: str, upload_expires_at: datetime) -> None:
         self.rows[material.id] = copy.deepcopy(material)
         self.created[material.id] = datetime.now(UTC)
         self.uploaded_by[material.id] = uploaded_by
+        self.upload_expires[material.id] = upload_expires_at
+
+    async def unswept_quarantines(self, now: datetime, limit: int = 100) -> list[str]:
+        return [
+            m.id
+            for m in self.rows.values()
+            if m.status is not MaterialStatus.PENDING and m.id not in self.swept and self.upload_expires[m.id] < now
+        ][:limit]
+
+    async def mark_quarantine_swept(self, material_ids: Sequence[str]) -> None:
+        self.swept.update(material_ids)
 
     async def get(self, material_id: str, *, lock: bool = False) -> Material | None:
         found = self.rows.get(material_id)
         return copy.deepcopy(found) if found else None
 
     async def mark(
-        self, material_id: str, status: MaterialStatus, *, sha256: str | None = None, reason: str | None = None
+        self,
+        material_id: str,
+        status: MaterialStatus,
+        *,
+        sha256: str | None = None,
+        etag: str | None = None,
+        reason: str | None = None,
     ) -> None:
         m = self.rows[material_id]
         m.status, m.rejection_reason = status, reason
         if status is MaterialStatus.READY:
-            m.sha256 = sha256
+            m.sha256, m.etag = sha256, etag
 
     async def expired_pending(self, older_than: datetime, limit: int = 100) -> list[Material]:
         expired = [
@@ -93,6 +119,10 @@ class FakeCourseRepository:
     async def bump_revision(self, course_id: str) -> int:
         self.rows[course_id].revision += 1
         return self.rows[course_id].revision
+
+    async def bump_owner_revision(self, course_id: str) -> int:
+        self.rows[course_id].owner_revision += 1
+        return self.rows[course_id].owner_revision
 
     async def archive(self, course_id: str) -> datetime:
         self.rows[course_id].status = CourseStatus.ARCHIVED
@@ -206,12 +236,64 @@ class FakeCatalogueRepository:
 class FakeEnrollmentRepository:
     def __init__(self) -> None:
         self.rows: dict[str, tuple[str, int, str, datetime]] = {}
+        self.withdrawn: dict[str, datetime | None] = {}
+        self.changed: dict[str, datetime] = {}
 
-    async def add(self, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime) -> None:
-        self.rows.setdefault(enrollment_id, (course_id, course_version, learner_id, at))
+    def _apply(
+        self, enrollment_id: str, row: tuple[str, int, str, datetime], withdrawn: datetime | None, changed: datetime
+    ) -> None:
+        seen = self.rows.get(enrollment_id)
+        self.rows[enrollment_id] = row if seen is None else (*seen[:3], min(seen[3], row[3]))
+        last = self.changed.get(enrollment_id)
+        if last is None or last < changed:
+            self.withdrawn[enrollment_id], self.changed[enrollment_id] = withdrawn, changed
+
+    async def add(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        *,
+        changed_at: datetime | None = None,
+    ) -> None:
+        self._apply(enrollment_id, (course_id, course_version, learner_id, at), None, changed_at or at)
+
+    async def withdraw(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        *,
+        changed_at: datetime | None = None,
+    ) -> None:
+        self._apply(enrollment_id, (course_id, course_version, learner_id, at), at, changed_at or at)
+
+    async def pinned_versions(self, course_id: str, learner_id: str) -> list[int]:
+        return sorted(
+            {
+                r[1]
+                for eid, r in self.rows.items()
+                if r[0] == course_id and r[2] == learner_id and self.withdrawn.get(eid) is None
+            }
+        )
 
     async def is_enrolled(self, course_id: str, learner_id: str) -> bool:
-        return any(r[0] == course_id and r[2] == learner_id for r in self.rows.values())
+        return bool(await self.pinned_versions(course_id, learner_id))
+
+
+class FakeKnownTrainerRepository:
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    async def remember(self, trainer_id: str) -> None:
+        self.ids.add(trainer_id)
+
+    async def is_known(self, trainer_id: str) -> bool:
+        return trainer_id in self.ids
 
 
 class FakeUnitOfWork:
@@ -223,6 +305,7 @@ class FakeUnitOfWork:
         self.versions = FakeVersionRepository(self.courses)
         self.catalogue = FakeCatalogueRepository(self.courses)
         self.enrollments = FakeEnrollmentRepository()
+        self.trainers = FakeKnownTrainerRepository()
         self.staged: list[Payload | Envelope] = []
         self.events: list[Payload | Envelope] = []
         self.commits = 0
@@ -250,21 +333,39 @@ class FakeUnitOfWork:
 
 
 class FakeMaterialStore:
-    """The materials bucket: ``objects`` maps keys to bytes a test 'uploaded'."""
+    """The materials bucket: ``objects`` maps keys to bytes a test 'uploaded', ``types`` to their Content-Type."""
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.types: dict[str, str] = {}
         self.removed: list[str] = []
+        self.policies: dict[str, tuple[str, int]] = {}
 
-    def upload_url(self, key: str, ttl: timedelta) -> str:
-        return f"https://s3.test/{key}?put&ttl={int(ttl.total_seconds())}"
+    def upload_form(self, key: str, ttl: timedelta, *, content_type: str, size: int) -> UploadForm:
+        self.policies[key] = (content_type, size)
+        return UploadForm(
+            url="https://s3.test/materials",
+            fields={"key": key, "Content-Type": content_type, "policy": f"ttl={int(ttl.total_seconds())}"},
+        )
+
+    def post(self, key: str, data: bytes, content_type: str) -> None:
+        """What a browser's POST does, policy ignored (the real store enforces it)."""
+        self.objects[key], self.types[key] = data, content_type
+
+    async def stat(self, key: str) -> StoredObject | None:
+        import hashlib
+
+        data = self.objects.get(key)
+        if data is None:
+            return None
+        return StoredObject(size=len(data), content_type=self.types.get(key), etag=hashlib.md5(data).hexdigest())  # noqa: S324
+
+    async def copy(self, source: str, target: str) -> None:
+        self.objects[target] = self.objects[source]
+        self.types[target] = self.types.get(source, "")
 
     def download_url(self, key: str, ttl: timedelta, filename: str) -> str:
         return f"https://s3.test/{key}?get&ttl={int(ttl.total_seconds())}&filename={filename}"
-
-    async def size_of(self, key: str) -> int | None:
-        data = self.objects.get(key)
-        return None if data is None else len(data)
 
     async def inspect(self, key: str, *, max_bytes: int) -> Inspection:
         import hashlib

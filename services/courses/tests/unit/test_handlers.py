@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from courses.domain.materials import quarantine_key
 from courses.domain.model import CourseStatus, LessonKind, MaterialStatus
 from courses.service_layer import authoring, catalogue, events, materials, publishing
 from courses.service_layer import commands as cmd
@@ -120,6 +121,7 @@ async def test_only_owners_co_owners_and_admins_edit_and_every_edit_bumps_the_re
         await authoring.update_course(uow, LEARNER, course_id, patch)
     assert uow.courses.rows[course_id].revision == 0 and uow.commits == 1
 
+    await uow.trainers.remember(OTHER_TRAINER.sub)  # seen signed in as a trainer (finding 11a)
     await authoring.add_co_owner(uow, OWNER, course_id, cmd.AddCoOwner(trainer_id=OTHER_TRAINER.sub))
     updated = await authoring.update_course(uow, OTHER_TRAINER, course_id, patch)
     assert updated.summaries == {"az": "Qısa"} and updated.co_owner_ids == ["t-other"]
@@ -281,16 +283,20 @@ async def test_uploads_of_unknown_types_or_too_large_files_are_refused_before_an
 
 async def test_a_confirmed_upload_is_hashed_and_ready_and_enrolled_learners_may_download_it() -> None:
     uow, store = FakeUnitOfWork(), FakeMaterialStore()
-    course_id = await new_course(uow)
+    course_id, module_id, _ = await publishable(uow)
     material_id = await request_upload(uow, store, course_id)
     with pytest.raises(BadInput, match="No file has been uploaded"):
         await materials.confirm_material_upload(uow, OWNER, material_id, store)
     key = uow.materials.rows[material_id].object_key
-    store.objects[key] = PDF
+    store.post(quarantine_key(material_id), PDF, "application/pdf")
     with pytest.raises(Forbidden):
         await materials.confirm_material_upload(uow, OTHER_TRAINER, material_id, store)
     ready = await materials.confirm_material_upload(uow, OWNER, material_id, store)
     assert ready.status is MaterialStatus.READY and ready.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert store.objects[key] == PDF and quarantine_key(material_id) not in store.objects
+    lesson = cmd.LessonInput.model_validate({"kind": "DOCUMENT", "titles": texts(az="Plan"), "materialId": material_id})
+    await authoring.add_lesson(uow, OWNER, module_id, lesson)
+    await publishing.publish_course(uow, OWNER, course_id)
 
     with pytest.raises(Forbidden, match="Enrol"):
         await materials.material_download_url(uow, LEARNER, material_id, store, LIMITS)
@@ -306,12 +312,12 @@ async def test_a_file_that_is_not_what_was_declared_is_rejected_and_deleted() ->
     course_id = await new_course(uow)
     material_id = await request_upload(uow, store, course_id)
     key = uow.materials.rows[material_id].object_key
-    store.objects[key] = b"\x89PNG\r\n\x1a\n" + b"x" * (len(PDF) - 8)  # right size, wrong type
+    store.post(quarantine_key(material_id), b"\x89PNG\r\n\x1a\n" + b"x" * (len(PDF) - 8), "application/pdf")
     with pytest.raises(BadInput, match="rejected") as raised:
         await materials.confirm_material_upload(uow, OWNER, material_id, store)
     assert raised.value.details == {"materialId": material_id, "status": "REJECTED"}
     assert uow.materials.rows[material_id].status is MaterialStatus.REJECTED
-    assert store.removed == [key] and key not in store.objects
+    assert store.removed == [quarantine_key(material_id), key] and key not in store.objects
     with pytest.raises(Conflict, match="rejected"):
         await materials.confirm_material_upload(uow, OWNER, material_id, store)
 
@@ -319,7 +325,7 @@ async def test_a_file_that_is_not_what_was_declared_is_rejected_and_deleted() ->
 async def test_a_size_other_than_declared_is_rejected() -> None:
     uow, store = FakeUnitOfWork(), FakeMaterialStore()
     material_id = await request_upload(uow, store, await new_course(uow))
-    store.objects[uow.materials.rows[material_id].object_key] = PDF + b"more"
+    store.post(quarantine_key(material_id), PDF + b"more", "application/pdf")
     with pytest.raises(BadInput, match=f"{len(PDF) + 4} bytes but {len(PDF)} bytes were declared"):
         await materials.confirm_material_upload(uow, OWNER, material_id, store)
     assert uow.materials.rows[material_id].status is MaterialStatus.REJECTED
@@ -334,7 +340,7 @@ async def test_uploads_never_confirmed_are_rejected_after_the_pending_lifetime()
     old = uow.materials.rows[old_id]
     assert old.status is MaterialStatus.REJECTED and "within 1 hour(s)" in (old.rejection_reason or "")
     assert uow.materials.rows[fresh_id].status is MaterialStatus.PENDING
-    assert store.removed == [old.object_key]
+    assert store.removed == [quarantine_key(old_id), old.object_key]
 
 
 # --- consumed events -----------------------------------------------------------------------------

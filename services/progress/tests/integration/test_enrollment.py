@@ -187,6 +187,20 @@ async def test_cohort_is_for_the_course_trainers_and_admins(
     assert (await api(uid("admin"), roles=["admin"]).http.post(path, json=members)).json()["alreadyEnrolled"] == 1
 
 
+async def test_no_trainer_enrols_in_their_own_course_so_nobody_certifies_themselves(
+    nats_js: JetStreamContext, db: asyncpg.Pool, api: Callable[..., Api]
+) -> None:
+    owner, co_owner = uid("trainer"), uid("trainer")
+    course_id = await published_course(nats_js, db, owner_id=owner, co_owner_ids=[co_owner])
+    for trainer in (owner, co_owner):
+        r = await api(trainer, roles=["trainer"]).http.post("/v1/enrollments", json={"courseId": course_id})
+        assert r.status_code == 403 and "own course" in r.json()["error"]["message"], r.text
+    members = {"members": [{"learnerId": owner, "name": "Dr. Jane Smith"}, {"learnerId": co_owner, "name": "X"}]}
+    r = await api(owner, roles=["trainer"]).http.post(f"/v1/courses/{course_id}/cohort", json=members)
+    assert r.json()["enrolled"] == 0 and {f["recipient"] for f in r.json()["failures"]} == {owner, co_owner}
+    assert await db.fetchval("SELECT count(*) FROM enrollment WHERE course_id = $1", course_id) == 0
+
+
 async def test_cohort_of_ten_thousand_is_enrolled_once_and_rerunning_changes_nothing(
     nats_js: JetStreamContext, db: asyncpg.Pool, api: Callable[..., Api]
 ) -> None:

@@ -23,6 +23,7 @@ class FakeCourseRepository:
         self.courses: dict[str, Course] = {}
         self.versions: dict[tuple[str, int], CourseVersion] = {}
         self.version_reads = 0
+        self.owner_revisions: dict[str, int] = {}
 
     def publish(self, version: CourseVersion, *, archived: bool = False) -> None:
         """Test setup: the course as progress would know it after its ``course.published``."""
@@ -40,10 +41,29 @@ class FakeCourseRepository:
         parsed = CourseVersion.from_snapshot(snapshot)
         self.versions.setdefault((parsed.course_id, parsed.version), parsed)
         known = self.courses.get(parsed.course_id)
-        if known is None or parsed.version >= known.current_version:
+        revision, held = int(snapshot.get("owner_revision") or 0), self.owner_revisions.get(parsed.course_id, 0)
+        owners_newer = (
+            known is None or revision > held or (revision == held and parsed.version >= known.current_version)
+        )
+        if known is None or parsed.version >= known.current_version or owners_newer:
             self.courses[parsed.course_id] = Course(
-                parsed.course_id, parsed.version, parsed.owner_ids, known.archived if known else False
+                parsed.course_id,
+                max(parsed.version, known.current_version if known else 0),
+                parsed.owner_ids if owners_newer or known is None else known.owner_ids,
+                known.archived if known else False,
             )
+        self.owner_revisions[parsed.course_id] = max(revision, held)
+
+    async def update_owners(
+        self, course_id: str, owner_id: str, co_owner_ids: Sequence[str], revision: int, changed_at: datetime
+    ) -> bool:
+        if self.owner_revisions.get(course_id, 0) >= revision and course_id in self.courses:
+            return False
+        known = self.courses.get(course_id)
+        owners = frozenset([owner_id, *co_owner_ids])
+        self.courses[course_id] = replace(known, owner_ids=owners) if known else Course(course_id, 0, owners, False)
+        self.owner_revisions[course_id] = revision
+        return True
 
     async def archive(self, course_id: str, version: int, archived_at: datetime) -> None:
         known = self.courses.get(course_id)

@@ -13,6 +13,7 @@ from lms_shared.events.catalogue import (
     CourseCompletedV1,
     CoursePublishedV1,
     EnrollmentCreatedV1,
+    EnrollmentWithdrawnV1,
     LearnerData,
     LessonCompletedV1,
     QuizAttemptedV1,
@@ -131,6 +132,9 @@ async def test_withdrawing_and_enrolling_again_reactivates_the_same_enrolment_wi
     assert created and details.row.id == eid and details.row.status is EnrollmentStatus.ACTIVE
     assert [v.lesson_id for v in details.progress.lessons if v.completed_at] == ["l1"]
     assert [e.enrollment_id for e in uow.committed_of(EnrollmentCreatedV1)] == [eid, eid]
+    # Courses hears of the withdrawal (it stops the learner's material downloads), once.
+    [gone] = uow.committed_of(EnrollmentWithdrawnV1)
+    assert (gone.enrollment_id, gone.course_id, gone.learner_id) == (eid, "c1", "l1")
 
 
 async def test_only_the_learner_trainers_and_admins_see_an_enrolment() -> None:
@@ -304,3 +308,43 @@ async def test_a_published_course_can_be_enrolled_in_and_an_issued_certificate_i
     )
     await events.on_certificate_issued(uow, issued, issued.envelope())
     assert uow.certificates.rows["cert-1"]["learner_id"] == "l1"
+
+
+# --- nobody certifies themselves (issue 13, finding 1) ------------------------------------------------
+
+
+async def test_a_trainer_cannot_enrol_in_their_own_course_alone_or_in_a_cohort() -> None:
+    uow, versions = published(), FakeVersionCache()
+    with pytest.raises(Forbidden, match="trainers cannot enrol in their own course"):
+        await enrolling.enroll(uow, TRAINER, "c1", versions)
+    members = [{"learnerId": "t1", "name": "Dr. Jane Smith"}, {"learnerId": "m1", "name": "Aigerim"}]
+    result = await enrolling.enroll_cohort(uow, TRAINER, "c1", members)
+    assert result.enrolled == 1
+    assert [(f.recipient, "self-certification" in f.reason) for f in result.failures] == [("t1", True)]
+    assert {r.learner_id for r in uow.enrollments.rows.values()} == {"m1"}
+    # An admin enrolling themselves through a cohort list is refused too; by `enroll` they may.
+    by_admin = await enrolling.enroll_cohort(uow, ADMIN, "c1", [{"learnerId": "a1", "name": "Admin"}])
+    assert by_admin.enrolled == 0 and by_admin.failures[0].recipient == "a1"
+
+
+async def test_the_certificate_name_is_the_learners_own_token_name_not_the_cohort_input() -> None:
+    uow, versions = published(), FakeVersionCache()
+    # A trainer enrols a real learner first, under a wrong name.
+    await enrolling.enroll_cohort(uow, TRAINER, "c1", [{"learnerId": "l1", "name": "Dr. Jane Smith", "org": "KZ"}])
+    (row,) = uow.enrollments.rows.values()
+    await learning.complete_lesson(uow, LEARNER, row.id, "l1", versions)
+    await learning.complete_lesson(uow, LEARNER, row.id, "l2", versions)
+    [completed] = uow.committed_of(CourseCompletedV1)
+    assert completed.person.name == "Leyla Məmmədova" and completed.person.org == "AZ-EDU"
+
+
+async def test_names_that_would_show_differently_from_their_print_are_refused_at_the_edge() -> None:
+    uow, versions = published(), FakeVersionCache()
+    tricked = Principal(sub="l7", name="Leyla \u202eavodəmməM", roles=frozenset({Role.LEARNER}))
+    with pytest.raises(BadInput, match="text-direction control character"):
+        await enrolling.enroll(uow, tricked, "c1", versions)
+    members = [{"learnerId": "m1", "name": "Ai\u200bgerim"}, {"learnerId": "m2", "name": " Aigerim  Bek "}]
+    result = await enrolling.enroll_cohort(uow, TRAINER, "c1", members)
+    assert result.enrolled == 1 and result.failures[0].recipient == "m1"
+    assert "invisible" in result.failures[0].reason
+    assert [r.learner_name for r in uow.enrollments.rows.values()] == ["Aigerim Bek"]

@@ -180,6 +180,7 @@ class CoursePublishedV1(Payload):
     """A new immutable version of a course: everything consumers need to work without calling back."""
 
     TYPE: ClassVar[str] = "lms.courses.course.published.v1"
+    MINOR: ClassVar[int] = 1
     SOURCE: ClassVar[str] = "courses"
     course_id: str
     version: int = Field(ge=1)
@@ -195,6 +196,9 @@ class CoursePublishedV1(Payload):
     completion_rule: CompletionRule = Field(default_factory=CompletionRule)
     certificate_policy: CertificatePolicy = Field(default_factory=CertificatePolicy)
     published_at: datetime
+    # Minor 1: the course's ownership revision when it was published (see CourseOwnersChangedV1); 0
+    # from producers of minor 0. Consumers keep the owners of the highest revision they have seen.
+    owner_revision: int = Field(default=0, ge=0)
 
     def subject_key(self) -> str:
         return self.course_id
@@ -208,6 +212,26 @@ class CourseArchivedV1(Payload):
     course_id: str
     version: int
     archived_at: datetime
+
+    def subject_key(self) -> str:
+        return self.course_id
+
+
+class CourseOwnersChangedV1(Payload):
+    """The course's owner or co-owners changed: who may see its reports and certificates, at once.
+
+    ``revision`` counts the course's ownership changes and only grows; a consumer applies an event
+    only when its revision is newer than the one it holds (course.published carries it too, as
+    ``owner_revision``), so a late, older event never restores a removed co-owner.
+    """
+
+    TYPE: ClassVar[str] = "lms.courses.course.owners_changed.v1"
+    SOURCE: ClassVar[str] = "courses"
+    course_id: str
+    owner_id: str
+    co_owner_ids: list[str] = Field(default_factory=list)
+    revision: int = Field(ge=1)
+    changed_at: datetime
 
     def subject_key(self) -> str:
         return self.course_id
@@ -230,6 +254,21 @@ class EnrollmentCreatedV1(WithLearner):
     municipality: str | None = None
     via: Literal["self", "cohort"] = "self"
     enrolled_at: datetime
+
+    def subject_key(self) -> str:
+        return self.enrollment_id
+
+
+class EnrollmentWithdrawnV1(Payload):
+    """A learner withdrew (or was withdrawn) from a course; enrolling again re-announces ``enrollment.created``."""
+
+    TYPE: ClassVar[str] = "lms.progress.enrollment.withdrawn.v1"
+    SOURCE: ClassVar[str] = "progress"
+    enrollment_id: str
+    course_id: str
+    course_version: int
+    learner_id: str
+    withdrawn_at: datetime
 
     def subject_key(self) -> str:
         return self.enrollment_id
@@ -335,9 +374,32 @@ class BulkProgressV1(Payload):
     skipped: int
     failed: int
     updated_at: datetime
+    refused: int = 0
+    """Rows refused before issuing (invalid input); ``issued + skipped + refused + failed == total`` at the end."""
 
     def subject_key(self) -> str:
         return self.job_id
+
+
+class AutoIssueRequestedV1(Payload):
+    """Certificates to itself: issue one waiting completion, in a transaction of its own.
+
+    Staged by ``course.published`` for each completion that was waiting for the course, so that one
+    name the font cannot print (or one S3 error) costs only that recipient, never the course.
+    Private to the certificates service: no other service consumes it.
+    """
+
+    TYPE: ClassVar[str] = "lms.certificates.auto_issue.requested.v1"
+    SOURCE: ClassVar[str] = "certificates"
+    course_id: str
+    course_version: int | None = None
+    course_titles: Localized = Field(default_factory=dict)
+    learner: LearnerData
+    enrollment_id: str | None = None
+    requested_at: datetime
+
+    def subject_key(self) -> str:
+        return f"{self.course_id}:{self.learner.id or self.enrollment_id or self.learner.name}"
 
 
 CATALOGUE: dict[str, type[Payload]] = {
@@ -345,13 +407,16 @@ CATALOGUE: dict[str, type[Payload]] = {
     for p in (
         CoursePublishedV1,
         CourseArchivedV1,
+        CourseOwnersChangedV1,
         EnrollmentCreatedV1,
+        EnrollmentWithdrawnV1,
         LessonCompletedV1,
         QuizAttemptedV1,
         CourseCompletedV1,
         CertificateIssuedV1,
         CertificateRevokedV1,
         BulkProgressV1,
+        AutoIssueRequestedV1,
     )
 }
 

@@ -1,4 +1,4 @@
-// Material upload: straight to object storage through a presigned URL, with progress and clear errors.
+// Material upload: straight to object storage through a presigned POST policy, with progress and clear errors.
 import { useState } from "preact/hooks";
 import { ApiError, gql } from "../../api";
 import { graphql } from "../../gql";
@@ -9,9 +9,14 @@ import { formatSize } from "../learner/player";
 
 export type UploadedMaterial = ConfirmMutation["confirmMaterialUpload"];
 
-const ACCEPT = { VIDEO: "video/mp4,video/webm", DOCUMENT: ".pdf,.docx,.pptx,.xlsx,.odt,.txt,application/pdf" } as const;
+// What the courses service accepts (services/courses/src/courses/domain/materials.py): the extension
+// must fit the declared type, so this list only helps the file picker; the service decides.
+const ACCEPT = {
+  VIDEO: ".mp4,.m4v,.webm,video/mp4,video/webm",
+  DOCUMENT: ".pdf,.docx,.pptx,.xlsx,.png,.jpg,.jpeg,application/pdf",
+} as const;
 
-/** Upload a file straight to object storage through a presigned URL, showing progress. */
+/** Upload a file straight to object storage through a presigned POST policy, showing progress. */
 export function MaterialUploader(props: { courseId: string; kind: "VIDEO" | "DOCUMENT"; onUploaded: (m: UploadedMaterial | null) => void }) {
   const { t } = useI18n();
   const [progress, setProgress] = useState<number | null>(null);
@@ -31,11 +36,13 @@ export function MaterialUploader(props: { courseId: string; kind: "VIDEO" | "DOC
       setProgress(0);
       const { requestMaterialUpload: ticket } = await gql(
         graphql(`mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {
-          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) { uploadUrl material { id } }
+          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {
+            uploadUrl uploadMethod uploadFields { name value } material { id }
+          }
         }`),
         { c: props.courseId, f: file.name, t: contentType, s: file.size },
       );
-      await putWithProgress(ticket.uploadUrl, file, contentType, setProgress);
+      await postWithProgress(ticket.uploadUrl, ticket.uploadFields, file, setProgress);
       const { confirmMaterialUpload: material } = await gql(
         graphql(`mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }`),
         { m: ticket.material.id },
@@ -87,11 +94,19 @@ export function MaterialUploader(props: { courseId: string; kind: "VIDEO" | "DOC
   );
 }
 
-function putWithProgress(url: string, file: File, contentType: string, onProgress: (pct: number) => void): Promise<void> {
+/** A multipart POST of the policy's fields, in order, then the file as the last part (S3 reads it last). */
+function postWithProgress(
+  url: string,
+  fields: ReadonlyArray<{ name: string; value: string }>,
+  file: File,
+  onProgress: (pct: number) => void,
+): Promise<void> {
+  const form = new FormData();
+  for (const f of fields) form.append(f.name, f.value);
+  form.append("file", file);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("PUT", url);
-    xhr.setRequestHeader("Content-Type", contentType);
+    xhr.open("POST", url);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress((100 * e.loaded) / e.total);
     };
@@ -104,6 +119,6 @@ function putWithProgress(url: string, file: File, contentType: string, onProgres
       }
     };
     xhr.onerror = () => reject(new Error("network"));
-    xhr.send(file);
+    xhr.send(form);
   });
 }

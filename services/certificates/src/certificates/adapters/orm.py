@@ -47,6 +47,8 @@ course = Table(
     Column("default_language", String(16), nullable=False),
     Column("owner_id", String(255), nullable=False),
     Column("co_owner_ids", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # The ownership revision the owners above come from (course.owners_changed / course.published).
+    Column("owner_revision", Integer, nullable=False, server_default=text("0")),
     Column("auto_issue", Boolean, nullable=False),
     Column("template_id", String(64), nullable=True),
     Column("published_at", DateTime(timezone=True), nullable=False),
@@ -112,6 +114,8 @@ certificate = Table(
     ),
     Index("ix_certificate_learner_id", "learner_id"),
     Index("ix_certificate_course_id", "course_id"),
+    # Re-signing a status list reads the revoked positions in its range: a few rows among millions.
+    Index("ix_certificate_revoked_slot", "status_list_index", postgresql_where=text("status = 'REVOKED'")),
 )
 
 audit_log = Table(
@@ -150,7 +154,14 @@ bulk_job = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
+    # Set while an outage (object store, database) holds the job's chunks back; cleared by progress.
+    Column("waiting_reason", Text, nullable=True),
+    Column("waiting_since", DateTime(timezone=True), nullable=True),
+    # A worker's last sign of life for the job; the watchdog re-queues jobs silent for too long.
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("requeues", Integer, nullable=False, server_default=text("0")),
     Index("ix_bulk_job_course_id", "course_id"),
+    Index("ix_bulk_job_active", "updated_at", postgresql_where=text("status IN ('QUEUED', 'RUNNING')")),
 )
 
 bulk_item = Table(
@@ -185,4 +196,39 @@ status_list = Table(
     Column("list_number", Integer, primary_key=True),
     Column("credential_jwt", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Completions that could not be certified automatically (a name the font cannot print …): one row per
+# recipient and course, shown to admins until a certificate resolves it (issue 12, item 8).
+auto_issue_failure = Table(
+    "auto_issue_failure",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("recipient_key", String(700), nullable=False),
+    Column("learner_id", String(255), nullable=True),
+    Column("recipient", JSONB, nullable=False),
+    Column("course_titles", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("reason_code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("1")),
+    Column("first_failed_at", DateTime(timezone=True), nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolved_by", String(255), nullable=True),
+    Column("certificate_id", UUID(as_uuid=True), nullable=True),
+    Index("uq_auto_issue_failure_recipient", "course_id", "recipient_key", unique=True),
+    Index("ix_auto_issue_failure_open", "course_id", "last_failed_at", postgresql_where=text("resolved_at IS NULL")),
+)
+
+# The certificate policy of every published version of a course (``course`` keeps only the newest):
+# a completion is decided by the policy of the version the learner completed (issue 12, item 10).
+course_version_policy = Table(
+    "course_version_policy",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("auto_issue", Boolean, nullable=False),
+    Column("template_id", String(64), nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

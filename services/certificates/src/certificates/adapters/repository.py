@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +25,14 @@ from certificates.domain.course import CourseInfo
 from certificates.domain.recipients import Recipient
 from certificates.service_layer.ports import (
     AuditEntry,
+    AutoIssueFailure,
     AwaitingCompletion,
+    CourseOwners,
     ItemOutcome,
     PendingItem,
     RowPage,
     StoredTemplate,
+    VersionPolicy,
 )
 from lms_shared.db import utcnow
 from lms_shared.errors import BadInput
@@ -97,6 +100,10 @@ def _job(row: Row[Any]) -> BulkJob:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        waiting_reason=row.waiting_reason,
+        waiting_since=row.waiting_since,
+        updated_at=row.updated_at,
+        requeues=row.requeues,
     )
 
 
@@ -135,6 +142,46 @@ class SqlAlchemyCourseRepository:
     async def get(self, course_id: str) -> CourseInfo | None:
         row = (await self.session.execute(select(orm.course).where(orm.course.c.id == course_id))).first()
         return _course(row) if row is not None else None
+
+    async def store_version_policy(self, policy: VersionPolicy) -> None:
+        await self.session.execute(
+            pg_insert(orm.course_version_policy)
+            .values(
+                course_id=policy.course_id,
+                version=policy.version,
+                auto_issue=policy.auto_issue,
+                template_id=policy.template_id,
+            )
+            .on_conflict_do_nothing(index_elements=["course_id", "version"])
+        )
+
+    async def version_policies(self, course_id: str) -> dict[int, VersionPolicy]:
+        p = orm.course_version_policy.c
+        rows = await self.session.execute(select(orm.course_version_policy).where(p.course_id == course_id))
+        return {r.version: VersionPolicy(r.course_id, r.version, r.auto_issue, r.template_id) for r in rows}
+
+    async def owners(self, course_id: str) -> CourseOwners | None:
+        c = orm.course.c
+        row = (
+            await self.session.execute(select(c.owner_id, c.co_owner_ids, c.owner_revision).where(c.id == course_id))
+        ).first()
+        if row is None:
+            return None
+        return CourseOwners(row.owner_id, list(row.co_owner_ids or []), row.owner_revision)
+
+    async def update_owners(self, course_id: str, owners: CourseOwners) -> bool:
+        c = orm.course.c
+        result = await self.session.execute(
+            update(orm.course)
+            .where(c.id == course_id, c.owner_revision <= owners.revision)
+            .values(
+                owner_id=owners.owner_id,
+                co_owner_ids=list(owners.co_owner_ids),
+                owner_revision=owners.revision,
+                updated_at=utcnow(),
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class SqlAlchemyCompletionRepository:
@@ -180,11 +227,13 @@ class SqlAlchemyCompletionRepository:
         )
         return [AwaitingCompletion(_completer(r), dict(r.course_titles or {})) for r in rows]
 
-    async def clear_awaiting(self, course_id: str) -> None:
+    async def clear_awaiting(self, course_id: str, versions: Collection[int]) -> None:
+        if not versions:
+            return
         c = orm.completion.c
         await self.session.execute(
             update(orm.completion)
-            .where(c.course_id == course_id, c.awaiting_course.is_(True))
+            .where(c.course_id == course_id, c.awaiting_course.is_(True), c.course_version.in_(list(versions)))
             .values(awaiting_course=False)
         )
 
@@ -407,6 +456,10 @@ class SqlAlchemyBulkJobRepository:
                     status=(JobStatus.COMPLETED if finished else JobStatus.RUNNING).value,
                     started_at=func.coalesce(j.started_at, now),
                     finished_at=now if finished else None,
+                    # Items moved: whatever held the job back is over.
+                    waiting_reason=None,
+                    waiting_since=None,
+                    updated_at=now,
                 )
                 .returning(orm.bulk_job)
             )
@@ -439,7 +492,14 @@ class SqlAlchemyBulkJobRepository:
             await self.session.execute(
                 update(orm.bulk_job)
                 .where(j.id == job_id)
-                .values(status=JobStatus.CANCELLED.value, skipped=j.skipped + skipped, finished_at=utcnow())
+                .values(
+                    status=JobStatus.CANCELLED.value,
+                    skipped=j.skipped + skipped,
+                    finished_at=utcnow(),
+                    waiting_reason=None,
+                    waiting_since=None,
+                    updated_at=utcnow(),
+                )
                 .returning(orm.bulk_job)
             )
         ).one()
@@ -447,15 +507,69 @@ class SqlAlchemyBulkJobRepository:
 
     async def complete_if_active(self, job_id: uuid.UUID, failed: int, finished: bool) -> bool:
         j = orm.bulk_job.c
-        values: dict[str, object] = {"failed": j.failed + failed}
+        values: dict[str, object] = {"failed": j.failed + failed, "updated_at": utcnow()}
         if finished:
-            values |= {"status": JobStatus.COMPLETED.value, "finished_at": utcnow()}
+            values |= {
+                "status": JobStatus.COMPLETED.value,
+                "finished_at": utcnow(),
+                "waiting_reason": None,
+                "waiting_since": None,
+            }
         ended = await self.session.execute(
             update(orm.bulk_job)
             .where(j.id == job_id, j.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
             .values(values)
         )
         return finished and bool(ended.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_waiting(self, job_id: uuid.UUID, reason: str) -> None:
+        """An active job is held back by an outage: say so (keeping the first moment) and stay alive."""
+        j = orm.bulk_job.c
+        now = utcnow()
+        await self.session.execute(
+            update(orm.bulk_job)
+            .where(j.id == job_id, j.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
+            .values(waiting_reason=reason, waiting_since=func.coalesce(j.waiting_since, now), updated_at=now)
+        )
+
+    async def stalled(self, silent_since: datetime, limit: int) -> list[BulkJob]:
+        """Active jobs with PENDING items and no sign of life since ``silent_since``, locked.
+
+        ``SKIP LOCKED``: a job another worker's watchdog (or a chunk's write) holds is not ours to
+        look at now; when that transaction ends the job has a fresh ``updated_at``.
+        """
+        j, i = orm.bulk_job.c, orm.bulk_item.c
+        pending = select(i.idx).where(i.job_id == j.id, i.status == ItemStatus.PENDING.value).limit(1).exists()
+        query = (
+            select(orm.bulk_job)
+            .where(
+                j.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+                j.updated_at < silent_since,
+                pending,
+            )
+            .order_by(j.updated_at)
+            .limit(limit)
+            .with_for_update(of=orm.bulk_job, skip_locked=True)
+        )
+        return [_job(r) for r in await self.session.execute(query)]
+
+    async def pending_indexes(self, job_id: uuid.UUID) -> list[int]:
+        i = orm.bulk_item.c
+        rows = await self.session.execute(
+            select(i.idx).where(i.job_id == job_id, i.status == ItemStatus.PENDING.value).order_by(i.idx)
+        )
+        return list(rows.scalars())
+
+    async def note_requeue(self, job_id: uuid.UUID) -> int:
+        """Count one more re-queue of the job (a sign of life too); returns the new generation."""
+        j = orm.bulk_job.c
+        generation = await self.session.scalar(
+            update(orm.bulk_job)
+            .where(j.id == job_id)
+            .values(requeues=j.requeues + 1, updated_at=utcnow())
+            .returning(j.requeues)
+        )
+        return int(generation or 0)
 
     async def failures(self, job_id: uuid.UUID, limit: int) -> list[dict[str, str]]:
         """Rows a person has to look at: refused, failed and skipped ones, with their reason."""
@@ -578,6 +692,12 @@ class SqlAlchemyStatusListRepository:
             )
         )
 
+    async def lock(self, list_number: int) -> None:
+        # An advisory lock, not the row's: a list never signed has no row to lock yet.
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended('status-list:' || :n, 0))"), {"n": str(list_number)}
+        )
+
 
 class SqlAlchemyAuditLog:
     def __init__(self, session: AsyncSession) -> None:
@@ -613,4 +733,92 @@ class OutboxJobQueue:
     async def enqueue(self, subject: str, message_id: str, body: dict[str, Any]) -> None:
         await self.session.execute(
             insert(orm.outbox).values(event_id=message_id, subject=subject, payload=orjson.dumps(body), headers={})
+        )
+
+
+def _auto_issue_failure(row: Row[Any]) -> AutoIssueFailure:
+    return AutoIssueFailure(
+        id=row.id,
+        course_id=row.course_id,
+        recipient=Recipient.from_json(dict(row.recipient)),
+        course_titles=dict(row.course_titles or {}),
+        reason_code=row.reason_code,
+        reason=row.reason,
+        attempts=row.attempts,
+        first_failed_at=row.first_failed_at,
+        last_failed_at=row.last_failed_at,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        certificate_id=row.certificate_id,
+    )
+
+
+class SqlAlchemyAutoIssueFailureRepository:
+    """Completions that could not be certified automatically: one row per recipient and course."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self, course_id: str, recipient: Recipient, course_titles: Mapping[str, str], reason_code: str, reason: str
+    ) -> AutoIssueFailure:
+        now = utcnow()
+        t = orm.auto_issue_failure
+        stmt = pg_insert(t).values(
+            id=uuid.uuid4(),
+            course_id=course_id,
+            recipient_key=recipient.key,
+            learner_id=recipient.learner_id,
+            recipient=recipient.to_json(),
+            course_titles=dict(course_titles),
+            reason_code=reason_code,
+            reason=reason,
+            attempts=1,
+            first_failed_at=now,
+            last_failed_at=now,
+        )
+        row = (
+            await self.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["course_id", "recipient_key"],
+                    set_={
+                        "recipient": stmt.excluded.recipient,
+                        "learner_id": stmt.excluded.learner_id,
+                        "course_titles": stmt.excluded.course_titles,
+                        "reason_code": stmt.excluded.reason_code,
+                        "reason": stmt.excluded.reason,
+                        "attempts": t.c.attempts + 1,
+                        "last_failed_at": stmt.excluded.last_failed_at,
+                        "resolved_at": None,
+                        "resolved_by": None,
+                        "certificate_id": None,
+                    },
+                ).returning(*t.c)
+            )
+        ).one()
+        return _auto_issue_failure(row)
+
+    async def get(self, failure_id: uuid.UUID, *, for_update: bool = False) -> AutoIssueFailure | None:
+        query = select(orm.auto_issue_failure).where(orm.auto_issue_failure.c.id == failure_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _auto_issue_failure(row) if row is not None else None
+
+    async def of_course(self, course_id: str | None, *, include_resolved: bool, limit: int) -> list[AutoIssueFailure]:
+        c = orm.auto_issue_failure.c
+        query = select(orm.auto_issue_failure)
+        if course_id is not None:
+            query = query.where(c.course_id == course_id)
+        if not include_resolved:
+            query = query.where(c.resolved_at.is_(None))
+        rows = await self.session.execute(query.order_by(c.last_failed_at.desc(), c.id).limit(limit))
+        return [_auto_issue_failure(r) for r in rows]
+
+    async def resolve(self, course_id: str, recipient_key: str, certificate_id: uuid.UUID, by: str) -> None:
+        c = orm.auto_issue_failure.c
+        await self.session.execute(
+            update(orm.auto_issue_failure)
+            .where(c.course_id == course_id, c.recipient_key == recipient_key, c.resolved_at.is_(None))
+            .values(resolved_at=utcnow(), resolved_by=by, certificate_id=certificate_id)
         )

@@ -11,6 +11,7 @@ from certificates.adapters.metrics import after_commit
 from certificates.adapters.repository import (
     OutboxJobQueue,
     SqlAlchemyAuditLog,
+    SqlAlchemyAutoIssueFailureRepository,
     SqlAlchemyBulkJobRepository,
     SqlAlchemyCertificateRepository,
     SqlAlchemyCompletionRepository,
@@ -32,6 +33,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
     status_lists: SqlAlchemyStatusListRepository
     audit: SqlAlchemyAuditLog
     jobs: OutboxJobQueue
+    auto_issue_failures: SqlAlchemyAutoIssueFailureRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(sessions, orm.outbox, orm.idempotency)
@@ -45,6 +47,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
         self.status_lists = SqlAlchemyStatusListRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
         self.jobs = OutboxJobQueue(session)
+        self.auto_issue_failures = SqlAlchemyAutoIssueFailureRepository(session)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         # The session's own after_commit event: it fires only when COMMIT succeeded, and a rollback

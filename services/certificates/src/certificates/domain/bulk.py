@@ -67,6 +67,15 @@ class BulkJob:
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    waiting_reason: str | None = None
+    """Set while the job's chunks cannot go on because a server (object store, database) is away;
+    the job is not failing: its items stay PENDING and are retried until the server is back."""
+    waiting_since: datetime | None = None
+    updated_at: datetime | None = None
+    """The last sign of life from a worker: items moved, or a retry that reported waiting. The
+    watchdog re-queues a job left QUEUED or RUNNING with PENDING items and no sign of life."""
+    requeues: int = 0
+    """How many times the watchdog re-queued the job's pending chunks (the message-id generation)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,82 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Final
 
 from certificates.domain.codes import ALPHABET, RANDOM_LENGTH, check_character, format_code
+from certificates.domain.recipients import MAX_NAME_LENGTH, ReasonCode
 
 MAX_REASON_LENGTH: Final = 500
+
+# Every field printed on a certificate has a length cap (issue 13, finding 14: layout time grows
+# with the length, and a 100,000-character title used to take minutes to render). Recipient fields
+# are refused where they enter (``recipients.parse_recipient``); course titles arrive in events,
+# which cannot be answered with a 422, so issuing for such a course is refused (docs/rest-api.md,
+# "Length caps of printed fields"). The renderer checks every cap again, so no path can hand it more.
+MAX_COURSE_TITLE_LENGTH: Final = 300
+"""A course title in one language; the courses service's cap for titles should not exceed it."""
+MAX_ISSUER_NAME_LENGTH: Final = 200
+"""The issuing organisation (a template's ``issuerNames``; templates cap every text at 200)."""
+MAX_VERIFY_URL_LENGTH: Final = 500
+"""``{LMS_PUBLIC_URL}/verify/{code}``, also encoded in the QR symbol."""
+MAX_CODE_LENGTH: Final = 64
+PRINTED_FIELD_LIMITS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "learner_name": MAX_NAME_LENGTH,
+        "course_title": MAX_COURSE_TITLE_LENGTH,
+        "issuer_name": MAX_ISSUER_NAME_LENGTH,
+        "code": MAX_CODE_LENGTH,
+        "verify_url": MAX_VERIFY_URL_LENGTH,
+    }
+)
+"""Field of :class:`~certificates.domain.model.CertificateDocument` → most characters printed."""
+
+_FIELD_LABELS: Final = {
+    "learner_name": "name",
+    "course_title": "course title",
+    "issuer_name": "issuer name",
+    "code": "certificate code",
+    "verify_url": "verification URL",
+}
+
+
+class PrintedFieldTooLong(ValueError):
+    """A field to be printed is longer than its cap; ``reason_code`` says it for machines."""
+
+    def __init__(self, field: str, length: int, limit: int) -> None:
+        label = _FIELD_LABELS.get(field, field)
+        super().__init__(f"the {label} is {length} characters long; the limit is {limit}")
+        self.field = field
+        self.length = length
+        self.limit = limit
+        self.reason_code = ReasonCode.NAME_TOO_LONG if field == "learner_name" else ReasonCode.FIELD_TOO_LONG
+
+
+def check_printed_length(field: str, value: str, limits: Mapping[str, int] = PRINTED_FIELD_LIMITS) -> None:
+    """Raise :class:`PrintedFieldTooLong` if ``value`` is longer than the cap of ``field``."""
+    limit = limits.get(field)
+    if limit is not None and len(value) > limit:
+        raise PrintedFieldTooLong(field, len(value), limit)
+
+
+def course_title_problem(titles: Mapping[str, str]) -> str | None:
+    """Why a course's titles cannot be printed (the first title over the cap), or None.
+
+    For the paths that learn titles from events (``course.published``, ``course.completed``):
+    an event cannot be answered with a 422, so they refuse to *issue* with this message.
+    """
+    for lang, title in titles.items():
+        if len(title) > MAX_COURSE_TITLE_LENGTH:
+            return (
+                f"the course title in {lang!r} is {len(title)} characters long; "
+                f"certificates print at most {MAX_COURSE_TITLE_LENGTH}"
+            )
+    return None
 
 
 class CertificateStatus(StrEnum):

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from lms_shared.i18n import ascii_lower, ascii_upper
+from lms_shared.names import NameRefused, clean_name
 
 CERTIFICATE_NAMESPACE: Final = uuid.UUID("6f1b3c52-4d0e-5a8b-9c71-2e4f8a9d0b13")
 MAX_NAME_LENGTH: Final = 200
@@ -43,6 +44,8 @@ class ReasonCode(StrEnum):
     NAME_TOO_LONG = "NAME_TOO_LONG"
     FIELD_TOO_LONG = "FIELD_TOO_LONG"
     INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    MIXED_SCRIPT = "MIXED_SCRIPT"
+    SELF_CERTIFICATION = "SELF_CERTIFICATION"
     INVALID_EMAIL = "INVALID_EMAIL"
     UNKNOWN_ORG = "UNKNOWN_ORG"
     MALFORMED_ROW = "MALFORMED_ROW"
@@ -155,6 +158,19 @@ def parse_recipient(data: Mapping[str, Any], where: str = "") -> Recipient:
     name = _clean(data.get("name"))
     if name is None:
         raise RecipientError(ReasonCode.MISSING_NAME, "name is empty", where)
+    try:
+        checked = clean_name(name)
+    except NameRefused as refused:
+        raise RecipientError(ReasonCode(refused.code), str(refused), where) from None
+    name = checked.name
+    if checked.needs_confirmation and data.get("nameConfirmed") is not True:
+        words = ", ".join(repr(w) for w in checked.mixed_script_words)
+        raise RecipientError(
+            ReasonCode.MIXED_SCRIPT,
+            f"name mixes letters of two scripts in {words} (a look-alike of another name?); "
+            "check it and send it again with nameConfirmed: true to issue it as written",
+            where,
+        )
     if len(name) > MAX_NAME_LENGTH:
         raise RecipientError(
             ReasonCode.NAME_TOO_LONG, f"name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}", where
@@ -162,6 +178,8 @@ def parse_recipient(data: Mapping[str, Any], where: str = "") -> Recipient:
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in name):
         raise RecipientError(ReasonCode.INVALID_CHARACTERS, "name contains control or unprintable characters", where)
     email = _clean(data.get("email"))
+    if email is not None and any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in email):
+        raise RecipientError(ReasonCode.INVALID_CHARACTERS, "email contains control characters", where)
     if email is not None and len(email) > MAX_EMAIL_LENGTH:
         raise RecipientError(ReasonCode.FIELD_TOO_LONG, f"email is longer than {MAX_EMAIL_LENGTH} characters", where)
     if email is not None and not _EMAIL_RE.fullmatch(email):
@@ -169,6 +187,8 @@ def parse_recipient(data: Mapping[str, Any], where: str = "") -> Recipient:
     fields: dict[str, str | None] = {}
     for field in ("learnerId", "org", "municipality", "locale", "enrollmentId"):
         value = _clean(data.get(field))
+        if value is not None and any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
+            raise RecipientError(ReasonCode.INVALID_CHARACTERS, f"{field} contains control characters", where)
         if value is not None and len(value) > MAX_FIELD_LENGTH:
             raise RecipientError(
                 ReasonCode.FIELD_TOO_LONG, f"{field} is longer than {MAX_FIELD_LENGTH} characters", where

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from certificates import bootstrap
 from certificates.domain.bulk import ItemStatus
@@ -26,8 +27,10 @@ from certificates.entrypoints.schemas import (
     verification_json,
 )
 from certificates.service_layer import bulk, issuing, revocation, templates, verification
+from certificates.service_layer.ports import AutoIssueFailure
 from lms_shared.errors import NotFound
 from lms_shared.idempotency import StoredResponse, run_idempotent
+from lms_shared.openapi import document_error_statuses
 from lms_shared.web import IdempotencyKey, install_common, stored_response
 
 SERVICE = "certificates"
@@ -51,6 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(title="Kentbilim certificates", version="1", lifespan=lifespan)
 # Bulk lists refuse a row with a control character by itself (INVALID_CHARACTERS, with its number).
 install_common(app, SERVICE, own_text_checks=frozenset({"/v1/bulk-jobs"}))
+document_error_statuses(app)  # every status each route can answer, in /openapi.json
 router = APIRouter()
 
 
@@ -224,6 +228,62 @@ async def cancel_bulk(job_id: str, user: CurrentUser, uow: UowDep, container: Co
     await bulk.cancel_bulk_job(uow, actor_of(user), jid, container.ports)
     job, failures = await bulk.get_job(uow, jid)
     return job_json(job, failures)
+
+
+# --- automatic issue that failed ------------------------------------------------------------------
+
+
+class AutoIssueRetry(BaseModel):
+    """retryAutoIssue: the name to print instead of the one that failed (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, max_length=1000)
+
+
+def auto_issue_failure_json(f: AutoIssueFailure) -> dict[str, Any]:
+    r = f.recipient
+    return {
+        "id": str(f.id),
+        "courseId": f.course_id,
+        "learnerId": r.learner_id,
+        "name": r.name,
+        "email": r.email,
+        "org": r.org,
+        "municipality": r.municipality,
+        "enrollmentId": r.enrollment_id,
+        "reasonCode": f.reason_code,
+        "reason": f.reason,
+        "attempts": f.attempts,
+        "firstFailedAt": f.first_failed_at.isoformat(),
+        "lastFailedAt": f.last_failed_at.isoformat(),
+        "resolvedAt": f.resolved_at.isoformat() if f.resolved_at else None,
+        "resolvedBy": f.resolved_by,
+        "certificateId": str(f.certificate_id) if f.certificate_id else None,
+    }
+
+
+@router.get("/v1/auto-issue-failures")
+async def list_auto_issue_failures(
+    user: CurrentUser,
+    uow: UowDep,
+    courseId: str | None = None,
+    includeResolved: bool = False,
+    first: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Completions that could not be certified automatically: admins, and the course's trainers."""
+    found = await issuing.list_auto_issue_failures(uow, user, courseId, include_resolved=includeResolved, limit=first)
+    return {"nodes": [auto_issue_failure_json(f) for f in found]}
+
+
+@router.post("/v1/auto-issue-failures/{failure_id}/retry")
+async def retry_auto_issue(
+    failure_id: str, body: AutoIssueRetry, user: CurrentUser, uow: UowDep, container: ContainerDep, response: Response
+) -> dict[str, Any]:
+    """retryAutoIssue: issue the failed certificate again (idempotent: a second retry returns the same one)."""
+    command = issuing.RetryAutoIssue(_parse_id(failure_id, "automatic-issue failure"), body.name)
+    cert, created = await issuing.retry_auto_issue(uow, user, command, container.ports)
+    response.status_code = 201 if created else 200
+    return certificate_json(container.ports, cert, with_pdf=True)
 
 
 # --- templates ----------------------------------------------------------------------------------

@@ -10,19 +10,29 @@ import functools
 from typing import Any
 
 from certificates.bootstrap import Container
-from certificates.service_layer import events
-from lms_shared.events.catalogue import CourseCompletedV1, CoursePublishedV1
+from certificates.service_layer import events, ownership
+from lms_shared.events.catalogue import (
+    AutoIssueRequestedV1,
+    CourseCompletedV1,
+    CourseOwnersChangedV1,
+    CoursePublishedV1,
+)
 from lms_shared.inbox import EventConsumer
 
 
 def build_consumers(container: Container) -> list[EventConsumer]:
-    """The two durable consumers; each applies an event and records it in the inbox in one transaction."""
+    """The three durable consumers; each applies an event and records it in the inbox in one transaction."""
     js = container.runtime.js
     assert js is not None, "start the runtime first"
     ports = container.ports
     max_deliveries = container.settings.max_deliveries
-    courses: dict[Any, Any] = {CoursePublishedV1: functools.partial(events.on_course_published, ports=ports)}
+    # course.published goes through ownership.py, which keeps the owners of the newest ownership revision.
+    courses: dict[Any, Any] = {
+        CoursePublishedV1: functools.partial(ownership.on_course_published, ports=ports),
+        CourseOwnersChangedV1: ownership.on_course_owners_changed,
+    }
     completions: dict[Any, Any] = {CourseCompletedV1: functools.partial(events.on_course_completed, ports=ports)}
+    requests: dict[Any, Any] = {AutoIssueRequestedV1: functools.partial(events.on_auto_issue_requested, ports=ports)}
     return [
         EventConsumer(
             js, container.uow, container.inbox, "certificates-courses", courses, max_deliveries=max_deliveries
@@ -34,6 +44,19 @@ def build_consumers(container: Container) -> list[EventConsumer]:
             container.inbox,
             "certificates-completions",
             completions,
+            max_deliveries=max_deliveries,
+            batch=20,
+            concurrency=4,
+            ack_wait=60.0,
+        ),
+        # Our own requests, one per completion that waited for its course (see on_course_published):
+        # each recipient in a transaction of its own, so one cannot hold up the others.
+        EventConsumer(
+            js,
+            container.uow,
+            container.inbox,
+            "certificates-auto-issue",
+            requests,
             max_deliveries=max_deliveries,
             batch=20,
             concurrency=4,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from certificates.domain.bulk import BulkJob, BulkRow
 from certificates.domain.certificate import CertificateStatus, IssuedCertificate
 from certificates.service_layer.bulk import BulkPlan, StartBulkIssue
 from certificates.service_layer.ports import Ports, RowPage
+from lms_shared.text import MESSAGE, has_control_character
 
 DRY_RUN_ID = "dry-run"
 
@@ -25,6 +26,8 @@ class RecipientIn(BaseModel):
     municipality: str | None = None
     locale: str | None = None
     """The certificate's language when the course has it (REST only; GraphQL has no such field)."""
+    nameConfirmed: bool | None = None
+    """True to issue a name mixing scripts as written (``MIXED_SCRIPT`` otherwise)."""
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -52,6 +55,14 @@ class BulkJobCreate(BaseModel):
     allEligible: bool = False
     recipients: list[RecipientIn] | None = None
     csv: str | None = Field(default=None, max_length=64 * 1024 * 1024)
+
+    @field_validator("courseId")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        # This route checks its own body (rows are refused one by one), so the id is checked here.
+        if has_control_character(value):
+            raise ValueError(MESSAGE)
+        return value
 
     def command(self) -> StartBulkIssue:
         return StartBulkIssue(
@@ -135,6 +146,9 @@ def job_json(job: BulkJob, failures: list[dict[str, str]] | None = None) -> dict
         "failed": job.failed,
         "createdAt": job.created_at.isoformat(),
         "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        # Set while an outage (object store, database) holds the job back; null when it runs or ended.
+        "waitingReason": job.waiting_reason,
+        "waitingSince": job.waiting_since.isoformat() if job.waiting_since else None,
         "failures": failures if failures is not None else [],
     }
 
@@ -154,6 +168,8 @@ def dry_run_json(plan: BulkPlan) -> dict[str, Any]:
         "failed": 0,
         "createdAt": plan.planned_at.isoformat(),
         "finishedAt": None,
+        "waitingReason": None,
+        "waitingSince": None,
         "failures": plan.failures(),
         "rows": [row_json(r) for r in rows],
     }

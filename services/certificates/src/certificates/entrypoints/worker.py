@@ -2,9 +2,21 @@
 
 Run any number of them (``python -m certificates.worker``); they share one durable pull consumer,
 so JetStream hands each chunk to one worker at a time. A chunk is acknowledged only after its
-transaction committed. While a chunk is being worked on, the worker tells JetStream so
-(``in_progress``) every few seconds; if the worker dies, the heartbeats stop and the chunk is handed
-to another worker after ``ack_wait``, which finds the items the dead one committed already done.
+transaction committed.
+
+* **Progress-based heartbeat.** While a chunk moves (certificates prepared, rows written: its
+  :class:`ProgressMarks`), the worker tells JetStream so (``in_progress``) every ``ack_wait / 4``.
+  A chunk that stops moving (a hung upload, a half-open database connection) gets no heartbeat:
+  after ``ack_wait`` JetStream hands it to another worker, and this one abandons it. A dead worker
+  is the same case. Whoever runs it finds the items already committed done.
+* **Outages wait, failures fail.** A transient failure (:func:`lms_shared.faults.is_transient`: the
+  object store or database away, timeouts, 5xx) naks the chunk with capped, jittered back-off,
+  without limit, and shows the job waiting (``waitingReason``); its items stay PENDING. Only a
+  deterministic failure of the whole chunk, :data:`MAX_CHUNK_ATTEMPTS` times, fails its items.
+* **Watchdog.** Every worker looks, now and then, for QUEUED or RUNNING jobs with PENDING items and
+  no sign of life for ``LMS_WORKER_STUCK_AFTER_SECONDS`` (their chunk messages lost, or acked by
+  a worker that lost the work) and queues their pending items again (``FOR UPDATE SKIP LOCKED``:
+  one worker per job at a time).
 """
 
 from __future__ import annotations
@@ -14,6 +26,9 @@ import contextlib
 import os
 import signal
 import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
 
 import orjson
 from nats.aio.msg import Msg
@@ -26,20 +41,60 @@ from certificates.bootstrap import Container
 from certificates.config import get_settings
 from certificates.service_layer.bulk import (
     JOBS_SUBJECT,
+    ChunkIncomplete,
     ChunkMessage,
+    ChunkResult,
     ProcessChunk,
+    ProgressMarks,
     ProgressThrottle,
     give_up_chunk,
+    mark_job_waiting,
     process_chunk,
+    requeue_stalled_jobs,
 )
+from lms_shared.db import utcnow
+from lms_shared.faults import backoff_delay, is_transient
 from lms_shared.jetstream import JOBS_STREAM
 from lms_shared.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
 
 DURABLE = "certificate-workers"
-# After this many failed attempts a chunk's remaining items are marked FAILED so the job can end.
+# After this many deterministic failures a chunk's remaining items are marked FAILED so the job can
+# end. Outages never count: they are retried without limit.
 MAX_CHUNK_ATTEMPTS = 8
+# A chunk whose own marks do not move for this many ack_waits is let go even while the worker's
+# other chunks move (they can only explain a wait for the shared threads, not a hang).
+OWN_SILENCE_LIMIT = 3
+# Back-off of a chunk retried through an outage: capped, with full jitter (lms_shared.faults).
+RETRY_CAP_SECONDS = 15.0
+
+
+def waiting_reason(exc: BaseException) -> str:
+    """What an admin reads while a job waits: which server is away, and that nothing is lost."""
+    modules = []
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        modules.append(type(e).__module__)
+        stack.extend([getattr(e, "orig", None), e.__cause__, e.__context__])
+    if any(m.startswith(("minio", "urllib3")) for m in modules):
+        what = "the object store (S3)"
+    elif any(m.startswith(("sqlalchemy", "asyncpg")) for m in modules):
+        what = "the database"
+    elif any(m.startswith("nats") for m in modules):
+        what = "NATS"
+    else:
+        what = "a server"
+    cause = exc.__cause__ if isinstance(exc, ChunkIncomplete) and exc.__cause__ is not None else exc
+    return (
+        f"waiting for {what} ({type(cause).__name__}); the remaining certificates are issued "
+        "when it answers again, nobody is failed"
+    )
 
 
 async def ensure_consumer(js: JetStreamContext, ack_wait: float) -> None:
@@ -72,7 +127,19 @@ class BulkWorker:
         self.throttle = ProgressThrottle()
         self.parallel = parallel_chunks
         self.ack_wait = container.settings.worker_ack_wait_seconds
+        self.beat_every = max(1.0, self.ack_wait / 4)
+        self.stuck_after = container.settings.worker_stuck_after_seconds
         self.processed_chunks = 0
+        self.in_flight = 0
+        # Every chunk's marks also move these: the worker as a whole is getting somewhere.
+        self.activity = ProgressMarks()
+        self.transient_retries = 0
+        self.abandoned_chunks = 0
+        self.requeued_jobs = 0
+        # Deterministic failures per chunk seen by this worker; transient ones never count.
+        self._failures: Counter[tuple[str, int, int]] = Counter()
+        # Chunks given up as hung: kept referenced until they end (or the process does).
+        self._abandoned: set[asyncio.Task[object]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         js = self.c.runtime.js
@@ -81,6 +148,7 @@ class BulkWorker:
         sub = await js.pull_subscribe_bind(DURABLE, stream=JOBS_STREAM)
         slots = asyncio.Semaphore(self.parallel)
         tasks: set[asyncio.Task[None]] = set()
+        watchdog = asyncio.create_task(self.watch(stop))
         while not stop.is_set():
             await slots.acquire()
             try:
@@ -96,6 +164,7 @@ class BulkWorker:
             task = asyncio.create_task(self._guarded(msgs[0], slots))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
+        watchdog.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=30)
         # Leave the consumer now: chunks we did not take go to the other workers at once.
@@ -103,13 +172,17 @@ class BulkWorker:
             await sub.unsubscribe()
 
     async def _guarded(self, msg: Msg, slots: asyncio.Semaphore) -> None:
+        self.in_flight += 1
         try:
             await self.handle(msg)
+        except Exception as exc:  # noqa: BLE001 - e.g. NATS away for the ack: the chunk comes back after ack_wait
+            log.warning("worker.chunk_unsettled", error=repr(exc))
         finally:
+            self.in_flight -= 1
             slots.release()
 
     async def handle(self, msg: Msg) -> None:
-        """Process one chunk message; ack after commit, nak (with back-off) on a passing failure."""
+        """Process one chunk message; ack after commit, nak (with back-off) on a failure, let a hung one go."""
         try:
             message = ChunkMessage.from_json(orjson.loads(msg.data))
         except (ValueError, KeyError, TypeError) as exc:
@@ -117,16 +190,29 @@ class BulkWorker:
             await msg.term()
             return
         started = time.perf_counter()
-        heartbeat = asyncio.create_task(self._heartbeat(msg))
+        progress = ProgressMarks(parent=self.activity)
+        work = asyncio.create_task(self._process(message, progress))
+        if not await self._heartbeat(msg, work, progress):
+            # No progress for ack_wait: JetStream hands the chunk to another worker now. Let this
+            # attempt go (cancelled; a thread stuck in an upload ends with its own timeout).
+            self.abandoned_chunks += 1
+            log.warning(
+                "worker.chunk_hung",
+                job_id=str(message.job_id),
+                chunk=message.chunk,
+                marks=progress.count,
+                silent_seconds=round(time.monotonic() - progress.at, 1),
+            )
+            work.cancel()
+            self._abandoned.add(work)
+            work.add_done_callback(_forget(self._abandoned))
+            return
         try:
-            async with self.c.uow() as uow:
-                result = await process_chunk(uow, None, ProcessChunk(message, self.throttle), self.c.ports)
-        except Exception as exc:  # noqa: BLE001 - S3 or the database hiccuped: retry the chunk later
-            heartbeat.cancel()
+            result = work.result()
+        except Exception as exc:  # noqa: BLE001 - classified below: an outage waits, a failure counts
             await self._retry_or_give_up(msg, message, exc)
             return
-        finally:
-            heartbeat.cancel()
+        self._failures.pop(_chunk_key(message), None)
         await msg.ack()
         self.processed_chunks += 1
         log.info(
@@ -142,39 +228,142 @@ class BulkWorker:
             total_ms=round((time.perf_counter() - started) * 1000),
         )
 
-    async def _heartbeat(self, msg: Msg) -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            while True:
-                await asyncio.sleep(max(1.0, self.ack_wait / 4))
+    async def _process(self, message: ChunkMessage, progress: ProgressMarks) -> ChunkResult:
+        async with self.c.uow() as uow:
+            return await process_chunk(uow, None, ProcessChunk(message, self.throttle, progress), self.c.ports)
+
+    async def _heartbeat(self, msg: Msg, work: asyncio.Task[ChunkResult], progress: ProgressMarks) -> bool:
+        """Wait for ``work``, extending ``ack_wait`` only while it moves; False once it hung for ``ack_wait``.
+
+        "Moves" is the chunk's own marks, or the worker's while this chunk's certificates wait for
+        threads that another chunk of this worker keeps busy.
+        """
+        seen, last_move = (progress.count, self.activity.count), time.monotonic()
+        own_seen, own_move = progress.count, last_move
+        while True:
+            done, _ = await asyncio.wait({work}, timeout=self.beat_every)
+            if done:
+                return True
+            now = time.monotonic()
+            if progress.count != own_seen:
+                own_seen, own_move = progress.count, now
+            elif now - own_move >= OWN_SILENCE_LIMIT * self.ack_wait:
+                return False  # the others' progress covers a wait for threads, not a hang this long
+            marks = (progress.count, self.activity.count)
+            if marks != seen:
+                seen, last_move = marks, now
                 with contextlib.suppress(Exception):
                     await msg.in_progress()
+            elif now - last_move >= self.ack_wait:
+                return False
 
     async def _retry_or_give_up(self, msg: Msg, message: ChunkMessage, exc: Exception) -> None:
         delivered = msg.metadata.num_delivered if msg.metadata else 1
-        if delivered < MAX_CHUNK_ATTEMPTS:
-            delay = min(0.5 * 2 ** (delivered - 1), 30.0)
+        written = exc.written if isinstance(exc, ChunkIncomplete) else None
+        if is_transient(exc):
+            # An outage says nothing about the chunk: wait and retry, however long it lasts.
+            self.transient_retries += 1
+            delay = backoff_delay(delivered, cap=min(RETRY_CAP_SECONDS, self.ack_wait))
+            log.warning(
+                "worker.chunk_waiting",
+                job_id=str(message.job_id),
+                chunk=message.chunk,
+                delivered=delivered,
+                error=repr(exc),
+                issued_before_failure=written.issued if written else 0,
+                delay=round(delay, 2),
+            )
+            await self._show_waiting(message, waiting_reason(exc))
+            await msg.nak(delay=delay)
+            return
+        key = _chunk_key(message)
+        self._failures[key] += 1
+        failures = self._failures[key]
+        if failures < MAX_CHUNK_ATTEMPTS:
+            delay = min(0.5 * 2 ** (failures - 1), 30.0)
             log.warning(
                 "worker.chunk_retry",
                 job_id=str(message.job_id),
                 chunk=message.chunk,
                 delivered=delivered,
+                failures=failures,
                 error=repr(exc),
                 delay=delay,
             )
             await msg.nak(delay=delay)
             return
         log.error("worker.chunk_failed", job_id=str(message.job_id), chunk=message.chunk, error=repr(exc))
-        await self._fail_chunk(
-            message,
-            f"could not be issued after {delivered} attempts ({type(exc).__name__}); "
-            "check the certificates worker's log, then start a job for the remaining people",
-        )
+        try:
+            await self._fail_chunk(
+                message,
+                f"could not be issued after {failures} attempts ({type(exc).__name__}); "
+                "check the certificates worker's log, then start a job for the remaining people",
+            )
+        except Exception as again:  # noqa: BLE001 - the database went away meanwhile: try the chunk later
+            log.warning("worker.give_up_failed", job_id=str(message.job_id), error=repr(again))
+            await msg.nak(delay=backoff_delay(1))
+            return
+        self._failures.pop(key, None)
         await msg.ack()
+
+    async def _show_waiting(self, message: ChunkMessage, reason: str) -> None:
+        """Tell the admin the job waits for a server (best effort: that server may be the database)."""
+        try:
+            async with asyncio.timeout(5):
+                async with self.c.uow() as uow:
+                    await mark_job_waiting(uow, message.job_id, reason)
+        except Exception as exc:  # noqa: BLE001 - the retry goes on either way
+            log.info("worker.waiting_not_recorded", job_id=str(message.job_id), error=repr(exc))
 
     async def _fail_chunk(self, message: ChunkMessage, reason: str) -> None:
         """Give up on a chunk's remaining items so the job ends and tells the admin who is missing."""
         async with self.c.uow() as uow:
             await give_up_chunk(uow, message, reason, self.c.ports)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """The watchdog: re-queue jobs nobody has worked on for ``stuck_after`` seconds."""
+        every = min(30.0, max(1.0, self.stuck_after / 4))
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            if stop.is_set():
+                return
+            try:
+                await self.requeue_stalled()
+            except Exception as exc:  # noqa: BLE001 - a server away: look again next round
+                log.warning("worker.watchdog_failed", error=repr(exc))
+
+    async def requeue_stalled(self) -> int:
+        """One round of the watchdog; returns how many jobs were queued again."""
+        silent_since = utcnow() - timedelta(seconds=self.stuck_after)
+        async with self.c.uow() as uow:
+            requeued = await requeue_stalled_jobs(uow, silent_since, self.c.ports)
+        for r in requeued:
+            log.warning(
+                "worker.job_requeued",
+                job_id=str(r.job_id),
+                generation=r.generation,
+                chunks=r.chunks,
+                pending=r.pending,
+                silent_seconds=self.stuck_after,
+            )
+        self.requeued_jobs += len(requeued)
+        return len(requeued)
+
+
+def _chunk_key(message: ChunkMessage) -> tuple[str, int, int]:
+    return (str(message.job_id), message.first, message.last)
+
+
+def _forget(tasks: set[asyncio.Task[object]]) -> Callable[[asyncio.Task[object]], None]:
+    """A done-callback for an abandoned chunk: drop it, and read its outcome so none is reported as lost."""
+
+    def done(task: asyncio.Task[object]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    return done
 
 
 async def run_worker() -> None:

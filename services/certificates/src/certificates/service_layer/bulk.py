@@ -8,10 +8,18 @@ Exactly-once effects on an at-least-once queue: a chunk only ever moves items th
 PENDING, and it moves them in the same transaction that inserts their certificates, under a lock on
 the job row. A chunk delivered twice (a slow worker, a worker killed with SIGKILL, a re-run) finds
 its items done and does nothing, and the job's counters only count what each transaction moved.
+
+Outages are not failures. A chunk whose object store or database is away keeps its items PENDING
+and is retried until the server is back (:func:`mark_job_waiting` shows the job waiting meanwhile);
+what one chunk did prepare before an upload failed is written at once, so a retry only redoes the
+certificates that were missing. Only a failure that repeats the same way (a name the font cannot
+print, a bug) fails recipients. A job nobody works on any more (its chunk messages lost, every
+worker gone past JetStream's redelivery) is found by :func:`requeue_stalled_jobs` and queued again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -35,6 +43,7 @@ from certificates.domain.bulk import (
 from certificates.domain.course import CourseInfo
 from certificates.domain.recipient_csv import CsvError, read_recipients_csv
 from certificates.domain.recipients import ReasonCode
+from certificates.domain.templates import CertificateTemplate
 from certificates.service_layer.issuing import (
     Actor,
     AlreadyCertified,
@@ -51,11 +60,13 @@ from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
 from lms_shared.errors import BadInput, Conflict, NotFound
 from lms_shared.events.catalogue import BulkProgressV1
+from lms_shared.faults import is_transient
 from lms_shared.text import visible
 
 JOBS_SUBJECT = "jobs.certificates.bulk"
 PROGRESS_INTERVAL_SECONDS = 0.5
 FAILURES_LIMIT = 10_000
+WATCHDOG_ACTOR = Actor("system:bulk-watchdog", "bulk job watchdog")
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +259,7 @@ def _progress_event(job: BulkJob) -> BulkProgressV1:
         issued=job.issued,
         skipped=job.skipped,
         failed=job.failed,
+        refused=job.refused,
         updated_at=utcnow(),
     )
 
@@ -308,21 +320,107 @@ class ProgressThrottle:
         return False
 
 
+class ProgressMarks:
+    """How far a chunk got: bumped at every step (a certificate prepared, the job locked, rows written).
+
+    The worker's heartbeat reads it: a chunk whose marks stop moving is hung (a half-open
+    connection, an upload that never returns) and is no longer kept from the other workers.
+    """
+
+    def __init__(self, parent: ProgressMarks | None = None) -> None:
+        self.count = 0
+        self.at = time.monotonic()
+        self.parent = parent
+        """The worker's marks: a chunk whose certificates wait behind another chunk's on the same
+        threads is not hung while that other chunk moves."""
+
+    def mark(self) -> None:
+        self.count += 1
+        self.at = time.monotonic()
+        if self.parent is not None:
+            self.parent.mark()
+
+
+class ChunkIncomplete(Exception):
+    """Some certificates of a chunk could not be prepared; the others are written. ``__cause__`` says why.
+
+    The cause decides how the chunk is retried (an outage: without limit), so this class adds no
+    verdict of its own to :func:`lms_shared.faults.is_transient`.
+    """
+
+    def __init__(self, missing: int, of: int, written: ChunkResult) -> None:
+        super().__init__(f"{missing} of {of} certificates could not be prepared; the other {of - missing} are written")
+        self.missing = missing
+        self.written = written
+
+
 @dataclass
 class ProcessChunk:
     message: ChunkMessage
     throttle: ProgressThrottle = field(default_factory=ProgressThrottle)
+    progress: ProgressMarks = field(default_factory=ProgressMarks)
+
+
+async def _prepare_each(
+    ports: Ports,
+    course: CourseInfo,
+    template: CertificateTemplate,
+    plans: Sequence[PlannedCertificate],
+    job_id: uuid.UUID,
+    progress: ProgressMarks,
+) -> tuple[list[PreparedCertificate | IssueFailed], list[BaseException]]:
+    """Prepare every certificate on its own, so one failed upload does not lose its siblings' work.
+
+    Returns what was made (printed and uploaded, or refused by the printer) and the errors of the
+    ones that raised (the store away, a bug): those stay PENDING for the retry. After the first
+    transient error the certificates not started yet are not tried at all: they would wait out the
+    same outage one by one (each upload retries before it gives up), and the chunk is retried anyway.
+    """
+
+    async def one(plan: PlannedCertificate) -> PreparedCertificate | IssueFailed:
+        try:
+            (made,) = await prepare_certificates(ports, course, template, [plan], job_id=job_id)
+        finally:
+            progress.mark()
+        return made
+
+    tasks = [asyncio.ensure_future(one(p)) for p in plans]
+    try:
+        waiting: set[asyncio.Future[PreparedCertificate | IssueFailed]] = set(tasks)
+        while waiting:
+            done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_EXCEPTION)
+            if any(not t.cancelled() and is_transient(t.exception() or _NoError()) for t in done):
+                for t in waiting:
+                    t.cancel()
+                if waiting:
+                    await asyncio.wait(waiting)
+                break
+    finally:
+        for t in tasks:
+            if not t.done():
+                t.cancel()
+    made = [t.result() for t in tasks if not t.cancelled() and t.exception() is None]
+    errors: list[BaseException] = [e for t in tasks if not t.cancelled() and (e := t.exception()) is not None]
+    for error in errors:
+        if not isinstance(error, Exception):  # interrupted: not ours to keep
+            raise error
+    return made, errors
+
+
+class _NoError(Exception):
+    """Stands in for "no exception" where :func:`is_transient` wants one (it answers False)."""
 
 
 async def process_chunk(
     uow: CertificatesUnitOfWork, actor: Actor | None, command: ProcessChunk, ports: Ports
 ) -> ChunkResult:
     """Issue the PENDING items of one chunk and commit (see the module doc); ``actor`` is the job's creator."""
-    message = command.message
+    message, progress = command.message, command.progress
     job = await uow.bulk_jobs.get(message.job_id)
     if job is None or JobStatus(job.status).finished:
         return ChunkResult()
     items = await uow.bulk_jobs.pending_items(job.id, message.first, message.last)
+    progress.mark()
     if not items:
         return ChunkResult()
     course = await uow.courses.get(job.course_id)
@@ -330,20 +428,30 @@ async def process_chunk(
         raise RuntimeError(f"course {job.course_id} of job {job.id} is missing")
     template = await ports.templates.get(uow, course.template_id)
     plans = await plan_issue(uow, ports, course, [i.recipient for i in items])
+    progress.mark()
     to_make = [p for p in plans if isinstance(p, PlannedCertificate)]
     started = time.perf_counter()
-    made = await prepare_certificates(ports, course, template, to_make, job_id=job.id)
+    made, errors = await _prepare_each(ports, course, template, to_make, job.id, progress)
     prepared_at = time.perf_counter()
+    missing = len(to_make) - len(made)
+    if errors and not made:
+        raise errors[0]  # nothing to keep: the chunk is retried as a whole
     made_by_key = {m.plan.recipient.key if isinstance(m, PreparedCertificate) else m.recipient.key: m for m in made}
 
     # The slow part is over; from here on the job row is locked for a few milliseconds.
     locked = await _lock_job(uow, job.id)
+    progress.mark()
     if JobStatus(locked.status).finished:
         return ChunkResult()
     still_pending = await uow.bulk_jobs.still_pending(job.id, [i.idx for i in items])
     if not still_pending:
         return ChunkResult()
-    live = [(i.idx, p) for i, p in zip(items, plans, strict=True) if i.idx in still_pending]
+    # A certificate whose preparation raised stays PENDING: the chunk's retry makes it.
+    live = [
+        (i.idx, p)
+        for i, p in zip(items, plans, strict=True)
+        if i.idx in still_pending and (isinstance(p, AlreadyCertified) or p.recipient.key in made_by_key)
+    ]
     prepared = [
         m
         for _, p in live
@@ -351,6 +459,7 @@ async def process_chunk(
     ]
     by = actor or Actor(job.created_by, job.created_by_name)
     inserted = await write_certificates(uow, ports, prepared, by, mode="bulk", reason=f"bulk issue job {job.id}")
+    progress.mark()
     lost_keys = [p.plan.recipient.key for p in prepared if p.plan.id not in inserted]
     holders = await uow.certificates.valid_by_key(course.id, lost_keys) if lost_keys else {}
 
@@ -370,14 +479,18 @@ async def process_chunk(
     counters = await uow.bulk_jobs.add_counts(
         job.id, issued=result.issued, skipped=result.skipped, failed=result.failed, finished=finished
     )
+    progress.mark()
     result.job_finished = finished
     if finished:
         uow.on_commit(lambda: ports.metrics.bulk_job_finished(JobStatus.COMPLETED.value))
     if command.throttle.due(job.id, finished):
         uow.publish(_progress_event(counters))
     await uow.commit()
+    progress.mark()
     result.prepare_seconds = prepared_at - started
     result.write_seconds = time.perf_counter() - prepared_at
+    if errors:
+        raise ChunkIncomplete(missing, len(to_make), result) from errors[0]
     return result
 
 
@@ -398,7 +511,7 @@ def _outcome(
         )
     made = made_by_key[plan.recipient.key]
     if isinstance(made, IssueFailed):
-        return ItemOutcome(idx, ItemStatus.FAILED, None, ReasonCode.RENDER_FAILED, made.reason)
+        return ItemOutcome(idx, ItemStatus.FAILED, None, made.reason_code, made.reason)
     if plan.id in inserted:
         return ItemOutcome(idx, ItemStatus.ISSUED, plan.id, None, None)
     holder = holders.get(plan.recipient.key)
@@ -421,15 +534,70 @@ def _outcome(
 
 async def give_up_chunk(uow: CertificatesUnitOfWork, message: ChunkMessage, reason: str, ports: Ports) -> int:
     """A chunk that keeps failing: its remaining items FAIL so the job ends and tells the admin who is missing."""
-    await uow.bulk_jobs.get(message.job_id, for_update=True)
+    job = await uow.bulk_jobs.get(message.job_id, for_update=True)
+    if job is None or JobStatus(job.status).finished:
+        return 0
     failed = await uow.bulk_jobs.end_pending(
         message.job_id, ItemStatus.FAILED, ReasonCode.ISSUE_FAILED.value, reason, message.first, message.last
     )
     finished = await uow.bulk_jobs.count_pending(message.job_id) == 0
     if await uow.bulk_jobs.complete_if_active(message.job_id, failed, finished):
         uow.on_commit(lambda: ports.metrics.bulk_job_finished(JobStatus.COMPLETED.value))
+    if failed or finished:
+        # The counters moved (and the job may have ended): tell the watchers, as process_chunk does.
+        counters = await uow.bulk_jobs.get(message.job_id)
+        if counters is not None:
+            uow.publish(_progress_event(counters))
     await uow.commit()
     return failed
+
+
+async def mark_job_waiting(uow: CertificatesUnitOfWork, job_id: uuid.UUID, reason: str) -> None:
+    """A chunk of the job could not go on because a server is away: show the job waiting, not failing."""
+    await uow.bulk_jobs.mark_waiting(job_id, reason)
+    await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Requeued:
+    job_id: uuid.UUID
+    generation: int
+    chunks: int
+    pending: int
+
+
+async def requeue_stalled_jobs(
+    uow: CertificatesUnitOfWork, silent_since: datetime, ports: Ports, limit: int = 20
+) -> list[Requeued]:
+    """Queue the PENDING items of every active job with no sign of life since ``silent_since`` again.
+
+    The new chunk messages carry a message id of their own generation (``{job}:{n}:r{generation}``),
+    so JetStream's duplicate window does not swallow them; a chunk that is in fact still alive
+    somewhere and runs twice does no harm, because items only move while PENDING under the job lock.
+    """
+    repo = uow.bulk_jobs
+    requeued: list[Requeued] = []
+    for job in await repo.stalled(silent_since, limit):
+        pending = await repo.pending_indexes(job.id)
+        if not pending:
+            continue
+        generation = await repo.note_requeue(job.id)
+        ranges = chunk_ranges(pending, ports.limits.chunk_size)
+        for n, (first, last) in enumerate(ranges):
+            message = ChunkMessage(job.id, n, first, last)
+            await uow.jobs.enqueue(JOBS_SUBJECT, f"{job.id}:{n}:r{generation}", message.to_json())
+        await uow.audit.add(
+            AuditEntry(
+                actor_sub=WATCHDOG_ACTOR.sub,
+                actor_name=WATCHDOG_ACTOR.name,
+                action="bulk_requeue",
+                job_id=job.id,
+                details={"generation": generation, "chunks": len(ranges), "pending": len(pending)},
+            )
+        )
+        requeued.append(Requeued(job.id, generation, len(ranges), len(pending)))
+    await uow.commit()
+    return requeued
 
 
 async def get_job(uow: CertificatesUnitOfWork, job_id: uuid.UUID) -> tuple[BulkJob, list[dict[str, str]]]:

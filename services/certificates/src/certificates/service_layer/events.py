@@ -6,12 +6,16 @@ opens the unit of work, records the event in the inbox, calls the handler and co
 
 from __future__ import annotations
 
+import dataclasses
+
+from certificates.domain.certificate import IssuedCertificate
 from certificates.domain.course import CourseInfo
 from certificates.domain.recipients import Recipient
 from certificates.service_layer.issuing import auto_issue
-from certificates.service_layer.ports import Ports
+from certificates.service_layer.ports import AutoIssueFailure, Ports, VersionPolicy
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
-from lms_shared.events.catalogue import CourseCompletedV1, CoursePublishedV1
+from lms_shared.db import utcnow
+from lms_shared.events.catalogue import AutoIssueRequestedV1, CourseCompletedV1, CoursePublishedV1, LearnerData
 from lms_shared.events.envelope import Envelope
 from lms_shared.logging import get_logger
 
@@ -21,14 +25,17 @@ log = get_logger(__name__)
 async def on_course_published(
     uow: CertificatesUnitOfWork, event: CoursePublishedV1, envelope: Envelope, *, ports: Ports
 ) -> None:
-    """Keep the latest published version of a course; issue certificates that were waiting for it.
+    """Keep the newest published version and this version's policy; decide the completions waiting for it.
 
-    An older version arriving late never overwrites a newer one. Completions recorded before the
-    course was known (events from two services need not arrive in order) are issued now when the
-    course's policy says so.
+    An older version arriving late never overwrites a newer one in ``course``, but its certificate
+    policy is kept all the same: each completion is decided by the policy of the version the learner
+    completed (issue 12, item 10). Completions recorded before their version was known (events from
+    two services need not arrive in order) are released now, each by its own version's policy: one
+    ``auto_issue.requested`` event per automatic one, handled by :func:`on_auto_issue_requested` in
+    a transaction of its own, so that no recipient can hold up or roll back the course.
     """
     # Exclusive against completions of the same course (they take the lock shared): a completion
-    # either sees this course or is seen below as waiting, never neither.
+    # either sees this version's policy or is seen below as waiting, never neither.
     await uow.courses.lock(event.course_id, shared=False)
     await uow.courses.store_published(
         CourseInfo(
@@ -45,27 +52,119 @@ async def on_course_published(
         slug=event.slug,
         published_at=event.published_at,
     )
+    await uow.courses.store_version_policy(
+        VersionPolicy(
+            course_id=event.course_id,
+            version=event.version,
+            auto_issue=event.certificate_policy.auto_issue,
+            template_id=event.certificate_policy.template_id,
+        )
+    )
+    waiting = await uow.completions.awaiting_course(event.course_id)
+    if not waiting:
+        return
+    policies = await uow.courses.version_policies(event.course_id)
+    # Only completions of versions up to this one can have become decidable; one of an older
+    # version whose own course.published is still on its way keeps waiting for it.
+    released = [
+        (w, policies[w.recipient.course_version])
+        for w in waiting
+        if w.recipient.course_version is not None
+        and w.recipient.course_version <= event.version
+        and w.recipient.course_version in policies
+    ]
+    # Each automatic one is issued by its own event, in its own transaction: one name the font
+    # cannot print, or S3 being away, costs that recipient a retry or a recorded failure, never the
+    # course (which is committed here, whatever happens to the certificates).
+    requests = [_auto_issue_request(event.course_id, w.recipient, w.course_titles) for w, p in released if p.auto_issue]
+    uow.publish(*requests)
+    if requests:
+        log.info("certificate.auto_issue_requested", course_id=event.course_id, count=len(requests))
+    await uow.completions.clear_awaiting(event.course_id, {p.version for _, p in released})
+
+
+async def _policy_of(uow: CertificatesUnitOfWork, course_id: str, version: int | None) -> VersionPolicy | None:
+    """The policy of the version a learner completed, or None while certificates do not know that version."""
+    if version is None:
+        return None
+    return (await uow.courses.version_policies(course_id)).get(version)
+
+
+def _auto_issue_request(course_id: str, recipient: Recipient, titles: dict[str, str]) -> AutoIssueRequestedV1:
+    return AutoIssueRequestedV1(
+        course_id=course_id,
+        course_version=recipient.course_version,
+        course_titles=dict(titles),
+        learner=LearnerData(
+            id=recipient.learner_id,
+            name=recipient.name,
+            email=recipient.email,
+            org=recipient.org,
+            municipality=recipient.municipality,
+            locale=recipient.locale,
+        ),
+        enrollment_id=recipient.enrollment_id,
+        requested_at=utcnow(),
+    )
+
+
+async def on_auto_issue_requested(
+    uow: CertificatesUnitOfWork, event: AutoIssueRequestedV1, envelope: Envelope, *, ports: Ports
+) -> None:
+    """Issue one completion that was waiting for its course (staged by :func:`on_course_published`).
+
+    A certificate that cannot be printed is recorded as an :class:`AutoIssueFailure` and the event
+    is applied; only an infrastructure fault raises (and is retried by the consumer).
+    """
     course = await uow.courses.get(event.course_id)
-    assert course is not None, "stored just above"
-    waiting = await uow.completions.awaiting_course(course.id)
-    for completion in waiting:
-        if course.auto_issue:
-            cert, created = await auto_issue(uow, ports, course, completion.course_titles, completion.recipient)
-            log.info("certificate.auto_issue", certificate_id=str(cert.id), created=created, course_id=course.id)
-    if waiting:
-        await uow.completions.clear_awaiting(course.id)
+    policy = await _policy_of(uow, event.course_id, event.course_version)
+    if course is None or policy is None or not policy.auto_issue:  # not the policy of the version completed
+        log.info("certificate.auto_issue_skipped", course_id=event.course_id, learner_id=event.learner.id)
+        return
+    course = _under(course, policy)
+    person = event.learner
+    recipient = Recipient(
+        name=person.name,
+        learner_id=person.id,
+        email=person.email,
+        org=person.org,
+        municipality=person.municipality,
+        locale=person.locale,
+        enrollment_id=event.enrollment_id,
+        course_version=event.course_version,
+    )
+    _log_outcome(course.id, recipient, await auto_issue(uow, ports, course, dict(event.course_titles), recipient))
+
+
+def _log_outcome(
+    course_id: str, recipient: Recipient, outcome: tuple[IssuedCertificate, bool] | AutoIssueFailure
+) -> None:
+    if isinstance(outcome, AutoIssueFailure):
+        log.warning(
+            "certificate.auto_issue_failed",
+            course_id=course_id,
+            learner_id=recipient.learner_id,
+            failure_id=str(outcome.id),
+            reason_code=outcome.reason_code,
+            reason=outcome.reason,
+        )
+        return
+    cert, created = outcome
+    log.info("certificate.auto_issue", certificate_id=str(cert.id), created=created, course_id=course_id)
 
 
 async def on_course_completed(
     uow: CertificatesUnitOfWork, event: CourseCompletedV1, envelope: Envelope, *, ports: Ports
 ) -> None:
-    """Remember that a learner is eligible; issue at once when the course's policy is automatic.
+    """Remember that a learner is eligible; issue at once when the policy of the version completed is automatic.
 
-    The completion is kept even when the course's ``course.published`` has not arrived yet; the
-    certificate is then issued when it does (see :func:`on_course_published`).
+    The completion waits when the ``course.published`` of the version the learner completed has
+    not arrived yet, even if another version of the course is known: that version's policy may be
+    another one. It is decided when its version arrives (see :func:`on_course_published`).
     """
     await uow.courses.lock(event.course_id, shared=True)
     course = await uow.courses.get(event.course_id)
+    policy = await _policy_of(uow, event.course_id, event.course_version)
     person = event.person
     recipient = Recipient(
         name=person.name,
@@ -83,11 +182,22 @@ async def on_course_completed(
         course_titles=dict(event.course_titles),
         score=event.score,
         completed_at=event.completed_at,
-        awaiting_course=course is None,
+        awaiting_course=course is None or policy is None,
     )
-    if course is None:
-        log.info("completion.awaiting_course", course_id=event.course_id, learner_id=recipient.learner_id)
+    if course is None or policy is None:
+        log.info(
+            "completion.awaiting_course",
+            course_id=event.course_id,
+            course_version=event.course_version,
+            learner_id=recipient.learner_id,
+        )
         return
-    if course.auto_issue:
-        cert, created = await auto_issue(uow, ports, course, dict(event.course_titles), recipient)
-        log.info("certificate.auto_issue", certificate_id=str(cert.id), created=created, course_id=course.id)
+    if policy.auto_issue:
+        # One event, one recipient: a name that cannot be printed is recorded, not raised (see auto_issue).
+        course = _under(course, policy)
+        _log_outcome(course.id, recipient, await auto_issue(uow, ports, course, dict(event.course_titles), recipient))
+
+
+def _under(course: CourseInfo, policy: VersionPolicy) -> CourseInfo:
+    """The course as the version a learner completed certifies it: that version's template."""
+    return dataclasses.replace(course, auto_issue=policy.auto_issue, template_id=policy.template_id)

@@ -24,17 +24,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from certificates.domain.certificate import CertificateStatus, IssuedCertificate, derive_code
+from certificates.domain.certificate import (
+    CertificateStatus,
+    IssuedCertificate,
+    PrintedFieldTooLong,
+    course_title_problem,
+    derive_code,
+)
 from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
-from certificates.domain.recipients import Recipient, RecipientError, certificate_id, parse_recipient
+from certificates.domain.recipients import (
+    ReasonCode,
+    Recipient,
+    RecipientError,
+    certificate_id,
+    parse_recipient,
+)
 from certificates.domain.templates import CertificateTemplate, choose_language
-from certificates.service_layer.ports import AuditEntry, CredentialFacts, IssueMode, Ports
+from certificates.service_layer.ports import AuditEntry, AutoIssueFailure, CredentialFacts, IssueMode, Ports
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
+from lms_shared.auth import Principal
 from lms_shared.db import utcnow
-from lms_shared.errors import BadInput, Conflict, NotFound
+from lms_shared.errors import BadInput, Conflict, Forbidden, NotFound
 from lms_shared.events.catalogue import CertificateIssuedV1, LearnerData
 from lms_shared.i18n import pick
+from lms_shared.text import check_text, has_control_character
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +85,11 @@ class AlreadyCertified:
 
 @dataclass(frozen=True, slots=True)
 class IssueFailed:
+    """A certificate that cannot be printed; ``reason_code`` says why for machines (bulk rows, failures)."""
+
     recipient: Recipient
     reason: str
+    reason_code: ReasonCode = ReasonCode.RENDER_FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +182,8 @@ def _make_one(
             issuer_name=issuer_name,
         )
         pdf = ports.renderer.render(document, template, plan.lang)
+    except PrintedFieldTooLong as exc:  # a field over its cap: say which (NAME_TOO_LONG, FIELD_TOO_LONG)
+        return IssueFailed(recipient, f"the certificate could not be printed: {exc}", exc.reason_code)
     except ValueError as exc:
         return IssueFailed(recipient, f"the certificate could not be printed: {exc}")
     signed = ports.signer.sign(
@@ -315,13 +334,30 @@ async def issue_to(
 
     Idempotent: a person who already holds a valid certificate for the course gets that one back
     with ``created=False``, whether it was issued a year ago or by a concurrent request just now.
+    A certificate that cannot be printed is :class:`BadInput`.
     """
+    outcome = await _issue_one(uow, ports, course, template, recipient, actor, mode)
+    if isinstance(outcome, IssueFailed):
+        raise BadInput(f"{outcome.recipient.label}: {outcome.reason}")
+    return outcome
+
+
+async def _issue_one(
+    uow: CertificatesUnitOfWork,
+    ports: Ports,
+    course: CourseInfo,
+    template: CertificateTemplate,
+    recipient: Recipient,
+    actor: Actor,
+    mode: IssueMode,
+) -> tuple[IssuedCertificate, bool] | IssueFailed:
+    """:func:`issue_to`, with a certificate that cannot be printed returned (nothing written) instead of raised."""
     (plan,) = await plan_issue(uow, ports, course, [recipient])
     if isinstance(plan, AlreadyCertified):
         return await _stored(uow, plan.certificate_id), False
     (made,) = await prepare_certificates(ports, course, template, [plan])
     if isinstance(made, IssueFailed):
-        raise BadInput(f"{made.recipient.label}: {made.reason}")
+        return made
     inserted = await write_certificates(uow, ports, [made], actor, mode=mode)
     if plan.id in inserted:
         return await _stored(uow, plan.id), True
@@ -358,17 +394,138 @@ async def issue_certificate(
         recipient = parse_recipient(command.recipient, "recipient")
     except RecipientError as exc:
         raise BadInput(str(exc)) from exc
+    if recipient.learner_id is not None and recipient.learner_id == actor.sub:
+        raise Forbidden("Nobody issues their own certificate: ask another admin to issue it (it is audited).")
+    # Titles come from course.published, which could not be refused: refuse the issue instead,
+    # before anything is rendered, with the title that is too long.
+    title_problem = course_title_problem(course.titles)
+    if title_problem is not None:
+        raise BadInput(f"Certificates of the course {course.id!r} cannot be printed: {title_problem}.")
     template = await ports.templates.get(uow, course.template_id)
     cert, created = await issue_to(uow, ports, course, template, recipient, actor, "single")
+    # An admin issuing by hand also settles an automatic issue that failed for this person.
+    await uow.auto_issue_failures.resolve(course.id, recipient.key, cert.id, actor.sub)
     await uow.commit()
     return cert, created
 
 
+def printing_problem(name: str, *, confirmed: bool = False) -> RecipientError | None:
+    """Why ``name`` cannot be printed under the rules every printed name follows, or None.
+
+    The rules of :func:`parse_recipient` (admin issue, bulk lists and CSVs): not empty, at most
+    ``MAX_NAME_LENGTH`` characters, no control or unprintable characters.
+    """
+    if has_control_character(name):
+        return RecipientError(ReasonCode.INVALID_CHARACTERS, "name contains control or unprintable characters")
+    try:
+        parse_recipient({"name": name, "nameConfirmed": confirmed})
+    except RecipientError as exc:
+        return exc
+    return None
+
+
 async def auto_issue(
     uow: CertificatesUnitOfWork, ports: Ports, course: CourseInfo, titles: Mapping[str, str], recipient: Recipient
-) -> tuple[IssuedCertificate, bool]:
-    """Issue on completion, in the event's unit of work (the consumer commits it with the inbox row)."""
+) -> tuple[IssuedCertificate, bool] | AutoIssueFailure:
+    """Issue on completion for one recipient, in the event's unit of work (the consumer commits it).
+
+    Returns ``(certificate, created)``, or the :class:`AutoIssueFailure` recorded for a recipient
+    whose certificate cannot be printed (a name the font lacks, too long, control characters): that
+    is the same every time, so it is kept for an admin to fix (``retry_auto_issue``) instead of
+    raised, and the event is applied normally. An infrastructure fault (S3 or the database away)
+    still raises, and the consumer retries the event until it passes.
+    """
+    problem = printing_problem(recipient.name)
+    if problem is not None:
+        return await uow.auto_issue_failures.record(course.id, recipient, titles, problem.code.value, problem.detail)
+    if recipient.learner_id is not None and course.is_trainer(recipient.learner_id):
+        # A trainer of the course never certifies themselves (issue 13, finding 1); an admin may
+        # issue it by hand (audited) after looking at the failure.
+        return await uow.auto_issue_failures.record(
+            course.id,
+            recipient,
+            titles,
+            ReasonCode.SELF_CERTIFICATION.value,
+            "a trainer of this course completed it; their certificate is not issued automatically "
+            "(an admin may issue it by hand, which is audited)",
+        )
     # The learner completed a particular version: print that version's title.
     pinned = dataclasses.replace(course, titles=dict(titles) or course.titles)
     template = await ports.templates.get(uow, course.template_id)
-    return await issue_to(uow, ports, pinned, template, recipient, AUTO_ISSUE_ACTOR, "auto")
+    outcome = await _issue_one(uow, ports, pinned, template, recipient, AUTO_ISSUE_ACTOR, "auto")
+    if isinstance(outcome, IssueFailed):
+        return await uow.auto_issue_failures.record(
+            course.id, recipient, titles, outcome.reason_code.value, outcome.reason
+        )
+    cert, created = outcome
+    await uow.auto_issue_failures.resolve(course.id, recipient.key, cert.id, AUTO_ISSUE_ACTOR.sub)
+    return cert, created
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAutoIssue:
+    """retryAutoIssue: issue a failed automatic certificate again, with the name corrected if given."""
+
+    failure_id: uuid.UUID
+    name: str | None = None
+
+
+async def retry_auto_issue(
+    uow: CertificatesUnitOfWork, user: Principal, command: RetryAutoIssue, ports: Ports
+) -> tuple[IssuedCertificate, bool]:
+    """An admin fixes a failed automatic issue; returns ``(certificate, created)``.
+
+    Idempotent: once a failure is resolved, a retry returns the certificate that resolved it. A
+    corrected name follows the rules of every printed name; it is printed on the certificate, the
+    person is still recognised by their learner id. When the certificate still cannot be printed,
+    the failure is updated (reason, attempts) and the caller gets :class:`BadInput` with the reason.
+    """
+    if not user.is_admin:
+        raise Forbidden("Only admins can retry automatic certificates.")
+    failure = await uow.auto_issue_failures.get(command.failure_id, for_update=True)
+    if failure is None:
+        raise NotFound(f"There is no automatic-issue failure {str(command.failure_id)!r}.")
+    if failure.certificate_id is not None:
+        return await _stored(uow, failure.certificate_id), False
+    recipient = failure.recipient
+    if recipient.learner_id is not None and recipient.learner_id == user.sub:
+        raise Forbidden("Nobody issues their own certificate: ask another admin to retry it (it is audited).")
+    if command.name is not None:
+        check_text(command.name, "name")
+        try:
+            # An admin who types the name confirms it, look-alike letters included (MIXED_SCRIPT).
+            corrected = parse_recipient({"name": command.name, "nameConfirmed": True}, "name").name
+        except RecipientError as exc:
+            raise BadInput(str(exc)) from exc
+        recipient = dataclasses.replace(recipient, name=corrected)
+    problem = printing_problem(recipient.name, confirmed=command.name is not None)
+    if problem is not None:
+        raise BadInput(f"{recipient.label}: {problem.detail}; give a corrected name")
+    course = await known_course(uow, failure.course_id)
+    pinned = dataclasses.replace(course, titles=dict(failure.course_titles) or course.titles)
+    template = await ports.templates.get(uow, course.template_id)
+    actor = Actor(user.sub, user.name)
+    outcome = await _issue_one(uow, ports, pinned, template, recipient, actor, "single")
+    if isinstance(outcome, IssueFailed):
+        await uow.auto_issue_failures.record(
+            course.id, recipient, failure.course_titles, outcome.reason_code.value, outcome.reason
+        )
+        await uow.commit()
+        raise BadInput(f"{recipient.label}: {outcome.reason}")
+    cert, created = outcome
+    await uow.auto_issue_failures.resolve(course.id, failure.recipient.key, cert.id, actor.sub)
+    await uow.commit()
+    return cert, created
+
+
+async def list_auto_issue_failures(
+    uow: CertificatesUnitOfWork, user: Principal, course_id: str | None, *, include_resolved: bool, limit: int
+) -> list[AutoIssueFailure]:
+    """Automatic issues that failed, newest first: admins see all, trainers those of their courses."""
+    if not user.is_admin:
+        if not course_id:
+            raise Forbidden("Only admins can list automatic-issue failures of every course; give courseId.")
+        course = await uow.courses.get(course_id)
+        if course is None or not course.is_trainer(user.sub):
+            raise Forbidden("Only the course's trainers and admins can see its automatic-issue failures.")
+    return await uow.auto_issue_failures.of_course(course_id, include_resolved=include_resolved, limit=limit)

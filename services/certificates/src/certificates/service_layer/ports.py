@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,10 +117,25 @@ class Metrics(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AwaitingCompletion:
-    """A completion recorded before its course was known, to issue once it is."""
+    """A completion recorded before the version it completed was known, to decide once it is."""
 
     recipient: Recipient
     course_titles: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPolicy:
+    """The certificate policy one published version of a course was published with.
+
+    A learner's certificate follows the version they completed, not the newest one: a course
+    whose version 1 was certified by hand and version 2 automatically certifies exactly the
+    learners of version 2 automatically, whichever events arrive first.
+    """
+
+    course_id: str
+    version: int
+    auto_issue: bool
+    template_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +181,15 @@ class AuditEntry:
     details: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class CourseOwners:
+    """Who trains a course, and the ownership revision that says so (course.owners_changed)."""
+
+    owner_id: str
+    co_owner_ids: list[str]
+    revision: int
+
+
 class CourseRepository(Protocol):
     async def lock(self, course_id: str, *, shared: bool) -> None:
         """A transaction-scoped lock on the course: exclusive for its publication, shared for completions."""
@@ -176,6 +200,22 @@ class CourseRepository(Protocol):
         ...
 
     async def get(self, course_id: str) -> CourseInfo | None: ...
+
+    async def store_version_policy(self, policy: VersionPolicy) -> None:
+        """Keep the policy of one published version; a version's policy never changes once stored."""
+        ...
+
+    async def version_policies(self, course_id: str) -> dict[int, VersionPolicy]:
+        """The policy of every version of the course certificates know, by version number."""
+        ...
+
+    async def owners(self, course_id: str) -> CourseOwners | None:
+        """The stored owners and their revision; None for a course whose course.published has not come."""
+        ...
+
+    async def update_owners(self, course_id: str, owners: CourseOwners) -> bool:
+        """Store ``owners`` unless a newer ownership revision is stored; returns whether it was stored."""
+        ...
 
 
 class CompletionRepository(Protocol):
@@ -190,9 +230,13 @@ class CompletionRepository(Protocol):
         awaiting_course: bool,
     ) -> None: ...
 
-    async def awaiting_course(self, course_id: str) -> list[AwaitingCompletion]: ...
+    async def awaiting_course(self, course_id: str) -> list[AwaitingCompletion]:
+        """Completions recorded while the version they completed was not known yet."""
+        ...
 
-    async def clear_awaiting(self, course_id: str) -> None: ...
+    async def clear_awaiting(self, course_id: str, versions: Collection[int]) -> None:
+        """Stop waiting: the completions of the course whose ``course_version`` is in ``versions``."""
+        ...
 
     async def eligible_without_certificate(self, course_id: str) -> list[Recipient]:
         """Everyone who completed the course and holds no valid certificate for it, oldest first."""
@@ -266,6 +310,63 @@ class BulkJobRepository(Protocol):
 
     async def rows(self, job_id: uuid.UUID, outcome: ItemStatus | None, first: int, after: str | None) -> RowPage: ...
 
+    async def mark_waiting(self, job_id: uuid.UUID, reason: str) -> None:
+        """Show an active job as held back by an outage (``waiting_since`` keeps the first moment)."""
+        ...
+
+    async def stalled(self, silent_since: datetime, limit: int) -> list[BulkJob]:
+        """Active jobs with PENDING items and no sign of life since ``silent_since``, locked, skipping locked ones."""
+        ...
+
+    async def pending_indexes(self, job_id: uuid.UUID) -> list[int]: ...
+
+    async def note_requeue(self, job_id: uuid.UUID) -> int:
+        """Count one more re-queue (a sign of life too); returns the new generation."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AutoIssueFailure:
+    """A completion that could not be certified automatically, kept until someone fixes it.
+
+    One per recipient and course; a later failure updates it (``attempts``), a certificate resolves it.
+    """
+
+    id: uuid.UUID
+    course_id: str
+    recipient: Recipient
+    course_titles: dict[str, str]
+    reason_code: str
+    reason: str
+    attempts: int
+    first_failed_at: datetime
+    last_failed_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    certificate_id: uuid.UUID | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class AutoIssueFailureRepository(Protocol):
+    async def record(
+        self, course_id: str, recipient: Recipient, course_titles: Mapping[str, str], reason_code: str, reason: str
+    ) -> AutoIssueFailure:
+        """Insert the failure, or update the recipient's existing one (reopened, one more attempt)."""
+        ...
+
+    async def get(self, failure_id: uuid.UUID, *, for_update: bool = False) -> AutoIssueFailure | None: ...
+
+    async def of_course(self, course_id: str | None, *, include_resolved: bool, limit: int) -> list[AutoIssueFailure]:
+        """Newest failure first; all courses when ``course_id`` is None."""
+        ...
+
+    async def resolve(self, course_id: str, recipient_key: str, certificate_id: uuid.UUID, by: str) -> None:
+        """Mark the recipient's open failure (if any) resolved by ``certificate_id``."""
+        ...
+
 
 class TemplateRepository(Protocol):
     async def get(self, template_id: str) -> StoredTemplate | None: ...
@@ -279,6 +380,10 @@ class StatusListRepository(Protocol):
     async def get(self, list_number: int) -> str | None: ...
 
     async def save(self, list_number: int, credential_jwt: str, at: datetime) -> None: ...
+
+    async def lock(self, list_number: int) -> None:
+        """A transaction-scoped lock on one status list: its writers take it in turn, until they commit."""
+        ...
 
 
 class AuditLog(Protocol):

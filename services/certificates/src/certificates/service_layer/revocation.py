@@ -1,4 +1,15 @@
-"""Revoking certificates, and the signed status lists that tell verifiers about it."""
+"""Revoking certificates, and the signed status lists that tell verifiers about it.
+
+A status list is one signed document per 131,072 certificates, so revocations of different
+certificates write the same row. Each writer re-reads the revoked set and signs the whole list;
+two of them in parallel would each miss the other's revocation and the later commit would drop
+the earlier one from the published list (issue 13, finding 2). So every writer of a list first
+takes that list's lock (:func:`_lock_status_list`), and only then reads the revoked set: under
+READ COMMITTED that read sees every revocation committed by the writers before it, and the lock
+is held from there to the commit, a few milliseconds (one indexed read, one signature, two
+writes). Everything else a revocation does (lock and mark the certificate, audit, event) happens
+before the list lock, so revocations of one list queue only for that short part.
+"""
 
 from __future__ import annotations
 
@@ -64,15 +75,31 @@ async def revoke_certificate(
             revoked_at=now,
         )
     )
-    await refresh_status_list(uow, ports.signer, ports.signer.status_list_of(cert.status_list_index))
     revoked = await uow.certificates.get(cert_id)
     assert revoked is not None
+    # Last: from here to the commit the list is locked for every other revocation in it.
+    await refresh_status_list(uow, ports.signer, ports.signer.status_list_of(cert.status_list_index))
     await uow.commit()
     return revoked
 
 
+async def _lock_status_list(uow: CertificatesUnitOfWork, list_number: int) -> None:
+    """Hold the list's lock until the transaction ends (``uow.status_lists.lock``).
+
+    A lock of its own rather than the list's row: a list never signed has no row yet, and taking
+    the lock writes nothing.
+    """
+    await uow.status_lists.lock(list_number)
+
+
 async def refresh_status_list(uow: CertificatesUnitOfWork, signer: CredentialSigner, list_number: int) -> str:
-    """Re-sign one status list from the revoked certificates it covers, and store it (no commit)."""
+    """Re-sign one status list from the revoked certificates it covers, and store it (no commit).
+
+    Takes the list's lock first, so the revoked set read below includes every revocation
+    committed before, and no writer can commit an older set over this one: the caller must
+    commit soon after (the lock is held until then).
+    """
+    await _lock_status_list(uow, list_number)
     first, last = signer.status_list_bounds(list_number)
     revoked = await uow.certificates.revoked_indexes(first, last)
     jwt = signer.sign_status_list(list_number, revoked)

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from certificates.service_layer.ports import (
     AuditLog,
+    AutoIssueFailureRepository,
     BulkJobRepository,
     CertificateRepository,
     CompletionRepository,
@@ -44,6 +45,9 @@ class CertificatesUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def jobs(self) -> JobQueue: ...
+
+    @property
+    def auto_issue_failures(self) -> AutoIssueFailureRepository: ...
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once this unit of work's transaction has committed; forget it on rollback.

@@ -1,9 +1,10 @@
 """The materials bucket (``service_layer.ports.MaterialStore``) on S3.
 
-``ObjectStore`` (shared) signs URLs and stats objects; :class:`MaterialInspector` adds the one read
-the courses service needs: a single pass that hashes the bytes, keeps the first ones for the magic-number check,
-and, only when the file is a ZIP (DOCX, PPTX, XLSX), spools it to a temporary file so ``zipfile`` can
-list its entries from the central directory at the end.
+``ObjectStore`` (shared) signs GET URLs and stats objects; :class:`MaterialInspector` adds what only
+the courses service needs: presigned POST policies (signed against the public endpoint browsers reach),
+server-side copies, and a single read that hashes the bytes, keeps the first ones for the magic-number
+check, and, only when the file is a ZIP (DOCX, PPTX, XLSX), spools it to a temporary file so
+``zipfile`` can list its entries from the central directory at the end.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import asyncio
 import hashlib
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from minio import Minio
+from minio.commonconfig import CopySource
+from minio.datatypes import PostPolicy
 
 from courses.domain.materials import ZIP_MAGIC
-from courses.service_layer.ports import Inspection
+from courses.service_layer.ports import Inspection, StoredObject, UploadForm
 from lms_shared.settings import Settings
 from lms_shared.storage import ObjectStore
 
@@ -25,18 +28,43 @@ HEAD_BYTES = 512
 _CHUNK = 256 * 1024
 # ZIP containers below this size are inspected in memory; larger ones spill to a temporary file.
 _SPOOL_IN_MEMORY = 16 * 1024 * 1024
+# However it is configured, a POST policy lives at most this long.
+MAX_POLICY = timedelta(minutes=15)
 
 
 class MaterialInspector:
     """Streams objects from the internal S3 endpoint (never through the gateway)."""
 
     def __init__(self, settings: Settings) -> None:
-        self._client = Minio(
-            settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            secure=settings.s3_secure,
-            region=settings.s3_region,
+        kwargs = {
+            "access_key": settings.s3_access_key,
+            "secret_key": settings.s3_secret_key,
+            "secure": settings.s3_secure,
+            "region": settings.s3_region,
+        }
+        self._client = Minio(settings.s3_endpoint, **kwargs)  # type: ignore[arg-type]
+        public = settings.s3_public_endpoint or settings.s3_endpoint
+        # Signing is pure computation when the region is configured; the browser POSTs to the public endpoint.
+        self._signer = Minio(public, **kwargs) if public != settings.s3_endpoint else self._client  # type: ignore[arg-type]
+        self._public_base = f"{'https' if settings.s3_secure else 'http'}://{public}"
+
+    def post_policy(self, bucket: str, key: str, ttl: timedelta, *, content_type: str, size: int) -> UploadForm:
+        """A POST policy for exactly this key, this Content-Type and ``size`` bytes."""
+        policy = PostPolicy(bucket, datetime.now(UTC) + min(ttl, MAX_POLICY))
+        policy.add_equals_condition("key", key)
+        policy.add_equals_condition("Content-Type", content_type)
+        policy.add_content_length_range_condition(size, size)
+        signed = self._signer.presigned_post_policy(policy)
+        # The form's own fields first: S3 reads the fields before the file, which must come last.
+        return UploadForm(
+            url=f"{self._public_base}/{bucket}", fields={"key": key, "Content-Type": content_type, **signed}
+        )
+
+    async def copy(self, bucket: str, source: str, target: str) -> None:
+        await asyncio.to_thread(
+            lambda: self._client.copy_object(
+                bucket_name=bucket, object_name=target, source=CopySource(bucket_name=bucket, object_name=source)
+            )
         )
 
     async def inspect(self, bucket: str, key: str, *, max_bytes: int) -> Inspection:
@@ -83,15 +111,18 @@ class S3MaterialStore:
         self._inspector = inspector
         self.bucket = bucket
 
-    def upload_url(self, key: str, ttl: timedelta) -> str:
-        return self._store.presigned_put(self.bucket, key, ttl)
+    def upload_form(self, key: str, ttl: timedelta, *, content_type: str, size: int) -> UploadForm:
+        return self._inspector.post_policy(self.bucket, key, ttl, content_type=content_type, size=size)
 
     def download_url(self, key: str, ttl: timedelta, filename: str) -> str:
         return self._store.presigned_get(self.bucket, key, ttl, filename=filename)
 
-    async def size_of(self, key: str) -> int | None:
+    async def stat(self, key: str) -> StoredObject | None:
         info = await self._store.stat(self.bucket, key)
-        return None if info is None else info.size
+        return None if info is None else StoredObject(size=info.size, content_type=info.content_type, etag=info.etag)
+
+    async def copy(self, source: str, target: str) -> None:
+        await self._inspector.copy(self.bucket, source, target)
 
     async def inspect(self, key: str, *, max_bytes: int) -> Inspection:
         return await self._inspector.inspect(self.bucket, key, max_bytes=max_bytes)

@@ -52,6 +52,8 @@ course = Table(
     # Incremented by every edit of the draft; publishing records the revision it froze.
     Column("revision", Integer, nullable=False, server_default=text("0")),
     Column("published_revision", Integer, nullable=False, server_default=text("0")),
+    # Counts changes of the owner and co-owners (course.owners_changed revision); it only grows.
+    Column("owner_revision", Integer, nullable=False, server_default=text("0")),
     _ts("created_at"),
     _ts("updated_at"),
     _ts("published_at", nullable=True),
@@ -66,6 +68,15 @@ course_co_owner = Table(
     Column("trainer_id", String(255), primary_key=True),
     _ts("added_at"),
     Index("ix_course_co_owner_trainer", "trainer_id"),
+)
+
+# Every id seen with the trainer (or admin) role in a verified token: only they can become co-owners
+# (courses has no user directory; a learner made co-owner would see drafts).
+known_trainer = Table(
+    "known_trainer",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    _ts("first_seen_at"),
 )
 
 module = Table(
@@ -87,6 +98,10 @@ material = Table(
     Column("content_type", String(127), nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=True),
+    # The ETag of the confirmed object at object_key; downloads are refused when it no longer matches.
+    Column("etag", String(255), nullable=True),
+    # Whether quarantine/<id> was deleted after the upload policy expired (a POST after confirming lands there).
+    Column("quarantine_swept", Boolean, nullable=False, server_default=text("false")),
     Column("status", String(16), nullable=False),
     Column("rejection_reason", Text, nullable=True),
     Column("object_key", Text, nullable=False),
@@ -136,6 +151,10 @@ course_enrollment = Table(
     Column("course_version", Integer, nullable=False),
     Column("learner_id", String(255), nullable=False),
     _ts("enrolled_at"),
+    # Set by enrollment.withdrawn, cleared when progress re-announces the enrolment (a come-back).
+    _ts("withdrawn_at", nullable=True),
+    # The time of the last enrolment event applied: an older event arriving late changes nothing.
+    _ts("changed_at", nullable=True),
     Index("ix_course_enrollment_course_learner", "course_id", "learner_id"),
 )
 

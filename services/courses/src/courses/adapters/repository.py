@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, delete, exists, false, func, insert, or_, select, true, tuple_, update
+from sqlalchemy import Select, Table, and_, case, delete, exists, false, func, insert, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from courses.adapters.orm import (
     course_co_owner,
     course_enrollment,
     course_version,
+    known_trainer,
     lesson,
     material,
     module,
@@ -54,6 +55,7 @@ def _material(row: Any) -> Material:
         sha256=row.sha256,
         rejection_reason=row.rejection_reason,
         object_key=row.object_key,
+        etag=row.etag,
     )
 
 
@@ -185,6 +187,7 @@ class SqlAlchemyCourseRepository:
                 version=row.version,
                 revision=row.revision,
                 published_revision=row.published_revision,
+                owner_revision=row.owner_revision,
                 created_at=row.created_at,
                 updated_at=row.updated_at,
                 published_at=row.published_at,
@@ -203,6 +206,16 @@ class SqlAlchemyCourseRepository:
             .where(course.c.id == course_id)
             .values(revision=course.c.revision + 1, updated_at=func.now())
             .returning(course.c.revision)
+        )
+        return int(result.scalar_one())
+
+    async def bump_owner_revision(self, course_id: str) -> int:
+        """Record that the owner or co-owners changed; returns the new ownership revision."""
+        result = await self._session.execute(
+            update(course)
+            .where(course.c.id == course_id)
+            .values(owner_revision=course.c.owner_revision + 1)
+            .returning(course.c.owner_revision)
         )
         return int(result.scalar_one())
 
@@ -363,11 +376,17 @@ class SqlAlchemyMaterialRepository:
         return _material(row) if row else None
 
     async def mark(
-        self, material_id: str, status: MaterialStatus, *, sha256: str | None = None, reason: str | None = None
+        self,
+        material_id: str,
+        status: MaterialStatus,
+        *,
+        sha256: str | None = None,
+        etag: str | None = None,
+        reason: str | None = None,
     ) -> None:
         values: dict[str, Any] = {"status": status.value, "rejection_reason": reason}
         if status is MaterialStatus.READY:
-            values |= {"sha256": sha256, "confirmed_at": func.now()}
+            values |= {"sha256": sha256, "etag": etag, "confirmed_at": func.now()}
         await self._session.execute(update(material).where(material.c.id == material_id).values(**values))
 
     async def expired_pending(self, older_than: datetime, limit: int = 100) -> list[Material]:
@@ -382,6 +401,28 @@ class SqlAlchemyMaterialRepository:
         ).all()
         return [_material(r) for r in rows]
 
+    async def unswept_quarantines(self, now: datetime, limit: int = 100) -> list[str]:
+        rows = await self._session.execute(
+            select(material.c.id)
+            .where(
+                and_(
+                    material.c.status != MaterialStatus.PENDING.value,
+                    material.c.quarantine_swept.is_(False),
+                    material.c.upload_expires_at < now,
+                )
+            )
+            .order_by(material.c.upload_expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [str(i) for i in rows.scalars()]
+
+    async def mark_quarantine_swept(self, material_ids: Sequence[str]) -> None:
+        if material_ids:
+            await self._session.execute(
+                update(material).where(material.c.id.in_(list(material_ids))).values(quarantine_swept=True)
+            )
+
 
 class SqlAlchemyEnrollmentRepository:
     """Who is enrolled where (``course_enrollment``), learned from progress's events."""
@@ -389,29 +430,82 @@ class SqlAlchemyEnrollmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime) -> None:
+    async def add(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        *,
+        changed_at: datetime | None = None,
+    ) -> None:
+        await self._apply(enrollment_id, course_id, course_version, learner_id, at, None, changed_at or at)
+
+    async def withdraw(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        *,
+        changed_at: datetime | None = None,
+    ) -> None:
+        await self._apply(enrollment_id, course_id, course_version, learner_id, at, at, changed_at or at)
+
+    async def _apply(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        withdrawn_at: datetime | None,
+        changed_at: datetime,
+    ) -> None:
+        stmt = pg_insert(course_enrollment).values(
+            enrollment_id=enrollment_id,
+            course_id=course_id,
+            course_version=course_version,
+            learner_id=learner_id,
+            enrolled_at=at,
+            withdrawn_at=withdrawn_at,
+            changed_at=changed_at,
+        )
+        current = course_enrollment.c.changed_at
+        # Rows from before changed_at existed have NULL there: any event is newer than them.
+        newer = or_(current.is_(None), current < stmt.excluded.changed_at)
         await self._session.execute(
-            pg_insert(course_enrollment)
-            .values(
-                enrollment_id=enrollment_id,
-                course_id=course_id,
-                course_version=course_version,
-                learner_id=learner_id,
-                enrolled_at=at,
+            stmt.on_conflict_do_update(
+                index_elements=[course_enrollment.c.enrollment_id],
+                set_={
+                    # Whichever event came first, the enrolment began at the earliest time seen (a
+                    # withdrawal overtaking its enrolment must not become the enrolment's start).
+                    "enrolled_at": func.least(course_enrollment.c.enrolled_at, stmt.excluded.enrolled_at),
+                    # The withdrawal state is the newest event's, by the envelope's time.
+                    "withdrawn_at": case((newer, stmt.excluded.withdrawn_at), else_=course_enrollment.c.withdrawn_at),
+                    "changed_at": case((newer, stmt.excluded.changed_at), else_=current),
+                },
             )
-            .on_conflict_do_nothing()
         )
 
-    async def is_enrolled(self, course_id: str, learner_id: str) -> bool:
-        return (
-            await self._session.execute(
-                select(
-                    exists().where(
-                        and_(course_enrollment.c.course_id == course_id, course_enrollment.c.learner_id == learner_id)
-                    )
+    async def pinned_versions(self, course_id: str, learner_id: str) -> list[int]:
+        rows = await self._session.execute(
+            select(course_enrollment.c.course_version)
+            .where(
+                and_(
+                    course_enrollment.c.course_id == course_id,
+                    course_enrollment.c.learner_id == learner_id,
+                    course_enrollment.c.withdrawn_at.is_(None),
                 )
             )
-        ).scalar_one()
+            .distinct()
+        )
+        return sorted(int(v) for v in rows.scalars())
+
+    async def is_enrolled(self, course_id: str, learner_id: str) -> bool:
+        return bool(await self.pinned_versions(course_id, learner_id))
 
 
 # --- the catalogue -------------------------------------------------------------------------------
@@ -501,3 +595,17 @@ class SqlAlchemyCatalogueRepository:
         has_next = q.ids is None and len(rows) > q.first
         rows = rows if q.ids is not None else rows[: q.first]
         return [CatalogueRow(r.id, bool(r.editor_view), r.created_at) for r in rows], int(total), has_next
+
+
+class SqlAlchemyKnownTrainerRepository:
+    """``known_trainer``: ids seen with the trainer or admin role (insert-if-absent)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def remember(self, trainer_id: str) -> None:
+        await self._session.execute(pg_insert(known_trainer).values(id=trainer_id).on_conflict_do_nothing())
+
+    async def is_known(self, trainer_id: str) -> bool:
+        query = select(exists().where(known_trainer.c.id == trainer_id))
+        return bool((await self._session.execute(query)).scalar_one())

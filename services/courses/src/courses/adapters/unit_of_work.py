@@ -9,6 +9,7 @@ from courses.adapters.repository import (
     SqlAlchemyCatalogueRepository,
     SqlAlchemyCourseRepository,
     SqlAlchemyEnrollmentRepository,
+    SqlAlchemyKnownTrainerRepository,
     SqlAlchemyMaterialRepository,
     SqlAlchemyVersionRepository,
 )
@@ -16,6 +17,7 @@ from courses.service_layer.ports import (
     CatalogueRepository,
     CourseRepository,
     EnrollmentRepository,
+    KnownTrainerRepository,
     MaterialRepository,
     VersionRepository,
 )
@@ -30,6 +32,7 @@ class SqlAlchemyCoursesUnitOfWork(SqlAlchemyUnitOfWork):
     catalogue: CatalogueRepository
     materials: MaterialRepository
     enrollments: EnrollmentRepository
+    trainers: KnownTrainerRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(sessions, outbox, idempotency)
@@ -40,3 +43,4 @@ class SqlAlchemyCoursesUnitOfWork(SqlAlchemyUnitOfWork):
         self.catalogue = SqlAlchemyCatalogueRepository(session)
         self.materials = SqlAlchemyMaterialRepository(session)
         self.enrollments = SqlAlchemyEnrollmentRepository(session)
+        self.trainers = SqlAlchemyKnownTrainerRepository(session)

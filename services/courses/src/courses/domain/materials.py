@@ -132,5 +132,24 @@ def sanitize_filename(name: str) -> str:
     return cleaned
 
 
+def extension_mismatch(declared: AllowedType, filename: str) -> str | None:
+    """Why ``filename`` cannot carry ``declared`` content, or None when its extension fits the type.
+
+    Learners' computers open a download by its extension, so ``report.exe`` declared as a PDF is
+    refused even when its bytes are a PDF.
+    """
+    _, dot, ext = filename.rpartition(".")
+    if dot and f".{ascii_lower(ext)}" in declared.extensions:
+        return None
+    expected = " or ".join(declared.extensions)
+    return f"The file name {filename!r} does not end in {expected}, as a {declared.label} must."
+
+
 def object_key(course_id: str, material_id: str, filename: str) -> str:
+    """Where a confirmed material's bytes live: written only by the service (a server-side copy)."""
     return f"materials/{course_id}/{material_id}/{filename}"
+
+
+def quarantine_key(material_id: str) -> str:
+    """Where the browser uploads (the only key its POST policy allows); checked, then copied out."""
+    return f"quarantine/{material_id}"

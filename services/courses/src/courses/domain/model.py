@@ -79,6 +79,8 @@ class Material:
     sha256: str | None = None
     rejection_reason: str | None = None
     object_key: str = ""
+    # The confirmed object's ETag at ``object_key``: a download is refused if the object changed since.
+    etag: str | None = None
 
 
 @dataclass
@@ -120,6 +122,8 @@ class Course:
     version: int = 0
     revision: int = 0
     published_revision: int = 0
+    # Counts ownership changes (course.owners_changed); course.published carries it too.
+    owner_revision: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
     published_at: datetime | None = None

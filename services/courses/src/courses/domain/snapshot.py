@@ -180,6 +180,7 @@ def published_event(course: Course, version: int, published_at: datetime) -> Cou
         slug=course.slug,
         owner_id=course.owner_id,
         co_owner_ids=list(course.co_owner_ids),
+        owner_revision=course.owner_revision,
         default_language=course.default_language,
         languages=course.languages,
         titles=course.titles,

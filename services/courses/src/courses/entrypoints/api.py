@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -26,22 +26,43 @@ from courses.service_layer import authoring, catalogue, materials, publishing
 from courses.service_layer import commands as cmd
 from courses.service_layer.catalogue import CourseView
 from courses.service_layer.ports import CatalogueQuery
+from lms_shared.auth import Role
 from lms_shared.errors import BadInput
 from lms_shared.i18n import normalize_lang
 from lms_shared.idempotency import StoredResponse, run_idempotent
 from lms_shared.logging import get_logger
+from lms_shared.openapi import document_error_statuses
 from lms_shared.web import IdempotencyKey, install_common, stored_response
 
 log = get_logger(__name__)
-router = APIRouter(prefix="/v1")
+
+# Trainers already recorded in known_trainer by this process: one insert per person, not per request.
+_KNOWN_TRAINERS: set[str] = set()
+
+
+async def _remember_trainer(user: OptionalUser, container: ContainerDep) -> None:
+    """Record every verified trainer or admin once (issue 13, 11a): only they can become co-owners."""
+    if user is None or user.sub in _KNOWN_TRAINERS or not user.has(Role.TRAINER):
+        return
+    async with container.uow() as uow:
+        await authoring.remember_trainer(uow, user)
+    if len(_KNOWN_TRAINERS) >= 100_000:
+        _KNOWN_TRAINERS.clear()
+    _KNOWN_TRAINERS.add(user.sub)
+
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(_remember_trainer)])
 
 
 async def _clean_expired_uploads(container: Container, stop: asyncio.Event) -> None:
-    """Background loop: PENDING uploads never confirmed are rejected and their objects deleted."""
+    """Background loop: PENDING uploads never confirmed are rejected and their objects deleted, and
+    quarantine keys whose upload policy expired are emptied."""
     while not stop.is_set():
         try:
             async with container.uow() as uow:
                 await materials.reject_expired_uploads(uow, container.store, container.limits)
+            async with container.uow() as uow:
+                await materials.sweep_quarantine(uow, container.store)
         except Exception as exc:  # noqa: BLE001 - S3 or the database away: try again next round
             log.warning("material.cleanup_failed", error=repr(exc))
         with contextlib.suppress(TimeoutError):
@@ -153,8 +174,18 @@ async def archive_course(course_id: str, user: CurrentUser, uow: UowDep) -> dict
 
 
 @router.post("/courses/{course_id}/modules", status_code=201)
-async def add_module(course_id: str, body: cmd.ModuleInput, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
-    return views.module_json(await authoring.add_module(uow, user, course_id, body))
+async def add_module(
+    course_id: str, body: cmd.ModuleInput, user: CurrentUser, uow: UowDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """addModule; a retry with the same Idempotency-Key returns the first module instead of a second."""
+
+    async def add() -> StoredResponse:
+        return StoredResponse(
+            201, jsonable_encoder(views.module_json(await authoring.add_module(uow, user, course_id, body)))
+        )
+
+    payload = {"courseId": course_id, **body.model_dump(mode="json")}
+    return stored_response(await run_idempotent(uow, user.sub, key, "POST /v1/courses/{id}/modules", payload, add))
 
 
 @router.patch("/modules/{module_id}")
@@ -168,8 +199,18 @@ async def delete_module(module_id: str, user: CurrentUser, uow: UowDep) -> dict[
 
 
 @router.post("/modules/{module_id}/lessons", status_code=201)
-async def add_lesson(module_id: str, body: cmd.LessonInput, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
-    return views.lesson_json(await authoring.add_lesson(uow, user, module_id, body))
+async def add_lesson(
+    module_id: str, body: cmd.LessonInput, user: CurrentUser, uow: UowDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """addLesson; a retry with the same Idempotency-Key returns the first lesson instead of a second."""
+
+    async def add() -> StoredResponse:
+        return StoredResponse(
+            201, jsonable_encoder(views.lesson_json(await authoring.add_lesson(uow, user, module_id, body)))
+        )
+
+    payload = {"moduleId": module_id, **body.model_dump(mode="json")}
+    return stored_response(await run_idempotent(uow, user.sub, key, "POST /v1/modules/{id}/lessons", payload, add))
 
 
 @router.patch("/lessons/{lesson_id}")
@@ -192,7 +233,10 @@ async def request_material_upload(
     upload = await materials.request_material_upload(uow, user, course_id, body, container.store, container.limits)
     return {
         "material": views.material_json(upload.material),
+        # A presigned POST policy: send uploadFields (in order), then the file as the form's last part, `file`.
         "uploadUrl": upload.upload_url,
+        "uploadMethod": "POST",
+        "uploadFields": [{"name": k, "value": v} for k, v in upload.form.fields.items()],
         "expiresAt": upload.expires_at.isoformat(),
     }
 
@@ -219,4 +263,5 @@ async def download_material(
 
 app = FastAPI(title="Kentbilim courses", version="1", lifespan=lifespan)
 install_common(app, "courses")
+document_error_statuses(app)  # every status each route can answer, in /openapi.json
 app.include_router(router)

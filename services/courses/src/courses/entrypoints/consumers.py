@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from courses.bootstrap import Container
 from courses.service_layer import events
-from lms_shared.events.catalogue import EnrollmentCreatedV1
+from lms_shared.events.catalogue import EnrollmentCreatedV1, EnrollmentWithdrawnV1
 from lms_shared.inbox import EventConsumer
 
 ENROLLMENTS_DURABLE = "courses-enrollments"
@@ -19,7 +19,10 @@ def build_consumers(container: Container) -> list[EventConsumer]:
             container.uow,
             container.inbox,
             ENROLLMENTS_DURABLE,
-            {EnrollmentCreatedV1: events.on_enrollment_created},
+            {
+                EnrollmentCreatedV1: events.on_enrollment_created,
+                EnrollmentWithdrawnV1: events.on_enrollment_withdrawn,
+            },
             max_deliveries=container.settings.max_deliveries,
         )
     ]

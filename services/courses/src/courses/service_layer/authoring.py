@@ -6,6 +6,8 @@ course row, records the change with a new revision, and commits.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from courses.domain.model import Course, Lesson, LessonKind, Module, Question, Quiz, QuizOption
 from courses.service_layer import commands as cmd
 from courses.service_layer.access import course_for_edit, course_of_lesson, course_of_module, new_id, reload
@@ -13,7 +15,8 @@ from courses.service_layer.commands import as_dict
 from courses.service_layer.ports import SlugTaken
 from courses.service_layer.unit_of_work import CoursesUnitOfWork
 from lms_shared.auth import Principal, Role
-from lms_shared.errors import BadInput, NotFound
+from lms_shared.errors import BadInput, Conflict, NotFound
+from lms_shared.events.catalogue import CourseOwnersChangedV1
 
 
 def _require_default_title(titles: dict[str, str], default_language: str) -> None:
@@ -82,25 +85,69 @@ async def update_course(uow: CoursesUnitOfWork, principal: Principal, course_id:
 
 
 async def add_co_owner(uow: CoursesUnitOfWork, principal: Principal, course_id: str, c: cmd.AddCoOwner) -> Course:
-    """Let another trainer edit and publish this course."""
+    """Let another trainer edit and publish this course.
+
+    Only someone seen with the trainer (or admin) role can become a co-owner: a learner made
+    co-owner would see drafts, and the gateway's shared cache keys answers by role.
+    """
     course = await course_for_edit(uow, course_id, principal)
     if c.trainer_id != course.owner_id and c.trainer_id not in course.co_owner_ids:
+        if not await uow.trainers.is_known(c.trainer_id):
+            raise Conflict(
+                f"{c.trainer_id} has not signed in as a trainer yet; ask them to sign in once, then add them."
+            )
         await uow.courses.add_co_owner(course_id, c.trainer_id)
         # The co-owner list travels in course.published, so it is part of the next version.
         await uow.courses.bump_revision(course_id)
+        await _owners_changed(uow, course_id)
     updated = await reload(uow, course_id)
     await uow.commit()
     return updated
 
 
 async def remove_co_owner(uow: CoursesUnitOfWork, principal: Principal, course_id: str, trainer_id: str) -> Course:
+    """Take a co-owner's rights away; progress and certificates apply it on ``course.owners_changed``."""
     await course_for_edit(uow, course_id, principal)
     if not await uow.courses.remove_co_owner(course_id, trainer_id):
         raise NotFound(f"{trainer_id} is not a co-owner of this course.")
     await uow.courses.bump_revision(course_id)
+    await _owners_changed(uow, course_id)
     updated = await reload(uow, course_id)
     await uow.commit()
     return updated
+
+
+async def _owners_changed(uow: CoursesUnitOfWork, course_id: str) -> None:
+    """Count the ownership change and stage ``course.owners_changed`` in this transaction.
+
+    Staged only for a course that was published: progress and certificates know nothing of drafts,
+    and the first ``course.published`` carries the owners and their revision anyway.
+    """
+    revision = await uow.courses.bump_owner_revision(course_id)
+    course = await reload(uow, course_id)
+    if course.version == 0:
+        return
+    uow.publish(
+        CourseOwnersChangedV1(
+            course_id=course_id,
+            owner_id=course.owner_id,
+            co_owner_ids=list(course.co_owner_ids),
+            revision=revision,
+            changed_at=datetime.now(UTC),
+        )
+    )
+
+
+async def remember_trainer(uow: CoursesUnitOfWork, principal: Principal) -> bool:
+    """Record that ``principal`` signed in as a trainer (or admin); returns whether they are one.
+
+    Courses has no user directory: this record is what lets :func:`add_co_owner` refuse a learner.
+    """
+    if not principal.has(Role.TRAINER):
+        return False
+    await uow.trainers.remember(principal.sub)
+    await uow.commit()
+    return True
 
 
 # --- modules -------------------------------------------------------------------------------------

@@ -50,6 +50,26 @@ def _unique_langs(items: list[LocalizedTextInput] | None) -> list[LocalizedTextI
 
 
 Texts = Annotated[list[LocalizedTextInput], AfterValidator(_unique_langs), Field(max_length=20)]
+
+TITLE_MAX = 300
+"""Course, module and lesson titles: a course title is printed on certificates, which print at most 300."""
+SUMMARY_MAX = 5000
+
+
+def _capped(limit: int, what: str) -> AfterValidator:
+    def check(items: list[LocalizedTextInput] | None) -> list[LocalizedTextInput] | None:
+        for item in items or []:
+            if len(item.text) > limit:
+                raise ValueError(
+                    f"the {what} in {item.lang!r} is {len(item.text):,} characters long; the limit is {limit:,}"
+                )
+        return items
+
+    return AfterValidator(check)
+
+
+Titles = Annotated[Texts, _capped(TITLE_MAX, "title"), Field(min_length=1)]
+Summaries = Annotated[Texts, _capped(SUMMARY_MAX, "summary")]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
@@ -59,8 +79,8 @@ def as_dict(items: list[LocalizedTextInput] | None) -> dict[str, str]:
 
 class CreateCourse(Command):
     slug: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100)]
-    titles: Annotated[Texts, Field(min_length=1)]
-    summaries: Texts | None = None
+    titles: Titles
+    summaries: Summaries | None = None
     default_language: LangCode
     topics: Annotated[list[Topic], Field(max_length=20)] | None = None
     auto_issue_certificate: bool | None = True
@@ -75,8 +95,8 @@ class CreateCourse(Command):
 
 
 class UpdateCourse(Command):
-    titles: Annotated[Texts, Field(min_length=1)] | None = None
-    summaries: Texts | None = None
+    titles: Titles | None = None
+    summaries: Summaries | None = None
     topics: Annotated[list[Topic], Field(max_length=20)] | None = None
     auto_issue_certificate: bool | None = None
     default_language: LangCode | None = None
@@ -88,12 +108,12 @@ class AddCoOwner(Command):
 
 
 class ModuleInput(Command):
-    titles: Annotated[Texts, Field(min_length=1)]
+    titles: Titles
     position: Annotated[int, Field(ge=1)] | None = None
 
 
 class ModulePatch(Command):
-    titles: Annotated[Texts, Field(min_length=1)] | None = None
+    titles: Titles | None = None
     position: Annotated[int, Field(ge=1)] | None = None
 
 
@@ -118,7 +138,7 @@ class QuizInput(Command):
 
 class LessonInput(Command):
     kind: LessonKind
-    titles: Annotated[Texts, Field(min_length=1)]
+    titles: Titles
     bodies: Texts | None = None
     duration_minutes: Annotated[int, Field(ge=0, le=10_000)] | None = None
     required: bool | None = True
@@ -131,7 +151,7 @@ class LessonPatch(Command):
     """Only the fields present change; an explicit ``null`` clears materialId, quiz or durationMinutes."""
 
     kind: LessonKind | None = None
-    titles: Annotated[Texts, Field(min_length=1)] | None = None
+    titles: Titles | None = None
     bodies: Texts | None = None
     duration_minutes: Annotated[int, Field(ge=0, le=10_000)] | None = None
     required: bool | None = None

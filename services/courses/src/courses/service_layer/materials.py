@@ -1,7 +1,12 @@
 """Materials: presigned uploads, checking what was really uploaded, downloads, and expired uploads.
 
-The bytes never pass through the service: browsers PUT and GET them with presigned URLs, and the
-check streams the object once from the internal S3 endpoint, outside any database transaction.
+The bytes never pass through the service. A browser POSTs them with a presigned POST policy that
+allows one key only, ``quarantine/<material id>``, one exact ``Content-Type`` and the declared size.
+Confirming copies the quarantined object server-side to the material's final key (which only the
+service writes), streams that copy once from the internal S3 endpoint to hash and sniff it outside any
+database transaction, records its SHA-256 and ETag, and deletes the quarantined object. Whatever is
+POSTed afterwards lands in quarantine again and is never served: downloads are presigned GETs of the
+final key, refused when its ETag is no longer the confirmed one.
 """
 
 from __future__ import annotations
@@ -12,16 +17,18 @@ from datetime import UTC, datetime, timedelta
 from courses.domain.materials import (
     allowed_list,
     allowed_type,
+    extension_mismatch,
     mismatch_reason,
     normalize_content_type,
     object_key,
+    quarantine_key,
     sanitize_filename,
     sniff,
 )
 from courses.domain.model import Material, MaterialStatus
 from courses.service_layer import commands as cmd
 from courses.service_layer.access import course_for_edit, new_id
-from courses.service_layer.ports import MaterialStore
+from courses.service_layer.ports import MaterialStore, UploadForm
 from courses.service_layer.unit_of_work import CoursesUnitOfWork
 from lms_shared.auth import Principal
 from lms_shared.errors import BadInput, Conflict, Forbidden, NotFound
@@ -43,8 +50,12 @@ class MaterialLimits:
 @dataclass(frozen=True)
 class MaterialUpload:
     material: Material
-    upload_url: str
+    form: UploadForm
     expires_at: datetime
+
+    @property
+    def upload_url(self) -> str:
+        return self.form.url
 
 
 def _now() -> datetime:
@@ -78,7 +89,10 @@ async def request_material_upload(
     store: MaterialStore,
     limits: MaterialLimits,
 ) -> MaterialUpload:
-    """Check the declared file, record a PENDING material and sign a PUT URL (at most 15 minutes)."""
+    """Check the declared file, record a PENDING material and sign a POST policy (at most 15 minutes).
+
+    The policy allows only the material's quarantine key, the declared type and exactly the declared size.
+    """
     declared = allowed_type(c.content_type)
     if declared is None:
         raise BadInput(
@@ -87,6 +101,9 @@ async def request_material_upload(
     if c.size > limits.max_bytes:
         raise BadInput(f"The file is {_human_size(c.size)}; materials can be at most {_human_size(limits.max_bytes)}.")
     filename = sanitize_filename(c.filename)
+    wrong_extension = extension_mismatch(declared, filename)
+    if wrong_extension:
+        raise BadInput(wrong_extension)
     await course_for_edit(uow, course_id, principal)
     material_id = new_id()
     material = Material(
@@ -101,8 +118,10 @@ async def request_material_upload(
     expires_at = _now() + limits.upload_ttl
     await uow.materials.add(material, uploaded_by=principal.sub, upload_expires_at=expires_at)
     await uow.commit()
-    url = store.upload_url(material.object_key, limits.upload_ttl)
-    return MaterialUpload(material, url, expires_at)
+    form = store.upload_form(
+        quarantine_key(material_id), limits.upload_ttl, content_type=declared.content_type, size=c.size
+    )
+    return MaterialUpload(material, form, expires_at)
 
 
 async def _reject(uow: CoursesUnitOfWork, store: MaterialStore, material: Material, reason: str) -> BadInput:
@@ -111,6 +130,7 @@ async def _reject(uow: CoursesUnitOfWork, store: MaterialStore, material: Materi
     if current is not None and current.status is MaterialStatus.PENDING:
         await uow.materials.mark(material.id, MaterialStatus.REJECTED, reason=reason)
     await uow.commit()
+    await store.remove(quarantine_key(material.id))
     await store.remove(material.object_key)
     log.info("material.rejected", material_id=material.id, reason=reason)
     material.status, material.rejection_reason = MaterialStatus.REJECTED, reason
@@ -123,10 +143,13 @@ async def _reject(uow: CoursesUnitOfWork, store: MaterialStore, material: Materi
 async def confirm_material_upload(
     uow: CoursesUnitOfWork, principal: Principal, material_id: str, store: MaterialStore
 ) -> Material:
-    """Check the uploaded object (exists, size, real type), hash it, and make the material READY.
+    """Check the uploaded object (exists, size, type, real type), pin it at its final key, and make it READY.
 
-    The bytes are streamed once outside any transaction (a large video takes a while); the status is
-    then set only if the material is still PENDING, so a concurrent confirm or cleanup wins cleanly.
+    The quarantined object is copied server-side to the final key first, and the checks and the hash
+    are made on that copy, which nobody else can write: a POST racing the confirmation cannot slip other
+    bytes in between the check and the copy. The bytes are streamed once outside any transaction (a
+    large video takes a while); the status is then set only if the material is still PENDING, so a
+    concurrent confirm or cleanup wins cleanly.
     """
     material = await uow.materials.get(material_id)
     if material is None:
@@ -140,46 +163,90 @@ async def confirm_material_upload(
         return material  # confirming twice is harmless
     if material.status is MaterialStatus.REJECTED:
         raise Conflict(f"This upload was rejected ({material.rejection_reason}) Request a new upload.")
-    size = await store.size_of(material.object_key)
-    if size is None:
+    declared = allowed_type(material.content_type)
+    assert declared is not None  # checked when the upload was requested
+    quarantined = await store.stat(quarantine_key(material.id))
+    if quarantined is None:
         raise BadInput(
-            "No file has been uploaded for this material yet: PUT the bytes to the uploadUrl first, then confirm."
+            "No file has been uploaded for this material yet: POST the file to the uploadUrl with the "
+            "uploadFields first, then confirm."
         )
-    if size != material.size:
+    if quarantined.size != material.size:
         raise await _reject(
-            uow, store, material, f"The uploaded file has {size} bytes but {material.size} bytes were declared."
+            uow,
+            store,
+            material,
+            f"The uploaded file has {quarantined.size} bytes but {material.size} bytes were declared.",
         )
+    stored_type = normalize_content_type(quarantined.content_type or "")
+    if stored_type != declared.content_type:
+        raise await _reject(
+            uow,
+            store,
+            material,
+            f"The file was uploaded as {stored_type or 'no type'!r}, but it was declared as {declared.content_type}.",
+        )
+    await store.copy(quarantine_key(material.id), material.object_key)
+    pinned = await store.stat(material.object_key)
     seen = await store.inspect(material.object_key, max_bytes=material.size)
-    if seen.size != material.size:
+    if pinned is None or seen.size != material.size:
         raise await _reject(
             uow, store, material, f"The uploaded file has {seen.size} bytes but {material.size} were declared."
         )
-    declared = allowed_type(material.content_type)
-    assert declared is not None  # checked when the upload was requested
     reason = mismatch_reason(declared, sniff(seen.head, seen.zip_names))
     if reason:
         raise await _reject(uow, store, material, reason)
+    after = await store.stat(material.object_key)
+    if after is None or after.etag != pinned.etag:
+        # A concurrent confirm copied other bytes (POSTed meanwhile) over ours: what was hashed is not sure.
+        raise Conflict("The upload changed while it was being confirmed; confirm it again.")
     current = await uow.materials.get(material_id, lock=True)
     if current is None or current.status is MaterialStatus.REJECTED:
+        await uow.commit()
+        await store.remove(material.object_key)
         raise Conflict("This upload expired before it was confirmed; request a new upload.")
     if current.status is MaterialStatus.PENDING:
-        await uow.materials.mark(material_id, MaterialStatus.READY, sha256=seen.sha256)
+        await uow.materials.mark(material_id, MaterialStatus.READY, sha256=seen.sha256, etag=pinned.etag)
     confirmed = await uow.materials.get(material_id)
     assert confirmed is not None
     await uow.commit()
+    await store.remove(quarantine_key(material.id))
+    log.info("material.confirmed", material_id=material_id, sha256=seen.sha256, etag=pinned.etag)
     return confirmed
+
+
+async def _in_pinned_version(uow: CoursesUnitOfWork, course_id: str, material_id: str, versions: list[int]) -> bool:
+    """Whether a lesson of one of these published versions uses the material."""
+    for version in versions:
+        published = await uow.versions.get(course_id, version)
+        if published is not None and any(
+            lesson.material_id == material_id for module in published.modules for lesson in module.lessons
+        ):
+            return True
+    return False
 
 
 async def _downloadable(
     uow: CoursesUnitOfWork, principal: Principal, material_id: str, *, need_ready: bool
 ) -> Material:
+    """The material, if the caller may have it.
+
+    The course's trainers (owner, co-owners) and admins may have any of its materials, drafts included.
+    A learner needs an active enrolment (a withdrawal ends it) and the material must be used by a lesson
+    of the published version that enrolment is pinned to: a file only in the draft, or only in a later
+    version, is not theirs yet.
+    """
     material = await uow.materials.get(material_id)
     if material is None:
         raise NotFound(f"There is no material with id {material_id}.")
     course = await uow.courses.get(material.course_id)
     assert course is not None  # materials are deleted with their course
-    if not course.can_edit(principal) and not await uow.enrollments.is_enrolled(course.id, principal.sub):
-        raise Forbidden("Enrol in this course to download its materials.")
+    if not course.can_edit(principal):
+        versions = await uow.enrollments.pinned_versions(course.id, principal.sub)
+        if not versions:
+            raise Forbidden("Enrol in this course to download its materials.")
+        if not await _in_pinned_version(uow, course.id, material.id, versions):
+            raise Forbidden("This material is not part of the course version you are enrolled in.")
     if need_ready and material.status is not MaterialStatus.READY:
         raise Conflict(f"This material is {material.status.value}, not READY, so it cannot be downloaded.")
     return material
@@ -193,8 +260,20 @@ async def get_material(uow: CoursesUnitOfWork, principal: Principal, material_id
 async def material_download_url(
     uow: CoursesUnitOfWork, principal: Principal, material_id: str, store: MaterialStore, limits: MaterialLimits
 ) -> tuple[str, datetime]:
-    """A short-lived presigned GET for the course's trainers, admins and enrolled learners."""
+    """A short-lived presigned GET of the confirmed object, for those :func:`_downloadable` lets through.
+
+    Refused when the object at the final key is gone or is not the one confirmed (its ETag changed).
+    """
     material = await _downloadable(uow, principal, material_id, need_ready=True)
+    await uow.commit()  # the stat below is network I/O: no transaction stays open meanwhile
+    stored = await store.stat(material.object_key)
+    # Materials confirmed before ETags were recorded (etag NULL) only need their object to exist.
+    if stored is None or (material.etag is not None and stored.etag != material.etag):
+        log.error("material.object_changed", material_id=material.id, expected=material.etag, found=stored)
+        raise Conflict(
+            "This material's file is no longer the one its trainer confirmed, so it is not served; "
+            "the course's trainers need to upload it again."
+        )
     url = store.download_url(material.object_key, limits.download_ttl, filename=material.filename)
     return url, _now() + limits.download_ttl
 
@@ -204,7 +283,9 @@ async def reject_expired_uploads(uow: CoursesUnitOfWork, store: MaterialStore, l
     seconds = int(limits.pending_ttl.total_seconds())
     expired = await uow.materials.expired_pending(_now() - limits.pending_ttl)
     for m in expired:
-        await store.remove(m.object_key)  # removing a missing object is not an error in S3
+        # Removing a missing object is not an error in S3; the final key exists only after a crashed confirm.
+        await store.remove(quarantine_key(m.id))
+        await store.remove(m.object_key)
         await uow.materials.mark(
             m.id,
             MaterialStatus.REJECTED,
@@ -214,3 +295,18 @@ async def reject_expired_uploads(uow: CoursesUnitOfWork, store: MaterialStore, l
     if expired:
         log.info("material.expired_uploads_rejected", count=len(expired))
     return len(expired)
+
+
+async def sweep_quarantine(uow: CoursesUnitOfWork, store: MaterialStore) -> int:
+    """Delete what was POSTed to a quarantine key after its material was confirmed or rejected.
+
+    A POST policy cannot be revoked: until it expires, bytes sent to it land at ``quarantine/<id>``
+    again (never served, at most the declared size). Once the policy has expired nothing can be sent
+    any more, so that key is deleted one last time.
+    """
+    ids = await uow.materials.unswept_quarantines(_now())
+    for material_id in ids:
+        await store.remove(quarantine_key(material_id))
+    await uow.materials.mark_quarantine_swept(ids)
+    await uow.commit()
+    return len(ids)

@@ -52,6 +52,21 @@ class Inspection:
     zip_names: list[str] | None
 
 
+@dataclass(frozen=True)
+class UploadForm:
+    """A presigned POST: the browser sends ``fields`` (in order) and then the file as ``file``, to ``url``."""
+
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    content_type: str | None
+    etag: str | None
+
+
 class CourseRepository(Protocol):
     """The working drafts: courses with their co-owners, modules and lessons."""
 
@@ -70,6 +85,10 @@ class CourseRepository(Protocol):
     async def save_fields(self, course: Course) -> None: ...
 
     async def bump_revision(self, course_id: str) -> int: ...
+
+    async def bump_owner_revision(self, course_id: str) -> int:
+        """Count one change of the owner or co-owners; returns the new ownership revision."""
+        ...
 
     async def archive(self, course_id: str) -> datetime: ...
 
@@ -96,6 +115,14 @@ class CourseRepository(Protocol):
     async def delete_lesson(self, lesson_id: str) -> None: ...
 
     async def set_lesson_positions(self, ordered_ids: Sequence[str]) -> None: ...
+
+
+class KnownTrainerRepository(Protocol):
+    """Ids seen with the trainer (or admin) role in a verified token: the only possible co-owners."""
+
+    async def remember(self, trainer_id: str) -> None: ...
+
+    async def is_known(self, trainer_id: str) -> bool: ...
 
 
 class VersionRepository(Protocol):
@@ -126,31 +153,87 @@ class MaterialRepository(Protocol):
     async def get(self, material_id: str, *, lock: bool = False) -> Material | None: ...
 
     async def mark(
-        self, material_id: str, status: MaterialStatus, *, sha256: str | None = None, reason: str | None = None
+        self,
+        material_id: str,
+        status: MaterialStatus,
+        *,
+        sha256: str | None = None,
+        etag: str | None = None,
+        reason: str | None = None,
     ) -> None: ...
 
     async def expired_pending(self, older_than: datetime, limit: int = 100) -> list[Material]:
         """PENDING materials requested before ``older_than``, locked so that one cleaner handles each."""
         ...
 
-
-class EnrollmentRepository(Protocol):
-    async def add(self, enrollment_id: str, course_id: str, course_version: int, learner_id: str, at: datetime) -> None:
-        """Idempotent: an enrolment already known is left as it is."""
+    async def unswept_quarantines(self, now: datetime, limit: int = 100) -> list[str]:
+        """Ids of confirmed or rejected materials whose upload policy expired before ``now`` and whose
+        quarantine key was not swept yet, locked so that one cleaner handles each."""
         ...
 
-    async def is_enrolled(self, course_id: str, learner_id: str) -> bool: ...
+    async def mark_quarantine_swept(self, material_ids: Sequence[str]) -> None: ...
+
+
+class EnrollmentRepository(Protocol):
+    """Who is enrolled where and on which version, as progress announces it.
+
+    ``changed_at`` is when progress decided the change (the event's time): a change older than the last
+    one applied to the enrolment is ignored, so a late ``created`` does not undo a later withdrawal.
+    """
+
+    async def add(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        *,
+        changed_at: datetime | None = None,
+    ) -> None:
+        """Record an enrolment (``at``: when), or re-activate a withdrawn one (progress re-announces a come-back).
+
+        ``changed_at`` (default ``at``) orders the events of one enrolment.
+        """
+        ...
+
+    async def withdraw(
+        self,
+        enrollment_id: str,
+        course_id: str,
+        course_version: int,
+        learner_id: str,
+        at: datetime,
+        *,
+        changed_at: datetime | None = None,
+    ) -> None:
+        """Mark the enrolment withdrawn at ``at`` (recorded withdrawn when its creation has not arrived yet)."""
+        ...
+
+    async def is_enrolled(self, course_id: str, learner_id: str) -> bool:
+        """Whether the learner has an active enrolment in the course."""
+        ...
+
+    async def pinned_versions(self, course_id: str, learner_id: str) -> list[int]:
+        """The course versions of the learner's active (not withdrawn) enrolments in the course."""
+        ...
 
 
 class MaterialStore(Protocol):
     """The materials bucket."""
 
-    def upload_url(self, key: str, ttl: timedelta) -> str: ...
+    def upload_form(self, key: str, ttl: timedelta, *, content_type: str, size: int) -> UploadForm:
+        """A presigned POST policy for exactly ``key``, ``content_type`` and ``size`` bytes, valid for ``ttl``."""
+        ...
 
     def download_url(self, key: str, ttl: timedelta, filename: str) -> str: ...
 
-    async def size_of(self, key: str) -> int | None:
-        """The stored object's size, or None when nothing was uploaded."""
+    async def stat(self, key: str) -> StoredObject | None:
+        """The stored object's size, type and ETag, or None when there is none."""
+        ...
+
+    async def copy(self, source: str, target: str) -> None:
+        """Copy an object inside the bucket, server-side (the bytes do not pass through the service)."""
         ...
 
     async def inspect(self, key: str, *, max_bytes: int) -> Inspection:

@@ -8,6 +8,7 @@ from courses.service_layer.ports import (
     CatalogueRepository,
     CourseRepository,
     EnrollmentRepository,
+    KnownTrainerRepository,
     MaterialRepository,
     VersionRepository,
 )
@@ -31,3 +32,6 @@ class CoursesUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def enrollments(self) -> EnrollmentRepository: ...
+
+    @property
+    def trainers(self) -> KnownTrainerRepository: ...

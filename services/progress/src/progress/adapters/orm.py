@@ -43,6 +43,8 @@ course = Table(
     Column("current_version", Integer, nullable=False, server_default=text("0")),
     Column("owner_id", String(64), nullable=True),
     Column("co_owner_ids", ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
+    # The ownership revision the owners above come from (course.owners_changed / course.published).
+    Column("owner_revision", Integer, nullable=False, server_default=text("0")),
     # The version that was current when the course was archived; a later version re-opens it.
     Column("archived_version", Integer, nullable=True),
     Column("archived_at", DateTime(timezone=True), nullable=True),

@@ -198,22 +198,58 @@ class SqlAlchemyCourseRepository:
             current_version=version,
             owner_id=snapshot["owner_id"],
             co_owner_ids=list(snapshot.get("co_owner_ids") or []),
+            owner_revision=int(snapshot.get("owner_revision") or 0),
             updated_at=received_at,
         )
-        newer = stmt.excluded.current_version >= course.c.current_version
+        # Owners come from the highest ownership revision seen (course.owners_changed included), and
+        # for one revision from the newest version: a late or older event must not restore a
+        # co-owner who was removed since.
+        newer = or_(
+            stmt.excluded.owner_revision > course.c.owner_revision,
+            and_(
+                stmt.excluded.owner_revision == course.c.owner_revision,
+                stmt.excluded.current_version >= course.c.current_version,
+            ),
+        )
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[course.c.course_id],
                 set_={
                     "current_version": func.greatest(course.c.current_version, stmt.excluded.current_version),
-                    # Owners come from the newest version only: a late, older event must not restore a
-                    # co-owner who was removed since.
                     "owner_id": case((newer, stmt.excluded.owner_id), else_=course.c.owner_id),
                     "co_owner_ids": case((newer, stmt.excluded.co_owner_ids), else_=course.c.co_owner_ids),
-                    "updated_at": received_at,
+                    "owner_revision": func.greatest(course.c.owner_revision, stmt.excluded.owner_revision),
+                    # The newest change's time, whatever order the events came in.
+                    "updated_at": func.greatest(course.c.updated_at, stmt.excluded.updated_at),
                 },
             )
         )
+
+    async def update_owners(
+        self, course_id: str, owner_id: str, co_owner_ids: Sequence[str], revision: int, changed_at: datetime
+    ) -> bool:
+        """Apply ``course.owners_changed`` unless a newer ownership revision is known; returns whether
+        it was applied. A course not published yet gets a row (current version 0) that keeps them."""
+        stmt = pg_insert(course).values(
+            course_id=course_id,
+            owner_id=owner_id,
+            co_owner_ids=list(co_owner_ids),
+            owner_revision=revision,
+            updated_at=changed_at,
+        )
+        result = await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[course.c.course_id],
+                set_={
+                    "owner_id": stmt.excluded.owner_id,
+                    "co_owner_ids": stmt.excluded.co_owner_ids,
+                    "owner_revision": stmt.excluded.owner_revision,
+                    "updated_at": func.greatest(course.c.updated_at, stmt.excluded.updated_at),
+                },
+                where=course.c.owner_revision < stmt.excluded.owner_revision,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def archive(self, course_id: str, version: int, archived_at: datetime) -> None:
         stmt = pg_insert(course).values(
@@ -225,7 +261,7 @@ class SqlAlchemyCourseRepository:
                 set_={
                     "archived_version": func.greatest(func.coalesce(course.c.archived_version, 0), version),
                     "archived_at": func.coalesce(course.c.archived_at, archived_at),
-                    "updated_at": archived_at,
+                    "updated_at": func.greatest(course.c.updated_at, stmt.excluded.updated_at),
                 },
             )
         )

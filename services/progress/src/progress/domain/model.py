@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from lms_shared.errors import BadInput, NotFound
+from lms_shared.names import NameRefused, clean_name
 
 
 class EnrollmentStatus(StrEnum):
@@ -280,6 +281,11 @@ def screen_cohort(members: Sequence[Mapping[str, Any]]) -> tuple[list[CohortMemb
             continue
         if name is None:
             failures.append(CohortFailure(learner_id, "name is required (it is printed on the certificate)."))
+            continue
+        try:
+            name = clean_name(name).name
+        except NameRefused as refused:
+            failures.append(CohortFailure(learner_id, f"{refused}."))
             continue
         member = {
             "learnerId": learner_id,

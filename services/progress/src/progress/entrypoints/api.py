@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Query, Response, status
 from pydantic import BaseModel
 
+from lms_shared import csvsafe
 from lms_shared.idempotency import StoredResponse, run_idempotent
+from lms_shared.openapi import document_error_statuses
 from lms_shared.web import IdempotencyKey, install_common, stored_response
 from progress import bootstrap
 from progress.domain.model import QuizAnswer
@@ -59,6 +60,7 @@ class ModelResponse(Response):
 
 app = FastAPI(title="Kentbilim progress", version="1", lifespan=lifespan)
 install_common(app, "progress")
+document_error_statuses(app)  # every status each route can answer, in /openapi.json
 
 
 @app.post("/v1/enrollments", response_model=EnrollmentOut)
@@ -161,7 +163,8 @@ async def course_report(course_id: str, user: CurrentUser, uow: UowDep, versions
     """One row per enrolment, UTF-8 with a BOM so spreadsheet programs show ə, ң and ғ correctly."""
     rows = await reports.course_report(uow, user, course_id, versions)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Names, organisations and municipalities come from users: no cell may run as a spreadsheet formula.
+    writer = csvsafe.writer(buffer, lineterminator="\r\n")
     writer.writerow(REPORT_COLUMNS)
     for d in rows:
         r, cert = d.row, d.row.certificate

@@ -6,6 +6,7 @@ from lms_shared.events.catalogue import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseArchivedV1,
+    CourseOwnersChangedV1,
     CoursePublishedV1,
 )
 from lms_shared.inbox import EventConsumer
@@ -27,7 +28,11 @@ def build_consumers(container: Container) -> list[EventConsumer]:
             container.uow,
             container.inbox,
             COURSES_CONSUMER,
-            {CoursePublishedV1: events.on_course_published, CourseArchivedV1: events.on_course_archived},
+            {
+                CoursePublishedV1: events.on_course_published,
+                CourseArchivedV1: events.on_course_archived,
+                CourseOwnersChangedV1: events.on_course_owners_changed,
+            },
             max_deliveries=max_deliveries,
         ),
         EventConsumer(

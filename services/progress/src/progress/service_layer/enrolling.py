@@ -9,8 +9,9 @@ from typing import Any
 
 from lms_shared.auth import Principal
 from lms_shared.db import utcnow
-from lms_shared.errors import BadInput, Conflict, NotFound
-from lms_shared.events.catalogue import EnrollmentCreatedV1, LearnerData
+from lms_shared.errors import BadInput, Conflict, Forbidden, NotFound
+from lms_shared.events.catalogue import EnrollmentCreatedV1, EnrollmentWithdrawnV1, LearnerData
+from lms_shared.names import NameRefused, clean_name
 from progress.domain.model import CohortFailure, EnrollmentStatus, oversized_field, screen_cohort
 from progress.domain.records import Enrollment
 from progress.service_layer.access import (
@@ -41,6 +42,16 @@ def _created_event(row: Enrollment, learner: LearnerData) -> EnrollmentCreatedV1
     )
 
 
+def signed_in_name(principal: Principal) -> str:
+    """The caller's name as their identity provider gives it, normalised; refused if it cannot be printed."""
+    try:
+        return clean_name(principal.name, "your sign-in name").name
+    except NameRefused as refused:
+        raise BadInput(
+            f"{str(refused)[0].upper()}{str(refused)[1:]}. Ask your organisation to correct it in your account."
+        ) from None
+
+
 def _plausible_locale(locale: str | None) -> str | None:
     # Only a hint for the certificate's language: an implausible value is dropped, not refused.
     return locale if locale and len(locale) <= 16 else None
@@ -64,6 +75,7 @@ async def enroll(
     )
     if too_long is not None:
         raise BadInput(f"Your sign-in token cannot be used to enrol: {too_long}")
+    learner_name = signed_in_name(principal)
     existing = await uow.enrollments.find(course_id, principal.sub, for_update=True)
     course = await uow.courses.get(course_id)
     if existing is not None and existing.status is not EnrollmentStatus.WITHDRAWN:
@@ -75,6 +87,11 @@ async def enroll(
         )
     if course.archived:
         raise Conflict("This course is archived and takes no new enrolments.")
+    if principal.sub in course.owner_ids:
+        raise Forbidden(
+            "You are a trainer of this course: trainers cannot enrol in their own course "
+            "(its certificate would be one they granted themselves)."
+        )
     if existing is not None:
         await uow.enrollments.set_status(existing.id, EnrollmentStatus.ACTIVE)
         row = replace(existing, status=EnrollmentStatus.ACTIVE, withdrawn_at=None)
@@ -93,7 +110,7 @@ async def enroll(
         id=str(uuid.uuid4()),
         course_id=course_id,
         learner_id=principal.sub,
-        learner_name=principal.name,
+        learner_name=learner_name,
         org=principal.org,
         municipality=principal.municipality,
         locale=locale,
@@ -112,7 +129,8 @@ async def enroll(
         if raced is None:  # pragma: no cover - the unique constraint guarantees it exists
             raise Conflict("Enrolment is in progress in another request; try again.")
         return await details(uow, versions, raced), False
-    return await _announce(uow, versions, row, principal.as_learner().model_copy(update={"locale": locale})), True
+    learner = principal.as_learner().model_copy(update={"locale": locale, "name": learner_name})
+    return await _announce(uow, versions, row, learner), True
 
 
 async def _announce(
@@ -130,7 +148,18 @@ async def enroll_cohort(
 ) -> CohortResult:
     """Enrol a list of learners (up to 10,000) in one transaction; re-running it changes nothing."""
     course = await require_trainer_of(uow, principal, course_id)
-    accepted, failures = screen_cohort(members)
+    screened, failures = screen_cohort(members)
+    # Nobody certifies themselves: the caller and the course's trainers are never cohort members.
+    accepted = []
+    for m in screened:
+        if m.learner_id == principal.sub or m.learner_id in course.owner_ids:
+            failures.append(
+                CohortFailure(
+                    m.learner_id, "A trainer of this course cannot be enrolled in it (no self-certification)."
+                )
+            )
+        else:
+            accepted.append(m)
     if course.archived:
         raise Conflict("This course is archived and takes no new enrolments.")
     now = utcnow()
@@ -179,6 +208,16 @@ async def withdraw(
         now = utcnow()
         await uow.enrollments.set_status(row.id, EnrollmentStatus.WITHDRAWN, withdrawn_at=now)
         row = replace(row, status=EnrollmentStatus.WITHDRAWN, withdrawn_at=now)
+        # Courses stops the learner's material downloads; enrolling again re-announces enrollment.created.
+        uow.publish(
+            EnrollmentWithdrawnV1(
+                enrollment_id=row.id,
+                course_id=row.course_id,
+                course_version=row.course_version,
+                learner_id=row.learner_id,
+                withdrawn_at=now,
+            )
+        )
     answer = await details(uow, versions, row)
     await uow.commit()
     return answer

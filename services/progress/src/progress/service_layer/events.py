@@ -11,6 +11,7 @@ from lms_shared.events.catalogue import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseArchivedV1,
+    CourseOwnersChangedV1,
     CoursePublishedV1,
 )
 from lms_shared.events.envelope import Envelope
@@ -20,6 +21,17 @@ from progress.service_layer.unit_of_work import ProgressUnitOfWork
 async def on_course_published(uow: ProgressUnitOfWork, event: CoursePublishedV1, envelope: Envelope) -> None:
     """Store the new version with its answer keys; it becomes current unless a newer one is known."""
     await uow.courses.store_version(event.model_dump(mode="json"), envelope.time)
+
+
+async def on_course_owners_changed(uow: ProgressUnitOfWork, event: CourseOwnersChangedV1, envelope: Envelope) -> None:
+    """A co-owner added or removed: reports and cohorts follow at once, not at the next publish.
+
+    Applied only when its revision is newer than the owners progress holds, whatever order this and
+    ``course.published`` arrive in.
+    """
+    await uow.courses.update_owners(
+        event.course_id, event.owner_id, list(event.co_owner_ids), event.revision, event.changed_at
+    )
 
 
 async def on_course_archived(uow: ProgressUnitOfWork, event: CourseArchivedV1, envelope: Envelope) -> None:

@@ -40,6 +40,7 @@ from progress.service_layer.access import (
     require_own_active,
     visible_enrollment,
 )
+from progress.service_layer.enrolling import signed_in_name
 from progress.service_layer.ports import CourseVersionCache
 from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
@@ -80,14 +81,15 @@ def _completion_events(
                 course_version=row.course_version,
                 course_titles=dict(course.titles),
                 course_default_language=course.default_language,
-                # As enrolled (a cohort's trainer may have typed the name the certificate prints); the
-                # email is the token's: the caller is this enrolment's learner (require_own_active).
+                # The caller is this enrolment's learner (require_own_active): the certificate prints
+                # the name their identity provider vouches for in their own token, never what a
+                # trainer typed into a cohort list (issue 13, finding 1).
                 learner=LearnerData(
                     id=row.learner_id,
-                    name=row.learner_name,
+                    name=signed_in_name(principal),
                     email=principal.email,
-                    org=row.org,
-                    municipality=row.municipality,
+                    org=principal.org or row.org,
+                    municipality=principal.municipality or row.municipality,
                     locale=row.locale,
                 ),
                 score=progress.score,

@@ -21,6 +21,13 @@ class CourseRepository(Protocol):
         """Keep a published version and move the course's current version forward, never back."""
         ...
 
+    async def update_owners(
+        self, course_id: str, owner_id: str, co_owner_ids: Sequence[str], revision: int, changed_at: datetime
+    ) -> bool:
+        """Take the owners of ``course.owners_changed`` unless a newer ownership revision is known;
+        ``store_version`` keeps the owners of the highest revision too. Returns whether applied."""
+        ...
+
     async def archive(self, course_id: str, version: int, archived_at: datetime) -> None: ...
 
 

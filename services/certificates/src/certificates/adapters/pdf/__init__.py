@@ -59,7 +59,7 @@ from __future__ import annotations
 from certificates.adapters.pdf.fonts import NOTO_SANS_VARIABLE, REPERTOIRE, UnsupportedCharactersError
 from certificates.adapters.pdf.qr import QrSymbol, qr_code_for
 from certificates.adapters.pdf.renderer import CertificateRenderer
-from certificates.adapters.pdf.shaping import printable
+from certificates.adapters.pdf.shaping import RenderTimeoutError, printable
 from certificates.adapters.pdf.syntax import PAGE_HEIGHT, PAGE_WIDTH
 from certificates.domain.model import CertificateDocument
 
@@ -71,6 +71,7 @@ __all__ = [
     "CertificateDocument",
     "CertificateRenderer",
     "QrSymbol",
+    "RenderTimeoutError",
     "UnsupportedCharactersError",
     "printable",
     "qr_code_for",

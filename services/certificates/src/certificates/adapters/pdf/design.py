@@ -25,7 +25,7 @@ from certificates.adapters.pdf.drawing import Colour, Page, mix, rgb
 from certificates.adapters.pdf.fonts import FaceSet
 from certificates.adapters.pdf.images import PreparedImage, prepare_image
 from certificates.adapters.pdf.qr import qr_code_for
-from certificates.adapters.pdf.shaping import Fitted, FontFace, fit, printable
+from certificates.adapters.pdf.shaping import Deadline, Fitted, FontFace, fit, printable
 from certificates.adapters.pdf.syntax import PAGE_HEIGHT, PAGE_WIDTH, stream
 from certificates.domain.templates import CertificateTemplate, CertificateTexts
 
@@ -169,34 +169,56 @@ def draw_learner_layer(
     code: str,
     version_text: str,
     verify_url: str,
+    deadline: Deadline | None = None,
 ) -> LearnerLayer:
     """Draw what is specific to one certificate; ``shift`` is the static layer's text offset.
 
     The strings are already in their printed form, and ``texts`` is the template's printed wording.
+    ``deadline`` is checked before each text is fitted (see :class:`Deadline`).
     """
     palette = Palette.of(template)
     regular, semibold = faces.regular, faces.semibold
     page = Page(faces)
 
-    fitted = fit(issuer_name, regular, max_width=_TEXT_WIDTH, max_size=10.5, min_size=6, tracking=0.9)
+    fitted = fit(
+        issuer_name, regular, max_width=_TEXT_WIDTH, max_size=10.5, min_size=6, tracking=0.9, deadline=deadline
+    )
     page.text(fitted.lines[0], _CENTRE, 112 + shift, regular, fitted.size, palette.muted, align="center", tracking=0.9)
 
-    fitted = fit(learner_name, semibold, max_width=620, max_size=38, min_size=22, max_lines=2, two_line_max_size=22)
+    fitted = fit(
+        learner_name,
+        semibold,
+        max_width=620,
+        max_size=38,
+        min_size=22,
+        max_lines=2,
+        two_line_max_size=22,
+        deadline=deadline,
+    )
     _centred_lines(page, fitted, 239 + shift * 0.4, semibold, palette.ink, leading=1.12)
 
     fitted = fit(
-        course_title, semibold, max_width=_TEXT_WIDTH, max_size=22, min_size=15, max_lines=2, two_line_max_size=18
+        course_title,
+        semibold,
+        max_width=_TEXT_WIDTH,
+        max_size=22,
+        min_size=15,
+        max_lines=2,
+        two_line_max_size=18,
+        deadline=deadline,
     )
     _centred_lines(page, fitted, 334 + shift * 0.1, semibold, palette.primary, leading=1.22)
 
-    fitted = fit(date_text, semibold, max_width=_COLUMN, max_size=12, min_size=6)
+    fitted = fit(date_text, semibold, max_width=_COLUMN, max_size=12, min_size=6, deadline=deadline)
     page.text(fitted.lines[0], _LEFT, 460, semibold, fitted.size, palette.ink)
-    fitted = fit(code, semibold, max_width=_COLUMN, max_size=12, min_size=6, tracking=0.6)
+    fitted = fit(code, semibold, max_width=_COLUMN, max_size=12, min_size=6, tracking=0.6, deadline=deadline)
     page.text(fitted.lines[0], _LEFT, 502, semibold, fitted.size, palette.ink, tracking=0.6)
     if version_text:
-        fitted = fit(version_text, regular, max_width=_COLUMN, max_size=8, min_size=5)
+        fitted = fit(version_text, regular, max_width=_COLUMN, max_size=8, min_size=5, deadline=deadline)
         page.text(fitted.lines[0], _LEFT, 526, regular, fitted.size, palette.muted)
 
+    if deadline is not None:
+        deadline.check()
     qr = qr_code_for(verify_url)
     page.qr(qr.matrix, _QR_X, _QR_Y, _QR_SIZE, rgb(palette.ink))
 

@@ -127,6 +127,10 @@ def _build_face(variable: TTFont, weight: int, codepoints: frozenset[int]) -> Fo
     for tag in ("GPOS", "GSUB", "GDEF", "STAT", "gasp", "prep", "fpgm", "cvt "):
         if tag in font:
             del font[tag]
+    # fontTools stamps head.modified with the time of saving, which made the same certificate
+    # differ between processes; the font's own creation time is fixed by the font package.
+    font.recalcTimestamp = False
+    font["head"].modified = font["head"].created
     program = io.BytesIO()
     font.save(program)
     program_bytes = program.getvalue()

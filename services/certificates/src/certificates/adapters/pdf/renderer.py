@@ -4,11 +4,19 @@ Owns :class:`CertificateRenderer`, the only entry point the service uses: it put
 strings in their final form, picks the faces that can draw them, caches each (template, language)
 static layer, draws the learner's layer and has the file assembled. The PDF metadata (title,
 author, subject, dates, language, file identifier) is decided here.
+
+Bounds: every printed field is checked against its cap
+(:data:`~certificates.domain.certificate.PRINTED_FIELD_LIMITS`) before any layout, and each render
+runs under a :class:`~certificates.adapters.pdf.shaping.Deadline` (``time_limit``, 10 s by
+default, counted from when the faces are ready). Both fail with a ``ValueError`` subclass, which
+the issuing path reports as "could not be printed" (a 422 for an admin issue, ``RENDER_FAILED``
+for a bulk row) rather than retrying.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Final
 
@@ -21,11 +29,14 @@ from certificates.adapters.pdf.design import (
     template_strings,
 )
 from certificates.adapters.pdf.fonts import FaceSet, faces_for, load_base_faces
-from certificates.adapters.pdf.shaping import printable
+from certificates.adapters.pdf.shaping import Deadline, printable
+from certificates.domain.certificate import PRINTED_FIELD_LIMITS, check_printed_length
 from certificates.domain.model import CertificateDocument
 from certificates.domain.templates import PLATFORM_NAME, CertificateTemplate, format_date
 
 _STATIC_CACHE_LIMIT: Final = 256
+RENDER_TIME_LIMIT: Final = 10.0
+"""Seconds one render may take before it is stopped with ``RenderTimeoutError``."""
 
 
 class CertificateRenderer:
@@ -37,9 +48,13 @@ class CertificateRenderer:
     cached. A renderer is safe to share between threads.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, limits: Mapping[str, int] = PRINTED_FIELD_LIMITS, time_limit: float = RENDER_TIME_LIMIT
+    ) -> None:
         self._static: dict[tuple[str, str], StaticLayer] = {}
         self._static_lock = threading.Lock()
+        self._limits = limits
+        self._time_limit = time_limit
         load_base_faces()
 
     def render(self, doc: CertificateDocument, template: CertificateTemplate, lang: str) -> bytes:
@@ -50,13 +65,23 @@ class CertificateRenderer:
         the NFC form. Output is deterministic: the same inputs give the same bytes.
 
         Raises :class:`~certificates.adapters.pdf.fonts.UnsupportedCharactersError` if a string
-        has characters Noto Sans lacks.
+        has characters Noto Sans lacks, :class:`~certificates.domain.certificate.PrintedFieldTooLong`
+        if one is longer than its cap, and
+        :class:`~certificates.adapters.pdf.shaping.RenderTimeoutError` past the time limit.
         """
         texts = printable_texts(template, lang)
         learner_name = printable(doc.learner_name)
         course_title = printable(doc.course_title)
         issuer_name = printable(doc.issuer_name)
         verify_url = doc.verify_url.strip()
+        for field, value in (
+            ("learner_name", learner_name),
+            ("course_title", course_title),
+            ("issuer_name", issuer_name),
+            ("code", doc.code),
+            ("verify_url", verify_url),
+        ):
+            check_printed_length(field, value, self._limits)
         date_text = format_date(doc.issued_at.astimezone(UTC).date(), lang)
         version_text = f"{texts.course_version} {doc.course_version}" if doc.course_version is not None else ""
         faces = faces_for(
@@ -71,6 +96,9 @@ class CertificateRenderer:
                 *template_strings(template, lang),
             )
         )
+        # The clock starts after the faces: building an extended face set (a rare letter) is a
+        # bounded, cached cost of the font, not of this input, and takes seconds on a busy machine.
+        deadline = Deadline(self._time_limit)
         static = self._static_layer(template, lang, faces)
         learner = draw_learner_layer(
             template,
@@ -84,7 +112,9 @@ class CertificateRenderer:
             code=doc.code,
             version_text=version_text,
             verify_url=verify_url,
+            deadline=deadline,
         )
+        deadline.check()
         return assemble_pdf(
             static_stream=static.stream,
             images=static.images,

@@ -12,6 +12,7 @@ Where faces come from is :mod:`~certificates.adapters.pdf.fonts`; this module on
 from __future__ import annotations
 
 import math
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -47,6 +48,24 @@ class FontFace:
             units += advances[cp] + kerning.get((previous, cp), 0)
             previous = cp
         return units * size / 1000 + tracking * max(len(text) - 1, 0)
+
+    def prefix_units(self, text: str) -> list[int]:
+        """Widths of every prefix of ``text`` in 1/1000 em at size 1: ``result[k]`` is ``text[:k]``.
+
+        One pass over the string; with it the width of any slice is two lookups (see
+        :func:`_slice_units`), which is what keeps line breaking linear in the text's length.
+        """
+        advances = self.advances
+        kerning = self.kerning
+        units = 0
+        previous = -1
+        result = [0]
+        for ch in text:
+            cp = ord(ch)
+            units += advances[cp] + kerning.get((previous, cp), 0)
+            result.append(units)
+            previous = cp
+        return result
 
     def show(self, text: str) -> str:
         """The ``TJ`` operator drawing ``text``, with kerning."""
@@ -146,6 +165,28 @@ def printable(text: str) -> str:
     return " ".join(text.split())
 
 
+class RenderTimeoutError(ValueError):
+    """Rendering one certificate ran past its time limit; the same input fails the same way."""
+
+
+class Deadline:
+    """The time one render may take, checked between its steps (``time.monotonic``).
+
+    Python cannot stop a thread from outside, so the renderer checks this itself at each step of
+    the layout; a step is bounded by the length caps on printed fields and by linear layout.
+    """
+
+    __slots__ = ("limit", "until")
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.until = time.monotonic() + limit
+
+    def check(self) -> None:
+        if time.monotonic() >= self.until:
+            raise RenderTimeoutError(f"rendering took longer than {self.limit:g} s and was stopped")
+
+
 @dataclass(frozen=True, slots=True)
 class Fitted:
     """The lines a string is set on, and the size they share."""
@@ -164,12 +205,15 @@ def fit(
     max_lines: int = 1,
     two_line_max_size: float | None = None,
     tracking: float = 0.0,
+    deadline: Deadline | None = None,
 ) -> Fitted:
     """Choose lines and a font size so ``text`` never overflows ``max_width``.
 
     One line at up to ``max_size``; if that would fall below ``min_size`` and two lines are
     allowed, a balanced break at a space; if even that is too small, whichever is larger.
-    Width is linear in the size, so sizes are computed rather than searched.
+    Width is linear in the size, so sizes are computed rather than searched, and the text is
+    measured a bounded number of times (at most four passes over it), so fitting is linear in
+    its length. ``deadline`` is checked before the work starts.
     """
 
     def size_for(line: str) -> float:
@@ -177,13 +221,27 @@ def fit(
         room = max_width - tracking * max(len(line) - 1, 0)
         return max_size if unit <= 0 else min(max_size, room / unit)
 
+    if deadline is not None:
+        deadline.check()
     single = size_for(text)
     if single >= min_size or max_lines < 2:
         return Fitted((text,), _floor_size(single))
     breaks = [i for i, ch in enumerate(text) if ch == " "]
     if not breaks:
         return Fitted((text,), _floor_size(single))
-    best = min(breaks, key=lambda i: max(face.width(text[:i], 1.0), face.width(text[i + 1 :], 1.0)))
+    # Measure the string once and read both halves of every candidate break from the prefix
+    # widths: measuring each half anew made this quadratic in the length (issue 13, finding 14).
+    prefix = face.prefix_units(text)
+    kerning = face.kerning
+    codes = [ord(ch) for ch in text]
+    end = len(text)
+
+    def longer_half(i: int) -> float:
+        # text[i] is the space; the right half starts at i + 1, without its kern against the space.
+        right = prefix[end] - prefix[i + 1] - kerning.get((codes[i], codes[i + 1]), 0) if i + 1 < end else 0
+        return max(prefix[i] / 1000, right / 1000)
+
+    best = min(breaks, key=longer_half)
     lines = (text[:best], text[best + 1 :])
     cap = two_line_max_size if two_line_max_size is not None else max_size
     double = min(cap, *(size_for(line) for line in lines))

@@ -1,0 +1,667 @@
+"""The authorization matrix's expectation table: one row per GraphQL field and per service route.
+
+Every Mutation and Query field of the gateway's schema and every route of every service's FastAPI app
+has exactly one row here (test_matrix.py fails on a field or route without a row, and on a row whose
+field or route no longer exists). A row says, for each *relation* of the caller to the object
+(world.RELATIONS), what the answer must be:
+
+- ``OK``: authorization passed. Data, or a refusal that is not about who is asking (CONFLICT,
+  BAD_USER_INPUT / 409, 422: "already archived", "no file uploaded yet").
+- ``HIDDEN``: an answer without the object (``null``, or a list without it).
+- ``UNAUTHENTICATED``, ``FORBIDDEN``, ``NOT_FOUND``: that refusal (401, 403, 404 on the services).
+
+The callers (world.ROLES) relate to object ``A`` and ``B`` as world.RELATION_OF says, so each row runs
+roles × objects cells. ``Issue14(x)`` marks what a country admin gets today, before the
+country-administration issue gives the role its rights (those cells will change). ``Hole(should,
+today, finding)`` is a cell where the code is wrong today: the test accepts ``today`` and lists it
+as a known hole in its output (and accepts ``should``, saying the Hole() can go, once it is fixed).
+
+Rows that destroy their object (archive, publish, revoke, remove a co-owner, delete, cancel) have a
+``prepare`` step: a cell expected ``OK`` acts on a disposable object made for it; a cell expected to be
+refused acts on the world's object (a refusal changes nothing, and a wrong acceptance fails the cell
+anyway). Withdrawing runs in phase 2, after every other row, and the learners enrol again afterwards.
+
+To add a row: add the field or route, run ``pytest tests/authz -k complete`` (it names what is
+missing), then add a ``gql(...)`` or ``rest(...)`` entry below with the expectation for every relation
+(start from a preset: EDITORS, SIGNED_IN, PUBLIC, ADMIN_ONLY).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.authz.world import RELATIONS, Obj, WorldClient, title
+
+OK = "ok"
+HIDDEN = "hidden"
+UNAUTH = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+NOT_FOUND = "NOT_FOUND"
+
+
+class Issue14(str):
+    """A country admin's answer today; the country-administration issue (14) will change it."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A cell the code gets wrong today: ``should`` is the rule, ``today`` what it answers."""
+
+    should: str
+    today: str
+    finding: str
+
+
+Expected = str | Hole
+Table = dict[str, Expected]
+Prepare = Callable[[WorldClient, Obj], Awaitable[dict[str, str]]]
+
+
+def table(default: str, *, anonymous: str = UNAUTH, **by_relation: Expected) -> Table:
+    unknown = set(by_relation) - set(RELATIONS)
+    assert not unknown, unknown
+    out: Table = {r: default for r in RELATIONS}
+    out["anonymous"] = anonymous
+    out.update(by_relation)
+    return out
+
+
+# A removed co-owner and a country admin of another state are strangers; a country admin of the
+# learner's state is a stranger too until issue 14.
+EDITORS = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK)
+SIGNED_IN = table(OK)
+PUBLIC = table(OK, anonymous=OK)
+ADMIN_ONLY = table(FORBIDDEN, admin=OK)
+TRAINER_ROLE = table(FORBIDDEN, owner=OK, co_owner=OK, removed_co_owner=OK, stranger_trainer=OK, admin=OK)
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class GqlRow:
+    """``field`` is ``Query.x`` / ``Mutation.x``; ``variables(obj, prepared)`` fills the document."""
+
+    field: str
+    document: str
+    variables: Callable[[Obj, dict[str, str]], dict[str, Any]]
+    expect: Table
+    # The object's id that must appear in the answer, for rows answering HIDDEN to some.
+    shows: Callable[[Obj], str] | None = None
+    prepare: Prepare | None = None
+    phase: int = 1
+    # For a field of an object type (Course.stats): where its value is in ``data``; None = HIDDEN.
+    pick: Callable[[dict[str, Any]], Any] | None = None
+
+
+@dataclass(frozen=True)
+class RestRow:
+    """``route`` is ``"<service> <METHOD> <path template>"`` exactly as the FastAPI app declares it."""
+
+    route: str
+    request: Callable[[Obj, dict[str, str]], Request]
+    expect: Table
+    shows: Callable[[Obj], str] | None = None
+    prepare: Prepare | None = None
+    phase: int = 1
+    prepare_all: bool = False  # every cell (not only allowed ones) needs its own object
+
+    @property
+    def service(self) -> str:
+        return self.route.split(" ", 1)[0]
+
+
+@dataclass
+class Rows:
+    gql: list[GqlRow] = field(default_factory=list)
+    rest: list[RestRow] = field(default_factory=list)
+
+
+# --- disposable objects ---------------------------------------------------------------------------
+
+
+async def fresh_published_course(c: WorldClient, o: Obj) -> dict[str, str]:
+    return await c.course(o, publish=True, label="disposable")
+
+
+async def fresh_draft_course(c: WorldClient, o: Obj) -> dict[str, str]:
+    return await c.course(o, publish=False, label="disposable")
+
+
+async def fresh_certificate(c: WorldClient, o: Obj) -> dict[str, str]:
+    cert = await c.certificate(o.course, {"name": f"Disposable Person {uuid.uuid4().hex[:4]}"})
+    return {"certificate": cert["id"]}
+
+
+async def fresh_co_owner(c: WorldClient, o: Obj) -> dict[str, str]:
+    trainer = f"authz-{c.world.tag}-dispo-{uuid.uuid4().hex[:6]}"
+    await c.sign_in_trainer(trainer)
+    await c.call("courses", "POST", f"/v1/courses/{o.draft}/co-owners", "admin", json={"trainerId": trainer})
+    return {"trainer": trainer}
+
+
+async def fresh_module(c: WorldClient, o: Obj) -> dict[str, str]:
+    m = await c.call("courses", "POST", f"/v1/courses/{o.draft}/modules", "admin", json={"titles": title("x", "m")})
+    return {"module": m["id"]}
+
+
+async def fresh_lesson(c: WorldClient, o: Obj) -> dict[str, str]:
+    body = {"kind": "TEXT", "titles": title("x", "l")}
+    lesson = await c.call("courses", "POST", f"/v1/modules/{o.draft_module}/lessons", "admin", json=body)
+    return {"lesson": lesson["id"]}
+
+
+async def fresh_job(c: WorldClient, o: Obj) -> dict[str, str]:
+    return {"job": await c.bulk_job(o.course)}
+
+
+def slug() -> str:
+    return f"authz-new-{uuid.uuid4().hex[:10]}"
+
+
+def texts(text: str = "authz") -> list[dict[str, str]]:
+    return [{"lang": "en", "text": text}]
+
+
+def member() -> dict[str, str]:
+    return {"learnerId": f"authz-member-{uuid.uuid4().hex[:8]}", "name": "Cohort Member"}
+
+
+# --- expectations shared by the GraphQL field and the route it calls -------------------------------
+
+
+# Finding 7 (closed): a co-owner removed after publishing loses the trainers' rights at once in
+# progress and certificates too, so ``removed_co_owner`` is a stranger everywhere (the default).
+# Finding 1: a trainer cannot enrol in their own course (and so certify themselves through it); a
+# removed co-owner is no longer one of its trainers and may.
+ENROL = table(OK, owner=FORBIDDEN, co_owner=FORBIDDEN)
+COURSE_TRAINERS = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=Issue14(FORBIDDEN))
+# Enrolments: the learner, the course's trainers, admins; others learn nothing (NOT_FOUND).
+SEE_ENROLMENT = table(
+    NOT_FOUND,
+    holder=OK,
+    owner=OK,
+    co_owner=OK,
+    admin=OK,
+    ca_same=Issue14(NOT_FOUND),
+)
+# Recording progress: only the learner; trainers and admins see the enrolment but may not study for them.
+STUDY = table(
+    NOT_FOUND,
+    holder=OK,
+    owner=FORBIDDEN,
+    co_owner=FORBIDDEN,
+    admin=FORBIDDEN,
+    ca_same=Issue14(NOT_FOUND),
+)
+OWN_ONLY = table(HIDDEN, holder=OK)  # "mine" lists: the caller's own objects only
+# A certificate: its holder, the course's trainers, admins.
+SEE_CERTIFICATE = table(
+    FORBIDDEN,
+    holder=OK,
+    owner=OK,
+    co_owner=OK,
+    admin=OK,
+    ca_same=Issue14(FORBIDDEN),
+)
+ISSUE = table(FORBIDDEN, admin=OK, ca_same=Issue14(FORBIDDEN))
+DRAFT_VISIBLE = table(HIDDEN, anonymous=HIDDEN, owner=OK, co_owner=OK, admin=OK)
+# Materials: the course's trainers, admins, and learners enrolled in a version that uses the file.
+MATERIAL = table(FORBIDDEN, holder=OK, owner=OK, co_owner=OK, admin=OK)
+
+
+ROWS = Rows()
+
+
+def gql(
+    field: str, document: str, variables: Callable[[Obj, dict[str, str]], dict[str, Any]], expect: Table, **kw: Any
+) -> None:
+    ROWS.gql.append(GqlRow(field, document, variables, expect, **kw))
+
+
+def rest(route: str, request: Callable[[Obj, dict[str, str]], Request], expect: Table, **kw: Any) -> None:
+    ROWS.rest.append(RestRow(route, request, expect, **kw))
+
+
+# --- GraphQL: Query -------------------------------------------------------------------------------
+
+gql("Query.viewer", "{ viewer { id } }", lambda o, p: {}, SIGNED_IN)
+gql(
+    "Query.courses",
+    "query($s:String){ courses(search:$s, first:100){ nodes { id } } }",
+    lambda o, p: {"s": o.search},
+    DRAFT_VISIBLE,
+    shows=lambda o: o.draft,
+)
+gql("Query.course", "query($id:ID!){ course(id:$id){ id } }", lambda o, p: {"id": o.draft}, DRAFT_VISIBLE)
+gql("Query.myEnrollments", "{ myEnrollments { id } }", lambda o, p: {}, OWN_ONLY, shows=lambda o: o.enrollment)
+gql("Query.myCertificates", "{ myCertificates { id } }", lambda o, p: {}, OWN_ONLY, shows=lambda o: o.certificate)
+gql(
+    "Query.certificates",
+    "query($c:ID){ certificates(courseId:$c){ id } }",
+    lambda o, p: {"c": o.course},
+    COURSE_TRAINERS,
+    shows=lambda o: o.certificate,
+)
+gql(
+    "Query.verifyCertificate",
+    "query($c:String!){ verifyCertificate(code:$c){ valid } }",
+    lambda o, p: {"c": o.code},
+    PUBLIC,
+)
+gql("Query.bulkIssueJob", "query($id:ID!){ bulkIssueJob(id:$id){ id } }", lambda o, p: {"id": o.job}, ADMIN_ONLY)
+gql(
+    "Query.bulkIssueJobs",
+    "query($c:ID){ bulkIssueJobs(courseId:$c){ id } }",
+    lambda o, p: {"c": o.course},
+    ADMIN_ONLY,
+    shows=lambda o: o.job,
+)
+
+gql(
+    "Query.autoIssueFailures",
+    "query($c:ID){ autoIssueFailures(courseId:$c){ id } }",
+    lambda o, p: {"c": o.course},
+    COURSE_TRAINERS,
+)
+
+# --- GraphQL: fields of object types that only some may read -----------------------------------
+
+
+def _lessons(data: dict[str, Any]) -> list[dict[str, Any]]:
+    course = data.get("course") or {}
+    return [lesson for m in course.get("modules") or [] for lesson in m.get("lessons") or []]
+
+
+def _download_url(data: dict[str, Any]) -> Any:
+    return next((ls["material"]["downloadUrl"] for ls in _lessons(data) if ls.get("material")), None)
+
+
+gql(
+    "Course.stats",
+    "query($id:ID!){ course(id:$id){ stats { enrolled } } }",
+    lambda o, p: {"id": o.course},
+    table(
+        HIDDEN,
+        anonymous=HIDDEN,
+        owner=OK,
+        co_owner=OK,
+        admin=OK,
+        ca_same=Issue14(HIDDEN),
+    ),
+    pick=lambda d: (d.get("course") or {}).get("stats"),
+)
+gql(
+    "Course.enrollment",
+    "query($id:ID!){ course(id:$id){ enrollment { id } } }",
+    lambda o, p: {"id": o.course},
+    table(HIDDEN, anonymous=HIDDEN, holder=OK),  # the viewer's own enrolment, never someone else's
+    pick=lambda d: (d.get("course") or {}).get("enrollment"),
+)
+gql(
+    "Material.downloadUrl",
+    "query($id:ID!){ course(id:$id){ modules { lessons { material { downloadUrl } } } } }",
+    lambda o, p: {"id": o.course},
+    table(HIDDEN, anonymous=HIDDEN, holder=OK, owner=OK, co_owner=OK, admin=OK),
+    pick=_download_url,
+)
+gql(
+    "Certificate.pdfUrl",
+    "query($c:ID){ certificates(courseId:$c){ pdfUrl } }",
+    lambda o, p: {"c": o.course},
+    COURSE_TRAINERS,  # the holder reads theirs through myCertificates (Query.myCertificates)
+    pick=lambda d: next((c["pdfUrl"] for c in d.get("certificates") or [] if c.get("pdfUrl")), None),
+)
+
+# --- GraphQL: Mutation ----------------------------------------------------------------------------
+
+gql(
+    "Mutation.createCourse",
+    "mutation($i:CreateCourseInput!){ createCourse(input:$i){ id } }",
+    lambda o, p: {"i": {"slug": slug(), "titles": texts(), "defaultLanguage": "en"}},
+    TRAINER_ROLE,
+)
+gql(
+    "Mutation.updateCourse",
+    "mutation($id:ID!,$i:UpdateCourseInput!){ updateCourse(id:$id, input:$i){ id } }",
+    lambda o, p: {"id": o.course, "i": {"topics": ["authz"]}},
+    EDITORS,
+)
+gql(
+    "Mutation.addModule",
+    "mutation($c:ID!,$i:ModuleInput!){ addModule(courseId:$c, input:$i){ id } }",
+    lambda o, p: {"c": o.draft, "i": {"titles": texts()}},
+    EDITORS,
+)
+gql(
+    "Mutation.addLesson",
+    "mutation($m:ID!,$i:LessonInput!){ addLesson(moduleId:$m, input:$i){ id } }",
+    lambda o, p: {"m": o.draft_module, "i": {"kind": "TEXT", "titles": texts()}},
+    EDITORS,
+)
+gql(
+    "Mutation.requestMaterialUpload",
+    'mutation($c:ID!){ requestMaterialUpload(courseId:$c, filename:"a.pdf", contentType:"application/pdf",'
+    " size:10){ uploadUrl } }",
+    lambda o, p: {"c": o.draft},
+    EDITORS,
+)
+gql(
+    "Mutation.confirmMaterialUpload",
+    "mutation($m:ID!){ confirmMaterialUpload(materialId:$m){ id } }",
+    lambda o, p: {"m": o.pending_material},
+    EDITORS,
+)
+gql(
+    "Mutation.moveModule",
+    "mutation($id:ID!){ moveModule(id:$id, position:1){ id } }",
+    lambda o, p: {"id": o.draft_module},
+    EDITORS,
+)
+gql(
+    "Mutation.moveLesson",
+    "mutation($id:ID!){ moveLesson(id:$id, position:1){ id } }",
+    lambda o, p: {"id": o.text_lesson},
+    EDITORS,
+)
+gql(
+    "Mutation.publishCourse",
+    "mutation($id:ID!){ publishCourse(id:$id){ id } }",
+    lambda o, p: {"id": p.get("course", o.course)},
+    EDITORS,
+    prepare=fresh_draft_course,
+)
+gql(
+    "Mutation.archiveCourse",
+    "mutation($id:ID!){ archiveCourse(id:$id){ id } }",
+    lambda o, p: {"id": p.get("course", o.course)},
+    EDITORS,
+    prepare=fresh_published_course,
+)
+gql("Mutation.enroll", "mutation($c:ID!){ enroll(courseId:$c){ id } }", lambda o, p: {"c": o.open_course}, ENROL)
+gql(
+    "Mutation.enrollCohort",
+    "mutation($c:ID!,$m:[CohortMemberInput!]!){ enrollCohort(courseId:$c, members:$m){ enrolled } }",
+    lambda o, p: {"c": o.open_course, "m": [member()]},
+    COURSE_TRAINERS,
+)
+gql(
+    "Mutation.completeLesson",
+    "mutation($e:ID!,$l:ID!){ completeLesson(enrollmentId:$e, lessonId:$l){ id } }",
+    lambda o, p: {"e": o.enrollment, "l": o.text_lesson},
+    STUDY,
+)
+gql(
+    "Mutation.submitQuiz",
+    "mutation($e:ID!,$l:ID!){ submitQuiz(enrollmentId:$e, lessonId:$l, answers:[]){ score } }",
+    lambda o, p: {"e": o.enrollment, "l": o.quiz_lesson},
+    STUDY,
+)
+gql(
+    "Mutation.issueCertificate",
+    "mutation($c:ID!,$r:RecipientInput!){ issueCertificate(courseId:$c, recipient:$r){ id } }",
+    lambda o, p: {"c": o.course, "r": {"name": f"Issued Person {uuid.uuid4().hex[:4]}"}},
+    ISSUE,
+)
+gql(
+    "Mutation.startBulkIssue",
+    "mutation($i:BulkIssueInput!){ startBulkIssue(input:$i, dryRun:true){ total } }",
+    lambda o, p: {"i": {"courseId": o.course, "recipients": [{"name": "Bulk Preview"}]}},
+    ADMIN_ONLY,
+)
+gql(
+    "Mutation.revokeCertificate",
+    'mutation($id:ID!){ revokeCertificate(id:$id, reason:"authorization matrix"){ id } }',
+    lambda o, p: {"id": p.get("certificate", o.certificate)},
+    ADMIN_ONLY,
+    prepare=fresh_certificate,
+)
+
+# No completion in the world failed to be certified: the id is unknown, so an allowed caller gets
+# NOT_FOUND and the row checks that everyone else is refused before the lookup.
+gql(
+    "Mutation.retryAutoIssue",
+    "mutation($id:ID!){ retryAutoIssue(id:$id){ id } }",
+    lambda o, p: {"id": str(uuid.uuid4())},
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+
+# --- REST: courses --------------------------------------------------------------------------------
+
+R = Request
+for infra in ("/healthz", "/readyz", "/metrics"):
+    for svc in ("courses", "progress", "certificates"):
+        # Liveness and metrics are for the orchestrator on the service's own port (the public
+        # ingress does not route them, issue 13 finding 11).
+        rest(f"{svc} GET {infra}", lambda o, p, path=infra: R("GET", path), PUBLIC)
+
+rest(
+    "courses POST /v1/courses",
+    lambda o, p: R("POST", "/v1/courses", {"slug": slug(), "titles": texts(), "defaultLanguage": "en"}),
+    TRAINER_ROLE,
+)
+rest(
+    "courses GET /v1/courses",
+    lambda o, p: R("GET", "/v1/courses", params={"search": o.search, "first": "100"}),
+    DRAFT_VISIBLE,
+    shows=lambda o: o.draft,
+)
+rest(
+    "courses GET /v1/courses/{course_id}",
+    lambda o, p: R("GET", f"/v1/courses/{o.draft}"),
+    table(NOT_FOUND, anonymous=NOT_FOUND, owner=OK, co_owner=OK, admin=OK),
+)
+rest(
+    "courses PATCH /v1/courses/{course_id}",
+    lambda o, p: R("PATCH", f"/v1/courses/{o.course}", {"topics": ["authz"]}),
+    EDITORS,
+)
+rest(
+    "courses POST /v1/courses/{course_id}/co-owners",
+    lambda o, p: R("POST", f"/v1/courses/{o.draft}/co-owners", {"trainerId": f"authz-nobody-{uuid.uuid4().hex[:6]}"}),
+    EDITORS,
+)
+rest(
+    "courses DELETE /v1/courses/{course_id}/co-owners/{trainer_id}",
+    lambda o, p: R("DELETE", f"/v1/courses/{o.draft}/co-owners/{p['trainer']}"),
+    EDITORS,
+    prepare=fresh_co_owner,
+    prepare_all=True,
+)
+rest(
+    "courses POST /v1/courses/{course_id}/publish",
+    lambda o, p: R("POST", f"/v1/courses/{p.get('course', o.course)}/publish"),
+    EDITORS,
+    prepare=fresh_draft_course,
+)
+rest(
+    "courses POST /v1/courses/{course_id}/archive",
+    lambda o, p: R("POST", f"/v1/courses/{p.get('course', o.course)}/archive"),
+    EDITORS,
+    prepare=fresh_published_course,
+)
+rest(
+    "courses POST /v1/courses/{course_id}/modules",
+    lambda o, p: R("POST", f"/v1/courses/{o.draft}/modules", {"titles": texts()}),
+    EDITORS,
+)
+rest(
+    "courses PATCH /v1/modules/{module_id}",
+    lambda o, p: R("PATCH", f"/v1/modules/{o.draft_module}", {"position": 1}),
+    EDITORS,
+)
+rest(
+    "courses DELETE /v1/modules/{module_id}",
+    lambda o, p: R("DELETE", f"/v1/modules/{p.get('module', o.draft_module)}"),
+    EDITORS,
+    prepare=fresh_module,
+)
+rest(
+    "courses POST /v1/modules/{module_id}/lessons",
+    lambda o, p: R("POST", f"/v1/modules/{o.draft_module}/lessons", {"kind": "TEXT", "titles": texts()}),
+    EDITORS,
+)
+rest(
+    "courses PATCH /v1/lessons/{lesson_id}",
+    lambda o, p: R("PATCH", f"/v1/lessons/{o.text_lesson}", {"position": 1}),
+    EDITORS,
+)
+rest(
+    "courses DELETE /v1/lessons/{lesson_id}",
+    lambda o, p: R("DELETE", f"/v1/lessons/{p.get('lesson', o.text_lesson)}"),
+    EDITORS,
+    prepare=fresh_lesson,
+)
+rest(
+    "courses POST /v1/courses/{course_id}/materials",
+    lambda o, p: R(
+        "POST", f"/v1/courses/{o.draft}/materials", {"filename": "a.pdf", "contentType": "application/pdf", "size": 10}
+    ),
+    EDITORS,
+)
+rest(
+    "courses POST /v1/materials/{material_id}/confirm",
+    lambda o, p: R("POST", f"/v1/materials/{o.pending_material}/confirm"),
+    EDITORS,
+)
+rest("courses GET /v1/materials/{material_id}", lambda o, p: R("GET", f"/v1/materials/{o.material}"), MATERIAL)
+rest(
+    "courses GET /v1/materials/{material_id}/download",
+    lambda o, p: R("GET", f"/v1/materials/{o.material}/download"),
+    MATERIAL,
+)
+
+# --- REST: progress -------------------------------------------------------------------------------
+
+rest("progress POST /v1/enrollments", lambda o, p: R("POST", "/v1/enrollments", {"courseId": o.open_course}), ENROL)
+rest(
+    "progress GET /v1/enrollments/mine",
+    lambda o, p: R("GET", "/v1/enrollments/mine"),
+    OWN_ONLY,
+    shows=lambda o: o.enrollment,
+)
+rest(
+    "progress GET /v1/enrollments/{enrollment_id}",
+    lambda o, p: R("GET", f"/v1/enrollments/{o.enrollment}"),
+    SEE_ENROLMENT,
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/withdraw",
+    lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/withdraw"),
+    SEE_ENROLMENT,
+    phase=2,
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/lessons/{lesson_id}/complete",
+    lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/lessons/{o.text_lesson}/complete"),
+    STUDY,
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/quizzes/{lesson_id}/attempts",
+    lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/quizzes/{o.quiz_lesson}/attempts", {"answers": []}),
+    STUDY,
+)
+rest(
+    "progress POST /v1/courses/{course_id}/cohort",
+    lambda o, p: R("POST", f"/v1/courses/{o.open_course}/cohort", {"members": [member()]}),
+    COURSE_TRAINERS,
+)
+rest(
+    "progress GET /v1/courses/{course_id}/stats",
+    lambda o, p: R("GET", f"/v1/courses/{o.course}/stats"),
+    COURSE_TRAINERS,
+)
+rest(
+    "progress GET /v1/courses/{course_id}/report.csv",
+    lambda o, p: R("GET", f"/v1/courses/{o.course}/report.csv"),
+    COURSE_TRAINERS,
+)
+
+# --- REST: certificates ---------------------------------------------------------------------------
+
+rest(
+    "certificates GET /v1/certificates/mine",
+    lambda o, p: R("GET", "/v1/certificates/mine"),
+    OWN_ONLY,
+    shows=lambda o: o.certificate,
+)
+rest(
+    "certificates GET /v1/certificates",
+    lambda o, p: R("GET", "/v1/certificates", params={"courseId": o.course}),
+    COURSE_TRAINERS,
+    shows=lambda o: o.certificate,
+)
+rest(
+    "certificates GET /v1/certificates/{cert_id}",
+    lambda o, p: R("GET", f"/v1/certificates/{o.certificate}"),
+    SEE_CERTIFICATE,
+)
+rest(
+    "certificates POST /v1/certificates",
+    lambda o, p: R(
+        "POST",
+        "/v1/certificates",
+        {"courseId": o.course, "recipient": {"name": f"Issued Person {uuid.uuid4().hex[:4]}"}},
+    ),
+    ISSUE,
+)
+rest(
+    "certificates POST /v1/certificates/{cert_id}/revoke",
+    lambda o, p: R(
+        "POST", f"/v1/certificates/{p.get('certificate', o.certificate)}/revoke", {"reason": "authorization matrix"}
+    ),
+    ADMIN_ONLY,
+    prepare=fresh_certificate,
+)
+rest("certificates GET /v1/verify/{code}", lambda o, p: R("GET", f"/v1/verify/{o.code}"), PUBLIC)
+rest("certificates GET /.well-known/did.json", lambda o, p: R("GET", "/.well-known/did.json"), PUBLIC)
+rest("certificates GET /.well-known/jwks.json", lambda o, p: R("GET", "/.well-known/jwks.json"), PUBLIC)
+rest("certificates GET /v1/status-lists/{list_number}", lambda o, p: R("GET", "/v1/status-lists/0"), PUBLIC)
+rest(
+    "certificates POST /v1/bulk-jobs",
+    lambda o, p: R(
+        "POST", "/v1/bulk-jobs", {"courseId": o.course, "recipients": [{"name": "Bulk Preview"}]}, {"dryRun": "true"}
+    ),
+    ADMIN_ONLY,
+)
+rest(
+    "certificates GET /v1/bulk-jobs",
+    lambda o, p: R("GET", "/v1/bulk-jobs", params={"courseId": o.course}),
+    ADMIN_ONLY,
+    shows=lambda o: o.job,
+)
+rest("certificates GET /v1/bulk-jobs/{job_id}", lambda o, p: R("GET", f"/v1/bulk-jobs/{o.job}"), ADMIN_ONLY)
+rest("certificates GET /v1/bulk-jobs/{job_id}/rows", lambda o, p: R("GET", f"/v1/bulk-jobs/{o.job}/rows"), ADMIN_ONLY)
+rest(
+    "certificates POST /v1/bulk-jobs/{job_id}/cancel",
+    lambda o, p: R("POST", f"/v1/bulk-jobs/{p.get('job', o.job)}/cancel"),
+    ADMIN_ONLY,
+    prepare=fresh_job,
+)
+rest(
+    "certificates GET /v1/auto-issue-failures",
+    lambda o, p: R("GET", "/v1/auto-issue-failures", params={"courseId": o.course}),
+    COURSE_TRAINERS,
+)
+rest(
+    "certificates POST /v1/auto-issue-failures/{failure_id}/retry",
+    lambda o, p: R("POST", f"/v1/auto-issue-failures/{uuid.uuid4()}/retry", {}),
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+rest("certificates GET /v1/templates", lambda o, p: R("GET", "/v1/templates"), ADMIN_ONLY)
+rest("certificates GET /v1/templates/{template_id}", lambda o, p: R("GET", f"/v1/templates/{o.template}"), ADMIN_ONLY)
+rest(
+    "certificates PUT /v1/templates/{template_id}",
+    lambda o, p: R("PUT", f"/v1/templates/authz-{uuid.uuid4().hex[:8]}", {}),
+    ADMIN_ONLY,
+)
