@@ -29,12 +29,14 @@ type Documents = {
     "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": typeof types.RevokeDocument,
     "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": typeof types.CatalogueDocument,
     "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": typeof types.CertificateSummaryFragmentDoc,
+    "query CertificatePdfLink { myCertificates { id pdfUrl } }": typeof types.CertificatePdfLinkDocument,
     "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }": typeof types.MyCertificatesDocument,
     "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": typeof types.EnrollmentFieldsFragmentDoc,
     "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": typeof types.CourseDocument,
     "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": typeof types.EnrolDocument,
     "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }": typeof types.MineDocument,
     "query Player($id: ID!, $ui: String) {\n  course(id: $id) {\n    id title(lang: $ui) version\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required\n        material { id filename contentType size status downloadUrl }\n        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }\n    enrollment { ...EnrollmentFields }\n  }\n}": typeof types.PlayerDocument,
+    "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}": typeof types.MaterialLinkDocument,
     "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": typeof types.CompleteDocument,
     "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }": typeof types.SubmitDocument,
     "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }": typeof types.VerifyDocument,
@@ -67,12 +69,14 @@ const documents: Documents = {
     "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": types.RevokeDocument,
     "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": types.CatalogueDocument,
     "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": types.CertificateSummaryFragmentDoc,
+    "query CertificatePdfLink { myCertificates { id pdfUrl } }": types.CertificatePdfLinkDocument,
     "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }": types.MyCertificatesDocument,
     "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": types.EnrollmentFieldsFragmentDoc,
     "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": types.CourseDocument,
     "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": types.EnrolDocument,
     "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }": types.MineDocument,
     "query Player($id: ID!, $ui: String) {\n  course(id: $id) {\n    id title(lang: $ui) version\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required\n        material { id filename contentType size status downloadUrl }\n        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }\n    enrollment { ...EnrollmentFields }\n  }\n}": types.PlayerDocument,
+    "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}": types.MaterialLinkDocument,
     "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": types.CompleteDocument,
     "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }": types.SubmitDocument,
     "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }": types.VerifyDocument,
@@ -150,6 +154,10 @@ export function graphql(source: "fragment CertificateSummary on Certificate {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query CertificatePdfLink { myCertificates { id pdfUrl } }"): typeof import('./graphql').CertificatePdfLinkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }"): typeof import('./graphql').MyCertificatesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -171,6 +179,10 @@ export function graphql(source: "query Mine($ui: String) { myEnrollments { id st
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query Player($id: ID!, $ui: String) {\n  course(id: $id) {\n    id title(lang: $ui) version\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) body(lang: $ui) durationMinutes required\n        material { id filename contentType size status downloadUrl }\n        quiz { passScore questions { id prompt(lang: $ui) multiple options { id label(lang: $ui) } } } } }\n    enrollment { ...EnrollmentFields }\n  }\n}"): typeof import('./graphql').PlayerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}"): typeof import('./graphql').MaterialLinkDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

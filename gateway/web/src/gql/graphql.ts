@@ -274,6 +274,11 @@ export type CatalogueQuery = { courses: { totalCount: number, nodes: Array<{ id:
 
 export type CertificateSummaryFragment = { id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null };
 
+export type CertificatePdfLinkQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CertificatePdfLinkQuery = { myCertificates: Array<{ id: string, pdfUrl: string | null }> };
+
 export type MyCertificatesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -311,6 +316,13 @@ export type PlayerQueryVariables = Exact<{
 
 
 export type PlayerQuery = { course: { id: string, title: string, version: number, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, body: string | null, durationMinutes: number | null, required: boolean, material: { id: string, filename: string, contentType: string, size: number, status: MaterialStatus, downloadUrl: string | null } | null, quiz: { passScore: number, questions: Array<{ id: string, prompt: string, multiple: boolean, options: Array<{ id: string, label: string }> }> } | null }> }>, enrollment: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
+
+export type MaterialLinkQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type MaterialLinkQuery = { course: { id: string, modules: Array<{ id: string, lessons: Array<{ id: string, material: { id: string, downloadUrl: string | null } | null }> }> } | null };
 
 export type CompleteMutationVariables = Exact<{
   e: string;
@@ -783,6 +795,14 @@ export const CatalogueDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CatalogueQuery, CatalogueQueryVariables>;
+export const CertificatePdfLinkDocument = new TypedDocumentString(`
+    query CertificatePdfLink {
+  myCertificates {
+    id
+    pdfUrl
+  }
+}
+    `) as unknown as TypedDocumentString<CertificatePdfLinkQuery, CertificatePdfLinkQueryVariables>;
 export const MyCertificatesDocument = new TypedDocumentString(`
     query MyCertificates {
   myCertificates {
@@ -936,6 +956,23 @@ export const PlayerDocument = new TypedDocumentString(`
     code
   }
 }`) as unknown as TypedDocumentString<PlayerQuery, PlayerQueryVariables>;
+export const MaterialLinkDocument = new TypedDocumentString(`
+    query MaterialLink($id: ID!) {
+  course(id: $id) {
+    id
+    modules {
+      id
+      lessons {
+        id
+        material {
+          id
+          downloadUrl
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MaterialLinkQuery, MaterialLinkQueryVariables>;
 export const CompleteDocument = new TypedDocumentString(`
     mutation Complete($e: ID!, $l: ID!) {
   completeLesson(enrollmentId: $e, lessonId: $l) {

@@ -4,6 +4,7 @@ import { LANGUAGES, useI18n, type MessageKey, type Translate } from "../../i18n"
 import { graphql } from "../../gql";
 import { Link } from "../../router";
 import { ErrorMessage, Loading, PageTitle, useQuery } from "../../components/ui";
+import { markdownToText } from "../../format";
 
 export const KNOWN_TOPICS = [
   "participatory-budgeting",
@@ -93,7 +94,7 @@ export function CataloguePage() {
                 <h2 class="card-title">
                   <Link href={`/courses/${c.id}`}>{c.title}</Link>
                 </h2>
-                {c.summary ? <p class="card-summary">{c.summary}</p> : null}
+                {c.summary ? <p class="card-summary">{markdownToText(c.summary)}</p> : null}
                 <div class="tags">
                   {c.topics.map((k) => (
                     <span key={k} class="tag">

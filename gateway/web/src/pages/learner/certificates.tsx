@@ -1,8 +1,10 @@
 // The learner's certificates: PDF download, verify link with copy button, QR code.
 import { useState } from "preact/hooks";
+import { gql } from "../../api";
 import { graphql } from "../../gql";
 import { useI18n } from "../../i18n";
 import { ErrorMessage, Loading, PageTitle, QrCode, StatusBadge, useQuery } from "../../components/ui";
+import { openStorageUrl } from "./player";
 
 // One certificate as the learner's and the admin's lists show it.
 graphql(`fragment CertificateSummary on Certificate {
@@ -35,6 +37,44 @@ function CopyButton({ text }: { text: string }) {
       <span role="status" aria-live="polite" class="muted">
         {copied === true ? t("certificates.copied") : copied === false ? t("certificates.copyFailed") : ""}
       </span>
+    </>
+  );
+}
+
+// The PDF's presigned URL expires (LMS_S3_PRESIGN_SECONDS): the link asks for a fresh one when clicked.
+const PDF_LINK = graphql(`query CertificatePdfLink { myCertificates { id pdfUrl } }`);
+
+function PdfDownload({ id, code, href }: { id: string; code: string; href: string }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(false);
+  async function open(e: MouseEvent) {
+    // The URL in href was fetched when the page loaded and may have expired: never follow it blindly.
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setFailed(false);
+    try {
+      const data = await gql(PDF_LINK, {});
+      const url = data.myCertificates.find((c) => c.id === id)?.pdfUrl;
+      if (!url) throw new Error("no PDF URL");
+      openStorageUrl(url, `certificate-${code}.pdf`, true);
+    } catch {
+      setFailed(true);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <a class="button" href={href} download={`certificate-${code}.pdf`} target="_blank" rel="noopener" onClick={open} aria-busy={busy}>
+        ↓ {t("certificates.downloadPdf")}
+      </a>
+      {failed ? (
+        <span class="alert alert-error" role="alert">
+          {t("lesson.downloadRenewFailed")}
+        </span>
+      ) : null}
     </>
   );
 }
@@ -88,9 +128,7 @@ export function MyCertificatesPage() {
                 </div>
                 <div class="card-actions">
                   {c.pdfUrl ? (
-                    <a class="button" href={c.pdfUrl} download={`certificate-${c.code}.pdf`} target="_blank" rel="noopener">
-                      ↓ {t("certificates.downloadPdf")}
-                    </a>
+                    <PdfDownload id={c.id} code={c.code} href={c.pdfUrl} />
                   ) : (
                     <span class="muted">{t("certificates.pdfPending")}</span>
                   )}

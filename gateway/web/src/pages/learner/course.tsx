@@ -7,6 +7,7 @@ import { graphql } from "../../gql";
 import type { EnrollmentFieldsFragment } from "../../gql/graphql";
 import { Link } from "../../router";
 import { ErrorMessage, Loading, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
+import { markdownToText } from "../../format";
 import { topicLabel } from "./catalogue";
 
 graphql(`fragment EnrollmentFields on Enrollment {
@@ -82,7 +83,7 @@ export function CoursePage({ id }: { id: string }) {
         <Link href="/">{t("nav.catalogue")}</Link>
       </p>
       <PageTitle>{course.title}</PageTitle>
-      {course.summary ? <p class="lead">{course.summary}</p> : null}
+      {course.summary ? <p class="lead">{markdownToText(course.summary)}</p> : null}
       <div class="tags">
         {course.topics.map((k) => (
           <span key={k} class="tag">

@@ -2,10 +2,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "../../api";
 import { useI18n, type MessageKey } from "../../i18n";
+import enMessages from "../../i18n/en.json";
 import { graphql } from "../../gql";
 import type { EnrollmentFieldsFragment, PlayerQuery } from "../../gql/graphql";
 import { Link, navigate } from "../../router";
 import { ErrorMessage, Loading, Markdown, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
+import { formatSize } from "../../format";
 import { LessonStatusIcon, lessonStatus, orderedLessons } from "./course";
 
 const PLAYER = graphql(`query Player($id: ID!, $ui: String) {
@@ -21,10 +23,64 @@ const PLAYER = graphql(`query Player($id: ID!, $ui: String) {
 
 type LessonDetail = NonNullable<PlayerQuery["course"]>["modules"][number]["lessons"][number];
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+// Kept here too: the trainer pages import it from the player.
+export { formatSize };
+
+// Presigned storage URLs expire (LMS_S3_PRESIGN_SECONDS): the link asks for a fresh one when clicked.
+const MATERIAL_LINK = graphql(`query MaterialLink($id: ID!) {
+  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }
+}`);
+
+/** Open a storage URL the way a download link would (a temporary anchor, so `download` applies). */
+export function openStorageUrl(url: string, filename: string, newTab = false): void {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  if (newTab) {
+    a.target = "_blank";
+    a.rel = "noopener";
+  }
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+function MaterialDownload(props: { courseId: string; lessonId: string; materialId: string; filename: string; href: string }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => setFailed(false), [props.lessonId]);
+  async function open(e: MouseEvent) {
+    // The URL in href was fetched when the page loaded and may have expired: never follow it blindly.
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setFailed(false);
+    try {
+      const data = await gql(MATERIAL_LINK, { id: props.courseId });
+      const url = data.course?.modules
+        .flatMap((m) => m.lessons)
+        .find((l) => l.id === props.lessonId && l.material?.id === props.materialId)?.material?.downloadUrl;
+      if (!url) throw new Error("no download URL");
+      openStorageUrl(url, props.filename);
+    } catch {
+      setFailed(true);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <a class="button button-secondary" href={props.href} download={props.filename} onClick={open} aria-busy={busy}>
+        ↓ {t("lesson.download", { name: props.filename })}
+      </a>
+      {failed ? (
+        <span class="alert alert-error" role="alert">
+          {t("lesson.downloadRenewFailed")}
+        </span>
+      ) : null}
+    </>
+  );
 }
 
 export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonId: string }) {
@@ -110,13 +166,18 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
         {lesson.material && lesson.kind !== "VIDEO" ? (
           <p class="material">
             {lesson.material.downloadUrl ? (
-              <a class="button button-secondary" href={lesson.material.downloadUrl} download={lesson.material.filename}>
-                ↓ {t("lesson.download", { name: lesson.material.filename })}
-              </a>
+              <MaterialDownload
+                key={lesson.id}
+                courseId={courseId}
+                lessonId={lesson.id}
+                materialId={lesson.material.id}
+                filename={lesson.material.filename}
+                href={lesson.material.downloadUrl}
+              />
             ) : (
               <span class="muted">{t("lesson.materialUnavailable")}</span>
             )}{" "}
-            <span class="muted">{formatSize(lesson.material.size)}</span>
+            <span class="muted material-size">{formatSize(lesson.material.size, lang)}</span>
           </p>
         ) : null}
         {lesson.kind === "QUIZ" && lesson.quiz ? (
@@ -162,6 +223,20 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
       </article>
     </div>
   );
+}
+
+// Older courses (the seed catalogue among them) write the hint into the prompt itself; the player adds it
+// anyway, so a trailing "(choose all that apply)" — in the UI language or in English, the fallback prompt
+// language — is dropped from the prompt to show the hint once.
+const CHOOSE_ALL_EN = enMessages["quiz.chooseAll"];
+
+function withoutChooseAllHint(prompt: string, hints: string[]): string {
+  const trimmed = prompt.trimEnd();
+  for (const hint of hints) {
+    const suffix = `(${hint})`.toLocaleLowerCase();
+    if (trimmed.toLocaleLowerCase().endsWith(suffix)) return trimmed.slice(0, trimmed.length - suffix.length).trimEnd();
+  }
+  return prompt;
 }
 
 function QuizForm(props: {
@@ -225,8 +300,10 @@ function QuizForm(props: {
       {props.quiz.questions.map((q, i) => (
         <fieldset key={q.id} class="question">
           <legend>
-            {i + 1}. {q.prompt}
-            {q.multiple ? <span class="muted"> ({t("quiz.chooseAll")})</span> : null}
+            <span>
+              {i + 1}. {q.multiple ? withoutChooseAllHint(q.prompt, [t("quiz.chooseAll"), CHOOSE_ALL_EN]) : q.prompt}
+            </span>
+            {q.multiple ? <span class="question-hint">({t("quiz.chooseAll")})</span> : null}
           </legend>
           {q.options.map((o) => (
             <label key={o.id} class="option">
