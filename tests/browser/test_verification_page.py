@@ -77,6 +77,6 @@ def test_verification_works_with_the_keyboard_alone(open_page: Any) -> None:
     assert page.url.endswith("/verify/KB-NONE-NONE-NONE")
     focus_ring = page.evaluate(
         """() => { const b = document.querySelector('form button[type=submit]'); b.focus();
-                   return getComputedStyle(b).boxShadow; }"""
+                   const s = getComputedStyle(b); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"""
     )
-    assert focus_ring != "none", "keyboard focus must be visible"
+    assert focus_ring[0] != "none" and focus_ring[1] >= 2, f"keyboard focus must be visible: {focus_ring}"

@@ -183,4 +183,7 @@ def seg(value: object) -> str:
         raise BadInput("An id is empty; pass the id you got from the API.")
     if len(text) > 200:
         raise BadInput("An id is longer than 200 characters; pass the id you got from the API.")
+    if "/" in text or "\\" in text or text in (".", ".."):
+        # The server decodes %2F back into "/" before routing: refused, so an id can never name a route.
+        raise BadInput("An id cannot contain '/' or '\\'; pass the id you got from the API.")
     return quote(text, safe="")

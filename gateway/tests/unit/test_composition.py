@@ -134,8 +134,11 @@ async def test_request_id_and_token_are_forwarded(gw: Harness, tok: Any) -> None
 
 
 async def test_ids_cannot_escape_their_path_segment(gw: Harness, tok: Any) -> None:
-    await gw.gql('mutation { publishCourse(id: "../admin") { id } }', tok("t", ["trainer"]))
-    assert gw.courses.calls[0].request.url.raw_path == b"/v1/courses/..%2Fadmin/publish"
+    # Servers decode %2F before routing, so an id with a slash is refused before any upstream call.
+    body = await gw.gql('mutation { publishCourse(id: "../admin") { id } }', tok("t", ["trainer"]))
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"] and not gw.courses.calls
+    await gw.gql('mutation { publishCourse(id: "c 1?x") { id } }', tok("t", ["trainer"]))
+    assert gw.courses.calls[0].request.url.raw_path == b"/v1/courses/c%201%3Fx/publish"
 
 
 async def test_course_stats_are_for_the_courses_trainers_and_admins_only(gw: Harness, tok: Any) -> None:
@@ -207,3 +210,12 @@ async def test_auto_issue_failures_are_listed_and_retried_with_a_corrected_name(
     by_trainer = await gw.gql('mutation { retryAutoIssue(id: "f1") { id } }', trainer)
     assert by_trainer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert len(retry.calls) == 1
+
+
+async def test_an_id_or_code_with_a_slash_is_bad_input_not_a_crash(gw: Harness, tok: Any) -> None:
+    """Found by fuzzing: %2F is decoded before routing, so "x/" reached no route and answered UNAVAILABLE."""
+    body = await gw.gql('{ verifyCertificate(code: "ïﲌ/") { valid } }')
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    body = await gw.gql('mutation { archiveCourse(id: "c1/publish") { id } }', tok("t1", ["trainer"]))
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    assert not gw.certificates.calls and not gw.courses.calls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import strawberry
@@ -12,6 +13,8 @@ from gateway.context import Info, ctx_of
 from lms_shared.errors import BadInput, DomainError, ErrorCode
 
 MAX_CODE_LENGTH = 64
+# Codes are letters and digits in groups (the service normalises case, spaces and hyphens).
+CODE_CHARACTERS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-\u2010-\u2015]*")
 
 
 async def my_certificates(info: Info) -> list[Certificate]:
@@ -39,8 +42,8 @@ async def verify_certificate(info: Info, code: str) -> Verification:
     cleaned = code.strip()
     if not cleaned:
         raise BadInput("Enter the certificate code printed on the certificate or in its QR code.")
-    if len(cleaned) > MAX_CODE_LENGTH:
-        raise BadInput("That is not a certificate code: codes are short (a few groups of letters and digits).")
+    if len(cleaned) > MAX_CODE_LENGTH or not CODE_CHARACTERS.fullmatch(cleaned):
+        raise BadInput("That is not a certificate code: codes are short groups of letters and digits (KB-…).")
     try:
         result: Any = await ctx.state.clients.certificates.request("GET", f"/v1/verify/{seg(cleaned)}")
     except DomainError as exc:
