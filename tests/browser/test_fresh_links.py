@@ -123,23 +123,7 @@ def test_a_material_downloads_after_the_first_url_expired(
     assert size == f"{len(PDF)}\u00a0B" or (decimal in size and "\u00a0" in size), repr(size)
 
     # When even the fresh fetch fails, the page says so in its language; no storage error page.
-    page.route(
-        "**/graphql",
-        lambda route: (
-            route.fulfill(status=503, content_type="application/json", body=json.dumps({"errors": []}))
-            if "downloadUrl" in (route.request.post_data or "")
-            else route.fallback()
-        ),
-    )
-    link.click()
-    alert = page.locator(".material [role=alert]")
-    alert.wait_for()
-    expected = {
-        "en": "The download link could not be renewed.",
-        "az": "Yükləmə keçidi yenilənmədi.",
-    }[lang]
-    assert expected in alert.inner_text()
-    assert not page.js_errors, page.js_errors
+    _renewal_fails_with_a_message(page, link, page.locator(".material [role=alert]"), "downloadUrl", lang)
 
 
 @pytest.mark.parametrize("lang", ["az", "en"])
@@ -195,23 +179,7 @@ def test_a_certificate_pdf_opens_after_the_first_url_expired(
     assert opened.value.status == 200
     assert httpx.get(opened.value.url, timeout=30).content[:5] == b"%PDF-"
 
-    page.route(
-        "**/graphql",
-        lambda route: (
-            route.fulfill(status=503, content_type="application/json", body=json.dumps({"errors": []}))
-            if "pdfUrl" in (route.request.post_data or "")
-            else route.fallback()
-        ),
-    )
-    link.click()
-    alert = card.locator("[role=alert]")
-    alert.wait_for()
-    expected = {
-        "en": "The download link could not be renewed.",
-        "az": "Yükləmə keçidi yenilənmədi.",
-    }[lang]
-    assert expected in alert.inner_text()
-    assert not page.js_errors, page.js_errors
+    _renewal_fails_with_a_message(page, link, card.locator("[role=alert]"), "pdfUrl", lang)
 
 
 @pytest.mark.parametrize(("lang", "search"), [("az", "Axtar"), ("en", "Search")])
@@ -239,3 +207,22 @@ def _try(call: Any) -> Any:
         return call()
     except AssertionError:
         return None
+
+
+RENEW_FAILED = {"en": "The download link could not be renewed.", "az": "Yükləmə keçidi yenilənmədi."}
+
+
+def _renewal_fails_with_a_message(page: Any, link: Any, alert: Any, field: str, lang: str) -> None:
+    """When even the fresh fetch of ``field`` fails, the page says so in its language; no storage error."""
+    page.route(
+        "**/graphql",
+        lambda route: (
+            route.fulfill(status=503, content_type="application/json", body=json.dumps({"errors": []}))
+            if field in (route.request.post_data or "")
+            else route.fallback()
+        ),
+    )
+    link.click()
+    alert.wait_for()
+    assert RENEW_FAILED[lang] in alert.inner_text()
+    assert not page.js_errors, page.js_errors

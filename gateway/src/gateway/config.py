@@ -47,7 +47,6 @@ class GatewaySettings(Settings):
     published_version_cache_seconds: int = Field(default=300, ge=1, le=3600)
     # The viewer's own dashboard queries, per viewer, in process memory; 0 turns it off.
     response_cache_seconds: float = Field(default=30, ge=0, le=300)
-    idempotency_seconds: int = Field(default=24 * 3600, ge=60)
     trust_forwarded_for: bool = False
     # Prometheus /metrics on LMS_HOST:this port, never published (0: on the public port, development only).
     metrics_port: int = Field(default=0, ge=0, le=65535)

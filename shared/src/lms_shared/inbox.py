@@ -123,6 +123,11 @@ class EventConsumer:
     def subjects(self) -> list[str]:
         return sorted(self._handlers)
 
+    @property
+    def routes(self) -> dict[str, tuple[type[Payload], Handler]]:
+        """Event type -> (payload class, handler): what this consumer applies, e.g. for tests of the wiring."""
+        return dict(self._handlers)
+
     async def ensure(self) -> None:
         """Create or update the durable consumer (idempotent, safe from several replicas)."""
         cfg = ConsumerConfig(

@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     # loopback-bound gateway only, unless this is set (a shared test cluster). Never in production.
     dev_signin: bool = False
 
-    # Housekeeping (lms_shared.housekeeping, run by each outbox relay): how long bookkeeping rows stay.
+    # How long a stored Idempotency-Key answer is kept: the gateway's replay window, and the services'
+    # (pruned by lms_shared.housekeeping, run by each outbox relay, with the other bookkeeping rows below).
     idempotency_seconds: int = Field(default=24 * 3600, ge=60)
     outbox_keep_sent_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     inbox_keep_seconds: int = Field(default=35 * 24 * 3600, ge=3600)

@@ -16,14 +16,12 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certificates.bootstrap import Container
 from certificates.entrypoints.consumers import build_consumers
 from lms_shared.events.catalogue import (
     CertificateIssuedV1,
@@ -34,6 +32,7 @@ from lms_shared.events.catalogue import (
     Payload,
 )
 from lms_shared.events.envelope import Envelope
+from tests.support.consumers import wiring
 
 from .fakes import FakeUnitOfWork, fake_ports
 
@@ -45,18 +44,7 @@ Handler = Callable[[Any, Any, Envelope], Awaitable[None]]
 
 def consumed() -> dict[str, tuple[str, type[Payload], Handler]]:
     """event type -> (durable, payload class, handler), exactly as ``build_consumers`` wires them."""
-    container = SimpleNamespace(
-        runtime=SimpleNamespace(js=object()),
-        ports=PORTS,
-        uow=FakeUnitOfWork,
-        inbox=None,
-        settings=SimpleNamespace(max_deliveries=5),
-    )
-    return {
-        event_type: (consumer.durable, payload_cls, handler)
-        for consumer in build_consumers(cast(Container, container))
-        for event_type, (payload_cls, handler) in consumer._handlers.items()  # private, but it is the wiring under test
-    }
+    return wiring(build_consumers, FakeUnitOfWork, ports=PORTS)
 
 
 PORTS = fake_ports()

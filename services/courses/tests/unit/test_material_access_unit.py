@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from courses.bootstrap import Container
 from courses.entrypoints.consumers import build_consumers
 from lms_shared.events.catalogue import EnrollmentCreatedV1, EnrollmentWithdrawnV1, LearnerData
 from lms_shared.events.envelope import Envelope
+from tests.support.consumers import wiring
 
 from .fakes import FakeUnitOfWork
 
@@ -41,14 +40,7 @@ def withdrawn(minutes: int) -> tuple[EnrollmentWithdrawnV1, Envelope]:
 
 def consumed() -> dict[str, tuple[str, Any]]:
     """event type -> (durable, handler), exactly as ``entrypoints/consumers.py`` wires them."""
-    container = SimpleNamespace(
-        runtime=SimpleNamespace(js=object()), uow=FakeUnitOfWork, inbox=None, settings=SimpleNamespace(max_deliveries=5)
-    )
-    return {
-        event_type: (consumer.durable, handler)
-        for consumer in build_consumers(cast(Container, container))
-        for event_type, (_, handler) in consumer._handlers.items()  # private, but it is the wiring under test
-    }
+    return {t: (durable, handler) for t, (durable, _, handler) in wiring(build_consumers, FakeUnitOfWork).items()}
 
 
 CONSUMED = consumed()

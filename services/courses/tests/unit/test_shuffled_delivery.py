@@ -12,17 +12,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from courses.bootstrap import Container
 from courses.entrypoints.consumers import build_consumers
 from lms_shared.events.catalogue import EnrollmentCreatedV1, EnrollmentWithdrawnV1, LearnerData, Payload
 from lms_shared.events.envelope import Envelope
+from tests.support.consumers import wiring
 
 from .fakes import FakeUnitOfWork
 
@@ -33,14 +32,7 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 def consumed() -> dict[str, tuple[str, Any]]:
     """event type -> (durable, handler), exactly as ``entrypoints/consumers.py`` wires them."""
-    container = SimpleNamespace(
-        runtime=SimpleNamespace(js=object()), uow=FakeUnitOfWork, inbox=None, settings=SimpleNamespace(max_deliveries=5)
-    )
-    return {
-        event_type: (consumer.durable, handler)
-        for consumer in build_consumers(cast(Container, container))
-        for event_type, (_, handler) in consumer._handlers.items()  # private, but it is the wiring under test
-    }
+    return {t: (durable, handler) for t, (durable, _, handler) in wiring(build_consumers, FakeUnitOfWork).items()}
 
 
 CONSUMED = consumed()

@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -28,11 +27,11 @@ from lms_shared.events.catalogue import (
     Payload,
 )
 from lms_shared.events.envelope import Envelope
-from progress.bootstrap import Container
 from progress.domain.model import CourseVersion
 from progress.domain.records import Course
 from progress.entrypoints.consumers import build_consumers
 from services.progress.tests.unit.fakes import FakeUnitOfWork
+from tests.support.consumers import wiring
 
 pytestmark = pytest.mark.unit
 
@@ -43,14 +42,7 @@ Handler = Callable[[Any, Any, Envelope], Awaitable[None]]
 
 def consumed() -> dict[str, tuple[str, Handler]]:
     """event type -> (durable, handler), exactly as ``entrypoints/consumers.py`` wires them."""
-    container = SimpleNamespace(
-        runtime=SimpleNamespace(js=object()), uow=FakeUnitOfWork, inbox=None, settings=SimpleNamespace(max_deliveries=5)
-    )
-    return {
-        event_type: (consumer.durable, handler)
-        for consumer in build_consumers(cast(Container, container))
-        for event_type, (_, handler) in consumer._handlers.items()  # private, but it is the wiring under test
-    }
+    return {t: (durable, handler) for t, (durable, _, handler) in wiring(build_consumers, FakeUnitOfWork).items()}
 
 
 CONSUMED = consumed()

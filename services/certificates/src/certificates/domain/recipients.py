@@ -116,6 +116,11 @@ class Recipient:
         )
 
 
+def _unprintable(text: str) -> bool:
+    """Control, surrogate or private-use characters: nothing a printed or stored field may hold."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in text)
+
+
 def _clean(value: object) -> str | None:
     if value is None:
         return None
@@ -175,10 +180,10 @@ def parse_recipient(data: Mapping[str, Any], where: str = "") -> Recipient:
         raise RecipientError(
             ReasonCode.NAME_TOO_LONG, f"name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}", where
         )
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in name):
+    if _unprintable(name):
         raise RecipientError(ReasonCode.INVALID_CHARACTERS, "name contains control or unprintable characters", where)
     email = _clean(data.get("email"))
-    if email is not None and any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in email):
+    if email is not None and _unprintable(email):
         raise RecipientError(ReasonCode.INVALID_CHARACTERS, "email contains control characters", where)
     if email is not None and len(email) > MAX_EMAIL_LENGTH:
         raise RecipientError(ReasonCode.FIELD_TOO_LONG, f"email is longer than {MAX_EMAIL_LENGTH} characters", where)
@@ -187,7 +192,7 @@ def parse_recipient(data: Mapping[str, Any], where: str = "") -> Recipient:
     fields: dict[str, str | None] = {}
     for field in ("learnerId", "org", "municipality", "locale", "enrollmentId"):
         value = _clean(data.get(field))
-        if value is not None and any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
+        if value is not None and _unprintable(value):
             raise RecipientError(ReasonCode.INVALID_CHARACTERS, f"{field} contains control characters", where)
         if value is not None and len(value) > MAX_FIELD_LENGTH:
             raise RecipientError(
