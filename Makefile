@@ -7,11 +7,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 WEB_DIR := gateway/web
 WEB_DIST := gateway/src/gateway/web/dist
+INTEROP_DIR := tests/interop/node
 PYTEST := $(PY) -m pytest
 WORKERS ?= 1
 PATHS := shared/src services/courses/src services/progress/src services/certificates/src gateway/src deploy/local
 
-.PHONY: help venv web chromium run infra test test-unit test-integration test-e2e test-browser \
+.PHONY: help venv web chromium interop run infra test test-unit test-integration test-e2e test-browser test-interop \
         test-shared test-courses test-progress test-certificates test-gateway test-deploy \
         lint format seed token bench soak fuzz schemas smoke clean
 
@@ -20,6 +21,7 @@ help:
 	@echo "make test       every test: unit, integration, end-to-end, fault injection, browser"
 	@echo "make test-unit  fast unit tests only"
 	@echo "make test-<courses|progress|certificates|gateway|shared|deploy>  one component"
+	@echo "make test-interop  our certificates checked by verifiers that are not ours (Node)"
 	@echo "make lint       ruff + mypy"
 	@echo "make seed       demo catalogue into a running stack"
 	@echo "make token ROLE=trainer SUB=t1 NAME='Aygün Məmmədova'   a development token"
@@ -49,6 +51,15 @@ $(WEB_DIST)/index.html: $(shell find $(WEB_DIR)/src $(WEB_DIR)/scripts $(WEB_DIR
 	  cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
 	else echo "no web client sources yet"; fi
 
+# The independent verifiers of tests/interop (@digitalbazaar/vc, jose, ... under Node), exactly as
+# locked; reinstalled only when package.json or the lock file changes.
+interop: $(INTEROP_DIR)/node_modules/.installed
+
+$(INTEROP_DIR)/node_modules/.installed: $(INTEROP_DIR)/package.json $(INTEROP_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed for the interop verifiers in $(INTEROP_DIR)"; exit 1; }
+	cd $(INTEROP_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -76,17 +87,20 @@ token: venv
 
 # --- tests --------------------------------------------------------------------------------------
 
-test: venv web chromium
+test: venv web chromium interop
 	$(PYTEST) -q -p no:randomly
 
 test-unit: venv
 	$(PYTEST) -q -m unit
 
-test-integration: venv
+test-integration: venv interop
 	$(PYTEST) -q -m "not unit and not browser"
 
 test-e2e: venv
 	$(PYTEST) -q tests/e2e
+
+test-interop: venv interop
+	$(PYTEST) -q tests/interop
 
 test-browser: venv web chromium
 	$(PYTEST) -q tests/browser tests/web

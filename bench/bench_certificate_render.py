@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_certificate_render.py            # 500 certificates, 5 runs
     .venv/bin/python bench/bench_certificate_render.py -n 2000 --reference-limit 0
+    .venv/bin/python bench/bench_certificate_render.py --no-other-scripts   # Latin/Cyrillic only
 
 All renderers get the same certificate data (names and course titles in the seven product
 languages), the same fonts (Noto Sans, regular and semibold) and roughly the same page:
@@ -17,7 +18,10 @@ languages), the same fonts (Noto Sans, regular and semibold) and roughly the sam
 The references are slow, so by default they render the first 100 of the same certificates
 per run (``--reference-limit``); throughput is a rate, so the comparison stays fair. Each
 figure is the median over ``--runs`` runs. ``--processes 2`` adds a row for our renderer in
-two worker processes, the production layout on a two-core machine.
+two worker processes, the production layout on a two-core machine. A row "names in other
+scripts" renders the same certificates for names Noto Sans cannot set (Arabic, Hebrew, Georgian,
+Armenian, Devanagari, Bengali, Tamil, Thai, Ethiopic, Chinese, Japanese, Korean, mixed), which go
+through the fallback fonts, HarfBuzz and a font subset per document (``--no-other-scripts`` skips it).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import html
 import io
 import multiprocessing
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -54,6 +59,37 @@ NAMES = {
     "uz": ["Gʻulom Oʻrinboyev", "Oʻgʻiloy Toʻxtayeva"],
     "ru": ["Фёдор Щербаков", "Анастасия Ёлкина"],
 }
+# Names Noto Sans cannot set: fallback Noto fonts, HarfBuzz shaping, a font subset per document.
+OTHER_SCRIPTS = {
+    "en": ["محمد عبد الله الحسن", "王小明"],
+    "tr": ["ნინო ბერიძე", "שרה כהן"],
+    "az": ["Արամ Խաչատրյան", "प्रिया शर्मा"],
+    "kk": ["Ahmed محمد Hassan", "สมชาย ใจดี", "አበበ ቢቂላ"],
+    "ky": ["김민준", "সৌমিত্র চট্টোপাধ্যায়"],
+    "uz": ["مهسا رضایی", "கார்த்திக் சுப்ரமணியம்"],
+    "ru": ["Анна Գրիգորյան", "山田 花子"],
+}
+# Letters to make names from that no run has seen: each such name needs a new font subset.
+LETTER_POOLS = {
+    "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "georgian": "აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ",
+    "devanagari": "कखगघचछजझटठडढणतथदधनपफबभमयरलवशषसह",
+    "han": "".join(chr(cp) for cp in range(0x4E00, 0x4E00 + 3000)),
+}
+
+
+def new_names(count: int, seed: int = 17) -> dict[str, list[str]]:
+    """``count`` random two-word names per letter pool, keyed like NAMES (the pools cycle over languages)."""
+    rng = random.Random(seed)
+    pools = list(LETTER_POOLS.values())
+    by_language: dict[str, list[str]] = {lang: [] for lang in NAMES}
+    for index in range(count):
+        pool = pools[index % len(pools)]
+        words = ("".join(rng.choice(pool) for _ in range(rng.randint(3, 7))) for _ in range(2))
+        by_language[list(NAMES)[index % len(NAMES)]].append(" ".join(words))
+    return by_language
+
+
 TITLES = {
     "en": "Participatory Budgeting for Municipal Officials",
     "tr": "Katılımcı Bütçeleme ve Şeffaf Belediyecilik",
@@ -67,14 +103,14 @@ TITLES = {
 Job = tuple[CertificateDocument, str]
 
 
-def make_jobs(count: int, template: CertificateTemplate) -> list[Job]:
+def make_jobs(count: int, template: CertificateTemplate, names_by_language: dict[str, list[str]] = NAMES) -> list[Job]:
     """``count`` certificates cycling through the languages and names."""
-    languages = list(NAMES)
+    languages = list(names_by_language)
     start = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
     jobs = []
     for index in range(count):
         lang = languages[index % len(languages)]
-        names = NAMES[lang]
+        names = names_by_language[lang]
         code = generate_code()
         jobs.append(
             (
@@ -310,6 +346,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="certificates per run for the slow references (the first K of the same data; 0 = all)",
     )
     parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument(
+        "--other-scripts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="add a row for names in Arabic, Georgian, CJK, Devanagari... (fallback fonts, HarfBuzz)",
+    )
     args = parser.parse_args(argv)
 
     template = default_template()
@@ -324,6 +366,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [
         measure("ours (CertificateRenderer)", lambda job: ours.render(job[0], template, job[1]), jobs, args.runs)
     ]
+    if args.other_scripts:
+        other = make_jobs(args.count, template, OTHER_SCRIPTS)
+        check_output("ours, other scripts", ours.render(other[0][0], template, other[0][1]), other[0])
+        results.append(
+            measure("ours, names in other scripts", lambda job: ours.render(job[0], template, job[1]), other, args.runs)
+        )
+        # Every name new to the process (a fresh subset per certificate), measured once: a second
+        # run would find the subsets cached.
+        fresh = make_jobs(args.count, template, new_names(args.count + 1))
+        results.append(
+            measure("ours, other scripts, all names new", lambda job: ours.render(job[0], template, job[1]), fresh, 1)
+        )
     if args.processes > 1:
         results.append(measure_processes(args.processes, jobs, args.runs))
 

@@ -21,15 +21,33 @@ fpdf2 adding its font to every document, and WeasyPrint from HTML. They only ren
 no upload, no database), so the ratio flatters them.
 
 The figure is the median over ``--runs`` runs, each on a fresh course.
+
+Both proofs (issue 17): every certificate carries a VC-JWT and an embedded Data Integrity proof
+(``eddsa-rdfc-2022``, which needs RDFC-1.0 canonical N-Quads). With ``--data-integrity both`` (the
+default) each run is made twice on the same stack, once with the workers issuing the VC-JWT only
+(``LMS_DATA_INTEGRITY_PROOFS=false``) and once with both proofs, alternating the order from run to
+run (A B, B A, ...) so that drift on a shared machine does not favour either; the workers are
+restarted and warmed up at each switch. The table gives the median of each mode and their ratio
+(certificates per second, and worker CPU per certificate). Each job is checked: the certificates
+of a VC-JWT-only job have no Data Integrity credential and those of a both-proofs job all have one.
+
+Canonicalisation alone (in this process, no stack): CPU milliseconds per document for pyld's general
+RDFC-1.0 and for the fast path of ``certificates.adapters.rdfc`` on the same varied credentials and
+proof configurations (median of ``--rdfc-runs``; the fast path starts each run with an empty
+template cache), and a sweep of ``--rdfc-sweep`` credentials and proof configurations checking the
+fast path's output against pyld's byte for byte (any difference fails the benchmark).
+``--only-rdfc`` runs just that part.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import sys
@@ -41,13 +59,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The varied names and credentials the RDFC-1.0 tests use (services/certificates/tests/unit).
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "services" / "certificates" / "tests" / "unit"))
 
+import rdfc_samples
 from bench_certificate_render import (
     NAMES,
     TITLES,
@@ -58,6 +80,7 @@ from bench_certificate_render import (
     weasyprint_renderer,
 )
 
+from certificates.adapters import rdfc
 from certificates.domain.templates import default_template
 from lms_local import Stack
 from lms_local.tokens import mint_token
@@ -67,6 +90,9 @@ from lms_shared.jetstream import connect
 
 WORKER = "certificates-worker"
 ROLES = ("certificates", "certificates-relay")
+DATA_INTEGRITY_ENV = "LMS_DATA_INTEGRITY_PROOFS"
+MODES = {"vc-jwt": "false", "both": "true"}
+"""Bulk issuance modes: the VC-JWT only, or the VC-JWT and the Data Integrity proof."""
 
 
 @dataclass
@@ -172,7 +198,7 @@ class RunResult:
         return self.count / self.seconds
 
 
-async def run_job(stack: Stack, db: asyncpg.Pool, count: int) -> RunResult:
+async def run_job(stack: Stack, db: asyncpg.Pool, count: int, mode: str | None = None) -> RunResult:
     env = stack.env
     course_id = await publish_course(env["LMS_NATS_URL"], db)
     token = mint_token(env["LMS_JWT_SECRET"], sub="bench-admin", name="Bench Admin", roles=["admin"])
@@ -211,6 +237,16 @@ async def run_job(stack: Stack, db: asyncpg.Pool, count: int) -> RunResult:
     )
     if rows != count or events < count:
         raise RuntimeError(f"expected {count} rows and events, found {rows} rows and {events} events")
+    if mode is not None:
+        proved = await db.fetchval(
+            "SELECT count(*) FROM certificate WHERE course_id = $1 AND jsonb_typeof(credential_di) = 'object'",
+            course_id,
+        )
+        if proved != (count if mode == "both" else 0):
+            raise RuntimeError(
+                f"{mode} job: {proved} of {count} certificates have a Data Integrity proof; "
+                f"does the worker honour {DATA_INTEGRITY_ENV}?"
+            )
     other_cpu = {name: one.cpu_seconds for name, one in by_process.items()}
     return RunResult(count, seconds, sampler.peaks, sampler.cpu_seconds, other_cpu)
 
@@ -235,12 +271,15 @@ def reference_rates(count: int, limit: int, runs: int) -> dict[str, float]:
 
 
 def write_results(
-    args: argparse.Namespace, results: list[RunResult], warm: RunResult, median: float, refs: dict[str, float]
+    args: argparse.Namespace,
+    results: dict[str, list[RunResult]],
+    warm: RunResult | None,
+    refs: dict[str, float],
+    canonicalisation: dict[str, Any] | None,
 ) -> None:
     """Keep the figures next to the other benchmarks' (bench/results/certificates-<time>.json)."""
     when = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    last = results[-1]
-    body = {
+    body: dict[str, Any] = {
         "benchmark": "certificates-bulk-end-to-end",
         "when": when,
         "machine": {
@@ -250,28 +289,237 @@ def write_results(
             "load_average": os.getloadavg()[0],
         },
         "args": vars(args),
-        "median_per_second": round(median, 1),
-        "runs_per_second": [round(r.rate, 1) for r in results],
-        "worker_peak_rss_mib": {
-            "warmup": [round(v / 2**20) for v in warm.peaks.values()],
-            "runs": [[round(v / 2**20) for v in r.peaks.values()] for r in results],
-        },
-        "cpu_ms_per_certificate": {"workers": round(1000 * last.worker_cpu_seconds / last.count, 2)}
-        | {k: round(1000 * v / last.count, 2) for k, v in last.other_cpu_seconds.items()},
-        "references_render_only_per_second": {k: round(v, 2) for k, v in refs.items()},
-        "ratio_end_to_end_vs_reference": {k: round(median / v, 1) for k, v in refs.items()},
     }
+    if results:
+        main_mode = "both" if "both" in results else next(iter(results))
+        median = statistics.median(r.rate for r in results[main_mode])
+        last = results[main_mode][-1]
+        body |= {
+            "median_per_second": round(median, 1),
+            "runs_per_second": [round(r.rate, 1) for r in results[main_mode]],
+            "modes": {
+                mode: {
+                    "median_per_second": round(statistics.median(r.rate for r in runs), 1),
+                    "runs_per_second": [round(r.rate, 1) for r in runs],
+                    "median_worker_cpu_ms_per_certificate": round(
+                        statistics.median(1000 * r.worker_cpu_seconds / r.count for r in runs), 3
+                    ),
+                }
+                for mode, runs in results.items()
+            },
+            "worker_peak_rss_mib": {
+                "warmup": [round(v / 2**20) for v in warm.peaks.values()] if warm else [],
+                "runs": [[round(v / 2**20) for v in r.peaks.values()] for r in results[main_mode]],
+            },
+            "cpu_ms_per_certificate": {"workers": round(1000 * last.worker_cpu_seconds / last.count, 2)}
+            | {k: round(1000 * v / last.count, 2) for k, v in last.other_cpu_seconds.items()},
+            "references_render_only_per_second": {k: round(v, 2) for k, v in refs.items()},
+            "ratio_end_to_end_vs_reference": {k: round(median / v, 1) for k, v in refs.items()},
+        }
+        if "both" in results and "vc-jwt" in results:
+            body["both_proofs_vs_vc_jwt_only"] = _mode_ratios(results)
+    if canonicalisation is not None:
+        body["canonicalisation"] = canonicalisation
     out = Path(__file__).resolve().parent / "results" / f"certificates-{when}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(body, indent=2) + "\n")
+    out.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
     print(f"results: {out}", file=sys.stderr)
+
+
+def _total_cpu(result: RunResult) -> float:
+    """CPU seconds per certificate of every process of the stack (workers, API, S3, Postgres...)."""
+    return (result.worker_cpu_seconds + sum(result.other_cpu_seconds.values())) / result.count
+
+
+def _mode_ratios(results: dict[str, list[RunResult]]) -> dict[str, Any]:
+    """Both proofs relative to the VC-JWT only: throughput (1.0 = as fast), worker CPU, and the CPU
+    of the whole stack per certificate. On a shared machine the CPU figures are the steadier ones:
+    issuing is CPU-bound, so the stack's CPU per certificate is what caps the rate on given cores."""
+    rate = {mode: statistics.median(r.rate for r in runs) for mode, runs in results.items()}
+    cpu = {mode: statistics.median(r.worker_cpu_seconds / r.count for r in runs) for mode, runs in results.items()}
+    total = {mode: statistics.median(_total_cpu(r) for r in runs) for mode, runs in results.items()}
+    return {
+        "throughput_ratio": round(rate["both"] / rate["vc-jwt"], 3),
+        "slowdown_percent": round(100 * (1 - rate["both"] / rate["vc-jwt"]), 1),
+        "worker_cpu_ratio": round(cpu["both"] / cpu["vc-jwt"], 3),
+        "stack_cpu_ratio": round(total["both"] / total["vc-jwt"], 3),
+        "stack_cpu_ms_per_certificate": {mode: round(1000 * value, 2) for mode, value in total.items()},
+    }
 
 
 def mib(n: int) -> str:
     return f"{n / 2**20:.0f} MiB"
 
 
+# --- canonicalisation alone ------------------------------------------------------------------------
+
+
+def canonicalisation_figures(count: int, runs: int, pyld_limit: int) -> dict[str, Any]:
+    """Per-document time of pyld and of the fast path on the documents of one bulk job (one
+    course; varied names, ids, dates, status indexes): each credential and its proof configuration.
+    CPU time of this process (single-threaded), which a busy machine distorts less than wall time."""
+    rng = random.Random(17)
+    documents: list[dict[str, Any]] = []
+    for number in range(count):
+        credential = rdfc_samples.bulk_credential(rng, number)
+        documents += [credential, rdfc_samples.proof_configuration(rng, credential)]
+    reference_docs = documents[: 2 * pyld_limit]
+    pyld_ms, fast_ms, fast_warm_ms = [], [], []
+    for _ in range(runs):
+        started = time.process_time()
+        for document in reference_docs:
+            rdfc.pyld_canonical_nquads(document)
+        pyld_ms.append(1000 * (time.process_time() - started) / len(reference_docs))
+        fast = rdfc.Canonicaliser()  # empty cache: learning every shape is part of the figure
+        started = time.process_time()
+        for document in documents:
+            fast.canonical_nquads(document)
+        fast_ms.append(1000 * (time.process_time() - started) / len(documents))
+        started = time.process_time()
+        for document in documents:
+            fast.canonical_nquads(document)
+        fast_warm_ms.append(1000 * (time.process_time() - started) / len(documents))
+    figures = {
+        "documents": len(documents),
+        "pyld_documents": len(reference_docs),
+        "runs": runs,
+        "pyld_ms_per_document": round(statistics.median(pyld_ms), 4),
+        "fast_ms_per_document_cold_cache": round(statistics.median(fast_ms), 4),
+        "fast_ms_per_document_warm": round(statistics.median(fast_warm_ms), 4),
+        "templates_learned_per_run": fast.learned,
+        "fast_hits_last_run": fast.fast_hits,
+        "fallbacks_last_run": fast.fallbacks,
+    }
+    figures["speedup_cold"] = round(figures["pyld_ms_per_document"] / figures["fast_ms_per_document_cold_cache"], 1)
+    figures["speedup_warm"] = round(figures["pyld_ms_per_document"] / figures["fast_ms_per_document_warm"], 1)
+    return figures
+
+
+def signing_figures(count: int, runs: int) -> dict[str, float]:
+    """CPU per certificate of the signing step alone (``VcJwtSigner.sign``, this process): the
+    VC-JWT only, and the VC-JWT plus the Data Integrity proof, on the documents of one job."""
+    from certificates.adapters.credentials import VcJwtSigner
+    from certificates.adapters.signing import IssuerKey
+    from certificates.service_layer.ports import CredentialFacts
+
+    key = IssuerKey.generate()
+    both = VcJwtSigner(key, "https://certs.example.org")
+    only_jwt = VcJwtSigner(key, "https://certs.example.org", data_integrity=False)
+    rng = random.Random(5)
+    facts = [
+        CredentialFacts(
+            certificate_id=uuid.uuid4(),
+            code=f"KB-{number:08d}",
+            learner_name=rdfc_samples.name(rng),
+            learner_id=None,
+            course_id="course-1",
+            course_title=rdfc_samples.TITLES[0],
+            course_version=3,
+            lang="ru",
+            issued_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            issuer_name="Kentbilim",
+            verify_url=f"https://certs.example.org/verify/KB-{number:08d}",
+            status_list_index=number,
+            course_summary="Ten modules on working safely online, with a final quiz.",
+        )
+        for number in range(count)
+    ]
+    both.sign(facts[0])  # learn the shapes
+    jwt_us, both_us = [], []
+    for _ in range(runs):
+        started = time.process_time()
+        for fact in facts:
+            only_jwt.sign(fact)
+        jwt_us.append(1e6 * (time.process_time() - started) / count)
+        started = time.process_time()
+        for fact in facts:
+            both.sign(fact)
+        both_us.append(1e6 * (time.process_time() - started) / count)
+    return {
+        "vc_jwt_only_us_per_certificate": round(statistics.median(jwt_us), 1),
+        "both_proofs_us_per_certificate": round(statistics.median(both_us), 1),
+        "data_integrity_proof_us_per_certificate": round(statistics.median(both_us) - statistics.median(jwt_us), 1),
+    }
+
+
+def equivalence_sweep(count: int) -> dict[str, int]:
+    """``count`` credentials and their proof configurations: fast path vs pyld, byte for byte."""
+    rng = random.Random(4242)
+    fast = rdfc.Canonicaliser()
+    mismatches = 0
+    checked = 0
+    for _ in range(count):
+        credential = rdfc_samples.credential(rng)
+        for document in (credential, rdfc_samples.proof_configuration(rng, credential)):
+            checked += 1
+            if fast.canonical_nquads(document) != rdfc.pyld_canonical_nquads(document):
+                mismatches += 1
+                print(f"MISMATCH: {document!r}", file=sys.stderr)
+    return {
+        "documents": checked,
+        "mismatches": mismatches,
+        "fast_hits": fast.fast_hits,
+        "learned": fast.learned,
+        "fallbacks": fast.fallbacks,
+    }
+
+
+def report_canonicalisation(args: argparse.Namespace) -> tuple[dict[str, Any] | None, bool]:
+    if args.rdfc_count <= 0 and args.rdfc_sweep <= 0:
+        return None, True
+    out: dict[str, Any] = {}
+    ok = True
+    if args.rdfc_count > 0:
+        figures = canonicalisation_figures(args.rdfc_count, args.rdfc_runs, args.rdfc_pyld_limit)
+        out["timing"] = figures
+        print(
+            f"\nRDFC-1.0 canonicalisation, {figures['documents']} credentials and proof configurations of one job "
+            f"(pyld on {figures['pyld_documents']}), median of {figures['runs']} runs:\n"
+            f"  pyld: {figures['pyld_ms_per_document']:.3f} ms of CPU per document\n"
+            f"  fast path: {figures['fast_ms_per_document_cold_cache']:.3f} ms (empty cache, "
+            f"{figures['templates_learned_per_run']} shapes learned), "
+            f"{figures['fast_ms_per_document_warm']:.3f} ms warm -> {figures['speedup_cold']}x / "
+            f"{figures['speedup_warm']}x faster"
+        )
+        signing = signing_figures(args.rdfc_count, args.rdfc_runs)
+        out["signing"] = signing
+        print(
+            f"  signing one certificate (VcJwtSigner.sign, CPU, median of {args.rdfc_runs}): VC-JWT only "
+            f"{signing['vc_jwt_only_us_per_certificate']:.0f} us, both proofs "
+            f"{signing['both_proofs_us_per_certificate']:.0f} us: the Data Integrity proof adds "
+            f"{signing['data_integrity_proof_us_per_certificate']:.0f} us"
+        )
+    if args.rdfc_sweep > 0:
+        sweep = equivalence_sweep(args.rdfc_sweep)
+        out["equivalence_sweep"] = sweep
+        ok = sweep["mismatches"] == 0
+        print(
+            f"  equivalence with pyld: {sweep['documents']} documents, {sweep['mismatches']} differ "
+            f"({sweep['fast_hits']} fast, {sweep['learned']} learned, {sweep['fallbacks']} deferred to pyld)"
+        )
+    return out, ok
+
+
+# --- the stack -------------------------------------------------------------------------------------
+
+
+def use_mode(stack: Stack, mode: str, workers: int) -> None:
+    """(Re)start the workers issuing the VC-JWT only or both proofs."""
+    spec = stack.roles[WORKER]
+    stack.roles[WORKER] = dataclasses.replace(spec, replica_env={**spec.replica_env, DATA_INTEGRITY_ENV: MODES[mode]})
+    stack.stop_role(WORKER)
+    stack.start_role(WORKER, workers)
+    stack.wait_healthy(timeout=300)
+
+
 async def bench(args: argparse.Namespace) -> int:
+    canonicalisation, equivalent = report_canonicalisation(args)
+    if args.only_rdfc:
+        write_results(args, {}, None, {}, canonicalisation)
+        return 0 if equivalent else 1
+    modes = list(MODES) if args.data_integrity == "both" else [args.data_integrity]
+    results: dict[str, list[RunResult]] = {mode: [] for mode in modes}
+    warm: RunResult | None = None
     with tempfile.TemporaryDirectory(prefix="lms-bench-") as folder:
         overrides = {
             "LMS_ENV": "test",
@@ -286,34 +534,60 @@ async def bench(args: argparse.Namespace) -> int:
             stack.migrate()
             for role in ROLES:
                 stack.start_role(role)
-            stack.start_role(WORKER, args.workers)
-            stack.wait_healthy(timeout=300)
+            current: str | None = None
             pool = await asyncpg.create_pool(asyncpg_dsn(stack.env["LMS_CERTIFICATES_DATABASE_URL"]))
             assert pool is not None
-            warm = await run_job(stack, pool, args.warmup)
-            print(f"warm-up: {args.warmup} certificates in {warm.seconds:.1f} s", file=sys.stderr)
-            results: list[RunResult] = []
             for n in range(args.runs):
-                result = await run_job(stack, pool, args.count)
-                results.append(result)
-                print(f"run {n + 1}: {result.count} in {result.seconds:.1f} s = {result.rate:.0f}/s", file=sys.stderr)
+                for mode in modes if n % 2 == 0 else modes[::-1]:
+                    if mode != current:
+                        use_mode(stack, mode, args.workers)
+                        current = mode
+                        size = args.warmup if warm is None else min(args.warmup, args.switch_warmup)
+                        warmed = await run_job(stack, pool, size, mode)
+                        warm = warm or warmed
+                        print(f"[{mode}] warm-up: {size} certificates in {warmed.seconds:.1f} s", file=sys.stderr)
+                    result = await run_job(stack, pool, args.count, mode)
+                    results[mode].append(result)
+                    print(
+                        f"[{mode}] run {n + 1}: {result.count} in {result.seconds:.1f} s = {result.rate:.0f}/s, "
+                        f"workers {1000 * result.worker_cpu_seconds / result.count:.2f} ms CPU per certificate",
+                        file=sys.stderr,
+                    )
             await pool.close()
         finally:
             stack.stop()
             if args.keep_logs:
                 shutil.copytree(Path(folder) / "logs", args.keep_logs, dirs_exist_ok=True)
 
-    rates = [r.rate for r in results]
+    assert warm is not None
+    main_mode = "both" if "both" in results else modes[0]
+    rates = [r.rate for r in results[main_mode]]
     median = statistics.median(rates)
     print(
         f"\nend to end, {args.count} certificates, {args.workers} workers x {args.threads} threads, "
         f"{os.cpu_count()} CPUs"
     )
-    print(f"  certificates/s: median {median:.0f} (runs: {', '.join(f'{r:.0f}' for r in rates)})")
-    print(f"  worker peak RSS, {args.warmup}-certificate job: " + ", ".join(mib(v) for v in warm.peaks.values()))
-    for n, r in enumerate(results, 1):
+    for mode, runs in results.items():
+        label = {"both": "VC-JWT + Data Integrity", "vc-jwt": "VC-JWT only"}[mode]
+        mode_rates = [r.rate for r in runs]
+        cpu = statistics.median(1000 * r.worker_cpu_seconds / r.count for r in runs)
+        total = statistics.median(1000 * _total_cpu(r) for r in runs)
+        print(
+            f"  {label}: certificates/s median {statistics.median(mode_rates):.0f} "
+            f"(runs: {', '.join(f'{r:.0f}' for r in mode_rates)}); CPU per certificate: workers {cpu:.2f} ms, "
+            f"whole stack {total:.2f} ms"
+        )
+    if "both" in results and "vc-jwt" in results:
+        ratios = _mode_ratios(results)
+        print(
+            f"  both proofs vs VC-JWT only: {100 * ratios['throughput_ratio']:.1f} % of the throughput "
+            f"({ratios['slowdown_percent']:+.1f} % slower); CPU per certificate x{ratios['worker_cpu_ratio']:.3f} "
+            f"in the workers, x{ratios['stack_cpu_ratio']:.3f} for the whole stack"
+        )
+    print(f"  worker peak RSS, {warm.count}-certificate warm-up: " + ", ".join(mib(v) for v in warm.peaks.values()))
+    for n, r in enumerate(results[main_mode], 1):
         print(f"  worker peak RSS, run {n} ({r.count}): " + ", ".join(mib(v) for v in r.peaks.values()))
-    last = results[-1]
+    last = results[main_mode][-1]
     per_cert = {name: 1000 * cpu / last.count for name, cpu in last.other_cpu_seconds.items()}
     print(
         f"  CPU per certificate (last run): workers {1000 * last.worker_cpu_seconds / last.count:.1f} ms, "
@@ -329,10 +603,10 @@ async def bench(args: argparse.Namespace) -> int:
         )
         for name, rate in refs.items():
             print(f"  {name}: {rate:.1f}/s -> ours end to end is {median / rate:.1f}x")
-    write_results(args, results, warm, median, refs)
+    write_results(args, results, warm, refs, canonicalisation)
     if median < 500:
         print("\nbelow the 500/s target; see services/certificates/README.md (Performance) for what limits it")
-    return 0
+    return 0 if equivalent else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -347,6 +621,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reference-runs", type=int, default=3)
     parser.add_argument("--log-level", default="WARNING", help="of the stack's processes (INFO shows chunk timings)")
     parser.add_argument("--keep-logs", help="copy the stack's logs to this folder at the end")
+    parser.add_argument(
+        "--data-integrity",
+        choices=["both", *MODES],
+        default="both",
+        help="'both' (default): each run with the VC-JWT only and with both proofs; or only one mode",
+    )
+    parser.add_argument(
+        "--switch-warmup", type=int, default=200, help="warm-up certificates after each later worker restart"
+    )
+    parser.add_argument("--rdfc-count", type=int, default=1000, help="credentials timed for canonicalisation; 0 skips")
+    parser.add_argument("--rdfc-runs", type=int, default=5)
+    parser.add_argument("--rdfc-pyld-limit", type=int, default=200, help="of those, how many pyld canonicalises")
+    parser.add_argument("--rdfc-sweep", type=int, default=5000, help="credentials checked against pyld; 0 skips")
+    parser.add_argument("--only-rdfc", action="store_true", help="only the canonicalisation figures, no stack")
     args = parser.parse_args(argv)
     return asyncio.run(bench(args))
 

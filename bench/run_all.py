@@ -19,6 +19,7 @@ BENCHMARKS = {
     "progress": ["bench_progress.py"],
     "gateway": ["bench_gateway.py"],
     "courses": ["bench_courses.py"],
+    "reports": ["bench_reports.py"],
 }
 
 

@@ -11,10 +11,10 @@ field or route no longer exists). A row says, for each *relation* of the caller 
 - ``UNAUTHENTICATED``, ``FORBIDDEN``, ``NOT_FOUND``: that refusal (401, 403, 404 on the services).
 
 The callers (world.ROLES) relate to object ``A`` and ``B`` as world.RELATION_OF says, so each row runs
-roles × objects cells. ``Issue14(x)`` marks what a country admin gets today, before the
-country-administration issue gives the role its rights (those cells will change). ``Hole(should,
-today, finding)`` is a cell where the code is wrong today: the test accepts ``today`` and lists it
-as a known hole in its output (and accepts ``should``, saying the Hole() can go, once it is fixed).
+roles × objects cells. ``ca_same`` is a country admin of the object's member state (``Obj.org``),
+``ca_other`` one of another state (issue 14). ``Hole(should, today, finding)`` is a cell where the
+code is wrong today: the test accepts ``today`` and lists it as a known hole in its output (and
+accepts ``should``, saying the Hole() can go, once it is fixed).
 
 Rows that destroy their object (archive, publish, revoke, remove a co-owner, delete, cancel) have a
 ``prepare`` step: a cell expected ``OK`` acts on a disposable object made for it; a cell expected to be
@@ -42,12 +42,6 @@ FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"
 
 
-class Issue14(str):
-    """A country admin's answer today; the country-administration issue (14) will change it."""
-
-    __slots__ = ()
-
-
 @dataclass(frozen=True)
 class Hole:
     """A cell the code gets wrong today: ``should`` is the rule, ``today`` what it answers."""
@@ -71,8 +65,8 @@ def table(default: str, *, anonymous: str = UNAUTH, **by_relation: Expected) -> 
     return out
 
 
-# A removed co-owner and a country admin of another state are strangers; a country admin of the
-# learner's state is a stranger too until issue 14.
+# A removed co-owner and country admins are strangers to a course's content: a country admin
+# administers a state's learners, certificates and figures, never edits a course (issue 14).
 EDITORS = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK)
 SIGNED_IN = table(OK)
 PUBLIC = table(OK, anonymous=OK)
@@ -139,7 +133,8 @@ async def fresh_draft_course(c: WorldClient, o: Obj) -> dict[str, str]:
 
 
 async def fresh_certificate(c: WorldClient, o: Obj) -> dict[str, str]:
-    cert = await c.certificate(o.course, {"name": f"Disposable Person {uuid.uuid4().hex[:4]}"})
+    # Of the object's state, so that state's country admin may revoke it.
+    cert = await c.certificate(o.course, {"name": f"Disposable Person {uuid.uuid4().hex[:4]}", "org": o.org})
     return {"certificate": cert["id"]}
 
 
@@ -165,6 +160,18 @@ async def fresh_job(c: WorldClient, o: Obj) -> dict[str, str]:
     return {"job": await c.bulk_job(o.course)}
 
 
+async def finished_print_batch(c: WorldClient, o: Obj) -> dict[str, str]:
+    """A print batch the workers have written (its download link is only given once it is COMPLETED)."""
+    batch = await c.print_batch(o.course)
+
+    async def completed() -> str:
+        now = await c.call("certificates", "GET", f"/v1/print-batches/{batch}")
+        assert now["status"] == "COMPLETED", now["status"]
+        return batch
+
+    return {"print_batch": str(await c.until("print batch written", completed))}
+
+
 def slug() -> str:
     return f"authz-new-{uuid.uuid4().hex[:10]}"
 
@@ -173,8 +180,11 @@ def texts(text: str = "authz") -> list[dict[str, str]]:
     return [{"lang": "en", "text": text}]
 
 
-def member() -> dict[str, str]:
-    return {"learnerId": f"authz-member-{uuid.uuid4().hex[:8]}", "name": "Cohort Member"}
+def member(org: str | None = None) -> dict[str, str]:
+    out = {"learnerId": f"authz-member-{uuid.uuid4().hex[:8]}", "name": "Cohort Member"}
+    if org:
+        out["org"] = org
+    return out
 
 
 # --- expectations shared by the GraphQL field and the route it calls -------------------------------
@@ -185,39 +195,42 @@ def member() -> dict[str, str]:
 # Finding 1: a trainer cannot enrol in their own course (and so certify themselves through it); a
 # removed co-owner is no longer one of its trainers and may.
 ENROL = table(OK, owner=FORBIDDEN, co_owner=FORBIDDEN)
-COURSE_TRAINERS = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=Issue14(FORBIDDEN))
-# Enrolments: the learner, the course's trainers, admins; others learn nothing (NOT_FOUND).
-SEE_ENROLMENT = table(
-    NOT_FOUND,
-    holder=OK,
-    owner=OK,
-    co_owner=OK,
-    admin=OK,
-    ca_same=Issue14(NOT_FOUND),
-)
-# Recording progress: only the learner; trainers and admins see the enrolment but may not study for them.
-STUDY = table(
-    NOT_FOUND,
-    holder=OK,
-    owner=FORBIDDEN,
-    co_owner=FORBIDDEN,
-    admin=FORBIDDEN,
-    ca_same=Issue14(NOT_FOUND),
-)
+COURSE_TRAINERS = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK)
+# Issue 14: a country admin reads any published course's figures, of their own state (progress
+# limits them); asking for another state's (``org=``) is FORBIDDEN, see the stats route below.
+COURSE_FIGURES = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, ca_other=OK)
+# Cohorts: country admins enrol their state's learners in any published course; a member of another
+# state is refused in the answer's failures (tests/integration), not by refusing the call.
+COHORT = COURSE_FIGURES
+# A course's certificates: its trainers and admins all; a country admin their state's only, so the
+# object's certificate is not in the answer of another state's country admin.
+CERTIFICATE_LIST = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, ca_other=HIDDEN)
+# Enrolments: the learner, the course's trainers, admins, the country admin of the learner's state;
+# others learn nothing (NOT_FOUND).
+SEE_ENROLMENT = table(NOT_FOUND, holder=OK, owner=OK, co_owner=OK, admin=OK, ca_same=OK)
+# Recording progress: only the learner; those who see the enrolment may not study for them.
+STUDY = table(NOT_FOUND, holder=OK, owner=FORBIDDEN, co_owner=FORBIDDEN, admin=FORBIDDEN, ca_same=FORBIDDEN)
 OWN_ONLY = table(HIDDEN, holder=OK)  # "mine" lists: the caller's own objects only
-# A certificate: its holder, the course's trainers, admins.
-SEE_CERTIFICATE = table(
-    FORBIDDEN,
-    holder=OK,
-    owner=OK,
-    co_owner=OK,
-    admin=OK,
-    ca_same=Issue14(FORBIDDEN),
-)
-ISSUE = table(FORBIDDEN, admin=OK, ca_same=Issue14(FORBIDDEN))
+# A certificate: its holder, the course's trainers, admins, the country admin of its state.
+SEE_CERTIFICATE = table(FORBIDDEN, holder=OK, owner=OK, co_owner=OK, admin=OK, ca_same=OK)
+# Issuing to, and revoking the certificate of, a learner of the object's state: admins and that
+# state's country admin (the row names the object's ``org``).
+ISSUE = table(FORBIDDEN, admin=OK, ca_same=OK)
+REVOKE = ISSUE
+# A bulk dry run: admins and country admins pass; rows of another state are refused one by one.
+BULK_START = table(FORBIDDEN, admin=OK, ca_same=OK, ca_other=OK)
+# Bulk jobs: admins all; a country admin only the jobs they started (the world's are an admin's).
+BULK_JOBS = table(FORBIDDEN, admin=OK, ca_same=HIDDEN, ca_other=HIDDEN)
 DRAFT_VISIBLE = table(HIDDEN, anonymous=HIDDEN, owner=OK, co_owner=OK, admin=OK)
 # Materials: the course's trainers, admins, and learners enrolled in a version that uses the file.
 MATERIAL = table(FORBIDDEN, holder=OK, owner=OK, co_owner=OK, admin=OK)
+
+
+# Issue 14, items 2 and 3: the national report and the learner directory, asked for the object's state.
+NATIONAL_REPORT = table(FORBIDDEN, admin=OK, ca_same=OK)
+LEARNER_DIRECTORY = table(
+    FORBIDDEN, owner=OK, co_owner=OK, removed_co_owner=OK, stranger_trainer=OK, admin=OK, ca_same=OK
+)
 
 
 ROWS = Rows()
@@ -250,7 +263,7 @@ gql(
     "Query.certificates",
     "query($c:ID){ certificates(courseId:$c){ id } }",
     lambda o, p: {"c": o.course},
-    COURSE_TRAINERS,
+    CERTIFICATE_LIST,
     shows=lambda o: o.certificate,
 )
 gql(
@@ -259,20 +272,54 @@ gql(
     lambda o, p: {"c": o.code},
     PUBLIC,
 )
+# The world's jobs are an admin's: a country admin, who sees only the jobs they started, is refused.
 gql("Query.bulkIssueJob", "query($id:ID!){ bulkIssueJob(id:$id){ id } }", lambda o, p: {"id": o.job}, ADMIN_ONLY)
+# Print batches (issue 17, item 7): admins only. Country admins are refused until the scope rules give
+# them their own state's certificates (the hook is certificates.service_layer.printing.authorize_print).
+gql("Query.printBatch", "query($id:ID!){ printBatch(id:$id){ id } }", lambda o, p: {"id": o.print_batch}, ADMIN_ONLY)
+gql(
+    "Mutation.startPrintBatch",
+    "mutation($i:PrintBatchInput!){ startPrintBatch(input:$i){ id } }",
+    lambda o, p: {"i": {"format": "ZIP", "courseId": o.course}},
+    ADMIN_ONLY,
+)
+# The world's batch is not FAILED: an admin's retry is a CONFLICT (not about who asks), the others are refused.
+gql(
+    "Mutation.retryPrintBatch",
+    "mutation($id:ID!){ retryPrintBatch(id:$id){ id } }",
+    lambda o, p: {"id": o.print_batch},
+    ADMIN_ONLY,
+)
 gql(
     "Query.bulkIssueJobs",
     "query($c:ID){ bulkIssueJobs(courseId:$c){ id } }",
     lambda o, p: {"c": o.course},
-    ADMIN_ONLY,
+    BULK_JOBS,
     shows=lambda o: o.job,
 )
 
+# Country admins are not among those who see automatic-issue failures (trainers' and admins' work).
 gql(
     "Query.autoIssueFailures",
     "query($c:ID){ autoIssueFailures(courseId:$c){ id } }",
     lambda o, p: {"c": o.course},
     COURSE_TRAINERS,
+)
+
+# National reports: admins any state, country admins their own (another state FORBIDDEN, never an
+# empty answer); trainers read Course.stats instead. The learner directory: trainers too (the
+# learners of their own courses; progress filters), country admins their state.
+gql(
+    "Query.report",
+    "query($o:String){ report(groupBy:[ORG, MONTH], org:$o){ totals { enrolled learners } } }",
+    lambda o, p: {"o": o.org},
+    NATIONAL_REPORT,
+)
+gql(
+    "Query.learners",
+    "query($o:String){ learners(org:$o, first:10){ totalCount nodes { id } } }",
+    lambda o, p: {"o": o.org},
+    LEARNER_DIRECTORY,
 )
 
 # --- GraphQL: fields of object types that only some may read -----------------------------------
@@ -291,14 +338,8 @@ gql(
     "Course.stats",
     "query($id:ID!){ course(id:$id){ stats { enrolled } } }",
     lambda o, p: {"id": o.course},
-    table(
-        HIDDEN,
-        anonymous=HIDDEN,
-        owner=OK,
-        co_owner=OK,
-        admin=OK,
-        ca_same=Issue14(HIDDEN),
-    ),
+    # Country admins: the figures of their own state, of any course (Course.stats has no org argument).
+    table(HIDDEN, anonymous=HIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, ca_other=OK),
     pick=lambda d: (d.get("course") or {}).get("stats"),
 )
 gql(
@@ -316,10 +357,18 @@ gql(
     pick=_download_url,
 )
 gql(
+    "PrintBatch.downloadUrl",
+    "query($id:ID!){ printBatch(id:$id){ downloadUrl } }",
+    lambda o, p: {"id": p.get("print_batch", o.print_batch)},
+    ADMIN_ONLY,
+    prepare=finished_print_batch,
+    pick=lambda d: (d.get("printBatch") or {}).get("downloadUrl"),
+)
+gql(
     "Certificate.pdfUrl",
     "query($c:ID){ certificates(courseId:$c){ pdfUrl } }",
     lambda o, p: {"c": o.course},
-    COURSE_TRAINERS,  # the holder reads theirs through myCertificates (Query.myCertificates)
+    CERTIFICATE_LIST,  # the holder reads theirs through myCertificates (Query.myCertificates)
     pick=lambda d: next((c["pdfUrl"] for c in d.get("certificates") or [] if c.get("pdfUrl")), None),
 )
 
@@ -375,6 +424,32 @@ gql(
     EDITORS,
 )
 gql(
+    "Mutation.updateModule",
+    "mutation($id:ID!,$i:ModuleInput!){ updateModule(id:$id, input:$i){ id } }",
+    lambda o, p: {"id": o.draft_module, "i": {"titles": texts()}},
+    EDITORS,
+)
+gql(
+    "Mutation.deleteModule",
+    "mutation($id:ID!){ deleteModule(id:$id) }",
+    lambda o, p: {"id": p.get("module", o.draft_module)},
+    EDITORS,
+    prepare=fresh_module,
+)
+gql(
+    "Mutation.updateLesson",
+    "mutation($id:ID!,$i:UpdateLessonInput!){ updateLesson(id:$id, input:$i){ id } }",
+    lambda o, p: {"id": o.text_lesson, "i": {"titles": texts()}},
+    EDITORS,
+)
+gql(
+    "Mutation.deleteLesson",
+    "mutation($id:ID!){ deleteLesson(id:$id) }",
+    lambda o, p: {"id": p.get("lesson", o.text_lesson)},
+    EDITORS,
+    prepare=fresh_lesson,
+)
+gql(
     "Mutation.publishCourse",
     "mutation($id:ID!){ publishCourse(id:$id){ id } }",
     lambda o, p: {"id": p.get("course", o.course)},
@@ -392,8 +467,8 @@ gql("Mutation.enroll", "mutation($c:ID!){ enroll(courseId:$c){ id } }", lambda o
 gql(
     "Mutation.enrollCohort",
     "mutation($c:ID!,$m:[CohortMemberInput!]!){ enrollCohort(courseId:$c, members:$m){ enrolled } }",
-    lambda o, p: {"c": o.open_course, "m": [member()]},
-    COURSE_TRAINERS,
+    lambda o, p: {"c": o.open_course, "m": [member(o.org)]},
+    COHORT,
 )
 gql(
     "Mutation.completeLesson",
@@ -410,20 +485,20 @@ gql(
 gql(
     "Mutation.issueCertificate",
     "mutation($c:ID!,$r:RecipientInput!){ issueCertificate(courseId:$c, recipient:$r){ id } }",
-    lambda o, p: {"c": o.course, "r": {"name": f"Issued Person {uuid.uuid4().hex[:4]}"}},
+    lambda o, p: {"c": o.course, "r": {"name": f"Issued Person {uuid.uuid4().hex[:4]}", "org": o.org}},
     ISSUE,
 )
 gql(
     "Mutation.startBulkIssue",
     "mutation($i:BulkIssueInput!){ startBulkIssue(input:$i, dryRun:true){ total } }",
-    lambda o, p: {"i": {"courseId": o.course, "recipients": [{"name": "Bulk Preview"}]}},
-    ADMIN_ONLY,
+    lambda o, p: {"i": {"courseId": o.course, "recipients": [{"name": "Bulk Preview", "org": o.org}]}},
+    BULK_START,
 )
 gql(
     "Mutation.revokeCertificate",
     'mutation($id:ID!){ revokeCertificate(id:$id, reason:"authorization matrix"){ id } }',
     lambda o, p: {"id": p.get("certificate", o.certificate)},
-    ADMIN_ONLY,
+    REVOKE,
     prepare=fresh_certificate,
 )
 
@@ -573,18 +648,43 @@ rest(
 )
 rest(
     "progress POST /v1/courses/{course_id}/cohort",
-    lambda o, p: R("POST", f"/v1/courses/{o.open_course}/cohort", {"members": [member()]}),
-    COURSE_TRAINERS,
+    lambda o, p: R("POST", f"/v1/courses/{o.open_course}/cohort", {"members": [member(o.org)]}),
+    COHORT,
 )
+# Asking for the object's state (org=): the other state's country admin is FORBIDDEN, never an
+# empty answer (issue 14); without org= they get their own state's figures (report.csv below).
 rest(
     "progress GET /v1/courses/{course_id}/stats",
-    lambda o, p: R("GET", f"/v1/courses/{o.course}/stats"),
-    COURSE_TRAINERS,
+    lambda o, p: R("GET", f"/v1/courses/{o.course}/stats", params={"org": o.org}),
+    table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK),
 )
 rest(
     "progress GET /v1/courses/{course_id}/report.csv",
     lambda o, p: R("GET", f"/v1/courses/{o.course}/report.csv"),
-    COURSE_TRAINERS,
+    COURSE_FIGURES,
+)
+# National reports and the learner directory (issue 14): the object's state asked for by name.
+rest(
+    "progress GET /v1/reports/national",
+    lambda o, p: R("GET", "/v1/reports/national", params={"groupBy": "ORG,MONTH", "org": o.org}),
+    NATIONAL_REPORT,
+)
+rest(
+    "progress POST /v1/reports/national/exports",
+    lambda o, p: R("POST", "/v1/reports/national/exports", {"groupBy": ["MUNICIPALITY"], "org": o.org}),
+    NATIONAL_REPORT,
+)
+# The CSV link is the permission (a random token made by the row above): one never made answers
+# NOT_FOUND to everyone, signed in or not (tests/integration/test_national.py downloads a real one).
+rest(
+    "progress GET /v1/reports/national/exports/{token}.csv",
+    lambda o, p: R("GET", f"/v1/reports/national/exports/{'A' * 43}.csv"),
+    table(NOT_FOUND, anonymous=NOT_FOUND),
+)
+rest(
+    "progress GET /v1/learners",
+    lambda o, p: R("GET", "/v1/learners", params={"org": o.org}),
+    LEARNER_DIRECTORY,
 )
 
 # --- REST: certificates ---------------------------------------------------------------------------
@@ -598,7 +698,7 @@ rest(
 rest(
     "certificates GET /v1/certificates",
     lambda o, p: R("GET", "/v1/certificates", params={"courseId": o.course}),
-    COURSE_TRAINERS,
+    CERTIFICATE_LIST,
     shows=lambda o: o.certificate,
 )
 rest(
@@ -611,7 +711,7 @@ rest(
     lambda o, p: R(
         "POST",
         "/v1/certificates",
-        {"courseId": o.course, "recipient": {"name": f"Issued Person {uuid.uuid4().hex[:4]}"}},
+        {"courseId": o.course, "recipient": {"name": f"Issued Person {uuid.uuid4().hex[:4]}", "org": o.org}},
     ),
     ISSUE,
 )
@@ -620,25 +720,55 @@ rest(
     lambda o, p: R(
         "POST", f"/v1/certificates/{p.get('certificate', o.certificate)}/revoke", {"reason": "authorization matrix"}
     ),
-    ADMIN_ONLY,
+    REVOKE,
     prepare=fresh_certificate,
 )
 rest("certificates GET /v1/verify/{code}", lambda o, p: R("GET", f"/v1/verify/{o.code}"), PUBLIC)
 rest("certificates GET /.well-known/did.json", lambda o, p: R("GET", "/.well-known/did.json"), PUBLIC)
 rest("certificates GET /.well-known/jwks.json", lambda o, p: R("GET", "/.well-known/jwks.json"), PUBLIC)
 rest("certificates GET /v1/status-lists/{list_number}", lambda o, p: R("GET", "/v1/status-lists/0"), PUBLIC)
+rest("certificates GET /v1/credentials/{code}", lambda o, p: R("GET", f"/v1/credentials/{o.code}"), PUBLIC)
+rest(
+    "certificates GET /v1/contexts/{name}",
+    lambda o, p: R("GET", "/v1/contexts/credentials-v2.jsonld"),
+    PUBLIC,
+)
 rest(
     "certificates POST /v1/bulk-jobs",
     lambda o, p: R(
-        "POST", "/v1/bulk-jobs", {"courseId": o.course, "recipients": [{"name": "Bulk Preview"}]}, {"dryRun": "true"}
+        "POST",
+        "/v1/bulk-jobs",
+        {"courseId": o.course, "recipients": [{"name": "Bulk Preview", "org": o.org}]},
+        {"dryRun": "true"},
     ),
-    ADMIN_ONLY,
+    BULK_START,
 )
 rest(
     "certificates GET /v1/bulk-jobs",
     lambda o, p: R("GET", "/v1/bulk-jobs", params={"courseId": o.course}),
-    ADMIN_ONLY,
+    BULK_JOBS,
     shows=lambda o: o.job,
+)
+rest(
+    "certificates POST /v1/print-batches",
+    lambda o, p: R("POST", "/v1/print-batches", {"format": "PDF", "courseId": o.course}),
+    ADMIN_ONLY,
+)
+rest(
+    "certificates GET /v1/print-batches/{batch_id}",
+    lambda o, p: R("GET", f"/v1/print-batches/{o.print_batch}"),
+    ADMIN_ONLY,
+)
+# 200 once a worker wrote the file, 409 before: both are answers to an admin, not refusals of who asks.
+rest(
+    "certificates GET /v1/print-batches/{batch_id}/download",
+    lambda o, p: R("GET", f"/v1/print-batches/{o.print_batch}/download"),
+    ADMIN_ONLY,
+)
+rest(
+    "certificates POST /v1/print-batches/{batch_id}/retry",
+    lambda o, p: R("POST", f"/v1/print-batches/{o.print_batch}/retry"),
+    ADMIN_ONLY,
 )
 rest("certificates GET /v1/bulk-jobs/{job_id}", lambda o, p: R("GET", f"/v1/bulk-jobs/{o.job}"), ADMIN_ONLY)
 rest("certificates GET /v1/bulk-jobs/{job_id}/rows", lambda o, p: R("GET", f"/v1/bulk-jobs/{o.job}/rows"), ADMIN_ONLY)
@@ -664,4 +794,51 @@ rest(
     "certificates PUT /v1/templates/{template_id}",
     lambda o, p: R("PUT", f"/v1/templates/authz-{uuid.uuid4().hex[:8]}", {}),
     ADMIN_ONLY,
+)
+
+# --- a learner's data: export and erasure (issue 14, item 6; docs/privacy.md) -----------------------
+# Admins, and the country admin of the learner's state (as progress and certificates recorded it);
+# nobody else, not even the learner (their own data reaches them through an admin's export).
+LEARNER_DATA = table(FORBIDDEN, admin=OK, ca_same=OK)
+
+
+async def erasable_learner(c: WorldClient, o: Obj) -> dict[str, str]:
+    """A learner of the object's state, enrolled by cohort, so that erasing them costs the world nothing."""
+    m = member(o.org)
+    await c.call("progress", "POST", f"/v1/courses/{o.course}/cohort", "admin", json={"members": [m]})
+    return {"learner": m["learnerId"]}
+
+
+gql(
+    "Query.learnerExport",
+    "query($id:ID!){ learnerExport(learnerId:$id) }",
+    lambda o, p: {"id": o.holder},
+    LEARNER_DATA,
+)
+gql(
+    "Mutation.eraseLearner",
+    'mutation($id:ID!){ eraseLearner(learnerId:$id, reason:"authorization matrix"){ pseudonym } }',
+    lambda o, p: {"id": p.get("learner", o.holder)},
+    LEARNER_DATA,
+    prepare=erasable_learner,
+)
+rest(
+    "progress GET /v1/learners/{learner_id}/export",
+    lambda o, p: R("GET", f"/v1/learners/{o.holder}/export"),
+    LEARNER_DATA,
+)
+rest(
+    "progress POST /v1/learners/{learner_id}/erasure",
+    lambda o, p: R("POST", f"/v1/learners/{p.get('learner', o.holder)}/erasure", {"reason": "authorization matrix"}),
+    LEARNER_DATA,
+    prepare=erasable_learner,
+)
+rest(
+    "certificates GET /v1/learners/{learner_id}/export",
+    lambda o, p: R("GET", f"/v1/learners/{o.holder}/export"),
+    LEARNER_DATA,
+)
+# courses keeps ids only and no member state, so it cannot check a country admin's scope: admins only.
+rest(
+    "courses GET /v1/learners/{learner_id}/export", lambda o, p: R("GET", f"/v1/learners/{o.holder}/export"), ADMIN_ONLY
 )

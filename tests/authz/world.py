@@ -7,6 +7,9 @@ admins would), so every object is what the services themselves stored:
   publishing; learner L1 (member state ``AZ``) enrolled, with a certificate.
 - object ``B``: trainer T2's courses (no co-owner); learner L2 (``KZ``) enrolled, with a certificate.
 
+``Obj.org`` is the object's member state (its learner's): country admins of ``AZ`` administer
+``A``'s learner and certificate, those of ``KZ`` ``B``'s (issue 14).
+
 Each object has a published course (a text lesson with a confirmed PDF material and a quiz), a
 published "open" course (for enrolling rows, so they change nobody's relation to the main course),
 a draft, a bulk job and a pending material. Rows that destroy something (archive, publish, revoke,
@@ -28,9 +31,8 @@ import jwt
 
 from tests.support.tokens import make_token
 
-# The callers (columns). Country admins hold the role "country_admin" with an org claim; until the
-# country-administration issue (14) lands, lms_shared.auth.Role drops that role, so they act as
-# signed-in users with no role at all.
+# The callers (columns). Country admins hold the role "country_admin" with an org claim (issue 14):
+# they administer the learners, certificates and figures of that member state only.
 ROLE_CLAIMS: dict[str, dict[str, Any]] = {
     "anonymous": {},
     "learner": {"sub": "learner", "name": "Leyla Əliyeva", "roles": ["learner"], "org": "AZ"},
@@ -87,6 +89,7 @@ class Obj:
     co_owners: tuple[str, ...]
     removed: tuple[str, ...]
     holder: str
+    org: str = ""  # the member state of the object's learner and certificate
     course: str = ""
     module: str = ""
     text_lesson: str = ""
@@ -100,6 +103,7 @@ class Obj:
     certificate: str = ""
     code: str = ""
     job: str = ""
+    print_batch: str = ""  # an admin's print batch of the course's certificates (issue 17, item 7)
     search: str = ""  # a word in the titles of every course of this world
     template: str = "default"
 
@@ -256,6 +260,14 @@ class WorldClient:
 
         return str(await self.until("bulk job", go))
 
+    async def print_batch(self, course_id: str) -> str:
+        async def go() -> str:
+            body = {"format": "PDF", "courseId": course_id}
+            batch = await self.call("certificates", "POST", "/v1/print-batches", "admin", json=body)
+            return str(batch["id"])
+
+        return str(await self.until("print batch", go))
+
 
 def make_world(secret: str, env: dict[str, str]) -> World:
     tag = uuid.uuid4().hex[:8]
@@ -282,8 +294,16 @@ def make_world(secret: str, env: dict[str, str]) -> World:
         co_owners=(subs["co_owner"],),
         removed=(subs["removed_co_owner"],),
         holder=subs["learner"],
+        org=ROLE_CLAIMS["learner"]["org"],
     )
-    world.objects["B"] = Obj("B", owner=subs["other_trainer"], co_owners=(), removed=(), holder=subs["other_learner"])
+    world.objects["B"] = Obj(
+        "B",
+        owner=subs["other_trainer"],
+        co_owners=(),
+        removed=(),
+        holder=subs["other_learner"],
+        org=ROLE_CLAIMS["other_learner"]["org"],
+    )
     return world
 
 
@@ -315,6 +335,7 @@ async def build_world(http: httpx.AsyncClient, world: World) -> None:
         )
         obj.certificate, obj.code = cert["id"], cert["code"]
         obj.job = await client.bulk_job(obj.course)
+        obj.print_batch = await client.print_batch(obj.course)
 
     await asyncio.gather(*(one(o) for o in world.objects.values()))
     templates = await client.call("certificates", "GET", "/v1/templates")

@@ -92,6 +92,7 @@ async def test_dev_token_refused_when_an_identity_provider_is_configured(monkeyp
         ({"roles": []}, "roles"),
         ({"name": "   "}, "blank"),
         ({"org": "Azerbaijan"}, "two-letter"),
+        ({"roles": ["country_admin"], "org": None}, "country_admin needs org"),
         ({"locale": "de"}, "use one of"),
     ],
 )

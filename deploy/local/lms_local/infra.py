@@ -552,7 +552,11 @@ NATS_STREAMS = ("LMS_EVENTS", "LMS_JOBS", "LMS_DLQ")
 NATS_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
     # user -> (stream, durable consumer) pairs; the durables are in services/*/entrypoints.
     "courses": (("LMS_EVENTS", "courses-enrollments"),),
-    "progress": (("LMS_EVENTS", "progress-courses"), ("LMS_EVENTS", "progress-certificates")),
+    "progress": (
+        ("LMS_EVENTS", "progress-courses"),
+        ("LMS_EVENTS", "progress-certificates"),
+        ("LMS_EVENTS", "progress-reports"),
+    ),
     "certificates": (
         ("LMS_EVENTS", "certificates-courses"),
         ("LMS_EVENTS", "certificates-completions"),

@@ -16,7 +16,7 @@ import jwt
 
 from lms_local.config import load_or_create_secrets
 
-VALID_ROLES = ("learner", "trainer", "admin")
+VALID_ROLES = ("learner", "trainer", "admin", "country_admin")
 
 
 def jwt_secret(data_dir: Path) -> str:

@@ -4,6 +4,7 @@ documents, and the web client's static files."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from gateway import devauth
 from gateway.cache import CatalogueCache, PublishedVersions
 from gateway.clients import ServiceClients, seg
 from gateway.config import GatewaySettings, get_gateway_settings
-from gateway.context import Context
+from gateway.context import Context, client_ip
 from gateway.errors import GRAPHQL_METHODS, RateLimited, protocol_error
 from gateway.events import EventHub
 from gateway.internal_metrics import metrics_on_public_port, start_metrics_server
@@ -49,7 +50,20 @@ log = get_logger(__name__)
 
 WEB_DIST = Path(__file__).parent / "web" / "dist"
 # Paths the web client's fallback must never answer, so a typo there is a 404, not the SPA.
-RESERVED_PREFIXES = ("graphql", "healthz", "readyz", "metrics", ".well-known", "status-lists", "auth")
+RESERVED_PREFIXES = (
+    "graphql",
+    "healthz",
+    "readyz",
+    "metrics",
+    ".well-known",
+    "status-lists",
+    "credentials",
+    "contexts",
+    "auth",
+    "exports",
+)
+# A CSV link of Report.csvUrl: secrets.token_urlsafe(32) as the progress service made it.
+EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -267,13 +281,23 @@ def create_app(
     async def _issuer_document(request: Request, path: str) -> Response:
         gw: GatewayState = request.app.state.gateway
         try:
-            upstream = await gw.clients.certificates.http.get(path)
+            # The Accept header picks the form (e.g. a status list as VC-JWT or as JSON-LD with an
+            # embedded proof); nothing else of the caller's request is passed on.
+            accept = request.headers.get("accept")
+            upstream = await gw.clients.certificates.http.get(path, headers={"Accept": accept} if accept else None)
         except Exception:  # noqa: BLE001 - any transport failure means "try later" to the caller
             return JSONResponse(
                 {"error": {"code": "UNAVAILABLE", "message": "The issuer's documents are unavailable; try again."}},
                 status_code=503,
             )
-        headers = {"Cache-Control": upstream.headers.get("cache-control", "public, max-age=300")}
+        headers = {
+            "Cache-Control": upstream.headers.get("cache-control", "public, max-age=300"),
+            # Public documents that browser-based DID resolvers and verifiers fetch from another origin:
+            # readable by any page, with no credentials (cookies are never sent with a wildcard origin).
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET",
+            "Vary": "Origin",
+        }
         return Response(
             upstream.content,
             status_code=upstream.status_code,
@@ -295,6 +319,50 @@ def create_app(
     async def status_list(request: Request, n: str) -> Response:
         """A revocation status list credential (proxied from certificates)."""
         return await _issuer_document(request, f"/v1/status-lists/{seg(n)}")
+
+    @app.get("/contexts/{name}", include_in_schema=False)
+    async def jsonld_context(request: Request, name: str) -> Response:
+        """A JSON-LD context our credentials use, from the issuer's vendored copy (proxied from certificates)."""
+        return await _issuer_document(request, f"/v1/contexts/{seg(name)}")
+
+    @app.get("/credentials/{code}", include_in_schema=False)
+    async def public_credential(request: Request, code: str) -> Response:
+        """A certificate's credential with its Data Integrity proof, for wallets (the QR code on the
+        learner's page) and verifiers; public like the verification page (proxied from certificates).
+        Budgeted per client IP like `verifyCertificate`, since both answer to a guessed code."""
+        gw: GatewayState = request.app.state.gateway
+        who = client_ip(request, settings.trust_forwarded_for)
+        await gw.limiter.hit("verify", who, settings.verify_rate_limit_per_minute)
+        return await _issuer_document(request, f"/v1/credentials/{seg(code)}")
+
+    @app.get("/exports/{token}.csv", include_in_schema=False)
+    async def report_export(request: Request, token: str) -> Response:
+        """A national report as CSV (Report.csvUrl): the link is the permission, checked by progress,
+        valid for minutes. Budgeted per client IP like the other public routes that answer to a secret."""
+        gw: GatewayState = request.app.state.gateway
+        if not EXPORT_TOKEN.fullmatch(token):
+            return JSONResponse(
+                {"error": {"code": "NOT_FOUND", "message": "This report link is not valid; export the report again."}},
+                status_code=404,
+            )
+        who = client_ip(request, settings.trust_forwarded_for)
+        await gw.limiter.hit("verify", who, settings.verify_rate_limit_per_minute)
+        try:
+            upstream = await gw.clients.progress.http.get(f"/v1/reports/national/exports/{token}.csv")
+        except Exception:  # noqa: BLE001 - any transport failure means "try later" to the caller
+            return JSONResponse(
+                {"error": {"code": "UNAVAILABLE", "message": "Reports are unavailable right now; try again."}},
+                status_code=503,
+            )
+        headers = {"Cache-Control": "no-store"}
+        if "content-disposition" in upstream.headers:
+            headers["Content-Disposition"] = upstream.headers["content-disposition"]
+        return Response(
+            upstream.content,
+            status_code=upstream.status_code if upstream.status_code < 500 else 503,
+            media_type=upstream.headers.get("content-type", "application/json"),
+            headers=headers,
+        )
 
     _install_web_client(app, web_dist)
 

@@ -30,7 +30,7 @@ from typing import Annotated, Literal
 import jwt
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from lms_shared.auth import MIN_SECRET_BYTES, Role, dev_secret_from_data_dir
 from lms_shared.i18n import SUPPORTED_LANGUAGES, ascii_lower, ascii_upper
@@ -58,7 +58,9 @@ class DevTokenRequest(BaseModel):
 
     sub: str = Field(min_length=1, max_length=128, description="Stable user id.")
     name: str = Field(min_length=1, max_length=200, description="Full name, as printed on certificates.")
-    roles: list[str] = Field(min_length=1, max_length=3, description="learner, trainer and/or admin.")
+    roles: list[str] = Field(
+        min_length=1, max_length=4, description="learner, trainer, admin and/or country_admin (needs org)."
+    )
     org: str | None = Field(default=None, description="Member state, ISO 3166 alpha-2 (e.g. AZ).")
     municipality: str | None = Field(default=None, max_length=200)
     locale: str | None = Field(default=None, description="One of en, tr, az, kk, ky, uz, ru.")
@@ -78,8 +80,15 @@ class DevTokenRequest(BaseModel):
         roles = [ascii_lower(r.strip()) for r in value]
         unknown = sorted(set(roles) - known)
         if unknown:
-            raise ValueError(f"unknown role(s) {', '.join(unknown)}; use learner, trainer or admin")
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; use learner, trainer, admin or country_admin")
         return sorted(set(roles))
+
+    @model_validator(mode="after")
+    def _country_admin_has_a_state(self) -> DevTokenRequest:
+        # A country admin administers the state in ``org``; without one the role would be dropped.
+        if Role.COUNTRY_ADMIN.value in self.roles and self.org is None:
+            raise ValueError("country_admin needs org: the member state they administer (e.g. AZ)")
+        return self
 
     @field_validator("org")
     @classmethod

@@ -24,7 +24,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.certificates import mutations as cert_mutations
+from gateway.certificates import printing as cert_printing
 from gateway.certificates import queries as cert_queries
+from gateway.certificates.printing import PrintBatch
 from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, Verification
 from gateway.complexity import BoundedValidation, complexity_rule
 from gateway.config import GatewaySettings
@@ -35,13 +37,17 @@ from gateway.courses.types import Course, CourseConnection, Lesson, Material, Ma
 from gateway.errors import ErrorShaping, shape_error
 from gateway.idempotency import IdempotentMutations
 from gateway.metrics import OperationMetrics
-from gateway.permissions import IsAdmin, IsAuthenticated, IsTrainer
+from gateway.permissions import IsAdmin, IsAuthenticated, IsCertifier, IsTrainer, IsTrainerOrCountryAdmin
+from gateway.privacy import resolvers as privacy
+from gateway.privacy.resolvers import LearnerErasure
 from gateway.progress import mutations as progress_mutations
 from gateway.progress import queries as progress_queries
 from gateway.progress.types import CohortEnrollmentResult, Enrollment, QuizResult
+from gateway.reports import queries as report_queries
+from gateway.reports.types import LearnerConnection, Report
 from gateway.responses import ViewerResponseCaching
 from gateway.subscriptions import bulk_issue_progress
-from gateway.types import DATETIME_SCALAR, DateTime, Role
+from gateway.types import DATETIME_SCALAR, JSON, DateTime, Role
 from lms_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -97,22 +103,48 @@ class Query:
     )
     certificates: list[Certificate] = strawberry.field(
         resolver=cert_queries.certificates,
-        permission_classes=[IsTrainer],
-        description="Addition: a course's certificates (admins and the course's trainers), e.g. to revoke one.",
+        permission_classes=[IsTrainerOrCountryAdmin],
+        description="Addition: a course's certificates (admins and the course's trainers; country admins: their"
+        " state's only), e.g. to revoke one.",
     )
     verifyCertificate: Verification = strawberry.field(
         resolver=cert_queries.verify_certificate, description="Public, no token needed."
     )
     bulkIssueJob: BulkIssueJob | None = strawberry.field(
-        resolver=cert_queries.bulk_issue_job, permission_classes=[IsAdmin], description="One bulk job (admins)."
+        resolver=cert_queries.bulk_issue_job,
+        permission_classes=[IsCertifier],
+        description="One bulk job (admins; country admins: the jobs they started).",
     )
     bulkIssueJobs: list[BulkIssueJob] = strawberry.field(
-        resolver=cert_queries.bulk_issue_jobs, permission_classes=[IsAdmin], description="Bulk jobs (admins)."
+        resolver=cert_queries.bulk_issue_jobs,
+        permission_classes=[IsCertifier],
+        description="Bulk jobs (admins; country admins: the jobs they started).",
+    )
+    report: Report = strawberry.field(
+        resolver=report_queries.report,
+        permission_classes=[IsAuthenticated],
+        description="Admins: any state; country admins: their own state only (another org → FORBIDDEN).",
+    )
+    learners: LearnerConnection = strawberry.field(
+        resolver=report_queries.learners,
+        permission_classes=[IsTrainerOrCountryAdmin],
+        description="Admins: everyone; country admins: their state; trainers: learners of their courses.",
     )
     autoIssueFailures: list[AutoIssueFailure] = strawberry.field(
         resolver=cert_queries.auto_issue_failures,
         permission_classes=[IsTrainer],
         description="Addition: completions automatic issue could not certify (admins; a course's trainers).",
+    )
+    learnerExport: JSON = strawberry.field(
+        resolver=privacy.learner_export,
+        permission_classes=[IsCertifier],
+        description="Addition: everything the platform holds about one learner, per service, with short-lived"
+        " PDF links (admins; country admins: learners of their state).",
+    )
+    printBatch: PrintBatch | None = strawberry.field(
+        resolver=cert_printing.print_batch,
+        permission_classes=[IsAdmin],
+        description="Addition: one print batch and its progress (admins); poll it while it runs.",
     )
 
 
@@ -152,6 +184,26 @@ class Mutation:
         permission_classes=[IsTrainer],
         description="Addition: move a lesson within its module (1 = first).",
     )
+    updateModule: Module = strawberry.mutation(
+        resolver=course_mutations.update_module,
+        permission_classes=[IsTrainer],
+        description="Rename (or move) a module of the draft; published versions stay as they were.",
+    )
+    deleteModule: bool = strawberry.mutation(
+        resolver=course_mutations.delete_module,
+        permission_classes=[IsTrainer],
+        description="Delete a module and its lessons from the draft; published versions keep them.",
+    )
+    updateLesson: Lesson = strawberry.mutation(
+        resolver=course_mutations.update_lesson,
+        permission_classes=[IsTrainer],
+        description="Change a lesson of the draft (title, text, material, quiz); published versions stay as they were.",
+    )
+    deleteLesson: bool = strawberry.mutation(
+        resolver=course_mutations.delete_lesson,
+        permission_classes=[IsTrainer],
+        description="Delete a lesson from the draft; published versions keep it.",
+    )
     publishCourse: Course = strawberry.mutation(
         resolver=course_mutations.publish_course,
         permission_classes=[IsTrainer],
@@ -167,8 +219,8 @@ class Mutation:
     )
     enrollCohort: CohortEnrollmentResult = strawberry.mutation(
         resolver=progress_mutations.enroll_cohort,
-        permission_classes=[IsTrainer],
-        description="Enrol many learners at once.",
+        permission_classes=[IsTrainerOrCountryAdmin],
+        description="Enrol many learners at once (country admins: their state's learners, in any published course).",
     )
     completeLesson: Enrollment = strawberry.mutation(
         resolver=progress_mutations.complete_lesson,
@@ -182,30 +234,49 @@ class Mutation:
     )
     issueCertificate: Certificate = strawberry.mutation(
         resolver=cert_mutations.issue_certificate,
-        permission_classes=[IsAdmin],
-        description="Issue one certificate.",
+        permission_classes=[IsCertifier],
+        description="Issue one certificate (country admins: to their state's learners).",
     )
     startBulkIssue: BulkIssueJob = strawberry.mutation(
         resolver=cert_mutations.start_bulk_issue,
-        permission_classes=[IsAdmin],
-        description="Start issuing certificates in bulk (addition: or, with dryRun, see what would happen).",
+        permission_classes=[IsCertifier],
+        description="Start issuing certificates in bulk (addition: or, with dryRun, see what would happen). Country"
+        " admins: rows of another state are refused (OTHER_STATE), allEligible is their state's completions.",
     )
     revokeCertificate: Certificate = strawberry.mutation(
         resolver=cert_mutations.revoke_certificate,
-        permission_classes=[IsAdmin],
-        description="Revoke a certificate.",
+        permission_classes=[IsCertifier],
+        description="Revoke a certificate (country admins: their state's).",
     )
     retryAutoIssue: Certificate = strawberry.mutation(
         resolver=cert_mutations.retry_auto_issue,
         permission_classes=[IsAdmin],
         description="Addition: issue a failed automatic certificate again, with a corrected name (idempotent).",
     )
+    eraseLearner: LearnerErasure = strawberry.mutation(
+        resolver=privacy.erase_learner,
+        permission_classes=[IsCertifier],
+        description="Addition: erase a learner on request: their name is replaced by a pseudonym everywhere, their"
+        " certificates are revoked ('erased on request') and their PDFs deleted (admins; country admins: learners"
+        " of their state). Idempotent.",
+    )
+    startPrintBatch: PrintBatch = strawberry.mutation(
+        resolver=cert_printing.start_print_batch,
+        permission_classes=[IsAdmin],
+        description="Addition: print a finished bulk job's (or a course's) certificates as one merged PDF in"
+        " alphabetical order, or as a ZIP of PDFs named after the learners (admins).",
+    )
+    retryPrintBatch: PrintBatch = strawberry.mutation(
+        resolver=cert_printing.retry_print_batch,
+        permission_classes=[IsAdmin],
+        description="Addition: queue a FAILED print batch again (admins).",
+    )
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
 class Subscription:
     @strawberry.subscription(
-        permission_classes=[IsAdmin],
+        permission_classes=[IsCertifier],
         description="Pushes the job at least every second while it runs, and once when it ends.",
     )
     async def bulkIssueProgress(self, info: Info, jobId: strawberry.ID) -> AsyncGenerator[BulkIssueJob, None]:

@@ -59,6 +59,10 @@ class Role(Enum):
     LEARNER = "LEARNER"
     TRAINER = "TRAINER"
     ADMIN = "ADMIN"
+    COUNTRY_ADMIN = strawberry.enum_value(
+        "COUNTRY_ADMIN",
+        description="Token role `country_admin`: administers only the member state in the token's `org` claim.",
+    )
 
 
 @strawberry.enum(description="Where a course is in its life.")
@@ -101,6 +105,12 @@ class LessonStatus(Enum):
 class CertificateStatus(Enum):
     VALID = "VALID"
     REVOKED = "REVOKED"
+
+
+@strawberry.enum(description="What a certificate certifies: a completed course, or taking part in an event.")
+class CertificateKind(Enum):
+    COMPLETION = "COMPLETION"
+    PARTICIPATION = "PARTICIPATION"
 
 
 @strawberry.enum(description="Where a bulk issuance job is.")

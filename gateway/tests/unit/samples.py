@@ -93,5 +93,11 @@ def sample_certificate(cert_id: str, course_id: str, learner: str = "u1") -> dic
         "revocationReason": None,
         "pdfUrl": "https://s3.example/cert.pdf",
         "credential": {"type": ["VerifiableCredential", "OpenBadgeCredential"]},
+        "credentialDataIntegrity": {
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022"},
+        },
+        "kind": "COMPLETION",
         "verifyUrl": f"https://kentbilim.example/verify/CODE{cert_id}",
+        "linkedInUrl": "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&certId=CODE",
     }

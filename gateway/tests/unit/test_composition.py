@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -219,3 +220,45 @@ async def test_an_id_or_code_with_a_slash_is_bad_input_not_a_crash(gw: Harness, 
     body = await gw.gql('mutation { archiveCourse(id: "c1/publish") { id } }', tok("t1", ["trainer"]))
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
     assert not gw.certificates.calls and not gw.courses.calls
+
+
+async def test_draft_edits_send_only_what_changes(gw: Harness, tok: Any) -> None:
+    lesson = {
+        "id": "l1",
+        "moduleId": "m1",
+        "position": 1,
+        "kind": "TEXT",
+        "titles": [{"lang": "en", "text": "Fixed"}],
+        "bodies": [],
+        "durationMinutes": None,
+        "required": True,
+        "material": None,
+        "quiz": None,
+    }
+    gw.courses.patch("/v1/lessons/l1").respond(json=lesson)
+    gw.courses.delete("/v1/lessons/l1").respond(json=lesson)
+    gw.courses.delete("/v1/modules/m1").respond(json={"id": "m1", "position": 1, "titles": [], "lessons": []})
+    trainer = tok("trainer-1", ["trainer"])
+    edited = await gw.gql(
+        'mutation { updateLesson(id: "l1", input: {titles: [{lang: "en", text: "Fixed"}], clearMaterial: true})'
+        " { id title titles { lang text } } }",
+        trainer,
+    )
+    assert edited["data"]["updateLesson"] == {"id": "l1", "title": "Fixed", "titles": [{"lang": "en", "text": "Fixed"}]}
+    # Only the fields given travel, and clearMaterial becomes the service's explicit null.
+    assert json.loads(gw.courses.calls[-1].request.content) == {
+        "titles": [{"lang": "en", "text": "Fixed"}],
+        "materialId": None,
+    }
+    calls = len(gw.courses.calls)
+    both = await gw.gql(
+        'mutation { updateLesson(id: "l1", input: {materialId: "x", clearMaterial: true}) { id } }', trainer
+    )
+    assert both["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    empty = await gw.gql('mutation { updateLesson(id: "l1", input: {}) { id } }', trainer)
+    assert empty["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert len(gw.courses.calls) == calls, "refused inputs never reach the service"
+    assert (await gw.gql('mutation { deleteLesson(id: "l1") }', trainer))["data"] == {"deleteLesson": True}
+    assert (await gw.gql('mutation { deleteModule(id: "m1") }', trainer))["data"] == {"deleteModule": True}
+    learner = await gw.gql('mutation { deleteModule(id: "m1") }', tok("l1", ["learner"]))
+    assert learner["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -101,7 +101,7 @@ async def test_an_older_progress_event_overtaken_by_a_newer_one_never_moves_the_
     async def request(method: str, path: str, token: str | None = None) -> dict[str, Any]:
         return reads.pop(0)
 
-    async def require_role(role: Any) -> None:
+    async def require_role(*roles: Any) -> None:
         return None
 
     ctx = SimpleNamespace(

@@ -69,3 +69,38 @@ async def test_issuer_documents_are_proxied_from_certificates(gw: Harness) -> No
     gw.certificates.get("/.well-known/jwks.json").mock(side_effect=httpx.ConnectError)
     r = await gw.client.get("/.well-known/jwks.json")
     assert r.status_code == 503 and "certificates.test" not in r.text
+
+
+async def test_issuer_documents_are_readable_cross_origin_and_keep_the_accept_header(gw: Harness) -> None:
+    # Browser-based DID resolvers and verifiers fetch these from their own origin.
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("accept"))
+        return httpx.Response(200, json={"type": ["VerifiableCredential", "BitstringStatusListCredential"]})
+
+    gw.certificates.get("/v1/status-lists/2").mock(side_effect=answer)
+    gw.certificates.get("/.well-known/did.json").respond(json={"id": "did:web:kentbilim.example"})
+    r = await gw.client.get(
+        "/status-lists/2", headers={"Accept": "application/vc+ld+json", "Origin": "https://v.example"}
+    )
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in r.headers
+    assert seen == ["application/vc+ld+json"]
+    r = await gw.client.get("/.well-known/did.json", headers={"Origin": "https://resolver.example"})
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+async def test_the_json_ld_contexts_are_proxied_get_only_and_cross_origin(gw: Harness) -> None:
+    body = b'{"@context": {"@protected": true}}'
+    gw.certificates.get("/v1/contexts/credentials-v2.jsonld").respond(
+        200, content=body, headers={"content-type": "application/ld+json"}
+    )
+    r = await gw.client.get("/contexts/credentials-v2.jsonld", headers={"Origin": "https://verifier.example"})
+    assert r.status_code == 200 and r.content == body  # byte for byte: verifiers may pin its hash
+    assert r.headers["content-type"].startswith("application/ld+json")
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["access-control-allow-methods"] == "GET"
+    gw.certificates.get("/v1/contexts/unknown.jsonld").respond(404, json={"error": {"code": "NOT_FOUND"}})
+    assert (await gw.client.get("/contexts/unknown.jsonld")).status_code == 404
+    assert (await gw.client.post("/contexts/credentials-v2.jsonld")).status_code == 405

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { UserManager } from "oidc-client-ts";
 
-export type Role = "learner" | "trainer" | "admin";
+export type Role = "learner" | "trainer" | "admin" | "country_admin";
 
 export interface Session {
   token: string;
@@ -50,7 +50,7 @@ export function sessionFromToken(token: string): Session | null {
   const realm = (claims.realm_access as { roles?: unknown[] } | undefined)?.roles ?? [];
   const roles = [...rawRoles, ...realm]
     .map((r) => String(r).toLowerCase())
-    .filter((r): r is Role => r === "learner" || r === "trainer" || r === "admin");
+    .filter((r): r is Role => r === "learner" || r === "trainer" || r === "admin" || r === "country_admin");
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v : undefined);
   return {
     token,

@@ -14,6 +14,11 @@ const NUMBER_LOCALE: Record<Lang, string> = {
   ru: "ru-RU",
 };
 
+/** The Intl locale for the page language (numbers in charts, for example). */
+export function intlLocale(lang: Lang = getLang()): string {
+  return NUMBER_LOCALE[lang];
+}
+
 /**
  * A file size such as "58,6 KB": the number in the language's format, joined to its unit by a no-break
  * space (U+00A0) so that a narrow line never separates them.

@@ -133,12 +133,37 @@ function intlKnowsMonths(locale: string, lang: Lang): boolean {
   return resolved === lang && !/\d/.test(fmt.format(new Date(Date.UTC(2026, 10, 15))));
 }
 
+/**
+ * CLDR's number symbols for the languages Chromium's reduced ICU data formats the English way
+ * ("1,236.5" instead of "1.236,5" in Azerbaijani, "1 236,5" in Kazakh, Kyrgyz and Uzbek).
+ */
+const NUMBER_SYMBOLS: Partial<Record<Lang, { group: string; decimal: string }>> = {
+  az: { group: ".", decimal: "," },
+  kk: { group: "\u00a0", decimal: "," },
+  ky: { group: "\u00a0", decimal: "," },
+  uz: { group: "\u00a0", decimal: "," },
+};
+
+/** Numbers in the language's format, with its own symbols where this browser's Intl lacks them. */
+export function numberFormatter(lang: Lang, options?: Intl.NumberFormatOptions): (n: number) => string {
+  const fmt = new Intl.NumberFormat(INTL_LOCALE[lang], options);
+  const symbols = NUMBER_SYMBOLS[lang];
+  const parts = fmt.formatToParts(12345.5);
+  const known = (type: string) => parts.find((p) => p.type === type)?.value;
+  if (!symbols || (known("group") === symbols.group && known("decimal") === symbols.decimal)) return (n) => fmt.format(n);
+  return (n) =>
+    fmt
+      .formatToParts(n)
+      .map((p) => (p.type === "group" ? symbols.group : p.type === "decimal" ? symbols.decimal : p.value))
+      .join("");
+}
+
 export function makeI18n(lang: Lang): I18n {
   const locale = INTL_LOCALE[lang];
   // i18next's own typing of t is for typed resources; the catalogue check guards the keys here.
   const fixed = i18n.getFixedT(lang) as unknown as (key: string, options: object) => string;
   const t: Translate = (key, params) => fixed(key, params ?? {});
-  const numberFmt = new Intl.NumberFormat(locale);
+  const formatNumber = numberFormatter(lang);
   const timeFmt = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   let longDate: (d: Date) => string;
   if (intlKnowsMonths(locale, lang)) {
@@ -159,7 +184,7 @@ export function makeI18n(lang: Lang): I18n {
     t,
     date: safe(longDate),
     dateTime: safe((d) => `${longDate(d)}, ${timeFmt.format(d)}`),
-    number: (n) => numberFmt.format(n),
+    number: formatNumber,
   };
 }
 

@@ -1,23 +1,23 @@
 // Entry point: layout, navigation by role, language switcher and the routes.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { hasRole, signOut, useSession } from "./auth";
+import { hasRole, signOut, useSession, type Role } from "./auth";
 import { LANGUAGES, adoptProfileLocale, i18nReady, setLang, useI18n, type Lang } from "./i18n";
 import { Link, match, navigate, useLocation } from "./router";
-import { BulkIssuePage, ReportsPage, RevokePage } from "./pages/admin";
+import { BulkIssuePage, LearnersPage, ReportsPage, RevokePage } from "./pages/admin";
 import { CataloguePage, CoursePage, LessonPlayer, MyCertificatesPage, MyLearningPage } from "./pages/learner";
 import { OidcCallbackPage, SignInPage, VerifyPage } from "./pages/public";
 import { CourseEditorPage, NewCoursePage, TeachPage } from "./pages/trainer";
 import "./styles.css";
 
-function RequireRole({ role, children }: { role: "learner" | "trainer" | "admin"; children: preact.ComponentChildren }) {
+function RequireRole({ role, children }: { role: Role | Role[]; children: preact.ComponentChildren }) {
   const session = useSession();
   const { t } = useI18n();
   useEffect(() => {
     if (!session) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, true);
   }, [session]);
   if (!session) return null;
-  if (!hasRole(session, role)) {
+  if (!(Array.isArray(role) ? role : [role]).some((r) => hasRole(session, r))) {
     return (
       <div class="alert alert-warn" role="alert">
         {t("error.FORBIDDEN")}
@@ -74,20 +74,26 @@ function Routes() {
     );
   if (path === "/admin/bulk")
     return (
-      <RequireRole role="admin">
+      <RequireRole role={["admin", "country_admin"]}>
         <BulkIssuePage />
       </RequireRole>
     );
   if (path === "/admin/certificates")
     return (
-      <RequireRole role="admin">
+      <RequireRole role={["admin", "country_admin"]}>
         <RevokePage />
       </RequireRole>
     );
   if (path === "/admin/reports")
     return (
-      <RequireRole role="admin">
+      <RequireRole role={["admin", "country_admin"]}>
         <ReportsPage />
+      </RequireRole>
+    );
+  if (path === "/admin/learners")
+    return (
+      <RequireRole role={["admin", "country_admin", "trainer"]}>
+        <LearnersPage />
       </RequireRole>
     );
   return <NotFound />;
@@ -174,7 +180,7 @@ function Header() {
                   <NavLink href="/teach">{t("nav.teach")}</NavLink>
                 </li>
               ) : null}
-              {hasRole(session, "admin") ? (
+              {hasRole(session, "admin") || hasRole(session, "country_admin") ? (
                 <>
                   <li>
                     <NavLink href="/admin/bulk">{t("nav.bulk")}</NavLink>
@@ -182,10 +188,17 @@ function Header() {
                   <li>
                     <NavLink href="/admin/certificates">{t("nav.revoke")}</NavLink>
                   </li>
-                  <li>
-                    <NavLink href="/admin/reports">{t("nav.reports")}</NavLink>
-                  </li>
                 </>
+              ) : null}
+              {hasRole(session, "admin") || hasRole(session, "country_admin") ? (
+                <li>
+                  <NavLink href="/admin/reports">{t("nav.reports")}</NavLink>
+                </li>
+              ) : null}
+              {hasRole(session, "admin") || hasRole(session, "country_admin") || hasRole(session, "trainer") ? (
+                <li>
+                  <NavLink href="/admin/learners">{t("nav.learners")}</NavLink>
+                </li>
               ) : null}
               <li>
                 <NavLink href="/verify">{t("nav.verify")}</NavLink>

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +37,12 @@ class Role(StrEnum):
     LEARNER = "learner"
     TRAINER = "trainer"
     ADMIN = "admin"
+    COUNTRY_ADMIN = "country_admin"
+    """Administers the learners, certificates and reports of one member state: the token's ``org``."""
+
+
+ORG_CODE = re.compile(r"^[A-Z]{2}$")
+"""A member state as tokens name it: ISO 3166-1 alpha-2, upper case (``AZ``, ``KZ``)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,52 @@ class Principal:
 
     def has(self, *roles: Role) -> bool:
         return self.is_admin or any(r in self.roles for r in roles)
+
+    @property
+    def is_country_admin(self) -> bool:
+        """A country admin (not an admin) for the member state in ``org``.
+
+        :meth:`from_claims` drops the role from a token without a valid ``org``; a Principal built
+        by hand with the role and no ``org`` is still no country admin (fail closed).
+        """
+        return Role.COUNTRY_ADMIN in self.roles and self.org is not None and not self.is_admin
+
+    def can_administer_org(self, org: str | None) -> bool:
+        """May this caller administer the data of member state ``org``?
+
+        Admins may administer every state (and learners without an ``org``); a country admin only
+        their own state, never a learner without an ``org``; nobody else administers any state.
+        """
+        if self.is_admin:
+            return True
+        return self.is_country_admin and org is not None and org == self.org
+
+    def require_org(self, org: str | None) -> None:
+        """Raise FORBIDDEN unless :meth:`can_administer_org` ``(org)``."""
+        if self.can_administer_org(org):
+            return
+        if self.is_country_admin:
+            raise Forbidden(
+                f"A country admin for {self.org} administers only {self.org}'s learners"
+                + (f", not {org}'s." if org else ", not learners without a member state.")
+            )
+        raise Forbidden("This action needs the admin or country_admin role.")
+
+    def country_scope(self, requested_org: str | None = None) -> str | None:
+        """The member state an admin-level read is limited to, or None for every state.
+
+        - an admin: ``requested_org`` as asked (None: every state);
+        - a country admin: their own ``org`` (when ``requested_org`` is None or the same);
+          another state raises FORBIDDEN, never an empty answer;
+        - anyone else: FORBIDDEN (the operation is for admins and country admins).
+        """
+        if self.is_admin:
+            return requested_org
+        if self.is_country_admin:
+            if requested_org is not None and requested_org != self.org:
+                raise Forbidden(f"A country admin for {self.org} may not read {requested_org}'s data.")
+            return self.org
+        raise Forbidden("This action needs the admin or country_admin role.")
 
     def require(self, *roles: Role) -> None:
         """Raise FORBIDDEN unless the principal holds one of ``roles`` (admins hold every role)."""
@@ -80,11 +133,16 @@ class Principal:
             except ValueError:
                 continue
         name = claims.get("name")
+        org = _opt_str(claims.get("org"))
+        if Role.COUNTRY_ADMIN in roles and (org is None or not ORG_CODE.match(org)):
+            # A country admin is scoped to the state in ``org``: without a valid one the token still
+            # signs the person in, with their other roles, but grants no country rights (fail closed).
+            roles.discard(Role.COUNTRY_ADMIN)
         return cls(
             sub=sub,
             name=name if isinstance(name, str) and name.strip() else sub,
             roles=frozenset(roles),
-            org=_opt_str(claims.get("org")),
+            org=org,
             municipality=_opt_str(claims.get("municipality")),
             locale=_opt_str(claims.get("locale")),
             email=_opt_str(claims.get("email")),

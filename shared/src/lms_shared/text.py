@@ -117,3 +117,57 @@ async def _refuse(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+# --- Turkic-aware search folding ------------------------------------------------------------------
+# The same rules as the catalogue's (services/courses/src/courses/domain/search.py), for every other
+# search over people's names (learner directory, certificate holders). Never locale-dependent: the
+# dotted/dotless i pairs are mapped explicitly before lowercasing, so "İ", "I", "ı" and "i" all meet.
+_SEARCH_FOLDS: Final = str.maketrans(
+    {
+        "İ": "i",
+        "I": "i",
+        "ı": "i",
+        "ə": "e",
+        "Ə": "e",
+        "ʻ": None,
+        "ʼ": None,
+        "‘": None,
+        "’": None,
+        "'": None,
+        "`": None,
+    }
+)
+_SEARCH_SPACES: Final = re.compile(r"\s+")
+
+
+def fold_search(text: str) -> str:
+    """``text`` folded for matching: Turkic i/ə mappings, accents removed, lower case, single spaces."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SEARCH_FOLDS))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SEARCH_SPACES.sub(" ", stripped.lower()).strip()
+
+
+_SCHWA_AS_A: Final = str.maketrans({"ə": "a", "Ə": "a"})
+
+
+def name_search_key(name: str, limit: int = 300) -> str:
+    """What a stored name is searched by: its folding, and where the name has ə, also the folding
+    with ə read as "a".
+
+    Azerbaijani ə is written "e" in Turkish-style transliteration and "a" in passports and most
+    English-language documents ("Əliyev" is "Eliyev" and "Aliyev"); a person typing either finds
+    the name. The first folding comes first, so ordering by the key orders by the usual folding.
+    """
+    key = fold_search(name)
+    alternative = fold_search(name.translate(_SCHWA_AS_A))
+    if alternative != key:
+        key = f"{key} {alternative}"
+    return key[:limit]
+
+
+def search_words(query: str) -> list[str]:
+    """The folded words of a query; a match needs every one of them."""
+    return [w for w in fold_search(query).split(" ") if w]

@@ -49,3 +49,14 @@ def test_requests_carrying_a_control_character_are_spotted(path: str, query: byt
 )
 def test_lookalikes_and_allowed_whitespace_pass(query: bytes, body: bytes) -> None:
     assert not request_has_control_character("/v1/courses", query, body)
+
+
+def test_a_name_with_schwa_is_found_by_both_common_spellings() -> None:
+    from lms_shared.text import name_search_key, search_words
+
+    key = name_search_key("Əliyev Ülvi Məmməd oğlu")
+    for typed in ("Eliyev Ulvi", "Aliyev Ulvi", "aliyev mammad", "ELİYEV"):
+        assert all(word in key for word in search_words(typed)), typed
+    assert key.startswith("eliyev ulvi memmed oglu "), "the usual folding comes first (the key orders by it)"
+    assert name_search_key("Nurlan Abenov") == "nurlan abenov", "no second folding without ə"
+    assert len(name_search_key("Ə" * 400)) == 300

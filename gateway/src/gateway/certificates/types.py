@@ -9,7 +9,7 @@ import strawberry
 
 from gateway.clients import seg
 from gateway.context import Info, ctx_of
-from gateway.types import JSON, BulkJobStatus, CertificateStatus, DateTime, Json, PageInfo
+from gateway.types import JSON, BulkJobStatus, CertificateKind, CertificateStatus, DateTime, Json, PageInfo
 from lms_shared.errors import BadInput
 
 MAX_ROWS_PAGE = 1000
@@ -42,7 +42,24 @@ class Certificate:
         description="Presigned GET URL of the PDF; the holder, the course's trainers and admins only."
     )
     credential: JSON = strawberry.field(description="The signed Open Badges 3.0 / W3C Verifiable Credential, as JSON.")
+    credentialDataIntegrity: JSON = strawberry.field(
+        description=(
+            "The same credential with an embedded Data Integrity proof (eddsa-rdfc-2022), for wallets that require one."
+        )
+    )
+    kind: CertificateKind = strawberry.field(description="Certificate of completion, or of participation in an event.")
     verifyUrl: str = strawberry.field(description="Public page for this certificate.")
+    linkedInUrl: str = strawberry.field(
+        description="A LinkedIn 'add to profile' URL for this certificate (name, issuer, issue date, code, verify URL)."
+    )
+
+
+@strawberry.type(description="One proof of the certificate's credential, checked by the issuer's service.")
+class ProofCheck:
+    format: str = strawberry.field(
+        description="`vc+jwt` (the VC-JWT, JOSE EdDSA) or `eddsa-rdfc-2022` (the embedded Data Integrity proof)."
+    )
+    verified: bool = strawberry.field(description="True when the signature verifies against the issuer's keys.")
 
 
 @strawberry.type(description="Public: shows every field printed on the certificate.")
@@ -57,6 +74,10 @@ class Verification:
     revokedAt: DateTime | None = strawberry.field(description="When it was revoked, if it was.")
     revocationReason: str | None = strawberry.field(description="Why it was revoked, if it was.")
     credential: JSON | None = strawberry.field(description="The signed Verifiable Credential, as JSON.")
+    proofs: list[ProofCheck] = strawberry.field(
+        default_factory=list,
+        description="Each proof format the certificate carries and whether it verifies; empty for an unknown code.",
+    )
 
 
 @strawberry.enum(description="What became of one input row of a bulk job (in a dry run: what would).")

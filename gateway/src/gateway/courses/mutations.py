@@ -79,6 +79,21 @@ class LessonInput:
     position: int | None = strawberry.field(default=strawberry.UNSET, description="Where to insert; default last.")
 
 
+@strawberry.input(description="Changes to a lesson of a course's draft; fields left out stay as they are.")
+class UpdateLessonInput:
+    titles: list[LocalizedTextInput] | None = strawberry.field(default=strawberry.UNSET, description="New titles.")
+    bodies: list[LocalizedTextInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="New Markdown texts, per language (replaces every language's text)."
+    )
+    durationMinutes: int | None = strawberry.field(default=strawberry.UNSET, description="Expected study time.")
+    required: bool | None = strawberry.field(default=strawberry.UNSET, description="Whether completion needs it.")
+    materialId: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="null keeps the material; use clearMaterial to detach it."
+    )
+    clearMaterial: bool | None = strawberry.field(default=False, description="Detach the lesson's material.")
+    quiz: QuizInput | None = strawberry.field(default=strawberry.UNSET, description="The quiz, for QUIZ lessons.")
+
+
 def _body(value: Any) -> dict[str, Any]:
     body: dict[str, Any] = input_json(value)
     return {k: v for k, v in body.items() if v is not None}
@@ -144,6 +159,40 @@ async def move_lesson(info: Info, id: strawberry.ID, position: int) -> Lesson:
         raise BadInput("'position' starts at 1 (the first place).")
     result: Lesson = await _call(info, "PATCH", f"/v1/lessons/{seg(id)}", {"position": position})
     return result
+
+
+async def update_module(info: Info, id: strawberry.ID, input: ModuleInput) -> Module:
+    """Rename a module of a course's draft (and move it, when `position` is given)."""
+    if input.position is not None and input.position is not strawberry.UNSET and input.position < 1:
+        raise BadInput("'position' starts at 1 (the first place).")
+    result: Module = await _call(info, "PATCH", f"/v1/modules/{seg(id)}", _body(input))
+    return result
+
+
+async def delete_module(info: Info, id: strawberry.ID) -> bool:
+    """Remove a module and its lessons from the draft; published versions keep them."""
+    await _call(info, "DELETE", f"/v1/modules/{seg(id)}")
+    return True
+
+
+async def update_lesson(info: Info, id: strawberry.ID, input: UpdateLessonInput) -> Lesson:
+    """Change a lesson of a course's draft; published versions never change."""
+    body = _body(input)
+    clear = body.pop("clearMaterial", False)
+    if clear:
+        if body.get("materialId"):
+            raise BadInput("Pass either materialId (to attach a material) or clearMaterial (to detach it), not both.")
+        body["materialId"] = None  # an explicit null detaches it (the service's patch rule)
+    if not body:
+        raise BadInput("Nothing to change: pass at least one field of the lesson.")
+    result: Lesson = await _call(info, "PATCH", f"/v1/lessons/{seg(id)}", body)
+    return result
+
+
+async def delete_lesson(info: Info, id: strawberry.ID) -> bool:
+    """Remove a lesson from the draft; published versions, and learners' progress in them, keep it."""
+    await _call(info, "DELETE", f"/v1/lessons/{seg(id)}")
+    return True
 
 
 async def publish_course(info: Info, id: strawberry.ID) -> Course:

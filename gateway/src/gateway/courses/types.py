@@ -155,6 +155,12 @@ class Lesson:
     kind: LessonKind = strawberry.field(description="What the lesson holds.")
     title: str = strawberry.field(resolver=part_title, description="The lesson's title.")
     body: str | None = strawberry.field(resolver=lesson_body, description="Markdown.")
+    titles: list[LocalizedText] = strawberry.field(
+        default_factory=list, description="Addition: the title in every language it has (for editors)."
+    )
+    bodies: list[LocalizedText] = strawberry.field(
+        default_factory=list, description="Addition: the Markdown text in every language it has (for editors)."
+    )
     durationMinutes: int | None = strawberry.field(description="Expected study time.")
     required: bool = strawberry.field(description="Whether completion of the course needs this lesson.")
     material: Material | None = strawberry.field(description="The attached file, if any.")
@@ -166,6 +172,9 @@ class Module:
     id: strawberry.ID = strawberry.field(description="Module id.")
     position: int = strawberry.field(description="Order within the course, from 1.")
     title: str = strawberry.field(resolver=part_title, description="The module's title.")
+    titles: list[LocalizedText] = strawberry.field(
+        default_factory=list, description="Addition: the title in every language it has (for editors)."
+    )
     lessons: list[Lesson] = strawberry.field(description="The lessons, in order.")
 
 
@@ -212,17 +221,24 @@ async def course_enrollment(
 
 
 async def course_stats(root: strawberry.Parent[Json], info: Info) -> CourseStats | None:
-    """Counts for the course's own trainers and admins; null, without a call, for anyone else."""
+    """Counts for the course's own trainers and admins, and for country admins of their own state
+    (progress limits those to the state of the token's ``org``); null, without a call, for anyone else."""
     ctx = ctx_of(info)
     p = ctx.principal
     if p is None:
         return None
-    # Only the course's own trainers and admins: everyone else gets null, and no upstream call.
+    # Only the course's own trainers, admins and country admins: everyone else gets null, no upstream call.
     owners = {str(root.get("ownerId")), *(str(i) for i in root.get("coOwnerIds") or [])}
-    if not (p.is_admin or (Role.TRAINER in p.roles and p.sub in owners)):
+    if not (p.is_admin or p.is_country_admin or (Role.TRAINER in p.roles and p.sub in owners)):
         return None
     result: Any = await ctx.loaders.stats(str(root["id"]))
     return result
+
+
+def course_has_unpublished_changes(root: strawberry.Parent[Json]) -> bool:
+    """Only a draft view (its trainers and admins) can differ from what is published; any other view is
+    the published version itself."""
+    return bool(root.get("hasUnpublishedChanges"))
 
 
 @strawberry.type(description="A course: all its translations, its structure and its certificate policy.")
@@ -239,6 +255,14 @@ class Course:
     version: int = strawberry.field(description="Latest published version; 0 while never published.")
     ownerId: strawberry.ID = strawberry.field(description="The trainer who created the course.")
     modules: list[Module] = strawberry.field(resolver=course_modules, description="The modules, in order.")
+    hasUnpublishedChanges: bool = strawberry.field(
+        resolver=course_has_unpublished_changes,
+        description="True when the draft differs from the latest published version (false outside the draft view).",
+    )
+    incompleteLanguages: list[str] = strawberry.field(
+        default_factory=list,
+        description="Languages in which some title or lesson text is missing in the draft, for the publish dialog.",
+    )
     certificatePolicy: CertificatePolicy = strawberry.field(
         resolver=course_policy, description="Whether completing the course issues a certificate."
     )

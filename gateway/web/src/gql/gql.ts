@@ -24,13 +24,22 @@ type Documents = {
     "subscription Progress($id: ID!) { bulkIssueProgress(jobId: $id) { ...BulkJobFields } }": typeof types.ProgressDocument,
     "query Jobs($c: ID) { bulkIssueJobs(courseId: $c) { ...BulkJobFields } }": typeof types.JobsDocument,
     "query Courses($ui: String, $status: CourseStatus) { courses(status: $status, first: 100) { nodes { id title(lang: $ui) } } }": typeof types.CoursesDocument,
-    "query Reports($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) ...CourseStatsFields } } }": typeof types.ReportsDocument,
+    "fragment ReportRowFields on ReportRow {\n  org municipality courseId courseTitle month enrolled completed certificates learners\n}": typeof types.ReportRowFieldsFragmentDoc,
+    "query NationalReport($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {\n  table: report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) { rows { ...ReportRowFields } totals { ...ReportRowFields } }\n  byMonth: report(groupBy: [MONTH], org: $org, courseId: $courseId, from: $from, to: $to) { rows { month enrolled completed } }\n  byMunicipality: report(groupBy: [ORG, MUNICIPALITY], org: $org, courseId: $courseId, from: $from, to: $to) { rows { org municipality enrolled completed } }\n}": typeof types.NationalReportDocument,
+    "query NationalReportCsv($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {\n  report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) { csvUrl }\n}": typeof types.NationalReportCsvDocument,
+    "query LearnerDirectory($org: String, $municipality: String, $search: String, $first: Int, $after: String, $ui: String) {\n  learners(org: $org, municipality: $municipality, search: $search, first: $first, after: $after) {\n    totalCount\n    pageInfo { hasNextPage endCursor }\n    nodes {\n      id name org municipality lastActiveAt\n      enrollments { id status progressPercent enrolledAt completedAt course { id title(lang: $ui) } }\n      certificates { id code courseTitle issuedAt status }\n    }\n  }\n}": typeof types.LearnerDirectoryDocument,
+    "fragment PrintBatchFields on PrintBatch {\n  id status format lang total done progress error waitingReason size createdAt finishedAt\n}": typeof types.PrintBatchFieldsFragmentDoc,
+    "mutation StartPrint($input: PrintBatchInput!) { startPrintBatch(input: $input) { ...PrintBatchFields } }": typeof types.StartPrintDocument,
+    "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }": typeof types.PrintBatchDocument,
+    "query PrintBatchLink($id: ID!) { printBatch(id: $id) { id downloadUrl } }": typeof types.PrintBatchLinkDocument,
+    "mutation RetryPrint($id: ID!) { retryPrintBatch(id: $id) { ...PrintBatchFields } }": typeof types.RetryPrintDocument,
     "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }": typeof types.CertsDocument,
     "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": typeof types.RevokeDocument,
     "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": typeof types.CatalogueDocument,
     "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": typeof types.CertificateSummaryFragmentDoc,
     "query CertificatePdfLink { myCertificates { id pdfUrl } }": typeof types.CertificatePdfLinkDocument,
-    "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }": typeof types.MyCertificatesDocument,
+    "query CertificateCredentialJson { myCertificates { id credentialDataIntegrity } }": typeof types.CertificateCredentialJsonDocument,
+    "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl linkedInUrl } }": typeof types.MyCertificatesDocument,
     "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": typeof types.EnrollmentFieldsFragmentDoc,
     "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": typeof types.CourseDocument,
     "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": typeof types.EnrolDocument,
@@ -39,15 +48,20 @@ type Documents = {
     "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}": typeof types.MaterialLinkDocument,
     "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": typeof types.CompleteDocument,
     "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }": typeof types.SubmitDocument,
-    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }": typeof types.VerifyDocument,
+    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason\n      proofs { format verified } } }": typeof types.VerifyDocument,
     "query Teach($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) status version ownerId languages } } }": typeof types.TeachDocument,
     "mutation Create($input: CreateCourseInput!) { createCourse(input: $input) { id } }": typeof types.CreateDocument,
-    "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) required durationMinutes\n        material { filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}": typeof types.EditorDocument,
+    "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    hasUnpublishedChanges incompleteLanguages\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui) titles { lang text }\n      lessons { id position kind title(lang: $ui) titles { lang text } bodies { lang text } required durationMinutes\n        material { id filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}": typeof types.EditorDocument,
     "mutation MoveModule($id: ID!, $p: Int!) { moveModule(id: $id, position: $p) { id } }": typeof types.MoveModuleDocument,
     "mutation MoveLesson($id: ID!, $p: Int!) { moveLesson(id: $id, position: $p) { id } }": typeof types.MoveLessonDocument,
     "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }": typeof types.UpdateDocument,
+    "mutation DeleteModule($id: ID!) { deleteModule(id: $id) }": typeof types.DeleteModuleDocument,
+    "mutation DeleteLesson($id: ID!) { deleteLesson(id: $id) }": typeof types.DeleteLessonDocument,
+    "mutation UpdateModule($id: ID!, $i: ModuleInput!) { updateModule(id: $id, input: $i) { id } }": typeof types.UpdateModuleDocument,
     "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }": typeof types.AddModuleDocument,
+    "mutation UpdateLesson($id: ID!, $i: UpdateLessonInput!) { updateLesson(id: $id, input: $i) { id } }": typeof types.UpdateLessonDocument,
     "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }": typeof types.AddLessonDocument,
+    "query LessonPreview($id: ID!, $l: String) {\n  course(id: $id) { id modules { id lessons { id kind title(lang: $l) body(lang: $l) durationMinutes required\n    material { filename }\n    quiz { passScore questions { id prompt(lang: $l) multiple options { id label(lang: $l) } } } } } }\n}": typeof types.LessonPreviewDocument,
     "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {\n            uploadUrl uploadMethod uploadFields { name value } material { id }\n          }\n        }": typeof types.RequestDocument,
     "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": typeof types.ConfirmDocument,
     "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": typeof types.PublishDocument,
@@ -64,13 +78,22 @@ const documents: Documents = {
     "subscription Progress($id: ID!) { bulkIssueProgress(jobId: $id) { ...BulkJobFields } }": types.ProgressDocument,
     "query Jobs($c: ID) { bulkIssueJobs(courseId: $c) { ...BulkJobFields } }": types.JobsDocument,
     "query Courses($ui: String, $status: CourseStatus) { courses(status: $status, first: 100) { nodes { id title(lang: $ui) } } }": types.CoursesDocument,
-    "query Reports($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) ...CourseStatsFields } } }": types.ReportsDocument,
+    "fragment ReportRowFields on ReportRow {\n  org municipality courseId courseTitle month enrolled completed certificates learners\n}": types.ReportRowFieldsFragmentDoc,
+    "query NationalReport($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {\n  table: report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) { rows { ...ReportRowFields } totals { ...ReportRowFields } }\n  byMonth: report(groupBy: [MONTH], org: $org, courseId: $courseId, from: $from, to: $to) { rows { month enrolled completed } }\n  byMunicipality: report(groupBy: [ORG, MUNICIPALITY], org: $org, courseId: $courseId, from: $from, to: $to) { rows { org municipality enrolled completed } }\n}": types.NationalReportDocument,
+    "query NationalReportCsv($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {\n  report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) { csvUrl }\n}": types.NationalReportCsvDocument,
+    "query LearnerDirectory($org: String, $municipality: String, $search: String, $first: Int, $after: String, $ui: String) {\n  learners(org: $org, municipality: $municipality, search: $search, first: $first, after: $after) {\n    totalCount\n    pageInfo { hasNextPage endCursor }\n    nodes {\n      id name org municipality lastActiveAt\n      enrollments { id status progressPercent enrolledAt completedAt course { id title(lang: $ui) } }\n      certificates { id code courseTitle issuedAt status }\n    }\n  }\n}": types.LearnerDirectoryDocument,
+    "fragment PrintBatchFields on PrintBatch {\n  id status format lang total done progress error waitingReason size createdAt finishedAt\n}": types.PrintBatchFieldsFragmentDoc,
+    "mutation StartPrint($input: PrintBatchInput!) { startPrintBatch(input: $input) { ...PrintBatchFields } }": types.StartPrintDocument,
+    "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }": types.PrintBatchDocument,
+    "query PrintBatchLink($id: ID!) { printBatch(id: $id) { id downloadUrl } }": types.PrintBatchLinkDocument,
+    "mutation RetryPrint($id: ID!) { retryPrintBatch(id: $id) { ...PrintBatchFields } }": types.RetryPrintDocument,
     "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }": types.CertsDocument,
     "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": types.RevokeDocument,
     "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": types.CatalogueDocument,
     "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": types.CertificateSummaryFragmentDoc,
     "query CertificatePdfLink { myCertificates { id pdfUrl } }": types.CertificatePdfLinkDocument,
-    "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }": types.MyCertificatesDocument,
+    "query CertificateCredentialJson { myCertificates { id credentialDataIntegrity } }": types.CertificateCredentialJsonDocument,
+    "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl linkedInUrl } }": types.MyCertificatesDocument,
     "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": types.EnrollmentFieldsFragmentDoc,
     "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": types.CourseDocument,
     "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": types.EnrolDocument,
@@ -79,15 +102,20 @@ const documents: Documents = {
     "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}": types.MaterialLinkDocument,
     "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": types.CompleteDocument,
     "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }\n        }": types.SubmitDocument,
-    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }": types.VerifyDocument,
+    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason\n      proofs { format verified } } }": types.VerifyDocument,
     "query Teach($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) status version ownerId languages } } }": types.TeachDocument,
     "mutation Create($input: CreateCourseInput!) { createCourse(input: $input) { id } }": types.CreateDocument,
-    "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) required durationMinutes\n        material { filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}": types.EditorDocument,
+    "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    hasUnpublishedChanges incompleteLanguages\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui) titles { lang text }\n      lessons { id position kind title(lang: $ui) titles { lang text } bodies { lang text } required durationMinutes\n        material { id filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}": types.EditorDocument,
     "mutation MoveModule($id: ID!, $p: Int!) { moveModule(id: $id, position: $p) { id } }": types.MoveModuleDocument,
     "mutation MoveLesson($id: ID!, $p: Int!) { moveLesson(id: $id, position: $p) { id } }": types.MoveLessonDocument,
     "mutation Update($id: ID!, $input: UpdateCourseInput!) { updateCourse(id: $id, input: $input) { id } }": types.UpdateDocument,
+    "mutation DeleteModule($id: ID!) { deleteModule(id: $id) }": types.DeleteModuleDocument,
+    "mutation DeleteLesson($id: ID!) { deleteLesson(id: $id) }": types.DeleteLessonDocument,
+    "mutation UpdateModule($id: ID!, $i: ModuleInput!) { updateModule(id: $id, input: $i) { id } }": types.UpdateModuleDocument,
     "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }": types.AddModuleDocument,
+    "mutation UpdateLesson($id: ID!, $i: UpdateLessonInput!) { updateLesson(id: $id, input: $i) { id } }": types.UpdateLessonDocument,
     "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }": types.AddLessonDocument,
+    "query LessonPreview($id: ID!, $l: String) {\n  course(id: $id) { id modules { id lessons { id kind title(lang: $l) body(lang: $l) durationMinutes required\n    material { filename }\n    quiz { passScore questions { id prompt(lang: $l) multiple options { id label(lang: $l) } } } } } }\n}": types.LessonPreviewDocument,
     "mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {\n          requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {\n            uploadUrl uploadMethod uploadFields { name value } material { id }\n          }\n        }": types.RequestDocument,
     "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": types.ConfirmDocument,
     "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": types.PublishDocument,
@@ -134,7 +162,39 @@ export function graphql(source: "query Courses($ui: String, $status: CourseStatu
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Reports($ui: String) { courses(first: 100) { nodes { id title(lang: $ui) ...CourseStatsFields } } }"): typeof import('./graphql').ReportsDocument;
+export function graphql(source: "fragment ReportRowFields on ReportRow {\n  org municipality courseId courseTitle month enrolled completed certificates learners\n}"): typeof import('./graphql').ReportRowFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query NationalReport($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {\n  table: report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) { rows { ...ReportRowFields } totals { ...ReportRowFields } }\n  byMonth: report(groupBy: [MONTH], org: $org, courseId: $courseId, from: $from, to: $to) { rows { month enrolled completed } }\n  byMunicipality: report(groupBy: [ORG, MUNICIPALITY], org: $org, courseId: $courseId, from: $from, to: $to) { rows { org municipality enrolled completed } }\n}"): typeof import('./graphql').NationalReportDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query NationalReportCsv($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {\n  report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) { csvUrl }\n}"): typeof import('./graphql').NationalReportCsvDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LearnerDirectory($org: String, $municipality: String, $search: String, $first: Int, $after: String, $ui: String) {\n  learners(org: $org, municipality: $municipality, search: $search, first: $first, after: $after) {\n    totalCount\n    pageInfo { hasNextPage endCursor }\n    nodes {\n      id name org municipality lastActiveAt\n      enrollments { id status progressPercent enrolledAt completedAt course { id title(lang: $ui) } }\n      certificates { id code courseTitle issuedAt status }\n    }\n  }\n}"): typeof import('./graphql').LearnerDirectoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment PrintBatchFields on PrintBatch {\n  id status format lang total done progress error waitingReason size createdAt finishedAt\n}"): typeof import('./graphql').PrintBatchFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation StartPrint($input: PrintBatchInput!) { startPrintBatch(input: $input) { ...PrintBatchFields } }"): typeof import('./graphql').StartPrintDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }"): typeof import('./graphql').PrintBatchDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PrintBatchLink($id: ID!) { printBatch(id: $id) { id downloadUrl } }"): typeof import('./graphql').PrintBatchLinkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RetryPrint($id: ID!) { retryPrintBatch(id: $id) { ...PrintBatchFields } }"): typeof import('./graphql').RetryPrintDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -158,7 +218,11 @@ export function graphql(source: "query CertificatePdfLink { myCertificates { id 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }"): typeof import('./graphql').MyCertificatesDocument;
+export function graphql(source: "query CertificateCredentialJson { myCertificates { id credentialDataIntegrity } }"): typeof import('./graphql').CertificateCredentialJsonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl linkedInUrl } }"): typeof import('./graphql').MyCertificatesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -194,7 +258,7 @@ export function graphql(source: "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnsw
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }"): typeof import('./graphql').VerifyDocument;
+export function graphql(source: "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason\n      proofs { format verified } } }"): typeof import('./graphql').VerifyDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -206,7 +270,7 @@ export function graphql(source: "mutation Create($input: CreateCourseInput!) { c
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) required durationMinutes\n        material { filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}"): typeof import('./graphql').EditorDocument;
+export function graphql(source: "query Editor($id: ID!, $ui: String) {\n  course(id: $id) {\n    id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version\n    hasUnpublishedChanges incompleteLanguages\n    certificatePolicy { autoIssue }\n    summary_en: summary(lang: \"en\") summary_tr: summary(lang: \"tr\") summary_az: summary(lang: \"az\")\n    summary_kk: summary(lang: \"kk\") summary_ky: summary(lang: \"ky\") summary_uz: summary(lang: \"uz\")\n    summary_ru: summary(lang: \"ru\")\n    modules { id position title(lang: $ui) titles { lang text }\n      lessons { id position kind title(lang: $ui) titles { lang text } bodies { lang text } required durationMinutes\n        material { id filename status size } quiz { passScore questions { id } } } }\n    ...CourseStatsFields\n  }\n}"): typeof import('./graphql').EditorDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -222,11 +286,31 @@ export function graphql(source: "mutation Update($id: ID!, $input: UpdateCourseI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation DeleteModule($id: ID!) { deleteModule(id: $id) }"): typeof import('./graphql').DeleteModuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteLesson($id: ID!) { deleteLesson(id: $id) }"): typeof import('./graphql').DeleteLessonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateModule($id: ID!, $i: ModuleInput!) { updateModule(id: $id, input: $i) { id } }"): typeof import('./graphql').UpdateModuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation AddModule($c: ID!, $i: ModuleInput!) { addModule(courseId: $c, input: $i) { id } }"): typeof import('./graphql').AddModuleDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation UpdateLesson($id: ID!, $i: UpdateLessonInput!) { updateLesson(id: $id, input: $i) { id } }"): typeof import('./graphql').UpdateLessonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }"): typeof import('./graphql').AddLessonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LessonPreview($id: ID!, $l: String) {\n  course(id: $id) { id modules { id lessons { id kind title(lang: $l) body(lang: $l) durationMinutes required\n    material { filename }\n    quiz { passScore questions { id prompt(lang: $l) multiple options { id label(lang: $l) } } } } } }\n}"): typeof import('./graphql').LessonPreviewDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -125,6 +125,36 @@ export type ModuleInput = {
   titles: Array<LocalizedTextInput>;
 };
 
+/** Addition: which certificates to print (valid ones only): a finished bulk job's, or a course's, optionally of one member state and issued in a date range. */
+export type PrintBatchInput = {
+  /** Or a course. */
+  courseId?: string | null | undefined;
+  /** PDF: one merged file; ZIP: one PDF per learner. */
+  format: PrintFormat;
+  /** Issued at or after this moment. */
+  issuedFrom?: string | null | undefined;
+  /** Issued before this moment. */
+  issuedTo?: string | null | undefined;
+  /** A finished bulk issue job. */
+  jobId?: string | null | undefined;
+  /** The alphabetical order to follow (e.g. tr, kk); by default the language most certificates are in. */
+  lang?: string | null | undefined;
+  /** Only this member state (ISO 3166 alpha-2). */
+  org?: string | null | undefined;
+};
+
+/** Addition: where a print batch is. */
+export type PrintBatchStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+/** Addition: the file a print batch produces. */
+export type PrintFormat =
+  | 'PDF'
+  | 'ZIP';
+
 /** One quiz question. */
 export type QuestionInput = {
   /** Two or more options. */
@@ -173,6 +203,13 @@ export type RecipientInput = {
   org?: string | null | undefined;
 };
 
+/** What a report row is about. */
+export type ReportDimension =
+  | 'COURSE'
+  | 'MONTH'
+  | 'MUNICIPALITY'
+  | 'ORG';
+
 /** Changes to a course's working draft; fields left out stay as they are. */
 export type UpdateCourseInput = {
   /** Whether completion issues a certificate. */
@@ -183,6 +220,24 @@ export type UpdateCourseInput = {
   titles?: Array<LocalizedTextInput> | null | undefined;
   /** New topics. */
   topics?: Array<string> | null | undefined;
+};
+
+/** Changes to a lesson of a course's draft; fields left out stay as they are. */
+export type UpdateLessonInput = {
+  /** New Markdown texts, per language (replaces every language's text). */
+  bodies?: Array<LocalizedTextInput> | null | undefined;
+  /** Detach the lesson's material. */
+  clearMaterial?: boolean | null | undefined;
+  /** Expected study time. */
+  durationMinutes?: number | null | undefined;
+  /** null keeps the material; use clearMaterial to detach it. */
+  materialId?: string | null | undefined;
+  /** The quiz, for QUIZ lessons. */
+  quiz?: QuizInput | null | undefined;
+  /** Whether completion needs it. */
+  required?: boolean | null | undefined;
+  /** New titles. */
+  titles?: Array<LocalizedTextInput> | null | undefined;
 };
 
 export type BulkJobFieldsFragment = { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> };
@@ -240,12 +295,71 @@ export type CoursesQueryVariables = Exact<{
 
 export type CoursesQuery = { courses: { nodes: Array<{ id: string, title: string }> } };
 
-export type ReportsQueryVariables = Exact<{
+export type ReportRowFieldsFragment = { org: string | null, municipality: string | null, courseId: string | null, courseTitle: string | null, month: string | null, enrolled: number, completed: number, certificates: number, learners: number };
+
+export type NationalReportQueryVariables = Exact<{
+  groupBy: Array<ReportDimension> | ReportDimension;
+  org?: string | null | undefined;
+  courseId?: string | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+}>;
+
+
+export type NationalReportQuery = { table: { rows: Array<{ org: string | null, municipality: string | null, courseId: string | null, courseTitle: string | null, month: string | null, enrolled: number, completed: number, certificates: number, learners: number }>, totals: { org: string | null, municipality: string | null, courseId: string | null, courseTitle: string | null, month: string | null, enrolled: number, completed: number, certificates: number, learners: number } }, byMonth: { rows: Array<{ month: string | null, enrolled: number, completed: number }> }, byMunicipality: { rows: Array<{ org: string | null, municipality: string | null, enrolled: number, completed: number }> } };
+
+export type NationalReportCsvQueryVariables = Exact<{
+  groupBy: Array<ReportDimension> | ReportDimension;
+  org?: string | null | undefined;
+  courseId?: string | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+}>;
+
+
+export type NationalReportCsvQuery = { report: { csvUrl: string } };
+
+export type LearnerDirectoryQueryVariables = Exact<{
+  org?: string | null | undefined;
+  municipality?: string | null | undefined;
+  search?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
   ui?: string | null | undefined;
 }>;
 
 
-export type ReportsQuery = { courses: { nodes: Array<{ id: string, title: string, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null }> } };
+export type LearnerDirectoryQuery = { learners: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, org: string | null, municipality: string | null, lastActiveAt: string | null, enrollments: Array<{ id: string, status: EnrollmentStatus, progressPercent: number, enrolledAt: string, completedAt: string | null, course: { id: string, title: string } }>, certificates: Array<{ id: string, code: string, courseTitle: string, issuedAt: string, status: CertificateStatus }> }> } };
+
+export type PrintBatchFieldsFragment = { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null };
+
+export type StartPrintMutationVariables = Exact<{
+  input: PrintBatchInput;
+}>;
+
+
+export type StartPrintMutation = { startPrintBatch: { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null } };
+
+export type PrintBatchQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type PrintBatchQuery = { printBatch: { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null } | null };
+
+export type PrintBatchLinkQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type PrintBatchLinkQuery = { printBatch: { id: string, downloadUrl: string | null } | null };
+
+export type RetryPrintMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RetryPrintMutation = { retryPrintBatch: { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null } };
 
 export type CertsQueryVariables = Exact<{
   c?: string | null | undefined;
@@ -279,10 +393,15 @@ export type CertificatePdfLinkQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type CertificatePdfLinkQuery = { myCertificates: Array<{ id: string, pdfUrl: string | null }> };
 
+export type CertificateCredentialJsonQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CertificateCredentialJsonQuery = { myCertificates: Array<{ id: string, credentialDataIntegrity: unknown }> };
+
 export type MyCertificatesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyCertificatesQuery = { myCertificates: Array<{ pdfUrl: string | null, verifyUrl: string, id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }> };
+export type MyCertificatesQuery = { myCertificates: Array<{ pdfUrl: string | null, verifyUrl: string, linkedInUrl: string, id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }> };
 
 export type EnrollmentFieldsFragment = { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null };
 
@@ -346,7 +465,7 @@ export type VerifyQueryVariables = Exact<{
 }>;
 
 
-export type VerifyQuery = { verifyCertificate: { code: string, valid: boolean, status: CertificateStatus | null, learnerName: string | null, courseTitle: string | null, issuedAt: string | null, issuer: string | null, revokedAt: string | null, revocationReason: string | null } };
+export type VerifyQuery = { verifyCertificate: { code: string, valid: boolean, status: CertificateStatus | null, learnerName: string | null, courseTitle: string | null, issuedAt: string | null, issuer: string | null, revokedAt: string | null, revocationReason: string | null, proofs: Array<{ format: string, verified: boolean }> } };
 
 export type TeachQueryVariables = Exact<{
   ui?: string | null | undefined;
@@ -368,7 +487,7 @@ export type EditorQueryVariables = Exact<{
 }>;
 
 
-export type EditorQuery = { course: { id: string, slug: string, title: string, languages: Array<string>, defaultLanguage: string, topics: Array<string>, status: CourseStatus, version: number, summary_en: string | null, summary_tr: string | null, summary_az: string | null, summary_kk: string | null, summary_ky: string | null, summary_uz: string | null, summary_ru: string | null, titles: Array<{ lang: string, text: string }>, certificatePolicy: { autoIssue: boolean }, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, required: boolean, durationMinutes: number | null, material: { filename: string, status: MaterialStatus, size: number } | null, quiz: { passScore: number, questions: Array<{ id: string }> } | null }> }>, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null } | null };
+export type EditorQuery = { course: { id: string, slug: string, title: string, languages: Array<string>, defaultLanguage: string, topics: Array<string>, status: CourseStatus, version: number, hasUnpublishedChanges: boolean, incompleteLanguages: Array<string>, summary_en: string | null, summary_tr: string | null, summary_az: string | null, summary_kk: string | null, summary_ky: string | null, summary_uz: string | null, summary_ru: string | null, titles: Array<{ lang: string, text: string }>, certificatePolicy: { autoIssue: boolean }, modules: Array<{ id: string, position: number, title: string, titles: Array<{ lang: string, text: string }>, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, required: boolean, durationMinutes: number | null, titles: Array<{ lang: string, text: string }>, bodies: Array<{ lang: string, text: string }>, material: { id: string, filename: string, status: MaterialStatus, size: number } | null, quiz: { passScore: number, questions: Array<{ id: string }> } | null }> }>, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null } | null };
 
 export type MoveModuleMutationVariables = Exact<{
   id: string;
@@ -394,6 +513,28 @@ export type UpdateMutationVariables = Exact<{
 
 export type UpdateMutation = { updateCourse: { id: string } };
 
+export type DeleteModuleMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteModuleMutation = { deleteModule: boolean };
+
+export type DeleteLessonMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteLessonMutation = { deleteLesson: boolean };
+
+export type UpdateModuleMutationVariables = Exact<{
+  id: string;
+  i: ModuleInput;
+}>;
+
+
+export type UpdateModuleMutation = { updateModule: { id: string } };
+
 export type AddModuleMutationVariables = Exact<{
   c: string;
   i: ModuleInput;
@@ -402,6 +543,14 @@ export type AddModuleMutationVariables = Exact<{
 
 export type AddModuleMutation = { addModule: { id: string } };
 
+export type UpdateLessonMutationVariables = Exact<{
+  id: string;
+  i: UpdateLessonInput;
+}>;
+
+
+export type UpdateLessonMutation = { updateLesson: { id: string } };
+
 export type AddLessonMutationVariables = Exact<{
   m: string;
   i: LessonInput;
@@ -409,6 +558,14 @@ export type AddLessonMutationVariables = Exact<{
 
 
 export type AddLessonMutation = { addLesson: { id: string } };
+
+export type LessonPreviewQueryVariables = Exact<{
+  id: string;
+  l?: string | null | undefined;
+}>;
+
+
+export type LessonPreviewQuery = { course: { id: string, modules: Array<{ id: string, lessons: Array<{ id: string, kind: LessonKind, title: string, body: string | null, durationMinutes: number | null, required: boolean, material: { filename: string } | null, quiz: { passScore: number, questions: Array<{ id: string, prompt: string, multiple: boolean, options: Array<{ id: string, label: string }> }> } | null }> }> } | null };
 
 export type RequestMutationVariables = Exact<{
   c: string;
@@ -492,6 +649,35 @@ export const BulkRowFieldsFragmentDoc = new TypedDocumentString(`
   certificateCode
 }
     `, {"fragmentName":"BulkRowFields"}) as unknown as TypedDocumentString<BulkRowFieldsFragment, unknown>;
+export const ReportRowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReportRowFields on ReportRow {
+  org
+  municipality
+  courseId
+  courseTitle
+  month
+  enrolled
+  completed
+  certificates
+  learners
+}
+    `, {"fragmentName":"ReportRowFields"}) as unknown as TypedDocumentString<ReportRowFieldsFragment, unknown>;
+export const PrintBatchFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PrintBatchFields on PrintBatch {
+  id
+  status
+  format
+  lang
+  total
+  done
+  progress
+  error
+  waitingReason
+  size
+  createdAt
+  finishedAt
+}
+    `, {"fragmentName":"PrintBatchFields"}) as unknown as TypedDocumentString<PrintBatchFieldsFragment, unknown>;
 export const CertificateSummaryFragmentDoc = new TypedDocumentString(`
     fragment CertificateSummary on Certificate {
   id
@@ -723,33 +909,178 @@ export const CoursesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CoursesQuery, CoursesQueryVariables>;
-export const ReportsDocument = new TypedDocumentString(`
-    query Reports($ui: String) {
-  courses(first: 100) {
-    nodes {
-      id
-      title(lang: $ui)
-      ...CourseStatsFields
+export const NationalReportDocument = new TypedDocumentString(`
+    query NationalReport($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {
+  table: report(
+    groupBy: $groupBy
+    org: $org
+    courseId: $courseId
+    from: $from
+    to: $to
+  ) {
+    rows {
+      ...ReportRowFields
+    }
+    totals {
+      ...ReportRowFields
+    }
+  }
+  byMonth: report(
+    groupBy: [MONTH]
+    org: $org
+    courseId: $courseId
+    from: $from
+    to: $to
+  ) {
+    rows {
+      month
+      enrolled
+      completed
+    }
+  }
+  byMunicipality: report(
+    groupBy: [ORG, MUNICIPALITY]
+    org: $org
+    courseId: $courseId
+    from: $from
+    to: $to
+  ) {
+    rows {
+      org
+      municipality
+      enrolled
+      completed
     }
   }
 }
-    fragment CourseStatsFields on Course {
-  stats {
-    enrolled
-    completed
-    certificatesIssued
-    byOrg {
-      key
-      enrolled
-      completed
+    fragment ReportRowFields on ReportRow {
+  org
+  municipality
+  courseId
+  courseTitle
+  month
+  enrolled
+  completed
+  certificates
+  learners
+}`) as unknown as TypedDocumentString<NationalReportQuery, NationalReportQueryVariables>;
+export const NationalReportCsvDocument = new TypedDocumentString(`
+    query NationalReportCsv($groupBy: [ReportDimension!]!, $org: String, $courseId: ID, $from: DateTime, $to: DateTime) {
+  report(groupBy: $groupBy, org: $org, courseId: $courseId, from: $from, to: $to) {
+    csvUrl
+  }
+}
+    `) as unknown as TypedDocumentString<NationalReportCsvQuery, NationalReportCsvQueryVariables>;
+export const LearnerDirectoryDocument = new TypedDocumentString(`
+    query LearnerDirectory($org: String, $municipality: String, $search: String, $first: Int, $after: String, $ui: String) {
+  learners(
+    org: $org
+    municipality: $municipality
+    search: $search
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
     }
-    byMunicipality {
-      key
-      enrolled
-      completed
+    nodes {
+      id
+      name
+      org
+      municipality
+      lastActiveAt
+      enrollments {
+        id
+        status
+        progressPercent
+        enrolledAt
+        completedAt
+        course {
+          id
+          title(lang: $ui)
+        }
+      }
+      certificates {
+        id
+        code
+        courseTitle
+        issuedAt
+        status
+      }
     }
   }
-}`) as unknown as TypedDocumentString<ReportsQuery, ReportsQueryVariables>;
+}
+    `) as unknown as TypedDocumentString<LearnerDirectoryQuery, LearnerDirectoryQueryVariables>;
+export const StartPrintDocument = new TypedDocumentString(`
+    mutation StartPrint($input: PrintBatchInput!) {
+  startPrintBatch(input: $input) {
+    ...PrintBatchFields
+  }
+}
+    fragment PrintBatchFields on PrintBatch {
+  id
+  status
+  format
+  lang
+  total
+  done
+  progress
+  error
+  waitingReason
+  size
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<StartPrintMutation, StartPrintMutationVariables>;
+export const PrintBatchDocument = new TypedDocumentString(`
+    query PrintBatch($id: ID!) {
+  printBatch(id: $id) {
+    ...PrintBatchFields
+  }
+}
+    fragment PrintBatchFields on PrintBatch {
+  id
+  status
+  format
+  lang
+  total
+  done
+  progress
+  error
+  waitingReason
+  size
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<PrintBatchQuery, PrintBatchQueryVariables>;
+export const PrintBatchLinkDocument = new TypedDocumentString(`
+    query PrintBatchLink($id: ID!) {
+  printBatch(id: $id) {
+    id
+    downloadUrl
+  }
+}
+    `) as unknown as TypedDocumentString<PrintBatchLinkQuery, PrintBatchLinkQueryVariables>;
+export const RetryPrintDocument = new TypedDocumentString(`
+    mutation RetryPrint($id: ID!) {
+  retryPrintBatch(id: $id) {
+    ...PrintBatchFields
+  }
+}
+    fragment PrintBatchFields on PrintBatch {
+  id
+  status
+  format
+  lang
+  total
+  done
+  progress
+  error
+  waitingReason
+  size
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<RetryPrintMutation, RetryPrintMutationVariables>;
 export const CertsDocument = new TypedDocumentString(`
     query Certs($c: ID) {
   certificates(courseId: $c) {
@@ -803,12 +1134,21 @@ export const CertificatePdfLinkDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CertificatePdfLinkQuery, CertificatePdfLinkQueryVariables>;
+export const CertificateCredentialJsonDocument = new TypedDocumentString(`
+    query CertificateCredentialJson {
+  myCertificates {
+    id
+    credentialDataIntegrity
+  }
+}
+    `) as unknown as TypedDocumentString<CertificateCredentialJsonQuery, CertificateCredentialJsonQueryVariables>;
 export const MyCertificatesDocument = new TypedDocumentString(`
     query MyCertificates {
   myCertificates {
     ...CertificateSummary
     pdfUrl
     verifyUrl
+    linkedInUrl
   }
 }
     fragment CertificateSummary on Certificate {
@@ -1001,6 +1341,10 @@ export const VerifyDocument = new TypedDocumentString(`
     issuer
     revokedAt
     revocationReason
+    proofs {
+      format
+      verified
+    }
   }
 }
     `) as unknown as TypedDocumentString<VerifyQuery, VerifyQueryVariables>;
@@ -1040,6 +1384,8 @@ export const EditorDocument = new TypedDocumentString(`
     topics
     status
     version
+    hasUnpublishedChanges
+    incompleteLanguages
     certificatePolicy {
       autoIssue
     }
@@ -1054,14 +1400,27 @@ export const EditorDocument = new TypedDocumentString(`
       id
       position
       title(lang: $ui)
+      titles {
+        lang
+        text
+      }
       lessons {
         id
         position
         kind
         title(lang: $ui)
+        titles {
+          lang
+          text
+        }
+        bodies {
+          lang
+          text
+        }
         required
         durationMinutes
         material {
+          id
           filename
           status
           size
@@ -1115,6 +1474,23 @@ export const UpdateDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateMutation, UpdateMutationVariables>;
+export const DeleteModuleDocument = new TypedDocumentString(`
+    mutation DeleteModule($id: ID!) {
+  deleteModule(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteModuleMutation, DeleteModuleMutationVariables>;
+export const DeleteLessonDocument = new TypedDocumentString(`
+    mutation DeleteLesson($id: ID!) {
+  deleteLesson(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteLessonMutation, DeleteLessonMutationVariables>;
+export const UpdateModuleDocument = new TypedDocumentString(`
+    mutation UpdateModule($id: ID!, $i: ModuleInput!) {
+  updateModule(id: $id, input: $i) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateModuleMutation, UpdateModuleMutationVariables>;
 export const AddModuleDocument = new TypedDocumentString(`
     mutation AddModule($c: ID!, $i: ModuleInput!) {
   addModule(courseId: $c, input: $i) {
@@ -1122,6 +1498,13 @@ export const AddModuleDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AddModuleMutation, AddModuleMutationVariables>;
+export const UpdateLessonDocument = new TypedDocumentString(`
+    mutation UpdateLesson($id: ID!, $i: UpdateLessonInput!) {
+  updateLesson(id: $id, input: $i) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateLessonMutation, UpdateLessonMutationVariables>;
 export const AddLessonDocument = new TypedDocumentString(`
     mutation AddLesson($m: ID!, $i: LessonInput!) {
   addLesson(moduleId: $m, input: $i) {
@@ -1129,6 +1512,39 @@ export const AddLessonDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AddLessonMutation, AddLessonMutationVariables>;
+export const LessonPreviewDocument = new TypedDocumentString(`
+    query LessonPreview($id: ID!, $l: String) {
+  course(id: $id) {
+    id
+    modules {
+      id
+      lessons {
+        id
+        kind
+        title(lang: $l)
+        body(lang: $l)
+        durationMinutes
+        required
+        material {
+          filename
+        }
+        quiz {
+          passScore
+          questions {
+            id
+            prompt(lang: $l)
+            multiple
+            options {
+              id
+              label(lang: $l)
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LessonPreviewQuery, LessonPreviewQueryVariables>;
 export const RequestDocument = new TypedDocumentString(`
     mutation Request($c: ID!, $f: String!, $t: String!, $s: Int!) {
   requestMaterialUpload(courseId: $c, filename: $f, contentType: $t, size: $s) {

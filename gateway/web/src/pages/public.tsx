@@ -56,7 +56,8 @@ function VerificationResult({ code, date }: { code: string; date: (iso: string |
   const { t } = useI18n();
   const { data, error, loading } = useQuery(
     graphql(`query Verify($code: String!) { verifyCertificate(code: $code) {
-      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason } }`),
+      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason
+      proofs { format verified } } }`),
     { code },
     [code],
   );
@@ -75,8 +76,13 @@ function VerificationResult({ code, date }: { code: string; date: (iso: string |
       </p>
       {v.status ? (
         <dl class="facts facts-large">
-          <dt>{t("verify.learner")}</dt>
-          <dd>{v.learnerName}</dd>
+          {v.learnerName ? (
+            // No name at all once the holder was erased on request (docs/privacy.md).
+            <>
+              <dt>{t("verify.learner")}</dt>
+              <dd>{v.learnerName}</dd>
+            </>
+          ) : null}
           <dt>{t("verify.course")}</dt>
           <dd>{v.courseTitle}</dd>
           <dt>{t("verify.issuedAt")}</dt>
@@ -93,6 +99,23 @@ function VerificationResult({ code, date }: { code: string; date: (iso: string |
               <dd>{date(v.revokedAt)}</dd>
               <dt>{t("verify.reason")}</dt>
               <dd>{v.revocationReason || "—"}</dd>
+            </>
+          ) : null}
+          {v.proofs.length ? (
+            <>
+              <dt>{t("verify.proofs")}</dt>
+              <dd>
+                <ul class="proofs" data-testid="proofs">
+                  {v.proofs.map((p) => (
+                    <li key={p.format} data-format={p.format} data-verified={p.verified ? "true" : "false"}>
+                      <span aria-hidden="true">{p.verified ? "✔ " : "✖ "}</span>
+                      {p.format === "vc+jwt" ? t("verify.proofVcJwt") : p.format === "eddsa-rdfc-2022" ? t("verify.proofDataIntegrity") : p.format}
+                      {": "}
+                      {p.verified ? t("verify.proofVerified") : t("verify.proofFailed")}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
             </>
           ) : null}
         </dl>

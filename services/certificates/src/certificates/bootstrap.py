@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Table
 
-from certificates.adapters import orm
+from certificates.adapters import jsonld_contexts, orm
 from certificates.adapters.credentials import VcJwtSigner, load_issuer_key, load_retired_keys
 from certificates.adapters.metrics import PrometheusMetrics, refresh_bulk_jobs_running, start_worker_metrics_server
 from certificates.adapters.pdf import CertificateRenderer
+from certificates.adapters.print_batch import S3PrintOutput
 from certificates.adapters.storage import S3ImageStore, S3PdfStore
 from certificates.adapters.unit_of_work import SqlAlchemyCertificatesUnitOfWork
 from certificates.config import CertificatesSettings, get_settings
@@ -28,6 +29,11 @@ from certificates.service_layer.templates import TemplateProvider
 from lms_shared.runtime import Runtime
 
 SERVICE = "certificates"
+
+
+def jsonld_context(name: str) -> bytes | None:
+    """A vendored JSON-LD context by file name (served at ``/v1/contexts/{name}``); None if unknown."""
+    return jsonld_contexts.served_file(name)
 
 
 @dataclass
@@ -94,7 +100,9 @@ async def build(settings: CertificatesSettings | None = None, *, threads: int | 
     store = S3PdfStore(settings, pool_size=max(8, workers * 2))
     await asyncio.to_thread(store.ensure_bucket)
     key = load_issuer_key(settings)
-    signer = VcJwtSigner(key, settings.public_url, load_retired_keys(settings))
+    signer = VcJwtSigner(
+        key, settings.public_url, load_retired_keys(settings), data_integrity=settings.data_integrity_proofs
+    )
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="issue")
     images = S3ImageStore(store)
     ports = Ports(
@@ -109,5 +117,6 @@ async def build(settings: CertificatesSettings | None = None, *, threads: int | 
         # Codes are derived from ids with a key only this service holds (see derive_code).
         code_secret=hashlib.sha256(b"kentbilim certificate codes|" + key.private_pem()).digest(),
         limits=BulkLimits(max_recipients=settings.bulk_max_recipients, chunk_size=settings.bulk_chunk_size),
+        prints=S3PrintOutput(store),
     )
     return Container(settings, runtime, ports, store, executor)

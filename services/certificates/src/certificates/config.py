@@ -23,6 +23,10 @@ class CertificatesSettings(Settings):
     worker_stuck_after_seconds: float = Field(default=300.0, ge=1)
     """A QUEUED or RUNNING job with PENDING items and no sign of life from any worker for this long
     has its pending chunks queued again by the workers' watchdog."""
+    print_batch_max_certificates: int = Field(default=10_000, ge=1, le=100_000)
+    """Most certificates one print batch (merged PDF or ZIP) takes."""
+    print_lease_seconds: float = Field(default=60.0, ge=5)
+    """How long a worker may go without progress on a print batch before another worker takes it over."""
     issuer_private_key: str = ""
     """PEM of the Ed25519 issuer key (production); development keeps one in the data folder."""
     issuer_retired_keys: str = ""
@@ -33,6 +37,10 @@ class CertificatesSettings(Settings):
     """This process's replica number among the processes of its role (``LMS_REPLICA``, set by the launcher)."""
     issuer_name: str = ""
     """The issuer's name in the credential; defaults to the template's English issuer name."""
+    data_integrity_proofs: bool = True
+    """Issue every certificate with its Data Integrity proof (``eddsa-rdfc-2022``) beside the VC-JWT.
+    False: the VC-JWT only at issue time; the Data Integrity form is then made on first read or by
+    the backfill (the benchmark compares the two)."""
 
 
 @lru_cache

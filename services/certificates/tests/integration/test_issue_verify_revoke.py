@@ -10,6 +10,7 @@ import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import httpx
@@ -82,6 +83,9 @@ async def test_every_letter_of_every_language_is_in_the_stored_pdf(
         assert TITLES[locale] in text, f"course title in {locale} missing"
         assert cert["courseTitle"] == TITLES[locale]
         assert "?" not in text.replace(cert["verifyUrl"], "")
+        shared = parse_qs(urlsplit(cert["linkedInUrl"]).query)
+        assert shared["name"] == [TITLES[locale]] and shared["certId"] == [cert["code"]]
+        assert shared["certUrl"] == [cert["verifyUrl"]]
 
 
 async def test_admin_issue_is_idempotent_and_admin_only(

@@ -27,6 +27,7 @@ import httpx
 import pytest
 from nacl.signing import VerifyKey
 
+from certificates.adapters.data_integrity import check_proof, public_key_from_multibase
 from certificates.adapters.signing import IssuerKey
 
 from .conftest import issue_in_bulk, own_admin, publish_course_to, restart_roles
@@ -50,7 +51,7 @@ def verify_with_published_key(token: str, jwks: dict[str, Any]) -> dict[str, Any
     kid = header_of(token)["kid"]
     did, _, thumbprint = kid.partition("#")
     assert did.startswith("did:web:") and thumbprint, kid
-    (jwk,) = [k for k in jwks["keys"] if k["kid"] == thumbprint]
+    (jwk,) = [k for k in jwks["keys"] if k["kid"] == kid]  # the JWKS kid is the DID URL itself
     header_b64, payload_b64, signature_b64 = token.split(".")
     signed = f"{header_b64}.{payload_b64}".encode("ascii")
     VerifyKey(b64url_decode(jwk["x"])).verify(signed, b64url_decode(signature_b64))
@@ -60,7 +61,10 @@ def verify_with_published_key(token: str, jwks: dict[str, Any]) -> dict[str, Any
 
 async def published_kids(client: httpx.AsyncClient) -> list[str]:
     jwks = (await client.get("/.well-known/jwks.json")).json()
-    return [k["kid"] for k in jwks["keys"]]
+    did = (await client.get("/.well-known/did.json")).json()["id"]
+    # Each kid is the key's DID URL, the kid of the VC-JWT headers it signed: did:web:…#<thumbprint>.
+    assert all(k["kid"].startswith(f"{did}#") for k in jwks["keys"]), jwks
+    return [k["kid"].rpartition("#")[2] for k in jwks["keys"]]
 
 
 async def issue_single(client: httpx.AsyncClient, headers: dict[str, str], course_id: str, name: str) -> Any:
@@ -102,7 +106,7 @@ async def test_rotated_keys_keep_old_credentials_verifiable(own_stack: Any, own_
 
     # Rotation 2, production: C from LMS_ISSUER_PRIVATE_KEY; B's public JWK copied from the JWKS.
     jwks_before = (await client.get("/.well-known/jwks.json")).json()
-    (jwk_b,) = [k for k in jwks_before["keys"] if k["kid"] == kid_b]
+    (jwk_b,) = [k for k in jwks_before["keys"] if k["kid"].endswith(f"#{kid_b}")]
     key_c = IssuerKey.generate()
     restart_roles(
         own_stack,
@@ -117,16 +121,26 @@ async def test_rotated_keys_keep_old_credentials_verifiable(own_stack: Any, own_
 
     jwks = (await client.get("/.well-known/jwks.json")).json()
     did = (await client.get("/.well-known/did.json")).json()
-    methods = {m["id"]: m["publicKeyJwk"]["x"] for m in did["verificationMethod"]}
-    assert set(did["assertionMethod"]) == set(methods)
+    methods = {m["id"]: m["publicKeyJwk"]["x"] for m in did["verificationMethod"] if m["type"] == "JsonWebKey2020"}
+    multikeys = {
+        m["id"]: public_key_from_multibase(m["publicKeyMultibase"])
+        for m in did["verificationMethod"]
+        if m["type"] == "Multikey"
+    }
+    assert set(did["assertionMethod"]) == set(methods) | set(multikeys)
+    assert len(multikeys) == len(methods) == 3
     for cert, kid in ((cert_a, kid_a), (cert_b, kid_b), (cert_c, key_c.key_id)):
         token = cert["credentialJwt"]
         header = header_of(token)
         assert header["kid"] == f"{did['id']}#{kid}", cert["learnerName"]
         # The DID document names the same key as the JWKS.
-        assert methods[header["kid"]] == next(k["x"] for k in jwks["keys"] if k["kid"] == kid)
+        assert methods[header["kid"]] == next(k["x"] for k in jwks["keys"] if k["kid"] == header["kid"])
         payload = verify_with_published_key(token, jwks)
         assert payload["credentialSubject"]["name"] == cert["learnerName"]
+        # The Data Integrity proof made with that key verifies with its Multikey, retired or not.
+        proved = cert["credentialDataIntegrity"]
+        assert check_proof(proved, multikeys.values()) == proved["proof"]["verificationMethod"]
+        assert multikeys[proved["proof"]["verificationMethod"]] == b64url_decode(methods[header["kid"]])
         verified = (await client.get(f"/v1/verify/{cert['code']}")).json()
         assert verified["valid"] is True and verified["learnerName"] == cert["learnerName"]
 

@@ -58,10 +58,12 @@ class Tables:
     items: dict[uuid.UUID, dict[int, dict[str, Any]]] = field(default_factory=dict)
     templates: dict[str, StoredTemplate] = field(default_factory=dict)
     status_lists: dict[int, str] = field(default_factory=dict)
+    status_lists_di: dict[int, dict[str, Any]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     auto_issue_failures: dict[tuple[str, str], AutoIssueFailure] = field(default_factory=dict)
     queue: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     events: list[Payload | Envelope] = field(default_factory=list)
+    erased: dict[str, str] = field(default_factory=dict)  # learner id -> pseudonym (erased_learner)
     next_index: itertools.count[int] = field(default_factory=itertools.count)
 
 
@@ -141,14 +143,23 @@ class FakeCompletions:
             if cid == course_id and c["recipient"].course_version in versions:
                 c["awaiting"] = False
 
-    async def eligible_without_certificate(self, course_id: str) -> list[Recipient]:
+    async def eligible_without_certificate(self, course_id: str, org: str | None = None) -> list[Recipient]:
         holders = {
             r["learner_id"]
             for r in self.t.certificates.values()
             if r["course_id"] == course_id and r["status"] == CertificateStatus.VALID
         }
         found = [c for (cid, lid), c in self.t.completions.items() if cid == course_id and lid not in holders]
+        if org is not None:
+            found = [c for c in found if c["recipient"].org == org]
         return [c["recipient"] for c in sorted(found, key=lambda c: c["completed_at"])]
+
+    async def orgs_of(self, course_id: str, learner_ids: Collection[str]) -> dict[str, str | None]:
+        return {
+            lid: c["recipient"].org
+            for (cid, lid), c in self.t.completions.items()
+            if cid == course_id and lid in set(learner_ids)
+        }
 
 
 class FakeCertificates:
@@ -166,11 +177,15 @@ class FakeCertificates:
         rows = [r for r in self.t.certificates.values() if r["learner_id"] == learner_id]
         return [_cert(r) for r in sorted(rows, key=lambda r: r["issued_at"], reverse=True)]
 
-    async def find(self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int) -> list[IssuedCertificate]:
+    async def find(
+        self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int, *, org: str | None = None
+    ) -> list[IssuedCertificate]:
         rows = [
             r
             for r in self.t.certificates.values()
-            if (ids is None or r["id"] in ids) and (not course_id or r["course_id"] == course_id)
+            if (ids is None or r["id"] in ids)
+            and (not course_id or r["course_id"] == course_id)
+            and (org is None or r.get("org") == org)
         ]
         return [_cert(r) for r in rows[:limit]]
 
@@ -214,6 +229,19 @@ class FakeCertificates:
             if r["status"] == CertificateStatus.REVOKED and first <= r["status_list_index"] <= last
         ]
 
+    async def without_data_integrity(self, limit: int) -> list[IssuedCertificate]:
+        rows = sorted(
+            (r for r in self.t.certificates.values() if r.get("credential_di") is None), key=lambda r: r["issued_at"]
+        )
+        return [_cert(r) for r in rows[:limit]]
+
+    async def set_data_integrity(self, cert_id: uuid.UUID, credential_di: dict[str, Any]) -> bool:
+        row = self.t.certificates[cert_id]
+        if row.get("credential_di") is not None:
+            return False
+        row["credential_di"] = credential_di
+        return True
+
 
 class FakeBulkJobs:
     def __init__(self, t: Tables) -> None:
@@ -226,8 +254,9 @@ class FakeBulkJobs:
     async def get(self, job_id: uuid.UUID, *, for_update: bool = False) -> BulkJob | None:
         return self.t.jobs.get(job_id)
 
-    async def recent(self, course_id: str | None, limit: int) -> list[BulkJob]:
+    async def recent(self, course_id: str | None, limit: int, *, created_by: str | None = None) -> list[BulkJob]:
         jobs = [j for j in self.t.jobs.values() if not course_id or j.course_id == course_id]
+        jobs = [j for j in jobs if created_by is None or j.created_by == created_by]
         return sorted(jobs, key=lambda j: j.created_at, reverse=True)[:limit]
 
     def _pending(self, job_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -380,8 +409,17 @@ class FakeStatusLists:
     async def get(self, list_number: int) -> str | None:
         return self.t.status_lists.get(list_number)
 
-    async def save(self, list_number: int, credential_jwt: str, at: datetime) -> None:
+    async def get_data_integrity(self, list_number: int) -> dict[str, Any] | None:
+        return self.t.status_lists_di.get(list_number)
+
+    async def save(
+        self, list_number: int, credential_jwt: str, at: datetime, credential_di: dict[str, Any] | None = None
+    ) -> None:
         self.t.status_lists[list_number] = credential_jwt
+        if credential_di is None:
+            self.t.status_lists_di.pop(list_number, None)
+        else:
+            self.t.status_lists_di[list_number] = credential_di
 
     async def lock(self, list_number: int) -> None:
         self.locks.append(list_number)
@@ -447,6 +485,49 @@ class FakeAutoIssueFailures:
             )
 
 
+class FakeErasures:
+    """``ErasureRepository`` over the fake tables (service_layer/erasure.py)."""
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def pseudonym_of(self, learner_id: str) -> str | None:
+        return self.t.erased.get(learner_id)
+
+    async def record(self, learner_id: str, pseudonym: str, erased_at: datetime) -> bool:
+        if learner_id in self.t.erased:
+            return False
+        self.t.erased[learner_id] = pseudonym
+        return True
+
+    async def revoke_valid(self, learner_id: str, at: datetime, reason: str, by: str) -> list[uuid.UUID]:
+        revoked = []
+        for cert_id, row in self.t.certificates.items():
+            if row["learner_id"] == learner_id and row["status"] == CertificateStatus.VALID.value:
+                row.update(status=CertificateStatus.REVOKED.value, revoked_at=at, revocation_reason=reason)
+                revoked.append(cert_id)
+        return revoked
+
+    async def pseudonymise(self, learner_id: str, pseudonym: str, credentials: dict[uuid.UUID, dict[str, Any]]) -> None:
+        for cert_id, redacted in credentials.items():
+            row = self.t.certificates[cert_id]
+            row.update(
+                learner_name=pseudonym,
+                email=None,
+                printed={**row.get("printed", {}), "erased": True},
+                credential=redacted,
+                credential_jws="",
+                credential_di=redacted,
+            )
+        for key, completion in self.t.completions.items():
+            if key[1] == learner_id:
+                completion["learner_name"] = pseudonym
+
+    async def export(self, learner_id: str) -> dict[str, Any]:
+        completions = [dict(v) for k, v in self.t.completions.items() if k[1] == learner_id]
+        return {"completions": completions, "autoIssueFailures": [], "bulkRows": []}
+
+
 class FakeUnitOfWork:
     """Works on a private copy of the tables; ``commit`` publishes the copy and the staged events."""
 
@@ -471,6 +552,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(work)
         self.jobs = FakeQueue(work)
         self.auto_issue_failures = FakeAutoIssueFailures(work)
+        self.erasures = FakeErasures(work)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self._open(self.tables)
@@ -516,7 +598,11 @@ class FakeRenderer:
 
 class FakeSigner:
     def sign(self, facts: CredentialFacts) -> SignedCredential:
-        return SignedCredential({"id": str(facts.certificate_id), "name": facts.learner_name}, f"jws.{facts.code}")
+        return SignedCredential(
+            {"id": str(facts.certificate_id), "name": facts.learner_name},
+            f"jws.{facts.code}",
+            data_integrity={"id": str(facts.certificate_id), "description": facts.course_summary, "proof": {}},
+        )
 
     def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str:
         return f"list-{list_number}:{sorted(revoked_indexes)}"
@@ -529,6 +615,21 @@ class FakeSigner:
 
     def signed_with_current_key(self, token: str) -> bool:
         return True
+
+    def sign_status_list_data_integrity(self, list_number: int, revoked_indexes: list[int]) -> dict[str, Any]:
+        return {"id": f"list-{list_number}", "revoked": sorted(revoked_indexes), "proof": {"verificationMethod": "k"}}
+
+    def proved_with_current_key(self, document: Mapping[str, Any]) -> bool:
+        return True
+
+    def data_integrity_of(self, token: str, *, created: datetime | None = None) -> dict[str, Any]:
+        return {"fromToken": token, "proof": {"verificationMethod": "k"}}
+
+    def verify_data_integrity(self, credential: Mapping[str, Any]) -> bool:
+        return "proof" in credential
+
+    def verify_jwt(self, token: str) -> bool:
+        return token.startswith("jws.")
 
     def did_document(self) -> dict[str, Any]:
         return {}
@@ -546,6 +647,9 @@ class FakeObjects:
 
     def presigned_pdf_url(self, key: str, filename: str) -> str:
         return f"https://s3.test/{key}?filename={filename}"
+
+    def remove_pdf(self, key: str) -> None:
+        self.objects.pop(key, None)
 
     async def save_image(self, key: str, data: bytes) -> None:
         self.objects[key] = data

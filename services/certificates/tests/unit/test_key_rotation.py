@@ -158,15 +158,24 @@ def test_only_the_current_key_signs_and_every_key_is_published() -> None:
     assert not signer.signed_with_current_key("not a token")
 
     jwks = {jwk["kid"]: jwk for jwk in signer.jwks()["keys"]}
-    assert list(jwks) == [current.key_id, old.key_id]
-    methods = {m["id"]: m for m in signer.did_document()["verificationMethod"]}
+    assert list(jwks) == [f"{signer.did}#{current.key_id}", f"{signer.did}#{old.key_id}"]
+    document = signer.did_document()
+    methods = {m["id"]: m for m in document["verificationMethod"] if m["type"] == "JsonWebKey2020"}
     assert list(methods) == [f"{signer.did}#{current.key_id}", f"{signer.did}#{old.key_id}"]
-    assert signer.did_document()["assertionMethod"] == list(methods)
+    multikeys = [m["id"] for m in document["verificationMethod"] if m["type"] == "Multikey"]
+    assert multikeys == [current.multikey_id(signer.did), old.multikey_id(signer.did)]
+    assert document["assertionMethod"] == [m["id"] for m in document["verificationMethod"]]
+    # A Data Integrity proof by the retired key still verifies; the new one names the current key.
+    old_proved = before.sign(facts()).data_integrity
+    assert old_proved is not None
+    assert signer.verify_data_integrity(old_proved)
+    assert not signer.proved_with_current_key(old_proved)
+    assert not VcJwtSigner(current, BASE_URL).verify_data_integrity(old_proved)  # unpublished key: refused
     # Both tokens verify with libsodium, each with the published key its header names.
     for token in (old_token, new_token):
         header_b64, payload_b64, signature_b64 = token.split(".")
         kid = json.loads(b64url_decode(header_b64))["kid"]
-        jwk = jwks[kid.split("#", 1)[1]]
+        jwk = jwks[kid]  # the JWKS kid is the header's kid, as a plain JOSE client looks it up
         assert methods[kid]["publicKeyJwk"]["x"] == jwk["x"]
         nacl.signing.VerifyKey(b64url_decode(jwk["x"])).verify(
             f"{header_b64}.{payload_b64}".encode("ascii"), b64url_decode(signature_b64)

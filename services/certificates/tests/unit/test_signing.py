@@ -21,6 +21,7 @@ from certificates.adapters.signing import (
     VC_CONTEXT_V2,
     CredentialVerificationError,
     IssuerKey,
+    IssuerPublicKey,
     build_did_document,
     build_jwks,
     build_open_badge_credential,
@@ -105,7 +106,8 @@ def test_jose_header_follows_vc_jose_cose(key: IssuerKey) -> None:
     payload = verify_credential_jwt(token, key.public_jwk)
     assert "vc" not in payload  # VC-JOSE-COSE: the payload is the credential itself
     assert payload["iss"] == payload["issuer"]["id"] == DID
-    assert payload["jti"] == payload["id"]
+    # No jti: the claims set is the JSON-LD credential, and no context of ours defines jti (issue 17).
+    assert "jti" not in payload
 
 
 def test_open_badge_credential_shape() -> None:
@@ -223,11 +225,24 @@ def test_did_document_and_jwks_publish_the_key(key: IssuerKey) -> None:
     assert document["id"] == DID
     methods = {method["id"]: method for method in document["verificationMethod"]}
     method = methods[f"{DID}#{key.key_id}"]
+    assert method["type"] == "JsonWebKey2020"
     assert method["controller"] == DID
     assert method["publicKeyJwk"] == {"kty": "OKP", "crv": "Ed25519", "x": key.public_jwk["x"]}
-    assert document["assertionMethod"] == [f"{DID}#{key.key_id}", f"{DID}#{retired.key_id}"]
-    jwks = build_jwks([key, retired])
-    assert [entry["kid"] for entry in jwks["keys"]] == [key.key_id, retired.key_id]
+    # The same keys as Multikey (Data Integrity), with the ed25519-pub multicodec prefix 0xed01.
+    multikey = methods[key.multikey_id(DID)]
+    assert multikey["type"] == "Multikey"
+    assert multikey["publicKeyMultibase"].startswith("z6Mk")
+    assert "https://w3id.org/security/multikey/v1" in document["@context"]
+    assert document["assertionMethod"] == [
+        f"{DID}#{key.key_id}",
+        key.multikey_id(DID),
+        f"{DID}#{retired.key_id}",
+        retired.multikey_id(DID),
+    ]
+    jwks = build_jwks([key, retired], did=DID)
+    # The JWKS kid is the header's kid (the DID URL), so a plain JWKS client matches it exactly.
+    assert [entry["kid"] for entry in jwks["keys"]] == [f"{DID}#{key.key_id}", f"{DID}#{retired.key_id}"]
+    assert IssuerPublicKey.from_jwk(jwks["keys"][1]).key_id == retired.key_id
     # A verifier holding only the DID document can check a credential.
     token = key.sign_credential(_credential(), verification_method=method["id"])
     header = json.loads(_b64decode(token.split(".")[0]))

@@ -7,6 +7,7 @@ The lock itself (``pg_advisory_xact_lock``) is exercised against Postgres by
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -39,9 +40,11 @@ class RecordingUnitOfWork(FakeUnitOfWork):
             self.steps.append("read revoked")
             return await read(first, last)
 
-        async def saved(list_number: int, credential_jwt: str, at: datetime) -> None:
+        async def saved(
+            list_number: int, credential_jwt: str, at: datetime, credential_di: dict[str, Any] | None = None
+        ) -> None:
             self.steps.append(f"save {credential_jwt}")
-            await save(list_number, credential_jwt, at)
+            await save(list_number, credential_jwt, at, credential_di)
 
         self.status_lists.lock = locked  # type: ignore[method-assign]
         self.certificates.revoked_indexes = revoked  # type: ignore[method-assign]

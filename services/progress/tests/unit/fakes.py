@@ -101,8 +101,13 @@ class FakeEnrollmentRepository:
         ]
         return sorted(found, key=lambda e: e.enrolled_at, reverse=True)
 
-    async def for_course(self, course_id: str) -> list[Enrollment]:
-        return sorted((e for e in self.rows.values() if e.course_id == course_id), key=lambda e: (e.enrolled_at, e.id))
+    async def for_course(self, course_id: str, *, org: str | None = None) -> list[Enrollment]:
+        rows = (e for e in self.rows.values() if e.course_id == course_id and (org is None or e.org == org))
+        return sorted(rows, key=lambda e: (e.enrolled_at, e.id))
+
+    async def signed_in_orgs(self, learner_ids: Sequence[str]) -> dict[str, str | None]:
+        own = sorted((e for e in self.rows.values() if e.via == "self"), key=lambda e: e.enrolled_at)
+        return {e.learner_id: e.org for e in own if e.learner_id in set(learner_ids)}
 
     async def add(self, enrollment: Enrollment) -> bool:
         if self._by_learner(enrollment.course_id, enrollment.learner_id) is not None:
@@ -204,9 +209,13 @@ class FakeCertificateRepository:
         learner_id: str | None,
         enrollment_id: str | None,
         issued_at: datetime,
+        org: str | None = None,
+        municipality: str | None = None,
     ) -> None:
         row = self.rows.setdefault(certificate_id, {"revoked": False})
         row.update(code=code, course_id=course_id, issued_at=issued_at)
+        row.setdefault("org", org)
+        row.setdefault("municipality", municipality)
         row.setdefault("learner_id", learner_id)
         row.setdefault("enrollment_id", enrollment_id)
 
@@ -221,11 +230,11 @@ class FakeReportRepository:
     def __init__(self, enrollments: FakeEnrollmentRepository) -> None:
         self._enrollments = enrollments
 
-    async def course_stats(self, course_id: str) -> CourseStats:
+    async def course_stats(self, course_id: str, *, org: str | None = None) -> CourseStats:
         current = [
             e
             for e in self._enrollments.rows.values()
-            if e.course_id == course_id and e.status is not EnrollmentStatus.WITHDRAWN
+            if e.course_id == course_id and e.status is not EnrollmentStatus.WITHDRAWN and (org is None or e.org == org)
         ]
         done = [e for e in current if e.status is EnrollmentStatus.COMPLETED]
 
@@ -244,6 +253,72 @@ class FakeReportRepository:
         return CourseStats(len(current), len(done), 0, grouped(lambda e: e.org), grouped(lambda e: e.municipality))
 
 
+class FakeNationalRepository:
+    """The projections of the national reports, merged the way the SQL repository merges them."""
+
+    def __init__(self) -> None:
+        self.enrollments: dict[str, dict[str, Any]] = {}
+        self.learners: dict[str, dict[str, Any]] = {}
+
+    async def enrollment_seen(self, *, enrollment_id: str, course_id: str, learner_id: str, **facts: Any) -> None:
+        row = self.enrollments.setdefault(enrollment_id, {"course_id": course_id, "learner_id": learner_id})
+        for key in ("org", "municipality"):
+            if row.get(key) is None:
+                row[key] = facts.get(key)
+        for key, pick in (
+            ("enrolled_at", min),
+            ("created_seen_at", max),
+            ("withdrawn_seen_at", max),
+            ("completed_at", min),
+        ):
+            values = [v for v in (row.get(key), facts.get(key)) if v is not None]
+            row[key] = pick(values) if values else None
+
+    async def fold(self, batch: int) -> int:
+        return 0
+
+    async def learner_seen(
+        self, *, learner_id: str, active_at: datetime, name: str | None = None, **facts: Any
+    ) -> None:
+        row = self.learners.setdefault(learner_id, {"named_at": None, "last_active_at": active_at})
+        row["last_active_at"] = max(row["last_active_at"], active_at)
+        if name is not None and (row["named_at"] is None or active_at > row["named_at"]):
+            row.update(name=name, named_at=active_at, **facts)
+
+
+class FakeErasureRepository:
+    """``ErasureRepository`` over the fake enrolments (service_layer/erasure.py)."""
+
+    def __init__(self, enrollments: Any) -> None:
+        self.enrollments = enrollments
+        self.erased: dict[str, Any] = {}
+
+    async def get(self, learner_id: str) -> Any:
+        return self.erased.get(learner_id)
+
+    async def record(self, erasure: Any) -> bool:
+        if erasure.learner_id in self.erased:
+            return False
+        self.erased[erasure.learner_id] = erasure
+        return True
+
+    async def orgs_of(self, learner_id: str) -> list[str | None] | None:
+        rows = [e for e in self.enrollments.rows.values() if e.learner_id == learner_id]
+        return [e.org for e in rows] or None
+
+    async def pseudonymise(self, learner_id: str, pseudonym: str, name_key: str) -> int:
+        changed = 0
+        for key, e in list(self.enrollments.rows.items()):
+            if e.learner_id == learner_id:
+                self.enrollments.rows[key] = replace(e, learner_name=pseudonym)
+                changed += 1
+        return changed
+
+    async def export(self, learner_id: str) -> dict[str, Any]:
+        rows = [e for e in self.enrollments.rows.values() if e.learner_id == learner_id]
+        return {"enrollments": [{"id": e.id, "learner_name": e.learner_name, "org": e.org} for e in rows]}
+
+
 class FakeUnitOfWork:
     """Implements ``ProgressUnitOfWork``; ``events`` are the ones committed, in order."""
 
@@ -252,6 +327,8 @@ class FakeUnitOfWork:
         self.enrollments = FakeEnrollmentRepository()
         self.certificates = FakeCertificateRepository()
         self.reports = FakeReportRepository(self.enrollments)
+        self.national = FakeNationalRepository()
+        self.erasures = FakeErasureRepository(self.enrollments)
         self.staged: list[Payload | Envelope] = []
         self.events: list[Payload | Envelope] = []
         self.commits = 0

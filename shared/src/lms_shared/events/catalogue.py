@@ -327,6 +327,28 @@ class CourseCompletedV1(WithLearner):
         return self.enrollment_id
 
 
+class LearnerErasedV1(Payload):
+    """A learner's name and contact data erased on request (issue 14): every service pseudonymises them.
+
+    Published once by progress, which records the request (``erased_learner``) in the same
+    transaction. Consumers replace the name with ``pseudonym`` wherever they keep it, drop contact
+    data, and keep a tombstone so that a late or redelivered event never writes the name back.
+    The ``learner_id`` (the token's ``sub``) stays as the pseudonymous key of the rows.
+    """
+
+    TYPE: ClassVar[str] = "lms.progress.learner.erased.v1"
+    SOURCE: ClassVar[str] = "progress"
+    learner_id: str
+    pseudonym: str
+    org: str | None = None
+    reason: str | None = None
+    requested_by: str
+    erased_at: datetime
+
+    def subject_key(self) -> str:
+        return self.learner_id
+
+
 # --- certificates --------------------------------------------------------------------------------
 
 
@@ -413,6 +435,7 @@ CATALOGUE: dict[str, type[Payload]] = {
         LessonCompletedV1,
         QuizAttemptedV1,
         CourseCompletedV1,
+        LearnerErasedV1,
         CertificateIssuedV1,
         CertificateRevokedV1,
         BulkProgressV1,

@@ -9,6 +9,7 @@ import type { BulkJobFieldsFragment, BulkRowFieldsFragment, JobRowsQuery, Previe
 import { useI18n, type MessageKey, type Translate } from "../../i18n";
 import { Dialog, ErrorMessage, Loading, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
 import { CourseSelect } from "./courses";
+import { PrintBatchPanel } from "./print";
 
 graphql(`fragment BulkJobFields on BulkIssueJob {
   id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }
@@ -45,6 +46,7 @@ const REASONS = new Set([
   "INVALID_CHARACTERS",
   "INVALID_EMAIL",
   "UNKNOWN_ORG",
+  "OTHER_STATE",
   "MALFORMED_ROW",
   "DUPLICATE_IN_INPUT",
   "ALREADY_CERTIFIED",
@@ -384,6 +386,7 @@ function JobProgress(props: { job: BulkJob; onUpdate: (job: BulkJob) => void; on
         </>
       ) : null}
       <ErrorMessage error={downloadError} />
+      {finished && job.issued > 0 ? <PrintBatchPanel jobId={job.id} /> : null}
       <div class="form-actions">
         <button type="button" class="button" onClick={downloadResult} disabled={!finished}>
           ↓ {t("bulk.downloadResult")}
@@ -399,6 +402,7 @@ function JobProgress(props: { job: BulkJob; onUpdate: (job: BulkJob) => void; on
 function RecentJobs({ courseId }: { courseId: string }) {
   const { t, dateTime } = useI18n();
   const { data } = useQuery(JOBS, { c: courseId }, [courseId]);
+  const [printing, setPrinting] = useState<string | null>(null);
   if (!data?.bulkIssueJobs.length) return null;
   return (
     <>
@@ -412,6 +416,9 @@ function RecentJobs({ courseId }: { courseId: string }) {
               <th scope="col">{t("bulk.total")}</th>
               <th scope="col">{t("bulk.issued")}</th>
               <th scope="col">{t("bulk.failedCount")}</th>
+              <th scope="col">
+                <span class="visually-hidden">{t("print.open")}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -422,11 +429,24 @@ function RecentJobs({ courseId }: { courseId: string }) {
                 <td>{j.total}</td>
                 <td>{j.issued}</td>
                 <td>{j.failed}</td>
+                <td>
+                  {j.issued > 0 && FINISHED.has(j.status) && j.status !== "FAILED" ? (
+                    <button
+                      type="button"
+                      class="button button-secondary"
+                      aria-pressed={printing === j.id}
+                      onClick={() => setPrinting(printing === j.id ? null : j.id)}
+                    >
+                      {t("print.open")}
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {printing ? <PrintBatchPanel key={printing} jobId={printing} /> : null}
     </>
   );
 }

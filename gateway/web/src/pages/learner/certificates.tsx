@@ -1,4 +1,5 @@
-// The learner's certificates: PDF download, verify link with copy button, QR code.
+// The learner's certificates: PDF download, verify link with copy button, QR code, and sharing:
+// the credential as JSON (with its Data Integrity proof), a QR code a wallet imports, LinkedIn.
 import { useState } from "preact/hooks";
 import { gql } from "../../api";
 import { graphql } from "../../gql";
@@ -79,10 +80,67 @@ function PdfDownload({ id, code, href }: { id: string; code: string; href: strin
   );
 }
 
+export function walletLink(cert: { code: string }): string {
+  // The public credential document (JSON-LD with its Data Integrity proof) that a wallet fetches.
+  return `${location.origin}/credentials/${encodeURIComponent(cert.code)}`;
+}
+
+// Fetched when clicked: the list stays light, and the file is always the current document.
+const CREDENTIAL_JSON = graphql(`query CertificateCredentialJson { myCertificates { id credentialDataIntegrity } }`);
+
+function CredentialDownload({ id, code }: { id: string; code: string }) {
+  const { t } = useI18n();
+  const [failed, setFailed] = useState(false);
+  async function save() {
+    setFailed(false);
+    try {
+      const data = await gql(CREDENTIAL_JSON, {});
+      const doc = data.myCertificates.find((c) => c.id === id)?.credentialDataIntegrity;
+      if (!doc) throw new Error("no credential");
+      const blob = new Blob([JSON.stringify(doc, null, 2)], { type: "application/ld+json" });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `credential-${code}.json`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      setFailed(true);
+    }
+  }
+  return (
+    <>
+      <button type="button" class="button button-secondary" onClick={save} data-testid="download-credential">
+        {t("certificates.downloadJson")}
+      </button>
+      {failed ? (
+        <span class="alert alert-error" role="alert">
+          {t("certificates.downloadJsonFailed")}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+function WalletQr({ code }: { code: string }) {
+  const { t } = useI18n();
+  // Drawn only when opened: a page of many certificates draws one QR code each, not two.
+  const [open, setOpen] = useState(false);
+  return (
+    <details class="wallet" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>{t("certificates.walletTitle")}</summary>
+      <p class="muted">{t("certificates.walletHelp")}</p>
+      {open ? <QrCode value={walletLink({ code })} label={t("certificates.walletQr", { code })} /> : null}
+    </details>
+  );
+}
+
 export function MyCertificatesPage() {
   const { t, date } = useI18n();
   const { data, error, loading } = useQuery(
-    graphql(`query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl } }`),
+    graphql(`query MyCertificates { myCertificates { ...CertificateSummary pdfUrl verifyUrl linkedInUrl } }`),
     {},
     [],
   );
@@ -133,7 +191,14 @@ export function MyCertificatesPage() {
                     <span class="muted">{t("certificates.pdfPending")}</span>
                   )}
                   <CopyButton text={link} />
+                  <CredentialDownload id={c.id} code={c.code} />
+                  {c.status === "VALID" ? (
+                    <a class="button button-secondary" href={c.linkedInUrl} target="_blank" rel="noopener noreferrer">
+                      {t("certificates.linkedIn")}
+                    </a>
+                  ) : null}
                 </div>
+                <WalletQr code={c.code} />
               </div>
               <QrCode value={link} label={t("certificates.qr", { code: c.code })} />
             </li>

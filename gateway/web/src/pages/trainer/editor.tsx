@@ -6,24 +6,25 @@ import { graphql } from "../../gql";
 import type { EditorQuery } from "../../gql/graphql";
 import { Link } from "../../router";
 import { rootFields } from "../../schema";
-import { ErrorMessage, Loading, PageTitle, StatusBadge, useQuery } from "../../components/ui";
+import { Dialog, ErrorMessage, Loading, PageTitle, StatusBadge, useQuery } from "../../components/ui";
 import { formatSize } from "../learner/player";
 import { CourseStats } from "./stats";
 import { ALL_LANGS, LanguagePicker, MoveButtons, STATUS_TONE, SideBySide, type Texts, TopicPicker, courseLangs, toInput } from "./shared";
-import { LessonForm } from "./lesson";
+import { LessonForm, LessonPreview } from "./lesson";
 import { PublishDialog } from "./publish";
 
 // Summaries are asked for in every language by alias: summary(lang) alone would fall back to another one.
 const EDITOR = graphql(`query Editor($id: ID!, $ui: String) {
   course(id: $id) {
     id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version
+    hasUnpublishedChanges incompleteLanguages
     certificatePolicy { autoIssue }
     summary_en: summary(lang: "en") summary_tr: summary(lang: "tr") summary_az: summary(lang: "az")
     summary_kk: summary(lang: "kk") summary_ky: summary(lang: "ky") summary_uz: summary(lang: "uz")
     summary_ru: summary(lang: "ru")
-    modules { id position title(lang: $ui)
-      lessons { id position kind title(lang: $ui) required durationMinutes
-        material { filename status size } quiz { passScore questions { id } } } }
+    modules { id position title(lang: $ui) titles { lang text }
+      lessons { id position kind title(lang: $ui) titles { lang text } bodies { lang text } required durationMinutes
+        material { id filename status size } quiz { passScore questions { id } } } }
     ...CourseStatsFields
   }
 }`);
@@ -62,6 +63,11 @@ export function CourseEditorPage({ id }: { id: string }) {
             {t(`courseStatus.${course.status}` as MessageKey)}
             {course.version ? ` · v${course.version}` : ""}
           </StatusBadge>
+          {course.version > 0 && course.hasUnpublishedChanges ? (
+            <StatusBadge tone="warn">
+              <span data-testid="unpublished-changes">{t("editor.unpublishedChanges")}</span>
+            </StatusBadge>
+          ) : null}
           <button type="button" class="button" onClick={() => setPublishing(true)} disabled={lessonCount === 0}>
             {t("editor.publish")}
           </button>
@@ -187,6 +193,10 @@ function ModuleEditor(props: {
 }) {
   const { t } = useI18n();
   const [adding, setAdding] = useState(false);
+  const [renaming, setRenaming] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<{ kind: "Module" | "Lesson"; id: string; title: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const lessons = [...props.module.lessons].sort((a, b) => a.position - b.position);
 
@@ -206,15 +216,34 @@ function ModuleEditor(props: {
         <h3>
           {t("editor.module")} {props.module.position}: {props.module.title}
         </h3>
-        {props.canMove ? (
-          <MoveButtons
-            label={props.module.title}
-            first={props.first}
-            last={props.last}
-            onMove={(d) => move("Module", props.module.id, props.module.position + d)}
-          />
-        ) : null}
+        <span class="item-actions">
+          {props.canMove ? (
+            <MoveButtons
+              label={props.module.title}
+              first={props.first}
+              last={props.last}
+              onMove={(d) => move("Module", props.module.id, props.module.position + d)}
+            />
+          ) : null}
+          <button type="button" class="button button-small button-secondary" onClick={() => setRenaming(!renaming)} aria-expanded={renaming} aria-label={`${t("editor.renameModule")}: ${props.module.title}`}>
+            {t("editor.renameModule")}
+          </button>
+          <button type="button" class="button button-small button-danger" onClick={() => setDeleting({ kind: "Module", id: props.module.id, title: props.module.title })} aria-label={`${t("editor.delete")}: ${props.module.title}`}>
+            {t("editor.delete")}
+          </button>
+        </span>
       </div>
+      {renaming ? (
+        <RenameModuleForm
+          course={props.course}
+          module={props.module}
+          onCancel={() => setRenaming(false)}
+          onSaved={() => {
+            setRenaming(false);
+            props.onChanged();
+          }}
+        />
+      ) : null}
       <ol class="lesson-list">
         {lessons.map((l, i) => (
           <li key={l.id} class="editor-lesson">
@@ -227,12 +256,47 @@ function ModuleEditor(props: {
                 {l.required ? "" : ` · ${t("course.optional")}`}
               </span>
             </span>
-            {props.canMove ? (
-              <MoveButtons label={l.title} first={i === 0} last={i === lessons.length - 1} onMove={(d) => move("Lesson", l.id, l.position + d)} />
+            <span class="item-actions">
+              {props.canMove ? (
+                <MoveButtons label={l.title} first={i === 0} last={i === lessons.length - 1} onMove={(d) => move("Lesson", l.id, l.position + d)} />
+              ) : null}
+              <button type="button" class="button button-small button-secondary" onClick={() => setPreviewing(l.id)} aria-label={`${t("editor.preview")}: ${l.title}`}>
+                {t("editor.preview")}
+              </button>
+              <button type="button" class="button button-small button-secondary" onClick={() => setEditing(editing === l.id ? null : l.id)} aria-expanded={editing === l.id} aria-label={`${t("editor.edit")}: ${l.title}`}>
+                {t("editor.edit")}
+              </button>
+              <button type="button" class="button button-small button-danger" onClick={() => setDeleting({ kind: "Lesson", id: l.id, title: l.title })} aria-label={`${t("editor.delete")}: ${l.title}`}>
+                {t("editor.delete")}
+              </button>
+            </span>
+            {editing === l.id ? (
+              <LessonForm
+                course={props.course}
+                moduleId={props.module.id}
+                position={l.position}
+                lesson={l}
+                onCancel={() => setEditing(null)}
+                onAdded={() => {
+                  setEditing(null);
+                  props.onChanged();
+                }}
+              />
             ) : null}
           </li>
         ))}
       </ol>
+      {previewing ? <LessonPreview course={props.course} lessonId={previewing} onClose={() => setPreviewing(null)} /> : null}
+      {deleting ? (
+        <ConfirmDelete
+          what={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={() => {
+            setDeleting(null);
+            props.onChanged();
+          }}
+        />
+      ) : null}
       <ErrorMessage error={error} />
       {adding ? (
         <LessonForm
@@ -251,6 +315,80 @@ function ModuleEditor(props: {
         </button>
       )}
     </li>
+  );
+}
+
+const DELETE = {
+  Module: graphql(`mutation DeleteModule($id: ID!) { deleteModule(id: $id) }`),
+  Lesson: graphql(`mutation DeleteLesson($id: ID!) { deleteLesson(id: $id) }`),
+};
+
+function ConfirmDelete(props: { what: { kind: "Module" | "Lesson"; id: string; title: string }; onClose: () => void; onDeleted: () => void }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function remove() {
+    setBusy(true);
+    setError(null);
+    try {
+      await (props.what.kind === "Module" ? gql(DELETE.Module, { id: props.what.id }) : gql(DELETE.Lesson, { id: props.what.id }));
+      props.onDeleted();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+  const title = props.what.kind === "Module" ? t("editor.deleteModuleTitle", { title: props.what.title }) : t("editor.deleteLessonTitle", { title: props.what.title });
+  return (
+    <Dialog title={title} onClose={props.onClose}>
+      <p>{props.what.kind === "Module" ? t("editor.deleteModuleBody") : t("editor.deleteLessonBody")}</p>
+      <ErrorMessage error={error} />
+      <div class="form-actions">
+        <button type="button" class="button button-danger" onClick={remove} disabled={busy}>
+          {busy ? t("common.working") : t("editor.deleteConfirm")}
+        </button>
+        <button type="button" class="button button-secondary" onClick={props.onClose}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function RenameModuleForm(props: { course: EditorCourse; module: EditorCourse["modules"][number]; onCancel: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const languages = courseLangs(props.course);
+  const [titles, setTitles] = useState<Texts>(Object.fromEntries(props.module.titles.map((x) => [x.lang, x.text])));
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function save(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(graphql(`mutation UpdateModule($id: ID!, $i: ModuleInput!) { updateModule(id: $id, input: $i) { id } }`), {
+        id: props.module.id,
+        i: { titles: toInput(titles, languages) },
+      });
+      props.onSaved();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+  return (
+    <form class="panel panel-quiet" onSubmit={save}>
+      <SideBySide id={`rename-${props.module.id}`} label={t("editor.moduleTitle")} languages={languages} values={titles} onChange={setTitles} required={props.course.defaultLanguage as Lang} />
+      <ErrorMessage error={error} />
+      <div class="form-actions">
+        <button type="submit" class="button" disabled={busy}>
+          {busy ? t("common.working") : t("editor.save")}
+        </button>
+        <button type="button" class="button button-secondary" onClick={props.onCancel}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -1,9 +1,10 @@
-// The form that adds a lesson: text, video, document or quiz (with its question editor).
+// The form that adds or edits a lesson: text, video, document or quiz (with its question editor),
+// and the preview of a lesson as a learner sees it.
 import { useState } from "preact/hooks";
 import { gql } from "../../api";
 import { graphql } from "../../gql";
 import { useI18n, type Lang } from "../../i18n";
-import { ErrorMessage } from "../../components/ui";
+import { Dialog, ErrorMessage, Loading, Markdown, useQuery } from "../../components/ui";
 import type { EditorCourse, EditorLesson } from "./editor";
 import { MaterialUploader, type UploadedMaterial } from "./materials";
 import { MoveButtons, SideBySide, type Texts, courseLangs, langName, moveItem, toInput } from "./shared";
@@ -23,27 +24,42 @@ let draftKey = 0;
 const newOption = (): DraftOption => ({ key: ++draftKey, labels: {}, correct: false });
 const newQuestion = (): DraftQuestion => ({ key: ++draftKey, prompts: {}, options: [newOption(), newOption()] });
 
-export function LessonForm(props: { course: EditorCourse; moduleId: string; position: number; onCancel: () => void; onAdded: () => void }) {
+const textsOf = (items: { lang: string; text: string }[] | undefined): Texts => Object.fromEntries((items ?? []).map((x) => [x.lang, x.text]));
+
+const UPDATE_LESSON = graphql(`mutation UpdateLesson($id: ID!, $i: UpdateLessonInput!) { updateLesson(id: $id, input: $i) { id } }`);
+
+export function LessonForm(props: {
+  course: EditorCourse;
+  moduleId: string;
+  position: number;
+  lesson?: EditorLesson;
+  onCancel: () => void;
+  onAdded: () => void;
+}) {
   const { t } = useI18n();
   const languages = courseLangs(props.course);
-  const [kind, setKind] = useState<EditorLesson["kind"]>("TEXT");
-  const [titles, setTitles] = useState<Texts>({});
-  const [bodies, setBodies] = useState<Texts>({});
-  const [duration, setDuration] = useState("");
-  const [required, setRequired] = useState(true);
+  const editing = props.lesson;
+  const [kind, setKind] = useState<EditorLesson["kind"]>(editing?.kind ?? "TEXT");
+  const [titles, setTitles] = useState<Texts>(textsOf(editing?.titles));
+  const [bodies, setBodies] = useState<Texts>(textsOf(editing?.bodies));
+  const [duration, setDuration] = useState(editing?.durationMinutes ? String(editing.durationMinutes) : "");
+  const [required, setRequired] = useState(editing?.required ?? true);
   const [material, setMaterial] = useState<UploadedMaterial | null>(null);
-  const [passScore, setPassScore] = useState("70");
+  // Editing a quiz means writing it again: answer keys never leave the server, so they cannot be shown.
+  const [replaceQuiz, setReplaceQuiz] = useState(!editing);
+  const [passScore, setPassScore] = useState(editing?.quiz ? String(editing.quiz.passScore) : "70");
   const [questions, setQuestions] = useState<DraftQuestion[]>([newQuestion()]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const formId = `lesson-${props.moduleId}`;
+  const formId = editing ? `lesson-edit-${editing.id}` : `lesson-${props.moduleId}`;
+  const hasMaterial = kind === "VIDEO" || kind === "DOCUMENT";
 
   function problems(): string | null {
     if (!titles[props.course.defaultLanguage as Lang]?.trim()) {
       return t("editor.needDefaultTitle", { lang: langName(props.course.defaultLanguage) });
     }
-    if ((kind === "VIDEO" || kind === "DOCUMENT") && !material) return t("editor.needMaterial");
-    if (kind === "QUIZ") {
+    if (hasMaterial && !material && !editing?.material) return t("editor.needMaterial");
+    if (kind === "QUIZ" && replaceQuiz) {
       for (const [i, q] of questions.entries()) {
         if (!toInput(q.prompts, languages).length) return t("quiz.needPrompt", { n: i + 1 });
         if (q.options.length < 2) return t("quiz.needOptions", { n: i + 1 });
@@ -63,6 +79,37 @@ export function LessonForm(props: { course: EditorCourse; moduleId: string; posi
     }
     setBusy(true);
     setError(null);
+    const quiz =
+      kind === "QUIZ" && replaceQuiz
+        ? {
+            passScore: Number(passScore),
+            questions: questions.map((q) => ({
+              prompts: toInput(q.prompts, languages),
+              options: q.options.map((o) => ({ labels: toInput(o.labels, languages), correct: o.correct })),
+            })),
+          }
+        : null;
+    if (editing) {
+      try {
+        await gql(UPDATE_LESSON, {
+          id: editing.id,
+          i: {
+            titles: toInput(titles, languages),
+            bodies: toInput(bodies, languages),
+            durationMinutes: duration ? Number(duration) : null,
+            required,
+            ...(hasMaterial && material ? { materialId: material.id } : {}),
+            ...(quiz ? { quiz } : {}),
+          },
+        });
+        props.onAdded();
+      } catch (err) {
+        setError(err);
+      } finally {
+        setBusy(false);
+      }
+      return;
+    }
     try {
       await gql(graphql(`mutation AddLesson($m: ID!, $i: LessonInput!) { addLesson(moduleId: $m, input: $i) { id } }`), {
         m: props.moduleId,
@@ -73,17 +120,8 @@ export function LessonForm(props: { course: EditorCourse; moduleId: string; posi
           durationMinutes: duration ? Number(duration) : null,
           required,
           position: props.position,
-          materialId: kind === "VIDEO" || kind === "DOCUMENT" ? material?.id : null,
-          quiz:
-            kind === "QUIZ"
-              ? {
-                  passScore: Number(passScore),
-                  questions: questions.map((q) => ({
-                    prompts: toInput(q.prompts, languages),
-                    options: q.options.map((o) => ({ labels: toInput(o.labels, languages), correct: o.correct })),
-                  })),
-                }
-              : null,
+          materialId: hasMaterial ? material?.id : null,
+          quiz,
         },
       });
       props.onAdded();
@@ -98,11 +136,11 @@ export function LessonForm(props: { course: EditorCourse; moduleId: string; posi
 
   return (
     <form class="panel panel-quiet lesson-form" onSubmit={add} aria-labelledby={`${formId}-heading`}>
-      <h4 id={`${formId}-heading`}>{t("editor.newLesson")}</h4>
+      <h4 id={`${formId}-heading`}>{editing ? t("editor.editLesson", { title: editing.title }) : t("editor.newLesson")}</h4>
       <div class="form-grid">
         <div class="field">
           <label for={`${formId}-kind`}>{t("editor.lessonKind")}</label>
-          <select id={`${formId}-kind`} value={kind} onChange={(e) => setKind(e.currentTarget.value as EditorLesson["kind"])}>
+          <select id={`${formId}-kind`} value={kind} disabled={!!editing} onChange={(e) => setKind(e.currentTarget.value as EditorLesson["kind"])}>
             {(["TEXT", "VIDEO", "DOCUMENT", "QUIZ"] as const).map((k) => (
               <option key={k} value={k}>
                 {t(`lessonKind.${k}`)}
@@ -121,10 +159,19 @@ export function LessonForm(props: { course: EditorCourse; moduleId: string; posi
       </div>
       <SideBySide id={`${formId}-title`} label={t("editor.lessonTitle")} languages={languages} values={titles} onChange={setTitles} required={props.course.defaultLanguage as Lang} />
       <SideBySide id={`${formId}-body`} label={t("editor.body")} languages={languages} values={bodies} onChange={setBodies} multiline />
-      {kind === "VIDEO" || kind === "DOCUMENT" ? (
-        <MaterialUploader key={kind} courseId={props.course.id} kind={kind} onUploaded={setMaterial} />
+      {hasMaterial && editing?.material ? (
+        <p class="muted" data-testid="current-material">
+          {t("editor.currentMaterial", { filename: editing.material.filename })}
+        </p>
       ) : null}
-      {kind === "QUIZ" ? (
+      {hasMaterial ? <MaterialUploader key={kind} courseId={props.course.id} kind={kind} onUploaded={setMaterial} /> : null}
+      {kind === "QUIZ" && editing ? (
+        <label class="option">
+          <input type="checkbox" checked={replaceQuiz} onChange={(e) => setReplaceQuiz(e.currentTarget.checked)} />
+          <span>{t("editor.replaceQuiz")}</span>
+        </label>
+      ) : null}
+      {kind === "QUIZ" && replaceQuiz ? (
         <fieldset class="quiz-editor">
           <legend>{t("quiz.editor")}</legend>
           <div class="field field-narrow">
@@ -190,5 +237,67 @@ export function LessonForm(props: { course: EditorCourse; moduleId: string; posi
         </button>
       </div>
     </form>
+  );
+}
+
+const PREVIEW = graphql(`query LessonPreview($id: ID!, $l: String) {
+  course(id: $id) { id modules { id lessons { id kind title(lang: $l) body(lang: $l) durationMinutes required
+    material { filename }
+    quiz { passScore questions { id prompt(lang: $l) multiple options { id label(lang: $l) } } } } } }
+}`);
+
+/** A lesson of the draft as a learner reading the chosen language would see it (nothing is recorded). */
+export function LessonPreview(props: { course: EditorCourse; lessonId: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const languages = courseLangs(props.course);
+  const [lang, setLang] = useState<Lang>((props.course.defaultLanguage as Lang) ?? languages[0]);
+  const { data, error, loading } = useQuery(PREVIEW, { id: props.course.id, l: lang }, [props.course.id, lang]);
+  const lesson = data?.course?.modules.flatMap((m) => m.lessons).find((x) => x.id === props.lessonId);
+  return (
+    <Dialog title={t("editor.previewTitle")} onClose={props.onClose}>
+      <div class="field field-narrow">
+        <label for="preview-lang">{t("editor.previewLanguage")}</label>
+        <select id="preview-lang" value={lang} onChange={(e) => setLang(e.currentTarget.value as Lang)}>
+          {languages.map((l) => (
+            <option key={l} value={l}>
+              {langName(l)}
+            </option>
+          ))}
+        </select>
+      </div>
+      {loading && !data ? <Loading /> : null}
+      <ErrorMessage error={error} />
+      {lesson ? (
+        <article class="lesson-preview" lang={lang} data-testid="lesson-preview">
+          <h3>{lesson.title}</h3>
+          {lesson.body ? <Markdown source={lesson.body} /> : null}
+          {lesson.material ? <p class="muted">{lesson.material.filename}</p> : null}
+          {lesson.quiz ? (
+            <ol class="quiz-preview">
+              {lesson.quiz.questions.map((q) => (
+                <li key={q.id}>
+                  <p>{q.prompt}</p>
+                  <ul>
+                    {q.options.map((o) => (
+                      <li key={o.id}>
+                        <label class="option">
+                          <input type={q.multiple ? "checkbox" : "radio"} name={`preview-${q.id}`} disabled />
+                          <span>{o.label}</span>
+                        </label>
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ol>
+          ) : null}
+        </article>
+      ) : null}
+      <div class="form-actions">
+        <button type="button" class="button button-secondary" onClick={props.onClose}>
+          {t("common.close")}
+        </button>
+      </div>
+    </Dialog>
   );
 }

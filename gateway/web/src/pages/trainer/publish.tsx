@@ -33,6 +33,11 @@ export function PublishDialog(props: { course: EditorCourse; lessonCount: number
         })}
       </p>
       <p>{t("publish.languages", { languages: props.course.languages.map(langName).join(", ") })}</p>
+      {props.course.incompleteLanguages.length ? (
+        <p class="alert alert-warn" role="alert" data-testid="incomplete-languages">
+          {t("publish.incomplete", { languages: props.course.incompleteLanguages.map(langName).join(", ") })}
+        </p>
+      ) : null}
       {props.course.version > 0 ? <p>{t("publish.existing", { version: props.course.version })}</p> : null}
       <p class="muted">{t("publish.immutable")}</p>
       <ErrorMessage error={error} />

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from certificates.adapters.data_integrity import verify_data_integrity
 from certificates.adapters.signing import (
+    CredentialVerificationError,
     IssuerKey,
     IssuerPublicKey,
     build_did_document,
@@ -27,7 +31,9 @@ from certificates.adapters.signing import (
     build_open_badge_credential,
     did_web_for,
     envelope_credential,
+    token_payload,
     verification_method_id,
+    verify_credential_jwt,
 )
 from certificates.adapters.status_list import (
     MIN_LIST_BITS,
@@ -44,6 +50,19 @@ LIST_SIZE: Final = MIN_LIST_BITS
 _PERMUTE_MULTIPLIER: Final = 0x9E3B
 _PERMUTE_OFFSET: Final = 0x5A5A
 CRITERIA: Final = "Completed every required lesson and passed every required quiz of the course."
+# JWT claims that are not part of the credential itself (tokens before issue 17 also carried ``jti``).
+_JWT_ONLY_CLAIMS: Final = ("iss", "jti")
+
+
+def achievement_description(summary: str | None, course_title: str) -> str:
+    """``achievement.description``: the course summary, or a sentence naming the course if it has none.
+
+    Control characters other than tab and line breaks are dropped: the summary comes from the
+    course's authors as it is, and RDFC-1.0 implementations escape those characters differently,
+    so a proof over them would not verify elsewhere (``rdfc`` refuses them).
+    """
+    text = "".join(ch for ch in summary or "" if ch in "\t\n\r" or unicodedata.category(ch) != "Cc").strip()
+    return text or f"Completion of the course {course_title}."
 
 
 def bit_position(slot: int) -> int:
@@ -162,11 +181,20 @@ class VcJwtSigner:
     retired key, so credentials signed before a rotation keep verifying.
     """
 
-    def __init__(self, key: IssuerKey, public_url: str, retired: Sequence[IssuerPublicKey] = ()) -> None:
+    def __init__(
+        self,
+        key: IssuerKey,
+        public_url: str,
+        retired: Sequence[IssuerPublicKey] = (),
+        *,
+        data_integrity: bool = True,
+    ) -> None:
         self.key = key
+        self.data_integrity = data_integrity  # False: VC-JWT only at issue (LMS_DATA_INTEGRITY_PROOFS)
         self.public_url = public_url.rstrip("/")
         self.did = did_web_for(self.public_url)
         self.verification_method = verification_method_id(self.did, key)
+        self.data_integrity_method = key.multikey_id(self.did)
         self.published = published_keys(key, retired)
 
     def status_list_url(self, list_number: int) -> str:
@@ -190,7 +218,7 @@ class VcJwtSigner:
             learner_name=facts.learner_name,
             achievement_id=f"{self.public_url}/courses/{facts.course_id}{version}",
             course_title=facts.course_title,
-            description=facts.course_title,
+            description=achievement_description(facts.course_summary, facts.course_title),
             criteria=CRITERIA,
             valid_from=facts.issued_at,
             credential_status=status_list_entry(
@@ -199,24 +227,70 @@ class VcJwtSigner:
             language=facts.lang,
         )
         jws = self.key.sign_credential(credential, verification_method=self.verification_method)
-        return SignedCredential(credential=dict(envelope_credential(jws)), jws=jws)
+        return SignedCredential(
+            credential=dict(envelope_credential(jws)),
+            jws=jws,
+            data_integrity=self._add_proof(credential, created=facts.issued_at) if self.data_integrity else None,
+        )
 
-    def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str:
-        credential = build_status_list_credential(
+    def _add_proof(self, credential: dict[str, Any], *, created: datetime | None = None) -> dict[str, Any]:
+        return self.key.add_data_integrity_proof(
+            credential, verification_method=self.data_integrity_method, created=created or utcnow()
+        )
+
+    def data_integrity_of(self, token: str, *, created: datetime | None = None) -> dict[str, Any]:
+        """The Data Integrity form of a credential we signed as a VC-JWT (for certificates issued
+        before issue 17): the token's credential, without its JWT-only claims, with a proof by the
+        current key. The token's own signature is not checked here; it is ours, from our database.
+        """
+        payload = token_payload(token)
+        credential = {name: value for name, value in payload.items() if name not in _JWT_ONLY_CLAIMS}
+        return self._add_proof(credential, created=created)
+
+    def _status_list_credential(self, list_number: int, revoked_indexes: list[int]) -> dict[str, Any]:
+        return build_status_list_credential(
             list_url=self.status_list_url(list_number),
             issuer_id=self.did,
             revoked=[bit_position(i) for i in revoked_indexes],
             valid_from=utcnow(),
             ttl_ms=60_000,
         )
+
+    def sign_status_list(self, list_number: int, revoked_indexes: list[int]) -> str:
+        credential = self._status_list_credential(list_number, revoked_indexes)
         return sign_status_list_credential(self.key, credential, verification_method=self.verification_method)
+
+    def sign_status_list_data_integrity(self, list_number: int, revoked_indexes: list[int]) -> dict[str, Any]:
+        """The same BitstringStatusListCredential with an ``eddsa-rdfc-2022`` proof."""
+        return self._add_proof(self._status_list_credential(list_number, revoked_indexes))
 
     def signed_with_current_key(self, token: str) -> bool:
         """Whether a JWS we stored names the current key (False after a rotation, so it is re-signed)."""
         return jws_key_id(token) == self.verification_method
 
+    def proved_with_current_key(self, document: Mapping[str, Any]) -> bool:
+        """Whether a stored Data Integrity document's proof names the current key."""
+        proof = document.get("proof")
+        return isinstance(proof, Mapping) and proof.get("verificationMethod") == self.data_integrity_method
+
+    def verify_data_integrity(self, credential: Mapping[str, Any]) -> bool:
+        """Whether the credential's ``eddsa-rdfc-2022`` proof verifies with a published key (current or retired)."""
+        return verify_data_integrity(credential, self.published)
+
+    def verify_jwt(self, token: str) -> bool:
+        """Whether a VC-JWT's signature verifies with the published key its ``kid`` names."""
+        kid = jws_key_id(token)
+        key = next((k for k in self.published if verification_method_id(self.did, k) == kid), None)
+        if key is None:
+            return False
+        try:
+            verify_credential_jwt(token, key.public_jwk)
+        except CredentialVerificationError:
+            return False
+        return True
+
     def did_document(self) -> dict[str, Any]:
         return build_did_document(self.public_url, self.published)
 
     def jwks(self) -> dict[str, Any]:
-        return dict(build_jwks(self.published))
+        return dict(build_jwks(self.published, did=self.did))

@@ -43,6 +43,7 @@ course = Table(
     Column("version", Integer, nullable=False),
     Column("slug", String(200), nullable=False),
     Column("titles", JSONB, nullable=False),
+    Column("summaries", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("languages", JSONB, nullable=False),
     Column("default_language", String(16), nullable=False),
     Column("owner_id", String(255), nullable=False),
@@ -104,6 +105,11 @@ certificate = Table(
     Column("pdf_key", String(255), nullable=False),
     Column("credential", JSONB, nullable=False),
     Column("credential_jws", Text, nullable=False),
+    # The credential with an embedded eddsa-rdfc-2022 proof; NULL for certificates from before
+    # migration 0008 until `certificates backfill-data-integrity` (or a read) provides one.
+    # none_as_null: a certificate issued without its proof (LMS_DATA_INTEGRITY_PROOFS=false) has SQL
+    # NULL, not JSON null, so the backfill's "credential_di IS NULL" finds it.
+    Column("credential_di", JSONB(none_as_null=True), nullable=True),
     Column("status_list_index", BigInteger, nullable=False, unique=True),
     Index(
         "uq_certificate_valid_recipient",
@@ -195,6 +201,8 @@ status_list = Table(
     metadata,
     Column("list_number", Integer, primary_key=True),
     Column("credential_jwt", Text, nullable=False),
+    # The same list with an eddsa-rdfc-2022 proof (NULL: signed before migration 0008).
+    Column("credential_di", JSONB, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -230,5 +238,51 @@ course_version_policy = Table(
     Column("version", Integer, primary_key=True),
     Column("auto_issue", Boolean, nullable=False),
     Column("template_id", String(64), nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Print batches (issue 17, item 7): a ceremony's certificates as one merged PDF or a ZIP, produced
+# by the workers. ``attempt`` is the lease's generation: a worker's writes only count for its own.
+print_batch = Table(
+    "print_batch",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("format", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("selection", JSONB, nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False, server_default=text("0")),
+    Column("attempt", Integer, nullable=False, server_default=text("0")),
+    Column("failures", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text, nullable=True),
+    Column("waiting_reason", Text, nullable=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("output_key", String(255), nullable=True),
+    Column("size", BigInteger, nullable=True),
+    Column("created_by", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index("ix_print_batch_active", "due_at", postgresql_where=text("status IN ('QUEUED', 'RUNNING')")),
+)
+
+print_batch_item = Table(
+    "print_batch_item",
+    metadata,
+    Column("batch_id", UUID(as_uuid=True), ForeignKey("print_batch.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("certificate_id", UUID(as_uuid=True), nullable=False),
+    Column("pdf_key", String(255), nullable=False),
+    Column("file_name", Text, nullable=False),
+)
+
+# Learners erased on request (migration 0010): a later completion for them is dropped, never certified.
+erased_learner = Table(
+    "erased_learner",
+    metadata,
+    Column("learner_id", String(255), primary_key=True),
+    Column("pseudonym", String(300), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -49,6 +49,7 @@ def _course(row: Row[Any]) -> CourseInfo:
         template_id=row.template_id,
         owner_id=row.owner_id,
         co_owner_ids=list(row.co_owner_ids or []),
+        summaries=dict(row.summaries or {}),
     )
 
 
@@ -80,6 +81,7 @@ def _certificate(row: Row[Any]) -> IssuedCertificate:
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
         generation=row.generation,
+        credential_di=row.credential_di,
     )
 
 
@@ -121,6 +123,7 @@ class SqlAlchemyCourseRepository:
             "version": course.version,
             "slug": slug,
             "titles": dict(course.titles),
+            "summaries": dict(course.summaries),
             "languages": list(course.languages),
             "default_language": course.default_language,
             "owner_id": course.owner_id,
@@ -237,17 +240,25 @@ class SqlAlchemyCompletionRepository:
             .values(awaiting_course=False)
         )
 
-    async def eligible_without_certificate(self, course_id: str) -> list[Recipient]:
+    async def eligible_without_certificate(self, course_id: str, org: str | None = None) -> list[Recipient]:
         c, cert = orm.completion.c, orm.certificate.c
         holders = select(cert.learner_id).where(
             cert.course_id == course_id, cert.status == CertificateStatus.VALID, cert.learner_id.is_not(None)
         )
-        rows = await self.session.execute(
-            select(orm.completion)
-            .where(c.course_id == course_id, c.learner_id.not_in(holders))
-            .order_by(c.completed_at, c.learner_id)
-        )
+        query = select(orm.completion).where(c.course_id == course_id, c.learner_id.not_in(holders))
+        if org is not None:
+            query = query.where(c.org == org)
+        rows = await self.session.execute(query.order_by(c.completed_at, c.learner_id))
         return [_completer(r) for r in rows]
+
+    async def orgs_of(self, course_id: str, learner_ids: Collection[str]) -> dict[str, str | None]:
+        if not learner_ids:
+            return {}
+        c = orm.completion.c
+        rows = await self.session.execute(
+            select(c.learner_id, c.org).where(c.course_id == course_id, c.learner_id.in_(list(learner_ids)))
+        )
+        return {r.learner_id: r.org for r in rows}
 
 
 def _completer(row: Row[Any]) -> Recipient:
@@ -284,11 +295,15 @@ class SqlAlchemyCertificateRepository:
         )
         return [_certificate(r) for r in rows]
 
-    async def find(self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int) -> list[IssuedCertificate]:
+    async def find(
+        self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int, *, org: str | None = None
+    ) -> list[IssuedCertificate]:
         c = orm.certificate.c
         query = select(orm.certificate)
         if ids is not None:
             query = query.where(c.id.in_(list(ids)))
+        if org is not None:
+            query = query.where(c.org == org)
         if course_id:
             query = query.where(c.course_id == course_id)
         rows = await self.session.execute(query.order_by(c.issued_at.desc()).limit(limit))
@@ -351,6 +366,27 @@ class SqlAlchemyCertificateRepository:
         )
         return [int(i) for i in rows.scalars()]
 
+    async def without_data_integrity(self, limit: int) -> list[IssuedCertificate]:
+        c = orm.certificate.c
+        rows = await self.session.execute(
+            select(orm.certificate)
+            .where(c.credential_di.is_(None))
+            .order_by(c.issued_at, c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_certificate(r) for r in rows]
+
+    async def set_data_integrity(self, cert_id: uuid.UUID, credential_di: dict[str, Any]) -> bool:
+        c = orm.certificate.c
+        result = await self.session.execute(
+            update(orm.certificate)
+            .where(c.id == cert_id, c.credential_di.is_(None))
+            .values(credential_di=credential_di)
+            .returning(c.id)
+        )
+        return result.first() is not None
+
 
 class SqlAlchemyBulkJobRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -386,11 +422,13 @@ class SqlAlchemyBulkJobRepository:
         row = (await self.session.execute(query)).first()
         return _job(row) if row is not None else None
 
-    async def recent(self, course_id: str | None, limit: int) -> list[BulkJob]:
+    async def recent(self, course_id: str | None, limit: int, *, created_by: str | None = None) -> list[BulkJob]:
         j = orm.bulk_job.c
         query = select(orm.bulk_job).order_by(j.created_at.desc()).limit(limit)
         if course_id:
             query = query.where(j.course_id == course_id)
+        if created_by is not None:
+            query = query.where(j.created_by == created_by)
         return [_job(r) for r in await self.session.execute(query)]
 
     async def pending_items(self, job_id: uuid.UUID, first: int, last: int) -> list[PendingItem]:
@@ -683,13 +721,19 @@ class SqlAlchemyStatusListRepository:
         value = await self.session.scalar(select(s.credential_jwt).where(s.list_number == list_number))
         return str(value) if value is not None else None
 
-    async def save(self, list_number: int, credential_jwt: str, at: datetime) -> None:
+    async def get_data_integrity(self, list_number: int) -> dict[str, Any] | None:
+        s = orm.status_list.c
+        value = await self.session.scalar(select(s.credential_di).where(s.list_number == list_number))
+        return dict(value) if value is not None else None
+
+    async def save(
+        self, list_number: int, credential_jwt: str, at: datetime, credential_di: dict[str, Any] | None = None
+    ) -> None:
+        values = {"credential_jwt": credential_jwt, "credential_di": credential_di, "updated_at": at}
         await self.session.execute(
             pg_insert(orm.status_list)
-            .values(list_number=list_number, credential_jwt=credential_jwt, updated_at=at)
-            .on_conflict_do_update(
-                index_elements=["list_number"], set_={"credential_jwt": credential_jwt, "updated_at": at}
-            )
+            .values(list_number=list_number, **values)
+            .on_conflict_do_update(index_elements=["list_number"], set_=values)
         )
 
     async def lock(self, list_number: int) -> None:

@@ -4,25 +4,25 @@ Every certificate also exists as an Open Badges 3.0 ``OpenBadgeCredential`` (a W
 Credential, data model 2.0) that anyone can check without us: an employer's HR system, a
 ministry's registry, a learner's wallet.
 
-Why JOSE (VC-JOSE-COSE, ``application/vc+jwt``) and not Data Integrity (``eddsa-rdfc-2022``)
---------------------------------------------------------------------------------------------
-* Independent verifiability. A compact JWS is checked by any JOSE library in any language
-  (PyJWT, jose, nimbus, go-jose...) with the public key from our JWKS or DID document; the
-  Ed25519 signature covers exactly the bytes in the token. A Data Integrity proof needs JSON-LD
-  RDF canonicalisation (RDFC-1.0) and the contexts resolved, which few stacks have and which
-  fails in subtle ways when a context is unavailable or a term is undefined.
-* Speed. Signing is one JSON serialisation and one Ed25519 signature (tens of microseconds);
-  RDF canonicalisation of an Open Badge costs milliseconds in Python. Bulk issuance signs
-  thousands of credentials per job.
-* Both are conformant securing mechanisms for VC 2.0, and Open Badges 3.0 accepts JWT-secured
-  credentials (its "VC-JWT" proof format).
+Two proofs of the same credential
+---------------------------------
+* VC-JOSE-COSE (``application/vc+jwt``, this module): a compact JWS that any JOSE library in any
+  language (PyJWT, jose, nimbus, go-jose...) checks with the public key from our JWKS or DID
+  document; the Ed25519 signature covers exactly the bytes in the token.
+* Data Integrity (``eddsa-rdfc-2022``, ``data_integrity.py``, issue 17): the same credential with
+  an embedded ``DataIntegrityProof``, for the wallets and verifiers built on JSON-LD (the
+  Learner Credential Wallet, VerifierPlus, ``@digitalbazaar/vc``). It needs RDFC-1.0
+  canonicalisation with the contexts resolved, which is why they are vendored
+  (``jsonld_contexts.py``) and why every term of the credential must be defined by them.
+* Both are conformant securing mechanisms for VC 2.0 and Open Badges 3.0.
 
 Token shape, following VC-JOSE-COSE: protected header ``{"alg": "EdDSA", "typ": "vc+jwt",
 "cty": "vc", "kid": "<did>#<thumbprint>"}``; the payload is the credential itself (no ``vc``
-claim, which that specification forbids), plus ``iss`` and ``jti`` set to the same values as
-``issuer.id`` and ``id`` so generic JWT tooling can route the token without conflicting with
-the credential. ``kid`` is a DID URL naming a verification method in our did:web document, so
-a verifier can resolve the key from the issuer's identifier alone. As JSON (for example in an
+claim, which that specification forbids), plus ``iss`` set to ``issuer.id`` so generic JWT
+tooling can route the token without conflicting with the credential (the VC 2.0 context defines
+``iss``; tokens issued before issue 17 also carried ``jti``, which no context defines, so JSON-LD
+processors in safe mode refused them). ``kid`` is a DID URL naming a verification method in our
+did:web document, so a verifier can resolve the key from the issuer's identifier alone. As JSON (for example in an
 API response) the token is wrapped the way VC 2.0 embeds enveloped credentials:
 ``{"@context": "https://www.w3.org/ns/credentials/v2", "id": "data:application/vc+jwt,<jws>",
 "type": "EnvelopedVerifiableCredential"}``.
@@ -45,6 +45,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from certificates.adapters.data_integrity import add_proof, multikey_id, multikey_method
+
 VC_CONTEXT_V2: Final = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT_V3: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 VC_JWT_MEDIA_TYPE: Final = "application/vc+jwt"
@@ -52,7 +54,11 @@ JWS_TYP: Final = "vc+jwt"
 JWS_CTY: Final = "vc"
 JWS_ALG: Final = "EdDSA"
 
-_DID_CONTEXTS: Final = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1")
+_DID_CONTEXTS: Final = (
+    "https://www.w3.org/ns/did/v1",
+    "https://w3id.org/security/suites/jws-2020/v1",
+    "https://w3id.org/security/multikey/v1",
+)
 _ENVELOPE_PREFIX: Final = f"data:{VC_JWT_MEDIA_TYPE},"
 
 
@@ -98,8 +104,9 @@ class IssuerPublicKey:
     def from_jwk(cls, jwk: Mapping[str, Any]) -> IssuerPublicKey:
         """A public JWK (RFC 8037: ``kty`` OKP, ``crv`` Ed25519, ``x``), e.g. copied from our JWKS.
 
-        A ``kid``, if present, must be the key's thumbprint: that is the ``kid`` every credential
-        we signed carries, so any other value would publish a key no credential points at.
+        A ``kid``, if present, must name the key's thumbprint, bare or as a DID URL fragment
+        (``…#<thumbprint>``, as our JWKS publishes it): that is what every credential we signed
+        names, so any other value would publish a key no credential points at.
         """
         if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
             raise ValueError(f"expected kty OKP and crv Ed25519, got {jwk.get('kty')!r} and {jwk.get('crv')!r}")
@@ -113,7 +120,7 @@ class IssuerPublicKey:
         except ValueError:
             raise ValueError("'x' is not base64url") from None
         key = cls(raw)
-        if "kid" in jwk and jwk["kid"] != key.key_id:
+        if "kid" in jwk and str(jwk["kid"]).rpartition("#")[2] != key.key_id:
             raise ValueError(f"its kid {jwk['kid']!r} is not the key's thumbprint {key.key_id!r}")
         return key
 
@@ -246,10 +253,25 @@ class IssuerKey:
         issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
         payload = dict(credential)
         if isinstance(issuer_id, str):
-            payload["iss"] = issuer_id
-        if isinstance(credential.get("id"), str):
-            payload["jti"] = credential["id"]
+            payload["iss"] = issuer_id  # defined by the VC 2.0 context (jose#iss), so JSON-LD keeps it
+        # No ``jti``: the claims set *is* the JSON-LD credential, and neither the VC 2.0 nor the
+        # Open Badges 3.0.3 context defines ``jti``, so a safe-mode JSON-LD processor would drop it
+        # ("Dropping property jti") and refuse the credential. ``id`` identifies the credential.
         return self.sign_jws(payload, {"kid": verification_method, "typ": JWS_TYP, "cty": JWS_CTY})
+
+    @property
+    def public_raw(self) -> bytes:
+        return self._public_raw
+
+    def multikey_id(self, did: str) -> str:
+        """The DID URL of this key's ``Multikey`` verification method (Data Integrity proofs)."""
+        return multikey_id(did, self._public_raw)
+
+    def add_data_integrity_proof(
+        self, document: Mapping[str, Any], *, verification_method: str, created: datetime
+    ) -> dict[str, Any]:
+        """A copy of a JSON-LD credential with an ``eddsa-rdfc-2022`` proof by this key."""
+        return add_proof(document, self._private, verification_method=verification_method, created=created)
 
 
 def verify_credential_jwt(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,6 +298,18 @@ def verify_credential_jwt(token: str, public_jwk: Mapping[str, Any]) -> dict[str
         raise CredentialVerificationError(str(exc)) from None
     if "vc" in payload:
         raise CredentialVerificationError("a vc+jwt must carry the credential itself, not a 'vc' claim")
+    return payload
+
+
+def token_payload(token: str) -> dict[str, Any]:
+    """The payload of a compact JWS, decoded but NOT verified (for tokens we signed and stored)."""
+    try:
+        body = token.split(".")[1]
+        payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (IndexError, ValueError) as exc:
+        raise CredentialVerificationError(f"not a compact JWS: {exc}") from None
+    if not isinstance(payload, dict):
+        raise CredentialVerificationError("the JWS payload is not a JSON object")
     return payload
 
 
@@ -332,17 +366,24 @@ def verification_method_id(did: str, key: IssuerKey | IssuerPublicKey) -> str:
 
 
 def build_did_document(base_url: str, keys: Sequence[IssuerKey | IssuerPublicKey]) -> dict[str, Any]:
-    """The did:web DID document listing ``keys`` (current first, then retired ones still valid)."""
+    """The did:web DID document listing ``keys`` (current first, then retired ones still valid).
+
+    Each key is listed twice: as ``JsonWebKey2020`` under its JWK thumbprint (the ``kid`` of our
+    VC-JWTs, unchanged since the first credential) and as ``Multikey`` under its
+    ``publicKeyMultibase`` (the ``verificationMethod`` of our Data Integrity proofs).
+    """
     did = did_web_for(base_url)
-    methods = [
-        {
-            "id": verification_method_id(did, key),
-            "type": "JsonWebKey2020",
-            "controller": did,
-            "publicKeyJwk": {name: value for name, value in key.public_jwk.items() if name in ("kty", "crv", "x")},
-        }
-        for key in keys
-    ]
+    methods: list[dict[str, Any]] = []
+    for key in keys:
+        methods.append(
+            {
+                "id": verification_method_id(did, key),
+                "type": "JsonWebKey2020",
+                "controller": did,
+                "publicKeyJwk": {name: value for name, value in key.public_jwk.items() if name in ("kty", "crv", "x")},
+            }
+        )
+        methods.append(multikey_method(did, key.public_raw))
     ids = [method["id"] for method in methods]
     return {
         "@context": list(_DID_CONTEXTS),
@@ -353,9 +394,16 @@ def build_did_document(base_url: str, keys: Sequence[IssuerKey | IssuerPublicKey
     }
 
 
-def build_jwks(keys: Sequence[IssuerKey | IssuerPublicKey]) -> dict[str, list[dict[str, str]]]:
-    """A JWK Set (RFC 7517) of the public keys, for verifiers that prefer plain JOSE."""
-    return {"keys": [key.public_jwk for key in keys]}
+def build_jwks(keys: Sequence[IssuerKey | IssuerPublicKey], did: str | None = None) -> dict[str, list[dict[str, str]]]:
+    """A JWK Set (RFC 7517) of the public keys, for verifiers that prefer plain JOSE.
+
+    With ``did``, each key's ``kid`` is its DID URL (``did:web:…#<thumbprint>``), exactly the ``kid``
+    in the header of every VC-JWT it signed, so a JWKS client that matches ``kid`` exactly (as
+    jose's ``createLocalJWKSet`` does) finds it.
+    """
+    if did is None:
+        return {"keys": [key.public_jwk for key in keys]}
+    return {"keys": [{**key.public_jwk, "kid": verification_method_id(did, key)} for key in keys]}
 
 
 # --- the credential ------------------------------------------------------------------------------

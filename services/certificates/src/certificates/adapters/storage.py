@@ -38,6 +38,16 @@ class S3PdfStore:
         self.bucket = settings.s3_certificates_bucket
         self._expires = timedelta(seconds=settings.s3_presign_seconds)
 
+    @property
+    def client(self) -> Minio:
+        """The blocking client (print batches stream their uploads through it)."""
+        return self._client
+
+    @property
+    def signer(self) -> Minio:
+        """The client that presigns for the public endpoint."""
+        return self._signer
+
     def ensure_bucket(self) -> None:
         if not self._client.bucket_exists(bucket_name=self.bucket):
             self._client.make_bucket(bucket_name=self.bucket)
@@ -66,6 +76,9 @@ class S3PdfStore:
         finally:
             resp.close()
             resp.release_conn()
+
+    def remove_pdf(self, key: str) -> None:
+        self._client.remove_object(bucket_name=self.bucket, object_name=key)
 
     def presigned_pdf_url(self, key: str, filename: str) -> str:
         headers = {"response-content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from certificates.adapters import orm
+from certificates.adapters.erasure import SqlAlchemyErasureRepository
 from certificates.adapters.metrics import after_commit
+from certificates.adapters.print_repository import SqlAlchemyPrintBatchRepository
 from certificates.adapters.repository import (
     OutboxJobQueue,
     SqlAlchemyAuditLog,
@@ -34,6 +36,8 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
     audit: SqlAlchemyAuditLog
     jobs: OutboxJobQueue
     auto_issue_failures: SqlAlchemyAutoIssueFailureRepository
+    print_batches: SqlAlchemyPrintBatchRepository
+    erasures: SqlAlchemyErasureRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(sessions, orm.outbox, orm.idempotency)
@@ -48,6 +52,8 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
         self.audit = SqlAlchemyAuditLog(session)
         self.jobs = OutboxJobQueue(session)
         self.auto_issue_failures = SqlAlchemyAutoIssueFailureRepository(session)
+        self.print_batches = SqlAlchemyPrintBatchRepository(session)
+        self.erasures = SqlAlchemyErasureRepository(session)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         # The session's own after_commit event: it fires only when COMMIT succeeded, and a rollback

@@ -118,6 +118,8 @@ class IssuedCertificate:
     revoked_at: datetime | None = None
     revocation_reason: str | None = None
     generation: int = 0
+    # The same credential with an embedded Data Integrity proof (None: issued before issue 17).
+    credential_di: dict[str, Any] | None = field(default=None, repr=False)
 
 
 class RevocationError(ValueError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,16 @@ class CourseInfo:
     template_id: str | None
     owner_id: str
     co_owner_ids: list[str]
+    # The course summary per language (``course.published``): the credential's achievement.description.
+    summaries: dict[str, str] = field(default_factory=dict)
+
+    def summary_for(self, lang: str) -> str | None:
+        """The summary in ``lang``, else in the course's default language, else any; None if it has none."""
+        for candidate in (lang, self.default_language):
+            text = self.summaries.get(candidate, "").strip()
+            if text:
+                return text
+        return next((text.strip() for text in self.summaries.values() if text.strip()), None)
 
     def is_trainer(self, sub: str) -> bool:
         return sub == self.owner_id or sub in self.co_owner_ids

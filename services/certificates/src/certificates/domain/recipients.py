@@ -48,6 +48,7 @@ class ReasonCode(StrEnum):
     SELF_CERTIFICATION = "SELF_CERTIFICATION"
     INVALID_EMAIL = "INVALID_EMAIL"
     UNKNOWN_ORG = "UNKNOWN_ORG"
+    OTHER_STATE = "OTHER_STATE"  # a country admin's row for a learner of another member state (issue 14)
     MALFORMED_ROW = "MALFORMED_ROW"
     DUPLICATE_IN_INPUT = "DUPLICATE_IN_INPUT"
     ALREADY_CERTIFIED = "ALREADY_CERTIFIED"

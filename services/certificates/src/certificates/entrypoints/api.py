@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,18 +15,36 @@ from pydantic import BaseModel, ConfigDict, Field
 from certificates import bootstrap
 from certificates.domain.bulk import ItemStatus
 from certificates.entrypoints.consumers import build_consumers
-from certificates.entrypoints.deps import ContainerDep, CurrentUser, UowDep, actor_of, require_admin
+from certificates.entrypoints.deps import (
+    ContainerDep,
+    CurrentUser,
+    UowDep,
+    actor_of,
+    require_admin,
+    require_certifier,
+)
 from certificates.entrypoints.schemas import (
     BulkJobCreate,
     CertificateCreate,
     CertificateRevoke,
+    PrintBatchCreate,
     certificate_json,
     dry_run_json,
     job_json,
+    print_batch_json,
     row_page_json,
     verification_json,
 )
-from certificates.service_layer import bulk, issuing, revocation, templates, verification
+from certificates.service_layer import (
+    bulk,
+    data_integrity,
+    erasure,
+    issuing,
+    printing,
+    revocation,
+    templates,
+    verification,
+)
 from certificates.service_layer.ports import AutoIssueFailure
 from lms_shared.errors import NotFound
 from lms_shared.idempotency import StoredResponse, run_idempotent
@@ -108,8 +126,11 @@ async def get_certificate(cert_id: str, user: CurrentUser, uow: UowDep, containe
 async def create_certificate(
     body: CertificateCreate, user: CurrentUser, uow: UowDep, container: ContainerDep, response: Response
 ) -> dict[str, Any]:
-    """issueCertificate: an admin issues one certificate (idempotent per recipient and course)."""
-    require_admin(user, "issue certificates")
+    """issueCertificate: an admin (or a country admin, for their state's learners) issues one certificate.
+
+    Idempotent per recipient and course.
+    """
+    require_certifier(user, "issue certificates")
     command = issuing.IssueCertificate(body.courseId, body.recipient.fields())
     cert, created = await issuing.issue_certificate(uow, actor_of(user), command, container.ports)
     response.status_code = 201 if created else 200
@@ -121,10 +142,16 @@ async def revoke(
     cert_id: str, body: CertificateRevoke, user: CurrentUser, uow: UowDep, container: ContainerDep
 ) -> dict[str, Any]:
     """revokeCertificate: takes effect at once on the verify endpoint and in the status list."""
-    require_admin(user, "revoke certificates")
+    require_certifier(user, "revoke certificates")
     command = revocation.RevokeCertificate(_parse_id(cert_id), body.reason)
     cert = await revocation.revoke_certificate(uow, actor_of(user), command, container.ports)
     return certificate_json(container.ports, cert, with_pdf=True)
+
+
+@router.get("/v1/learners/{learner_id}/export")
+async def export_learner(learner_id: str, user: CurrentUser, uow: UowDep, container: ContainerDep) -> dict[str, Any]:
+    """Everything certificates holds about one learner (admins; the learner's country admin)."""
+    return await erasure.export_learner(uow, user, learner_id, container.ports)
 
 
 # --- verification (public) --------------------------------------------------------------------
@@ -142,23 +169,85 @@ async def verify(code: str, uow: UowDep, container: ContainerDep) -> dict[str, A
 # --- issuer keys and status lists (public) ------------------------------------------------------
 
 
+# Public documents that browser-based DID resolvers and verifiers fetch from other origins: readable
+# by any page, GET only, never with credentials (the gateway, their public URL, sends the same).
+PUBLIC_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
+JWT_FORMS = ("application/vc+jwt", "application/jwt")
+JSON_LD_FORMS = ("application/ld+json", "application/vc", "application/vc+ld+json", "application/json")
+
+
+def preferred_form(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """The media type of ``offered`` the Accept header prefers (q values, then order); None for ``*/*`` or none."""
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate((accept or "").split(",")):
+        kind, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = kind.lower()
+        if kind in offered and quality > 0 and (best is None or (quality, -position) > (best[0], -best[1])):
+            best = (quality, position, kind)
+    return best[2] if best else None
+
+
+def _public_json(document: dict[str, Any], media_type: str, cache: str = "no-cache") -> Response:
+    return JSONResponse(document, media_type=media_type, headers={"Cache-Control": cache, **PUBLIC_CORS})
+
+
 @router.get("/.well-known/did.json")
-async def did_document(container: ContainerDep) -> dict[str, Any]:
-    """The issuer's DID document (did:web), with its Ed25519 public key."""
-    return container.ports.signer.did_document()
+async def did_document(container: ContainerDep) -> Response:
+    """The issuer's DID document (did:web): each key as JsonWebKey2020 (VC-JWT) and Multikey (Data Integrity)."""
+    return _public_json(container.ports.signer.did_document(), "application/json", "public, max-age=300")
 
 
 @router.get("/.well-known/jwks.json")
-async def jwks(container: ContainerDep) -> dict[str, Any]:
+async def jwks(container: ContainerDep) -> Response:
     """The issuer's public key as a JSON Web Key Set."""
-    return container.ports.signer.jwks()
+    return _public_json(container.ports.signer.jwks(), "application/json", "public, max-age=300")
 
 
 @router.get("/v1/status-lists/{list_number}")
-async def status_list(list_number: int, uow: UowDep, container: ContainerDep) -> Response:
-    """A signed BitstringStatusListCredential (VC-JWT); revocations show here at once."""
+async def status_list(list_number: int, request: Request, uow: UowDep, container: ContainerDep) -> Response:
+    """A signed BitstringStatusListCredential; revocations show here at once.
+
+    VC-JWT by default (and for ``Accept: application/vc+jwt``); JSON-LD with an ``eddsa-rdfc-2022``
+    proof for ``Accept: application/ld+json``, ``application/vc`` or ``application/json``, which is
+    what Data Integrity verifiers' document loaders ask for.
+    """
+    form = preferred_form(request.headers.get("accept"), JWT_FORMS + JSON_LD_FORMS)
+    if form in JSON_LD_FORMS:
+        proved = await revocation.get_status_list_data_integrity(uow, list_number, container.ports)
+        return _public_json(proved, form)
     jwt = await revocation.get_status_list(uow, list_number, container.ports)
-    return Response(jwt, media_type="application/vc+jwt", headers={"Cache-Control": "no-cache"})
+    return Response(jwt, media_type="application/vc+jwt", headers={"Cache-Control": "no-cache", **PUBLIC_CORS})
+
+
+@router.get("/v1/credentials/{code}")
+async def public_credential(code: str, request: Request, uow: UowDep, container: ContainerDep) -> Response:
+    """Public, like /v1/verify: the certificate's Open Badges credential with its Data Integrity proof.
+
+    For wallets (the QR code on the learner's page) and JSON-LD verifiers; the VC-JWT form is
+    ``credentialJwt`` of the certificate. ``application/ld+json`` unless Accept asks for another
+    JSON-LD media type.
+    """
+    form = preferred_form(request.headers.get("accept"), JSON_LD_FORMS) or "application/ld+json"
+    return _public_json(await data_integrity.public_credential(uow, container.ports, code), form)
+
+
+@router.get("/v1/contexts/{name}")
+async def jsonld_context(name: str) -> Response:
+    """A JSON-LD context our credentials use, from our vendored copy (byte for byte)."""
+    body = bootstrap.jsonld_context(name)
+    if body is None:
+        raise NotFound(f"There is no JSON-LD context {name!r} here.")
+    return Response(
+        body, media_type="application/ld+json", headers={"Cache-Control": "public, max-age=86400", **PUBLIC_CORS}
+    )
 
 
 # --- bulk jobs ----------------------------------------------------------------------------------
@@ -178,14 +267,14 @@ async def start_bulk(
     A retry with the same Idempotency-Key (a gateway timeout, a lost answer) returns the first job
     instead of starting a second one: the key is stored with the job, in its transaction.
     """
-    require_admin(user, "start bulk issue jobs")
+    require_certifier(user, "start bulk issue jobs")
     if dryRun:
         plan = await bulk.dry_run_bulk_issue(uow, actor_of(user), body.command(), container.ports)
         return JSONResponse(jsonable_encoder(dry_run_json(plan)), status_code=200)
 
     async def start() -> StoredResponse:
         job = await bulk.start_bulk_issue(uow, actor_of(user), body.command(), container.ports)
-        job, failures = await bulk.get_job(uow, job.id)
+        job, failures = await bulk.get_job(uow, job.id)  # the caller's own job
         return StoredResponse(201, jsonable_encoder(job_json(job, failures)))
 
     payload = body.model_dump(mode="json")
@@ -194,15 +283,15 @@ async def start_bulk(
 
 @router.get("/v1/bulk-jobs")
 async def list_bulk(user: CurrentUser, uow: UowDep, courseId: str | None = None) -> dict[str, Any]:
-    require_admin(user, "see bulk issue jobs")
-    return {"nodes": [job_json(j) for j in await bulk.list_jobs(uow, courseId)]}
+    require_certifier(user, "see bulk issue jobs")
+    return {"nodes": [job_json(j) for j in await bulk.list_jobs(uow, courseId, actor_of(user))]}
 
 
 @router.get("/v1/bulk-jobs/{job_id}")
 async def get_bulk(job_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
     """bulkIssueJob: counters, and the rows to look at (refused, skipped, failed) so far."""
-    require_admin(user, "see bulk issue jobs")
-    job, failures = await bulk.get_job(uow, _parse_id(job_id, "bulk issue job"))
+    require_certifier(user, "see bulk issue jobs")
+    job, failures = await bulk.get_job(uow, _parse_id(job_id, "bulk issue job"), actor_of(user))
     return job_json(job, failures)
 
 
@@ -216,14 +305,14 @@ async def bulk_rows(
     after: str | None = None,
 ) -> dict[str, Any]:
     """BulkIssueJob.rows: every input row of a job and its outcome, in input order."""
-    require_admin(user, "see bulk issue jobs")
-    page = await bulk.job_rows(uow, _parse_id(job_id, "bulk issue job"), outcome, first, after)
+    require_certifier(user, "see bulk issue jobs")
+    page = await bulk.job_rows(uow, _parse_id(job_id, "bulk issue job"), outcome, first, after, actor_of(user))
     return row_page_json(page)
 
 
 @router.post("/v1/bulk-jobs/{job_id}/cancel")
 async def cancel_bulk(job_id: str, user: CurrentUser, uow: UowDep, container: ContainerDep) -> dict[str, Any]:
-    require_admin(user, "cancel bulk issue jobs")
+    require_certifier(user, "cancel bulk issue jobs")
     jid = _parse_id(job_id, "bulk issue job")
     await bulk.cancel_bulk_job(uow, actor_of(user), jid, container.ports)
     job, failures = await bulk.get_job(uow, jid)
@@ -309,6 +398,49 @@ async def put_template(
     require_admin(user, "edit certificate templates")
     command = templates.SaveTemplate(template_id, body)
     return await templates.save_template(uow, actor_of(user), command, container.ports)
+
+
+# --- print batches (issue 17, item 7) --------------------------------------------------------------
+
+
+@router.post("/v1/print-batches", status_code=201)
+async def start_print_batch(
+    body: PrintBatchCreate, user: CurrentUser, uow: UowDep, container: ContainerDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """startPrintBatch: choose and order the certificates now; a worker writes the file in the background."""
+    command = body.command()
+    printing.authorize_print(user, command.selection)
+
+    async def start() -> StoredResponse:
+        limit = container.settings.print_batch_max_certificates
+        batch = await printing.start_print_batch(uow, actor_of(user), command, container.ports, limit=limit)
+        return StoredResponse(201, jsonable_encoder(print_batch_json(batch)))
+
+    payload = body.model_dump(mode="json")
+    return stored_response(await run_idempotent(uow, user.sub, key, "POST /v1/print-batches", payload, start))
+
+
+@router.get("/v1/print-batches/{batch_id}")
+async def get_print_batch(batch_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    """printBatch: status and progress (``done`` of ``total``), the reason of a parked one."""
+    return print_batch_json(await printing.get_print_batch(uow, user, _parse_id(batch_id, "print batch")))
+
+
+@router.get("/v1/print-batches/{batch_id}/download")
+async def print_batch_download(
+    batch_id: str, user: CurrentUser, uow: UowDep, container: ContainerDep
+) -> dict[str, Any]:
+    """A fresh presigned link to a COMPLETED batch's file, valid for a few minutes."""
+    batch = await printing.get_print_batch(uow, user, _parse_id(batch_id, "print batch"))
+    url = printing.download_url(batch, container.ports)
+    return {"url": url, "expiresInSeconds": printing.DOWNLOAD_LINK_SECONDS, "fileName": printing.download_name(batch)}
+
+
+@router.post("/v1/print-batches/{batch_id}/retry")
+async def retry_print_batch(batch_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    """retryPrintBatch: a FAILED (parked) batch back in the queue."""
+    batch = await printing.retry_print_batch(uow, user, _parse_id(batch_id, "print batch"))
+    return print_batch_json(batch)
 
 
 app.include_router(router)

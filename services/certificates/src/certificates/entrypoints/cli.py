@@ -20,6 +20,7 @@ UTF-8, with or without a byte-order mark (Excel writes one); ``,`` ``;`` or tab 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import sys
@@ -195,6 +196,35 @@ def bulk_issue(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO =
     return 0 if job["status"] == "COMPLETED" else 1
 
 
+async def _backfill_data_integrity(batch_size: int, out: TextIO) -> int:
+    # Imported here: the other commands only speak HTTP and need none of the service's servers.
+    from certificates import bootstrap
+    from certificates.service_layer.data_integrity import backfill_batch
+
+    container = await bootstrap.build(threads=1)
+    total = 0
+    try:
+        while True:
+            async with container.uow() as uow:
+                result = await backfill_batch(uow, container.ports, batch_size)
+            total += result.proved
+            print(f"proved {total} certificate(s) so far", file=out, flush=True)
+            if not result.remaining:
+                break
+    finally:
+        await container.stop()
+    print(f"done: {total} certificate(s) now carry a stored Data Integrity proof", file=out)
+    return 0
+
+
+def backfill_data_integrity(args: argparse.Namespace) -> int:
+    """Store the eddsa-rdfc-2022 credential of every certificate issued before migration 0008."""
+    if args.batch_size < 1:
+        print("--batch-size must be at least 1", file=sys.stderr)
+        return 2
+    return asyncio.run(_backfill_data_integrity(args.batch_size, sys.stdout))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m certificates.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -214,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bulk.add_argument("--token", default=os.environ.get("LMS_TOKEN", ""), help="admin bearer token ($LMS_TOKEN)")
     bulk.set_defaults(func=bulk_issue)
+    backfill = sub.add_parser(
+        "backfill-data-integrity",
+        help="store the Data Integrity credential of certificates issued before it existed (where the service runs)",
+    )
+    backfill.add_argument("--batch-size", type=int, default=200, help="certificates per transaction (default 200)")
+    backfill.set_defaults(func=backfill_data_integrity)
     return parser
 
 

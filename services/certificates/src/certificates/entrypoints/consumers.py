@@ -10,12 +10,13 @@ import functools
 from typing import Any
 
 from certificates.bootstrap import Container
-from certificates.service_layer import events, ownership
+from certificates.service_layer import erasure, events, ownership
 from lms_shared.events.catalogue import (
     AutoIssueRequestedV1,
     CourseCompletedV1,
     CourseOwnersChangedV1,
     CoursePublishedV1,
+    LearnerErasedV1,
 )
 from lms_shared.inbox import EventConsumer
 
@@ -31,7 +32,12 @@ def build_consumers(container: Container) -> list[EventConsumer]:
         CoursePublishedV1: functools.partial(ownership.on_course_published, ports=ports),
         CourseOwnersChangedV1: ownership.on_course_owners_changed,
     }
-    completions: dict[Any, Any] = {CourseCompletedV1: functools.partial(events.on_course_completed, ports=ports)}
+    # The erasure rides with the completions: one consumer, so a completion and the erasure of its
+    # learner are applied one after the other, and the tombstone drops every later completion.
+    completions: dict[Any, Any] = {
+        CourseCompletedV1: functools.partial(events.on_course_completed, ports=ports),
+        LearnerErasedV1: functools.partial(erasure.on_learner_erased, ports=ports),
+    }
     requests: dict[Any, Any] = {AutoIssueRequestedV1: functools.partial(events.on_auto_issue_requested, ports=ports)}
     return [
         EventConsumer(

@@ -14,7 +14,7 @@ from lms_shared.auth import Principal
 from lms_shared.errors import Forbidden
 from lms_shared.web import CurrentUser
 
-__all__ = ["ContainerDep", "CurrentUser", "UowDep", "actor_of", "require_admin"]
+__all__ = ["ContainerDep", "CurrentUser", "UowDep", "actor_of", "require_admin", "require_certifier"]
 
 
 def _container(request: Request) -> Container:
@@ -34,7 +34,18 @@ UowDep = Annotated[CertificatesUnitOfWork, Depends(_uow, scope="function")]
 
 
 def actor_of(user: Principal) -> Actor:
+    """The audit actor; a country admin's carries their member state, which limits what it may do."""
+    if user.is_admin:
+        return Actor(user.sub, user.name)
+    if user.is_country_admin:
+        return Actor(user.sub, user.name, country=user.org)
     return Actor(user.sub, user.name)
+
+
+def require_certifier(user: Principal, what: str) -> None:
+    """Admins, and country admins for their own state's learners (the service layer checks the state)."""
+    if not (user.is_admin or user.is_country_admin):
+        raise Forbidden(f"Only admins and country admins can {what}.")
 
 
 def require_admin(user: Principal, what: str) -> None:

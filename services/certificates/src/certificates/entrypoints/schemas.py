@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from certificates.domain.bulk import BulkJob, BulkRow
 from certificates.domain.certificate import CertificateStatus, IssuedCertificate
+from certificates.domain.erasure import is_erased
+from certificates.domain.printing import PrintBatch, PrintFilter, PrintFormat, PrintStatus
+from certificates.domain.sharing import linkedin_add_to_profile_url
+from certificates.domain.templates import SUPPORTED_LANGUAGES
 from certificates.service_layer.bulk import BulkPlan, StartBulkIssue
+from certificates.service_layer.data_integrity import credential_with_proof
 from certificates.service_layer.ports import Ports, RowPage
+from certificates.service_layer.printing import StartPrintBatch
+from certificates.service_layer.verification import proof_checks
 from lms_shared.text import MESSAGE, has_control_character
 
 DRY_RUN_ID = "dry-run"
@@ -90,13 +99,24 @@ def certificate_json(ports: Ports, cert: IssuedCertificate, *, with_pdf: bool) -
         "pdfUrl": None,
         "credential": cert.credential,
         "credentialJwt": cert.credential_jws,
+        "credentialDataIntegrity": credential_with_proof(ports, cert),
+        # Every certificate so far certifies a completed course; PARTICIPATION comes with live events.
+        "kind": "COMPLETION",
         "verifyUrl": ports.verify_url(cert.code),
+        "issuer": cert.issuer_name,
+        "linkedInUrl": linkedin_add_to_profile_url(
+            course_title=cert.course_title,
+            issuer_name=cert.issuer_name,
+            issued_at=cert.issued_at,
+            code=cert.code,
+            verify_url=ports.verify_url(cert.code),
+        ),
         "language": cert.lang,
         "org": cert.org,
         "municipality": cert.municipality,
         "bulkJobId": str(cert.bulk_job_id) if cert.bulk_job_id else None,
     }
-    if with_pdf:
+    if with_pdf and not is_erased(cert):  # an erased learner's PDFs are deleted (docs/privacy.md)
         body["pdfUrl"] = ports.pdfs.presigned_pdf_url(cert.pdf_key, f"certificate-{cert.code}.pdf")
     return body
 
@@ -114,12 +134,14 @@ def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -
             "revokedAt": None,
             "revocationReason": None,
             "credential": None,
+            "proofs": [],
         }
     return {
         "code": cert.code,
         "valid": cert.status == CertificateStatus.VALID,
         "status": cert.status,
-        "learnerName": cert.learner_name,
+        # An erased holder: no name at all on the public page, not even the pseudonym.
+        "learnerName": None if is_erased(cert) else cert.learner_name,
         "courseTitle": cert.course_title,
         "courseVersion": cert.course_version,
         "issuedAt": cert.issued_at.isoformat(),
@@ -130,6 +152,7 @@ def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -
         "revokedAt": cert.revoked_at.isoformat() if cert.revoked_at else None,
         "revocationReason": cert.revocation_reason,
         "credential": cert.credential,
+        "proofs": proof_checks(ports, cert),
     }
 
 
@@ -198,4 +221,59 @@ def row_page_json(page: RowPage) -> dict[str, Any]:
         "hasNextPage": page.has_next_page,
         # The same two in the suite's pagination convention (docs/rest-api.md).
         "pageInfo": {"endCursor": page.end_cursor, "hasNextPage": page.has_next_page},
+    }
+
+
+# --- print batches (issue 17, item 7) ------------------------------------------------------------------
+
+
+class PrintBatchCreate(BaseModel):
+    """startPrintBatch: a finished bulk job's certificates, or a course's (by state and issue dates)."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: PrintFormat
+    jobId: uuid.UUID | None = None
+    courseId: str | None = Field(default=None, min_length=1, max_length=64)
+    org: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    """A member state, ISO 3166-1 alpha-2 in upper case (``AZ``)."""
+    issuedFrom: datetime | None = None
+    issuedTo: datetime | None = None
+    lang: str | None = Field(default=None, min_length=2, max_length=16)
+    """The alphabetical order to follow; by default the language of most of the certificates."""
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        if value is not None and value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"lang must be one of {', '.join(sorted(SUPPORTED_LANGUAGES))}")
+        return value
+
+    def command(self) -> StartPrintBatch:
+        selection = PrintFilter(
+            job_id=self.jobId,
+            course_id=self.courseId,
+            org=self.org,
+            issued_from=self.issuedFrom,
+            issued_to=self.issuedTo,
+        )
+        return StartPrintBatch(self.format, selection, self.lang)
+
+
+def print_batch_json(batch: PrintBatch) -> dict[str, Any]:
+    return {
+        "id": str(batch.id),
+        "status": batch.status.value,
+        "format": batch.format.value,
+        "lang": batch.lang,
+        "total": batch.total,
+        "done": batch.total if batch.status == PrintStatus.COMPLETED else batch.done,
+        "progress": 1.0 if batch.status == PrintStatus.COMPLETED else batch.progress,
+        "selection": batch.filter.to_json(),
+        "error": batch.error,
+        "waitingReason": batch.waiting_reason,
+        "size": batch.size,
+        "attempts": batch.attempt,
+        "createdBy": batch.created_by,
+        "createdAt": batch.created_at.isoformat(),
+        "finishedAt": batch.finished_at.isoformat() if batch.finished_at else None,
     }

@@ -26,6 +26,7 @@ import contextlib
 import os
 import signal
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -39,6 +40,7 @@ from nats.js.errors import NotFoundError
 from certificates import bootstrap
 from certificates.bootstrap import Container
 from certificates.config import get_settings
+from certificates.domain.printing import PrintBatch, PrintItem
 from certificates.service_layer.bulk import (
     JOBS_SUBJECT,
     ChunkIncomplete,
@@ -51,6 +53,15 @@ from certificates.service_layer.bulk import (
     mark_job_waiting,
     process_chunk,
     requeue_stalled_jobs,
+)
+from certificates.service_layer.printing import (
+    claim_print_batch,
+    complete_print_batch,
+    print_items,
+    record_print_progress,
+    release_print_batch,
+    rerender_certificate,
+    write_print_batch,
 )
 from lms_shared.db import utcnow
 from lms_shared.faults import backoff_delay, is_transient
@@ -351,6 +362,139 @@ class BulkWorker:
         return len(requeued)
 
 
+class LeaseLost(Exception):
+    """Another worker took the print batch over (this one was too slow, or its database was away)."""
+
+
+class PrintWorker:
+    """The print loop: claims due print batches from the database and streams each one to the store.
+
+    Claims are rows (``FOR UPDATE SKIP LOCKED``) with a lease this worker extends with every
+    progress record; see ``service_layer/printing.py`` for what happens when a worker dies, the
+    object store is away, or a certificate cannot be read.
+    """
+
+    def __init__(self, container: Container, poll_seconds: float = 1.0) -> None:
+        self.c = container
+        self.poll = poll_seconds
+        self.lease = container.settings.print_lease_seconds
+        self.beat_every = min(1.0, self.lease / 4)
+        self.completed = 0
+        self.transient_retries = 0
+        self._outages = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with self.c.uow() as uow:
+                    batch = await claim_print_batch(uow, self.lease)
+            except Exception as exc:  # noqa: BLE001 - the database away: look again later
+                log.warning("print.claim_failed", error=repr(exc))
+                batch = None
+            if batch is None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.poll)
+                continue
+            await self.produce(batch, stop)
+
+    async def produce(self, batch: PrintBatch, stop: asyncio.Event) -> None:
+        """One attempt at one batch: stream it, record progress, then complete or release it."""
+        loop = asyncio.get_running_loop()
+        done = 0
+        lost = False
+
+        def progress(n: int) -> None:
+            nonlocal done
+            done = n
+
+        def missing(item: PrintItem) -> bytes:
+            if lost or stop.is_set():
+                raise LeaseLost(str(batch.id))
+            return asyncio.run_coroutine_threadsafe(self._rerender(item.certificate_id), loop).result()
+
+        started = time.perf_counter()
+        try:
+            async with self.c.uow() as uow:
+                items = await print_items(uow, batch.id)
+
+            def guarded(item: PrintItem) -> bytes:
+                return missing(item)
+
+            def write() -> tuple[str, int]:
+                def checked_progress(n: int) -> None:
+                    if lost or stop.is_set():
+                        raise LeaseLost(str(batch.id))
+                    progress(n)
+
+                return write_print_batch(batch, items, self.c.ports, guarded, checked_progress)
+
+            work = asyncio.ensure_future(asyncio.to_thread(write))
+            reported = -1
+            while not work.done():
+                await asyncio.wait({work}, timeout=self.beat_every)
+                if work.done() or done == reported:
+                    continue
+                try:
+                    async with self.c.uow() as uow:
+                        ours = await record_print_progress(uow, batch, done, self.lease)
+                except Exception as exc:  # noqa: BLE001 - the lease may lapse; completing checks the attempt
+                    log.warning("print.progress_not_recorded", batch_id=str(batch.id), error=repr(exc))
+                    continue
+                reported = done
+                if not ours:
+                    lost = True
+            key, size = await work
+            async with self.c.uow() as uow:
+                ours = await complete_print_batch(uow, batch, key, size)
+        except LeaseLost:
+            log.warning("print.lease_lost", batch_id=str(batch.id), attempt=batch.attempt, done=done)
+            return
+        except Exception as exc:  # noqa: BLE001 - classified: an outage waits, a failure counts
+            await self._release(batch, exc)
+            return
+        self._outages = 0
+        if ours:
+            self.completed += 1
+        log.info(
+            "print.batch_done" if ours else "print.batch_taken_over",
+            batch_id=str(batch.id),
+            format=batch.format.value,
+            total=batch.total,
+            bytes=size,
+            attempt=batch.attempt,
+            seconds=round(time.perf_counter() - started, 2),
+        )
+
+    async def _rerender(self, certificate_id: uuid.UUID) -> bytes:
+        async with self.c.uow() as uow:
+            return await rerender_certificate(uow, self.c.ports, certificate_id)
+
+    async def _release(self, batch: PrintBatch, exc: Exception) -> None:
+        transient = is_transient(exc)
+        if transient:
+            self._outages += 1
+            self.transient_retries += 1
+            delay = backoff_delay(self._outages, cap=RETRY_CAP_SECONDS)
+            reason = waiting_reason(exc).replace("the remaining certificates are issued", "the batch is written")
+        else:
+            delay = min(2.0 * (batch.failures + 1), 30.0)
+            reason = f"{type(exc).__name__}: {exc}"[:1000]
+        log.warning(
+            "print.batch_failed", batch_id=str(batch.id), transient=transient, error=repr(exc), delay=round(delay, 2)
+        )
+        for attempt in range(1, 6):
+            try:
+                async with self.c.uow() as uow:
+                    status = await release_print_batch(uow, batch, transient=transient, reason=reason, delay=delay)
+                log.info("print.batch_released", batch_id=str(batch.id), status=status and status.value)
+                return
+            except Exception as again:  # noqa: BLE001 - the database away too: the lease lapses, another claim comes
+                log.warning("print.release_failed", batch_id=str(batch.id), error=repr(again))
+                await asyncio.sleep(backoff_delay(attempt))
+        if transient:
+            await asyncio.sleep(delay)
+
+
 def _chunk_key(message: ChunkMessage) -> tuple[str, int, int]:
     return (str(message.job_id), message.first, message.last)
 
@@ -375,10 +519,11 @@ async def run_worker() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     worker = BulkWorker(container)
+    printer = PrintWorker(container)
     container.start_worker_metrics()
     log.info("worker.started", worker_id=os.environ.get("LMS_WORKER_ID", "worker"), threads=settings.worker_threads)
     try:
-        await worker.run(stop)
+        await asyncio.gather(worker.run(stop), printer.run(stop))
     finally:
         # A chunk left unacknowledged is redelivered after ack_wait; never hang on the way out.
         with contextlib.suppress(TimeoutError):

@@ -20,6 +20,7 @@ worker gone past JetStream's redelivery) is found by :func:`requeue_stalled_jobs
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,7 @@ from typing import Any
 from certificates.domain.bulk import (
     BulkJob,
     BulkRow,
+    CheckedRow,
     Held,
     InputRow,
     ItemStatus,
@@ -42,7 +44,8 @@ from certificates.domain.bulk import (
 )
 from certificates.domain.course import CourseInfo
 from certificates.domain.recipient_csv import CsvError, read_recipients_csv
-from certificates.domain.recipients import ReasonCode
+from certificates.domain.recipients import ReasonCode, RecipientError
+from certificates.domain.scope import UNKNOWN, scoped_recipient
 from certificates.domain.templates import CertificateTemplate
 from certificates.service_layer.issuing import (
     Actor,
@@ -58,7 +61,7 @@ from certificates.service_layer.issuing import (
 from certificates.service_layer.ports import AuditEntry, ItemOutcome, Ports, RowPage
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
-from lms_shared.errors import BadInput, Conflict, NotFound
+from lms_shared.errors import BadInput, Conflict, Forbidden, NotFound
 from lms_shared.events.catalogue import BulkProgressV1
 from lms_shared.faults import is_transient
 from lms_shared.text import visible
@@ -147,13 +150,21 @@ def input_rows(command: StartBulkIssue) -> tuple[str, list[InputRow]] | None:
     return "csv", [InputRow(r.row, r.fields, r.line, r.malformed) for r in table.rows]
 
 
-async def plan_bulk_issue(uow: CertificatesUnitOfWork, command: StartBulkIssue, ports: Ports) -> BulkPlan:
-    """Check every row once, find duplicates and holders: what a job would do. Reads only."""
+async def plan_bulk_issue(
+    uow: CertificatesUnitOfWork, command: StartBulkIssue, ports: Ports, country: str | None = None
+) -> BulkPlan:
+    """Check every row once, find duplicates and holders: what a job would do. Reads only.
+
+    ``country``: the member state of a country admin's job (None: an admin's, no limit).
+    ``allEligible`` then takes that state's completions only, and a row of another state is
+    refused (``OTHER_STATE``, :func:`certificates.domain.scope.scoped_recipient`).
+    """
     course = await known_course(uow, command.course_id)
     given = input_rows(command)
     if given is None:
         mode = "allEligible"
-        rows = [InputRow(None, r.to_json()) for r in await uow.completions.eligible_without_certificate(course.id)]
+        eligible = await uow.completions.eligible_without_certificate(course.id, org=country)
+        rows = [InputRow(None, r.to_json()) for r in eligible]
     else:
         mode, rows = given
     limit = ports.limits.max_recipients
@@ -162,23 +173,44 @@ async def plan_bulk_issue(uow: CertificatesUnitOfWork, command: StartBulkIssue, 
             f"The list has {len(rows)} recipients; one job takes at most {limit}. Split the list into several jobs."
         )
     checked = check_rows(rows)
+    if country is not None:
+        checked = await _in_country(uow, course.id, checked, country)
     keys = [c.recipient.key for c in checked if c.recipient is not None]
     held: Mapping[str, Held] = await uow.certificates.valid_by_key(course.id, keys) if keys else {}
     return BulkPlan(course, mode, plan_items(checked, held), utcnow())
+
+
+async def _in_country(
+    uow: CertificatesUnitOfWork, course_id: str, checked: list[CheckedRow], country: str
+) -> list[CheckedRow]:
+    """Refuse, row by row, the recipients a country admin for ``country`` may not certify."""
+    ids = [c.recipient.learner_id for c in checked if c.recipient is not None and c.recipient.learner_id]
+    known = await uow.completions.orgs_of(course_id, ids)
+    out: list[CheckedRow] = []
+    for c in checked:
+        if c.recipient is None:
+            out.append(c)
+            continue
+        learner_org = known.get(c.recipient.learner_id, UNKNOWN) if c.recipient.learner_id else UNKNOWN
+        try:
+            out.append(dataclasses.replace(c, recipient=scoped_recipient(c.recipient, country, learner_org)))
+        except RecipientError as exc:
+            out.append(CheckedRow(c.index, c.input, None, exc.code, exc.detail))
+    return out
 
 
 async def dry_run_bulk_issue(
     uow: CertificatesUnitOfWork, actor: Actor, command: StartBulkIssue, ports: Ports
 ) -> BulkPlan:
     """startBulkIssue(dryRun: true): what would be issued, skipped or refused, and why; nothing is stored."""
-    plan = await plan_bulk_issue(uow, command, ports)
+    plan = await plan_bulk_issue(uow, command, ports, actor.country)
     # Nothing to commit: leaving the unit of work rolls back its (read-only) transaction.
     return plan
 
 
 async def start_bulk_issue(uow: CertificatesUnitOfWork, actor: Actor, command: StartBulkIssue, ports: Ports) -> BulkJob:
     """Plan a job, store every row, and queue its chunks (through the outbox, so they go iff we commit)."""
-    plan = await plan_bulk_issue(uow, command, ports)
+    plan = await plan_bulk_issue(uow, command, ports, actor.country)
     job_id = uuid.uuid4()
     pending = plan.pending
     ranges = chunk_ranges(pending, ports.limits.chunk_size)
@@ -264,9 +296,16 @@ def _progress_event(job: BulkJob) -> BulkProgressV1:
     )
 
 
+def _may_see_job(viewer: Actor | None, job: BulkJob) -> None:
+    """A country admin's jobs are their own: another's (an admin's, another state's) is FORBIDDEN."""
+    if viewer is not None and viewer.country is not None and job.created_by != viewer.sub:
+        raise Forbidden("A country admin sees and cancels only the bulk issue jobs they started.")
+
+
 async def cancel_bulk_job(uow: CertificatesUnitOfWork, actor: Actor, job_id: uuid.UUID, ports: Ports) -> BulkJob:
     """Stop a job: its remaining items are skipped; chunks already being written finish first."""
     job = await _lock_job(uow, job_id)
+    _may_see_job(actor, job)
     if JobStatus(job.status).finished:
         raise Conflict(f"The job has already ended ({job.status}); there is nothing to cancel.")
     skipped = await uow.bulk_jobs.end_pending(
@@ -600,22 +639,37 @@ async def requeue_stalled_jobs(
     return requeued
 
 
-async def get_job(uow: CertificatesUnitOfWork, job_id: uuid.UUID) -> tuple[BulkJob, list[dict[str, str]]]:
-    """bulkIssueJob: the counters, and the rows a person has to look at (refused, skipped, failed)."""
+async def get_job(
+    uow: CertificatesUnitOfWork, job_id: uuid.UUID, viewer: Actor | None = None
+) -> tuple[BulkJob, list[dict[str, str]]]:
+    """bulkIssueJob: the counters, and the rows a person has to look at (refused, skipped, failed).
+
+    ``viewer``: who asks (None: an internal read); a country admin sees only the jobs they started.
+    """
     job = await uow.bulk_jobs.get(job_id)
     if job is None:
         raise NotFound(f"There is no bulk issue job {job_id}.")
+    _may_see_job(viewer, job)
     return job, await uow.bulk_jobs.failures(job_id, FAILURES_LIMIT)
 
 
-async def list_jobs(uow: CertificatesUnitOfWork, course_id: str | None) -> list[BulkJob]:
-    return await uow.bulk_jobs.recent(course_id, 200)
+async def list_jobs(uow: CertificatesUnitOfWork, course_id: str | None, viewer: Actor | None = None) -> list[BulkJob]:
+    """The newest jobs (of a course); a country admin's list holds only the jobs they started."""
+    mine = viewer.sub if viewer is not None and viewer.country is not None else None
+    return await uow.bulk_jobs.recent(course_id, 200, created_by=mine)
 
 
 async def job_rows(
-    uow: CertificatesUnitOfWork, job_id: uuid.UUID, outcome: ItemStatus | None, first: int, after: str | None
+    uow: CertificatesUnitOfWork,
+    job_id: uuid.UUID,
+    outcome: ItemStatus | None,
+    first: int,
+    after: str | None,
+    viewer: Actor | None = None,
 ) -> RowPage:
     """Every input row of a stored job and its outcome, in input order, a page at a time."""
-    if await uow.bulk_jobs.get(job_id) is None:
+    job = await uow.bulk_jobs.get(job_id)
+    if job is None:
         raise NotFound(f"There is no bulk issue job {job_id}.")
+    _may_see_job(viewer, job)
     return await uow.bulk_jobs.rows(job_id, outcome, first, after)

@@ -11,6 +11,7 @@ import dataclasses
 from certificates.domain.certificate import IssuedCertificate
 from certificates.domain.course import CourseInfo
 from certificates.domain.recipients import Recipient
+from certificates.service_layer import erasure
 from certificates.service_layer.issuing import auto_issue
 from certificates.service_layer.ports import AutoIssueFailure, Ports, VersionPolicy
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
@@ -42,6 +43,7 @@ async def on_course_published(
             id=event.course_id,
             version=event.version,
             titles=dict(event.titles),
+            summaries=dict(event.summaries),
             languages=list(event.languages),
             default_language=event.default_language,
             auto_issue=event.certificate_policy.auto_issue,
@@ -116,6 +118,9 @@ async def on_auto_issue_requested(
     A certificate that cannot be printed is recorded as an :class:`AutoIssueFailure` and the event
     is applied; only an infrastructure fault raises (and is retried by the consumer).
     """
+    if await erasure.erased_pseudonym(uow, event.learner.id) is not None:
+        log.info("certificate.auto_issue_learner_erased", course_id=event.course_id)
+        return
     course = await uow.courses.get(event.course_id)
     policy = await _policy_of(uow, event.course_id, event.course_version)
     if course is None or policy is None or not policy.auto_issue:  # not the policy of the version completed
@@ -162,6 +167,10 @@ async def on_course_completed(
     not arrived yet, even if another version of the course is known: that version's policy may be
     another one. It is decided when its version arrives (see :func:`on_course_published`).
     """
+    if await erasure.erased_pseudonym(uow, event.person.id or event.learner_id) is not None:
+        # Erased on request: a late or redelivered completion must not print the name again.
+        log.info("completion.learner_erased", course_id=event.course_id, enrollment_id=event.enrollment_id)
+        return
     await uow.courses.lock(event.course_id, shared=True)
     course = await uow.courses.get(event.course_id)
     policy = await _policy_of(uow, event.course_id, event.course_version)

@@ -40,6 +40,7 @@ from certificates.domain.recipients import (
     certificate_id,
     parse_recipient,
 )
+from certificates.domain.scope import UNKNOWN, scoped_recipient
 from certificates.domain.templates import CertificateTemplate, choose_language
 from certificates.service_layer.ports import AuditEntry, AutoIssueFailure, CredentialFacts, IssueMode, Ports
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
@@ -53,10 +54,15 @@ from lms_shared.text import check_text, has_control_character
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who issued or revoked, for the audit log."""
+    """Who issued or revoked, for the audit log; ``country``: the member state a country admin acts for.
+
+    ``country`` is None for admins and the system (no country limit); a country admin's actor may
+    issue, bulk-issue and revoke only for learners of that state (:mod:`certificates.domain.scope`).
+    """
 
     sub: str
     name: str
+    country: str | None = None
 
 
 AUTO_ISSUE_ACTOR = Actor("system:auto-issue", "automatic issue on course completion")
@@ -200,6 +206,7 @@ def _make_one(
             issuer_name=issuer_name,
             verify_url=verify_url,
             status_list_index=plan.status_list_index,
+            course_summary=course.summary_for(plan.lang),
         )
     )
     key = pdf_key(plan.id, plan.code)
@@ -230,6 +237,7 @@ def _make_one(
         "pdf_key": key,
         "credential": signed.credential,
         "credential_jws": signed.jws,
+        "credential_di": signed.data_integrity,
         "status_list_index": plan.status_list_index,
     }
     ports.metrics.observe_issue_seconds(time.perf_counter() - started)
@@ -396,6 +404,11 @@ async def issue_certificate(
         raise BadInput(str(exc)) from exc
     if recipient.learner_id is not None and recipient.learner_id == actor.sub:
         raise Forbidden("Nobody issues their own certificate: ask another admin to issue it (it is audited).")
+    if actor.country is not None:
+        try:
+            recipient = (await in_country(uow, course.id, [recipient], actor.country))[0]
+        except RecipientError as exc:
+            raise Forbidden(f"recipient: {exc.detail}.") from exc
     # Titles come from course.published, which could not be refused: refuse the issue instead,
     # before anything is rendered, with the title that is too long.
     title_problem = course_title_problem(course.titles)
@@ -407,6 +420,19 @@ async def issue_certificate(
     await uow.auto_issue_failures.resolve(course.id, recipient.key, cert.id, actor.sub)
     await uow.commit()
     return cert, created
+
+
+async def in_country(
+    uow: CertificatesUnitOfWork, course_id: str, recipients: Sequence[Recipient], country: str
+) -> list[Recipient]:
+    """Each recipient as a country admin for ``country`` may certify them (:func:`scoped_recipient`).
+
+    A learner who completed the course belongs to the state of their own sign-in (the completion's
+    ``org``), whatever the row says. Raises :class:`RecipientError` for the first one out of scope;
+    bulk plans call :func:`scoped_recipient` per row instead, to refuse rows one by one.
+    """
+    known = await uow.completions.orgs_of(course_id, [r.learner_id for r in recipients if r.learner_id])
+    return [scoped_recipient(r, country, known.get(r.learner_id or "", UNKNOWN)) for r in recipients]
 
 
 def printing_problem(name: str, *, confirmed: bool = False) -> RecipientError | None:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +18,7 @@ from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus
 from certificates.domain.certificate import IssuedCertificate
 from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
+from certificates.domain.printing import Printable, PrintBatch, PrintFilter, PrintFormat, PrintItem
 from certificates.domain.recipients import Recipient
 from certificates.domain.templates import CertificateTemplate
 
@@ -43,14 +44,20 @@ class CredentialFacts:
     issuer_name: str
     verify_url: str
     status_list_index: int
+    # ``achievement.description``: the course summary in the certificate's language (issue 17).
+    course_summary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SignedCredential:
-    """The credential as JSON (an enveloped VC) and the compact JWS that secures it."""
+    """The credential as JSON (an enveloped VC) and the compact JWS that secures it.
+
+    ``data_integrity``: the same credential with an embedded ``eddsa-rdfc-2022`` proof.
+    """
 
     credential: dict[str, Any]
     jws: str
+    data_integrity: dict[str, Any] | None = None
 
 
 # --- adapters other than the database ---------------------------------------------------------------
@@ -79,6 +86,26 @@ class CredentialSigner(Protocol):
         """Whether a JWS names the key that signs today (False after a rotation)."""
         ...
 
+    def sign_status_list_data_integrity(self, list_number: int, revoked_indexes: list[int]) -> dict[str, Any]:
+        """The same status list credential as :meth:`sign_status_list`, with a Data Integrity proof."""
+        ...
+
+    def proved_with_current_key(self, document: Mapping[str, Any]) -> bool:
+        """Whether a Data Integrity document's proof names the key that signs today."""
+        ...
+
+    def data_integrity_of(self, token: str, *, created: datetime | None = None) -> dict[str, Any]:
+        """The Data Integrity form of a credential we signed as a VC-JWT (certificates from before it)."""
+        ...
+
+    def verify_data_integrity(self, credential: Mapping[str, Any]) -> bool:
+        """Whether a credential's ``eddsa-rdfc-2022`` proof verifies with one of our published keys."""
+        ...
+
+    def verify_jwt(self, token: str) -> bool:
+        """Whether a VC-JWT's signature verifies with the published key its ``kid`` names."""
+        ...
+
     def did_document(self) -> dict[str, Any]: ...
 
     def jwks(self) -> dict[str, Any]: ...
@@ -90,6 +117,10 @@ class PdfStore(Protocol):
     def put_pdf(self, key: str, data: bytes) -> None: ...
 
     def presigned_pdf_url(self, key: str, filename: str) -> str: ...
+
+    def remove_pdf(self, key: str) -> None:
+        """Delete a PDF (a learner's erasure); deleting one that is not there is no error."""
+        ...
 
 
 class ImageStore(Protocol):
@@ -238,8 +269,15 @@ class CompletionRepository(Protocol):
         """Stop waiting: the completions of the course whose ``course_version`` is in ``versions``."""
         ...
 
-    async def eligible_without_certificate(self, course_id: str) -> list[Recipient]:
-        """Everyone who completed the course and holds no valid certificate for it, oldest first."""
+    async def eligible_without_certificate(self, course_id: str, org: str | None = None) -> list[Recipient]:
+        """Everyone who completed the course and holds no valid certificate for it, oldest first.
+
+        ``org``: only the learners of that member state (a country admin's ``allEligible``).
+        """
+        ...
+
+    async def orgs_of(self, course_id: str, learner_ids: Collection[str]) -> dict[str, str | None]:
+        """The member state (``org`` of their own sign-in) of those of ``learner_ids`` who completed the course."""
         ...
 
 
@@ -251,8 +289,10 @@ class CertificateRepository(Protocol):
     async def of_learner(self, learner_id: str) -> list[IssuedCertificate]: ...
 
     async def find(
-        self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int
-    ) -> list[IssuedCertificate]: ...
+        self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int, *, org: str | None = None
+    ) -> list[IssuedCertificate]:
+        """By ids and/or course, newest first; ``org``: of that member state only."""
+        ...
 
     async def valid_by_key(self, course_id: str, keys: Sequence[str]) -> dict[str, Held]: ...
 
@@ -268,13 +308,45 @@ class CertificateRepository(Protocol):
 
     async def revoked_indexes(self, first: int, last: int) -> list[int]: ...
 
+    async def without_data_integrity(self, limit: int) -> list[IssuedCertificate]:
+        """Certificates with no stored Data Integrity credential (issued before migration 0008), oldest first."""
+        ...
+
+    async def set_data_integrity(self, cert_id: uuid.UUID, credential_di: dict[str, Any]) -> bool:
+        """Store it unless one is stored already; returns whether it was stored."""
+        ...
+
+
+class ErasureRepository(Protocol):
+    """A learner's erasure and export (service_layer/erasure.py)."""
+
+    async def pseudonym_of(self, learner_id: str) -> str | None:
+        """The pseudonym of an erased learner; None for a learner never erased."""
+        ...
+
+    async def record(self, learner_id: str, pseudonym: str, erased_at: datetime) -> bool:
+        """Keep the tombstone unless kept; whether this call kept it."""
+        ...
+
+    async def revoke_valid(self, learner_id: str, at: datetime, reason: str, by: str) -> list[uuid.UUID]:
+        """Revoke every valid certificate of the learner; their ids."""
+        ...
+
+    async def pseudonymise(self, learner_id: str, pseudonym: str, credentials: dict[uuid.UUID, dict[str, Any]]) -> None:
+        """Replace the name, drop contact data; ``credentials``: each certificate's redacted credential."""
+        ...
+
+    async def export(self, learner_id: str) -> dict[str, Any]: ...
+
 
 class BulkJobRepository(Protocol):
     async def add(self, job: BulkJob, items: Sequence[dict[str, Any]]) -> None: ...
 
     async def get(self, job_id: uuid.UUID, *, for_update: bool = False) -> BulkJob | None: ...
 
-    async def recent(self, course_id: str | None, limit: int) -> list[BulkJob]: ...
+    async def recent(self, course_id: str | None, limit: int, *, created_by: str | None = None) -> list[BulkJob]:
+        """The newest jobs, of one course and/or one creator when given."""
+        ...
 
     async def pending_items(self, job_id: uuid.UUID, first: int, last: int) -> list[PendingItem]: ...
 
@@ -379,7 +451,13 @@ class TemplateRepository(Protocol):
 class StatusListRepository(Protocol):
     async def get(self, list_number: int) -> str | None: ...
 
-    async def save(self, list_number: int, credential_jwt: str, at: datetime) -> None: ...
+    async def get_data_integrity(self, list_number: int) -> dict[str, Any] | None:
+        """The stored list with its Data Integrity proof; None if never signed so (or before 0008)."""
+        ...
+
+    async def save(
+        self, list_number: int, credential_jwt: str, at: datetime, credential_di: dict[str, Any] | None = None
+    ) -> None: ...
 
     async def lock(self, list_number: int) -> None:
         """A transaction-scoped lock on one status list: its writers take it in turn, until they commit."""
@@ -394,6 +472,72 @@ class JobQueue(Protocol):
     async def enqueue(self, subject: str, message_id: str, body: dict[str, Any]) -> None:
         """A work-queue message (not a domain event) through the outbox, so it is sent iff we commit."""
         ...
+
+
+class PrintBatchRepository(Protocol):
+    """Print batches (issue 17, item 7) and the certificates each one prints, in order."""
+
+    async def printable(self, selection: PrintFilter, limit: int) -> list[Printable]:
+        """The VALID certificates ``selection`` names, at most ``limit`` + 1 (so the caller sees too many)."""
+        ...
+
+    async def add(self, batch: PrintBatch, items: Sequence[PrintItem]) -> None: ...
+
+    async def get(self, batch_id: uuid.UUID) -> PrintBatch | None: ...
+
+    async def items(self, batch_id: uuid.UUID) -> list[PrintItem]: ...
+
+    async def claim(self, now: datetime, lease_until: datetime) -> PrintBatch | None:
+        """Take the oldest QUEUED batch that is due, or a RUNNING one whose worker's lease ran out."""
+        ...
+
+    async def heartbeat(self, batch_id: uuid.UUID, attempt: int, done: int, lease_until: datetime) -> bool:
+        """Record progress and extend the lease; False when the batch is no longer this attempt's."""
+        ...
+
+    async def complete(self, batch_id: uuid.UUID, attempt: int, key: str, size: int, at: datetime) -> bool: ...
+
+    async def release(
+        self, batch_id: uuid.UUID, attempt: int, *, retry_at: datetime, waiting: str | None, error: str | None
+    ) -> PrintBatch | None:
+        """Back to QUEUED, due at ``retry_at``; ``error`` counts one more failure. None if not this attempt's."""
+        ...
+
+    async def park(self, batch_id: uuid.UUID, attempt: int, error: str, at: datetime) -> bool:
+        """FAILED with ``error`` (a deterministic failure that repeated)."""
+        ...
+
+    async def requeue(self, batch_id: uuid.UUID) -> PrintBatch | None:
+        """A FAILED batch QUEUED again with its failures forgotten; None if it was not FAILED."""
+        ...
+
+
+class PrintOutput(Protocol):
+    """Blocking object-store work of print batches; called from worker threads."""
+
+    def get_pdf(self, key: str) -> bytes | None:
+        """A certificate's stored PDF, or None when there is none."""
+        ...
+
+    def size_of(self, key: str) -> int | None: ...
+
+    def write_batch(
+        self,
+        key: str,
+        fmt: PrintFormat,
+        items: Sequence[PrintItem],
+        fetch: Callable[[PrintItem], bytes],
+        progress: Callable[[int], None],
+        *,
+        identity: bytes,
+        title: str,
+        lang: str,
+        stamp: datetime,
+    ) -> int:
+        """Stream the batch to ``key`` (all of it or nothing); returns its size in bytes."""
+        ...
+
+    def presigned_url(self, key: str, filename: str, seconds: int) -> str: ...
 
 
 # --- everything a handler may use besides the unit of work ------------------------------------------------
@@ -419,6 +563,8 @@ class Ports:
     public_url: str
     code_secret: bytes
     limits: BulkLimits
+    prints: PrintOutput | None = None
+    """Print batches' streaming output (worker processes and the API's download links)."""
 
     def verify_url(self, code: str) -> str:
         return f"{self.public_url.rstrip('/')}/verify/{code}"

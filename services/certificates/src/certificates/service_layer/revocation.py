@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from certificates.domain.certificate import (
     CertificateStatus,
@@ -22,11 +23,12 @@ from certificates.domain.certificate import (
     RevocationError,
     clean_revocation_reason,
 )
+from certificates.domain.scope import may_revoke
 from certificates.service_layer.issuing import Actor
 from certificates.service_layer.ports import AuditEntry, CredentialSigner, Ports
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
-from lms_shared.errors import BadInput, Conflict, NotFound
+from lms_shared.errors import BadInput, Conflict, Forbidden, NotFound
 from lms_shared.events.catalogue import CertificateRevokedV1
 
 MAX_LIST_NUMBER = 100_000
@@ -50,6 +52,11 @@ async def revoke_certificate(
     cert = await uow.certificates.get(cert_id, for_update=True)
     if cert is None:
         raise NotFound(f"There is no certificate {cert_id}.")
+    if not may_revoke(cert.org, actor.country):
+        state = f"of {cert.org}" if cert.org else "without a member state"
+        raise Forbidden(
+            f"Certificate {cert.code} is {state}; a country admin for {actor.country} revokes only {actor.country}'s."
+        )
     if cert.status == CertificateStatus.REVOKED:
         revoked_on = f" on {cert.revoked_at:%Y-%m-%d}" if cert.revoked_at else ""
         raise Conflict(f"Certificate {cert.code} was already revoked{revoked_on}.")
@@ -103,7 +110,9 @@ async def refresh_status_list(uow: CertificatesUnitOfWork, signer: CredentialSig
     first, last = signer.status_list_bounds(list_number)
     revoked = await uow.certificates.revoked_indexes(first, last)
     jwt = signer.sign_status_list(list_number, revoked)
-    await uow.status_lists.save(list_number, jwt, utcnow())
+    # The same list with a Data Integrity proof, stored with it so both forms always agree.
+    proved = signer.sign_status_list_data_integrity(list_number, revoked)
+    await uow.status_lists.save(list_number, jwt, utcnow(), proved)
     return jwt
 
 
@@ -121,3 +130,22 @@ async def get_status_list(uow: CertificatesUnitOfWork, list_number: int, ports: 
     jwt = await refresh_status_list(uow, ports.signer, list_number)
     await uow.commit()
     return jwt
+
+
+async def get_status_list_data_integrity(uow: CertificatesUnitOfWork, list_number: int, ports: Ports) -> dict[str, Any]:
+    """The status list as JSON-LD with an ``eddsa-rdfc-2022`` proof (for Data Integrity verifiers).
+
+    Signed, like :func:`get_status_list`, on first request, after a key rotation, and for lists
+    stored before migration 0008 (which have only the VC-JWT form).
+    """
+    if list_number < 0 or list_number > MAX_LIST_NUMBER:
+        raise NotFound(f"There is no status list {list_number}.")
+    stored = await uow.status_lists.get_data_integrity(list_number)
+    if stored is not None and ports.signer.proved_with_current_key(stored):
+        return stored
+    await refresh_status_list(uow, ports.signer, list_number)
+    proved = await uow.status_lists.get_data_integrity(list_number)
+    await uow.commit()
+    if proved is None:  # refresh_status_list stores it; a repository that loses it is a bug
+        raise RuntimeError(f"status list {list_number} was signed but its Data Integrity form was not stored")
+    return proved

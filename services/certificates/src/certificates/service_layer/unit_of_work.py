@@ -12,7 +12,9 @@ from certificates.service_layer.ports import (
     CertificateRepository,
     CompletionRepository,
     CourseRepository,
+    ErasureRepository,
     JobQueue,
+    PrintBatchRepository,
     StatusListRepository,
     TemplateRepository,
 )
@@ -48,6 +50,12 @@ class CertificatesUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def auto_issue_failures(self) -> AutoIssueFailureRepository: ...
+
+    @property
+    def print_batches(self) -> PrintBatchRepository: ...
+
+    @property
+    def erasures(self) -> ErasureRepository: ...
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once this unit of work's transaction has committed; forget it on rollback.

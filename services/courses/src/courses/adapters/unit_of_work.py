@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from courses.adapters.learner_data import SqlAlchemyLearnerDataRepository
 from courses.adapters.orm import idempotency, outbox
 from courses.adapters.repository import (
     SqlAlchemyCatalogueRepository,
@@ -18,6 +19,7 @@ from courses.service_layer.ports import (
     CourseRepository,
     EnrollmentRepository,
     KnownTrainerRepository,
+    LearnerDataRepository,
     MaterialRepository,
     VersionRepository,
 )
@@ -33,6 +35,7 @@ class SqlAlchemyCoursesUnitOfWork(SqlAlchemyUnitOfWork):
     materials: MaterialRepository
     enrollments: EnrollmentRepository
     trainers: KnownTrainerRepository
+    learner_data: LearnerDataRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(sessions, outbox, idempotency)
@@ -44,3 +47,4 @@ class SqlAlchemyCoursesUnitOfWork(SqlAlchemyUnitOfWork):
         self.materials = SqlAlchemyMaterialRepository(session)
         self.enrollments = SqlAlchemyEnrollmentRepository(session)
         self.trainers = SqlAlchemyKnownTrainerRepository(session)
+        self.learner_data = SqlAlchemyLearnerDataRepository(session)

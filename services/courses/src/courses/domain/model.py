@@ -157,6 +157,27 @@ class Course:
     def lessons(self) -> list[Lesson]:
         return [lesson for module in self.modules for lesson in module.lessons]
 
+    @property
+    def incomplete_languages(self) -> list[str]:
+        """Languages of the course in which some text is missing, in :attr:`languages` order.
+
+        A language is the course's when the course has a title in it. It is incomplete when any
+        text that exists in some language lacks it: the summary, a module or lesson title, a lesson's
+        body, a quiz question or option. A learner reading that language would meet the fallback
+        language there, which is what the publish dialog warns about.
+        """
+        texts: list[Localized] = [self.summaries] if self.summaries else []
+        for module in self.modules:
+            texts.append(module.titles)
+            for lesson in module.lessons:
+                texts.append(lesson.titles)
+                if lesson.bodies:
+                    texts.append(lesson.bodies)
+                for question in lesson.quiz.questions if lesson.quiz else []:
+                    texts.append(question.prompts)
+                    texts.extend(option.labels for option in question.options)
+        return [lang for lang in self.languages if any(not (t.get(lang) or "").strip() for t in texts)]
+
     def label(self, texts: Localized) -> str:
         """A title as a trainer reads it in an error message: default language, else any."""
         return pick(texts, None, None, self.default_language) or "(untitled)"

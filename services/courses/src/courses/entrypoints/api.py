@@ -22,7 +22,7 @@ from courses.domain.search import search_terms
 from courses.entrypoints import views
 from courses.entrypoints.consumers import build_consumers
 from courses.entrypoints.deps import ContainerDep, CurrentUser, OptionalUser, UowDep
-from courses.service_layer import authoring, catalogue, materials, publishing
+from courses.service_layer import authoring, catalogue, learner_data, materials, publishing
 from courses.service_layer import commands as cmd
 from courses.service_layer.catalogue import CourseView
 from courses.service_layer.ports import CatalogueQuery
@@ -259,6 +259,12 @@ async def download_material(
 ) -> dict[str, Any]:
     url, expires_at = await materials.material_download_url(uow, user, material_id, container.store, container.limits)
     return {"url": url, "expiresAt": expires_at.isoformat()}
+
+
+@router.get("/learners/{learner_id}/export")
+async def export_learner(learner_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    """What courses holds about one person (ids only): admins (docs/privacy.md)."""
+    return await learner_data.export_learner(uow, user, learner_id)
 
 
 app = FastAPI(title="Kentbilim courses", version="1", lifespan=lifespan)

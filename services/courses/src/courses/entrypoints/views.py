@@ -99,6 +99,7 @@ def course_json(view: CourseView) -> dict[str, Any]:
         "latestVersion": c.latest_version if c.latest_version is not None else c.version,
         "isDraft": view.is_draft,
         "hasUnpublishedChanges": c.has_unpublished_changes if view.is_draft else None,
+        "incompleteLanguages": c.incomplete_languages,
         "ownerId": c.owner_id,
         "coOwnerIds": c.co_owner_ids,
         "viewerCanEdit": view.viewer_is_editor,

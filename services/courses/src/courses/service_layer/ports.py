@@ -243,3 +243,9 @@ class MaterialStore(Protocol):
     async def remove(self, key: str) -> None:
         """Removing a missing object is not an error."""
         ...
+
+
+class LearnerDataRepository(Protocol):
+    """What courses holds about one person (ids only), for a learner's export."""
+
+    async def export(self, learner_id: str) -> dict[str, Any]: ...

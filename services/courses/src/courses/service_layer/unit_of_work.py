@@ -9,6 +9,7 @@ from courses.service_layer.ports import (
     CourseRepository,
     EnrollmentRepository,
     KnownTrainerRepository,
+    LearnerDataRepository,
     MaterialRepository,
     VersionRepository,
 )
@@ -35,3 +36,6 @@ class CoursesUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def trainers(self) -> KnownTrainerRepository: ...
+
+    @property
+    def learner_data(self) -> LearnerDataRepository: ...

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -97,8 +101,126 @@ certificate = Table(
     Column("revoked", Boolean, nullable=False, server_default=text("false")),
     Column("issued_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # The holder's member state and municipality, from certificate.issued (national reports).
+    Column("org", String(64), nullable=True),
+    Column("municipality", String(200), nullable=True),
     Index("ix_certificate_course_learner", "course_id", "learner_id"),
     Index("ix_certificate_enrollment", "enrollment_id"),
+    Index("ix_certificate_learner", "learner_id"),
+)
+
+# --- national reports and the learner directory (migration 0004) ----------------------------------
+# ``report_enrollment`` is merged from the enrolment events in any order; triggers (migration 0004)
+# keep ``report_cell`` and ``report_learner`` equal to the aggregate of it and of ``certificate``.
+
+report_enrollment = Table(
+    "report_enrollment",
+    metadata,
+    Column("enrollment_id", String(64), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("learner_id", String(255), nullable=False),
+    Column("org", String(64), nullable=True),
+    Column("municipality", String(200), nullable=True),
+    Column("enrolled_at", DateTime(timezone=True), nullable=True),
+    Column("created_seen_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawn_seen_at", DateTime(timezone=True), nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_report_enrollment_learner", "learner_id"),
+)
+
+# Enrolments by enrolment month, completions by completion month, valid certificates by issue month;
+# '' stands for an unknown org or municipality (primary-key columns cannot be NULL).
+report_cell = Table(
+    "report_cell",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("org", String(64), primary_key=True),
+    Column("municipality", String(200), primary_key=True),
+    Column("enrolled", Integer, nullable=False, server_default=text("0")),
+    Column("completed", Integer, nullable=False, server_default=text("0")),
+    Column("certificates", Integer, nullable=False, server_default=text("0")),
+    Index("ix_report_cell_org_month", "org", "month"),
+)
+
+# Who enrolled when, across courses: distinct learners of rows that span several courses. Every
+# enrolment is also counted in the all-time row of its learner (month = ALL_MONTHS, 0001-01-01), which
+# reports without a period or MONTH read: one row per learner instead of one per learner and month.
+report_learner = Table(
+    "report_learner",
+    metadata,
+    Column("org", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("municipality", String(200), primary_key=True),
+    Column("learner_id", String(255), primary_key=True),
+    Column("enrollments", Integer, nullable=False, server_default=text("0")),
+    Index("ix_report_learner_month", "month", "learner_id", postgresql_include=["org", "municipality", "enrollments"]),
+    Index(
+        "ix_report_learner_org_month", "org", "month", "learner_id", postgresql_include=["municipality", "enrollments"]
+    ),
+)
+
+# Changes to the rollups, appended by the triggers (no row is ever updated in place, so concurrent
+# events of one hot cell never wait for each other) and folded in by ``report_fold`` every second.
+# Reports add what is still here, so they are exact before the fold as after.
+report_cell_delta = Table(
+    "report_cell_delta",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("course_id", String(200), nullable=False),
+    Column("month", Date, nullable=False),
+    Column("org", String(200), nullable=False),
+    Column("municipality", String(200), nullable=False),
+    Column("enrolled", Integer, nullable=False, server_default=text("0")),
+    Column("completed", Integer, nullable=False, server_default=text("0")),
+    Column("certificates", Integer, nullable=False, server_default=text("0")),
+)
+report_learner_delta = Table(
+    "report_learner_delta",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("org", String(200), nullable=False),
+    Column("month", Date, nullable=False),
+    Column("municipality", String(200), nullable=False),
+    Column("learner_id", String(255), nullable=False),
+    Column("enrollments", Integer, nullable=False, server_default=text("0")),
+)
+
+learner = Table(
+    "learner",
+    metadata,
+    Column("learner_id", String(255), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("org", String(64), nullable=True),
+    Column("municipality", String(200), nullable=True),
+    Column("named_at", DateTime(timezone=True), nullable=False),
+    Column("last_active_at", DateTime(timezone=True), nullable=True),
+    Index("ix_learner_org_name", "org", "name_key", "learner_id"),
+    Index("ix_learner_name", "name_key", "learner_id"),
+)
+
+report_export = Table(
+    "report_export",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("params", JSONB, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_report_export_expires", "expires_at"),
+)
+
+# Learners erased on request (migration 0005): the record of the request and the tombstone that keeps
+# a late event from writing the name back (service_layer/erasure.py).
+erased_learner = Table(
+    "erased_learner",
+    metadata,
+    Column("learner_id", String(255), primary_key=True),
+    Column("pseudonym", String(300), nullable=False),
+    Column("org", String(64), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("requested_by", String(255), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -14,15 +14,42 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select, true, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms_shared.events.envelope import Envelope
 from lms_shared.outbox import NOTIFY_CHANNEL, event_headers
-from progress.adapters.orm import certificate, course, course_version, enrollment, lesson_progress
+from progress.adapters.orm import (
+    certificate,
+    course,
+    course_version,
+    enrollment,
+    learner,
+    lesson_progress,
+    report_cell,
+    report_cell_delta,
+    report_enrollment,
+    report_export,
+    report_learner,
+    report_learner_delta,
+)
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
+from progress.domain.national import Dimension, LearnerCursor, LearnerEntry, ReportQuery, ReportRow
 from progress.domain.records import CertificateSummary, Course, CourseStats, Enrollment, GroupCount
 
 # --- statements built once -----------------------------------------------------------------------
@@ -324,11 +351,24 @@ class SqlAlchemyEnrollmentRepository:
         rows = (await self._session.execute(stmt.order_by(enrollment.c.enrolled_at.desc()))).all()
         return [_to_enrollment(r._mapping) for r in rows]
 
-    async def for_course(self, course_id: str) -> list[Enrollment]:
-        stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id).order_by(
-            enrollment.c.enrolled_at, enrollment.c.id
-        )
+    async def for_course(self, course_id: str, *, org: str | None = None) -> list[Enrollment]:
+        stmt = _ENROLLMENTS.where(enrollment.c.course_id == course_id)
+        if org is not None:
+            stmt = stmt.where(enrollment.c.org == org)
+        stmt = stmt.order_by(enrollment.c.enrolled_at, enrollment.c.id)
         return [_to_enrollment(r._mapping) for r in (await self._session.execute(stmt)).all()]
+
+    async def signed_in_orgs(self, learner_ids: Sequence[str]) -> dict[str, str | None]:
+        if not learner_ids:
+            return {}
+        e = enrollment.c
+        rows = await self._session.execute(
+            select(e.learner_id, e.org)
+            .where(e.learner_id.in_(list(learner_ids)), e.via == "self")
+            .distinct(e.learner_id)
+            .order_by(e.learner_id, e.enrolled_at.desc())
+        )
+        return {r.learner_id: r.org for r in rows}
 
     async def add(self, new: Enrollment) -> bool:
         result = await self._session.execute(
@@ -467,6 +507,8 @@ class SqlAlchemyCertificateRepository:
         learner_id: str | None,
         enrollment_id: str | None,
         issued_at: datetime,
+        org: str | None = None,
+        municipality: str | None = None,
     ) -> None:
         stmt = pg_insert(certificate).values(
             id=certificate_id,
@@ -475,6 +517,8 @@ class SqlAlchemyCertificateRepository:
             learner_id=learner_id,
             enrollment_id=enrollment_id,
             issued_at=issued_at,
+            org=org,
+            municipality=municipality,
         )
         # A revocation may have arrived first: fill in what it lacked and keep ``revoked`` as it is.
         await self._session.execute(
@@ -484,6 +528,8 @@ class SqlAlchemyCertificateRepository:
                     "issued_at": issued_at,
                     "enrollment_id": func.coalesce(certificate.c.enrollment_id, stmt.excluded.enrollment_id),
                     "learner_id": func.coalesce(certificate.c.learner_id, stmt.excluded.learner_id),
+                    "org": func.coalesce(certificate.c.org, stmt.excluded.org),
+                    "municipality": func.coalesce(certificate.c.municipality, stmt.excluded.municipality),
                 },
             )
         )
@@ -519,9 +565,11 @@ class SqlAlchemyReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def course_stats(self, course_id: str) -> CourseStats:
+    async def course_stats(self, course_id: str, *, org: str | None = None) -> CourseStats:
         completed_filter = enrollment.c.status == EnrollmentStatus.COMPLETED.value
         active = and_(enrollment.c.course_id == course_id, enrollment.c.status.in_(ENROLLED))
+        if org is not None:  # a country admin's figures: their state's enrolments only
+            active = and_(active, enrollment.c.org == org)
 
         async def grouped(column: Any) -> list[GroupCount]:
             key = func.coalesce(column, literal_column(f"'{UNSPECIFIED}'")).label("key")
@@ -540,13 +588,14 @@ class SqlAlchemyReportRepository:
                 )
             )
         ).one()
-        certificates = await self._session.scalar(
-            select(func.count()).where(
-                certificate.c.course_id == course_id,
-                certificate.c.revoked.is_(False),
-                certificate.c.issued_at.isnot(None),
-            )
+        valid = and_(
+            certificate.c.course_id == course_id,
+            certificate.c.revoked.is_(False),
+            certificate.c.issued_at.isnot(None),
         )
+        if org is not None:  # the holder's state, from certificate.issued
+            valid = and_(valid, certificate.c.org == org)
+        certificates = await self._session.scalar(select(func.count()).where(valid))
         return CourseStats(
             enrolled=totals.enrolled,
             completed=totals.completed,
@@ -554,3 +603,353 @@ class SqlAlchemyReportRepository:
             by_org=await grouped(enrollment.c.org),
             by_municipality=await grouped(enrollment.c.municipality),
         )
+
+
+# --- national reports and the learner directory ----------------------------------------------------
+
+_DIMENSION_COLUMN = {
+    Dimension.ORG: "org",
+    Dimension.MUNICIPALITY: "municipality",
+    Dimension.COURSE: "course_id",
+    Dimension.MONTH: "month",
+}
+_CELL_KEYS = ("course_id", "month", "org", "municipality")
+# ``report_learner.month`` of the all-time rows (migration 0004), written as SQL: a bound
+# date(1, 1, 1) does not reach the server as 0001-01-01 through asyncpg.
+ALL_MONTHS: Any = literal_column("DATE '0001-01-01'")
+_LEARNER_KEYS = ("org", "month", "municipality", "learner_id")
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _trains(sub: str) -> Any:
+    """The courses ``sub`` owns or co-owns (progress's copy of the owners)."""
+    return select(course.c.course_id).where(or_(course.c.owner_id == sub, course.c.co_owner_ids.any(sub)))
+
+
+class SqlAlchemyNationalRepository:
+    """Implements ``service_layer.ports.NationalRepository``: the projections and their reads."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # projections (written by the progress-reports consumer; the triggers of migration 0004 roll up)
+
+    async def enrollment_seen(
+        self,
+        *,
+        enrollment_id: str,
+        course_id: str,
+        learner_id: str,
+        org: str | None = None,
+        municipality: str | None = None,
+        enrolled_at: datetime | None = None,
+        created_seen_at: datetime | None = None,
+        withdrawn_seen_at: datetime | None = None,
+        completed_at: datetime | None = None,
+    ) -> None:
+        t = report_enrollment
+        stmt = pg_insert(t).values(
+            enrollment_id=enrollment_id,
+            course_id=course_id,
+            learner_id=learner_id,
+            org=org,
+            municipality=municipality,
+            enrolled_at=enrolled_at,
+            created_seen_at=created_seen_at,
+            withdrawn_seen_at=withdrawn_seen_at,
+            completed_at=completed_at,
+        )
+        x = stmt.excluded
+        # Every column merges the same way whatever the order the events come in (least/greatest
+        # ignore NULLs), so a duplicate or a late event changes nothing it should not.
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[t.c.enrollment_id],
+                set_={
+                    "org": func.coalesce(t.c.org, x.org),
+                    "municipality": func.coalesce(t.c.municipality, x.municipality),
+                    "enrolled_at": func.least(t.c.enrolled_at, x.enrolled_at),
+                    "created_seen_at": func.greatest(t.c.created_seen_at, x.created_seen_at),
+                    "withdrawn_seen_at": func.greatest(t.c.withdrawn_seen_at, x.withdrawn_seen_at),
+                    "completed_at": func.least(t.c.completed_at, x.completed_at),
+                },
+            )
+        )
+
+    async def learner_seen(
+        self,
+        *,
+        learner_id: str,
+        active_at: datetime,
+        name: str | None = None,
+        name_key: str | None = None,
+        org: str | None = None,
+        municipality: str | None = None,
+    ) -> None:
+        """The learner's latest activity; with a name, also their name and state as of ``active_at``."""
+        t = learner
+        if name is None:
+            # Activity may arrive before the enrolment that names the learner: keep it on a row that
+            # any named event overrides (named_at = -infinity) and that the directory does not list.
+            placeholder = pg_insert(t).values(
+                learner_id=learner_id,
+                name=learner_id,
+                name_key="",
+                named_at=literal_column("'-infinity'::timestamptz"),
+                last_active_at=active_at,
+            )
+            await self._session.execute(
+                placeholder.on_conflict_do_update(
+                    index_elements=[t.c.learner_id],
+                    set_={"last_active_at": func.greatest(t.c.last_active_at, placeholder.excluded.last_active_at)},
+                )
+            )
+            return
+        stmt = pg_insert(t).values(
+            learner_id=learner_id,
+            name=name,
+            name_key=name_key or "",
+            org=org,
+            municipality=municipality,
+            named_at=active_at,
+            last_active_at=active_at,
+        )
+        x = stmt.excluded
+        newer = x.named_at > t.c.named_at
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[t.c.learner_id],
+                set_={
+                    "name": case((newer, x.name), else_=t.c.name),
+                    "name_key": case((newer, x.name_key), else_=t.c.name_key),
+                    "org": case((newer, x.org), else_=t.c.org),
+                    "municipality": case((newer, x.municipality), else_=t.c.municipality),
+                    "named_at": func.greatest(t.c.named_at, x.named_at),
+                    "last_active_at": func.greatest(t.c.last_active_at, x.last_active_at),
+                },
+            )
+        )
+
+    # the report
+
+    async def _pending(self, delta: Any) -> bool:
+        return bool(await self._session.scalar(select(literal_column("1")).select_from(delta).limit(1)))
+
+    async def _cells(self) -> Any:
+        """The cells, plus the deltas not folded yet (usually none: then the table itself)."""
+        if not await self._pending(report_cell_delta):
+            return report_cell
+        cols = [*_CELL_KEYS, "enrolled", "completed", "certificates"]
+        both = union_all(
+            select(*[report_cell.c[c] for c in cols]), select(*[report_cell_delta.c[c] for c in cols])
+        ).subquery("cells_and_deltas")
+        return both
+
+    async def _people(self) -> Any:
+        """``report_learner`` with the deltas not folded yet added in (summed per key)."""
+        if not await self._pending(report_learner_delta):
+            return report_learner
+        both = union_all(
+            select(*[report_learner.c[c] for c in (*_LEARNER_KEYS, "enrollments")]),
+            select(*[report_learner_delta.c[c] for c in (*_LEARNER_KEYS, "enrollments")]),
+        ).subquery("people_and_deltas")
+        keys = [both.c[k] for k in _LEARNER_KEYS]
+        return select(*keys, func.sum(both.c.enrollments).label("enrollments")).group_by(*keys).subquery("people")
+
+    async def fold(self, batch: int) -> int:
+        """Move up to ``batch`` deltas of each rollup into it (migration 0004, ``report_fold``)."""
+        return int(await self._session.scalar(select(func.report_fold(batch))) or 0)
+
+    async def report(self, query: ReportQuery) -> tuple[list[ReportRow], ReportRow]:
+        dims = query.group_by
+        src = await self._cells()
+        cell = src.c
+
+        def cell_filters() -> list[Any]:
+            f: list[Any] = []
+            if query.org is not None:
+                f.append(cell.org == query.org)
+            if query.course_id is not None:
+                f.append(cell.course_id == query.course_id)
+            if query.from_month is not None:
+                f.append(cell.month >= query.from_month)
+            if query.to_month is not None:
+                f.append(cell.month <= query.to_month)
+            return f
+
+        sums = (
+            func.coalesce(func.sum(cell.enrolled), 0).label("enrolled"),
+            func.coalesce(func.sum(cell.completed), 0).label("completed"),
+            func.coalesce(func.sum(cell.certificates), 0).label("certificates"),
+        )
+        group = [cell[_DIMENSION_COLUMN[d]] for d in dims]
+        counted = (
+            select(*[c.label(d.value) for c, d in zip(group, dims, strict=True)], *sums)
+            .select_from(src)
+            .where(*cell_filters())
+            .group_by(*group)
+            .having(func.sum(cell.enrolled) + func.sum(cell.completed) + func.sum(cell.certificates) > 0)
+        )
+        count_rows = (await self._session.execute(counted)).all() if dims else []
+        total = (await self._session.execute(select(*sums).select_from(src).where(*cell_filters()))).one()
+
+        per_row_learners: dict[tuple[Any, ...], int] = {}
+        if dims and not query.course_fixed_per_row:
+            per_row_learners = await self._distinct_learners(query, dims)
+        rows = []
+        for r in count_rows:
+            key = tuple(getattr(r, d.value) for d in dims)
+            values = dict(zip([d.value for d in dims], key, strict=True))
+            rows.append(
+                ReportRow(
+                    org=_blank_to_none(values.get("ORG")),
+                    municipality=_blank_to_none(values.get("MUNICIPALITY")),
+                    course_id=values.get("COURSE"),
+                    month=values.get("MONTH"),
+                    enrolled=int(r.enrolled),
+                    completed=int(r.completed),
+                    certificates=int(r.certificates),
+                    learners=int(r.enrolled) if query.course_fixed_per_row else per_row_learners.get(key, 0),
+                )
+            )
+        if query.course_id is not None:
+            total_learners = int(total.enrolled)
+        else:
+            total_learners = (await self._distinct_learners(query, ())).get((), 0)
+        totals = ReportRow(
+            org=query.org,
+            municipality=None,
+            course_id=query.course_id,
+            month=None,
+            enrolled=int(total.enrolled),
+            completed=int(total.completed),
+            certificates=int(total.certificates),
+            learners=total_learners,
+        )
+        return rows, totals
+
+    async def _distinct_learners(self, query: ReportQuery, dims: Sequence[Dimension]) -> dict[tuple[Any, ...], int]:
+        """Distinct learners per group, over rows that span several courses (exact, never summed)."""
+        src = await self._people()
+        rl = src.c
+        f: list[Any] = [rl.enrollments > 0]
+        if query.org is not None:
+            f.append(rl.org == query.org)
+        if query.from_month is None and query.to_month is None and Dimension.MONTH not in dims:
+            f.append(rl.month == ALL_MONTHS)  # one row per learner (and state, municipality)
+        else:
+            f.append(rl.month > ALL_MONTHS)
+            if query.from_month is not None:
+                f.append(rl.month >= query.from_month)
+            if query.to_month is not None:
+                f.append(rl.month <= query.to_month)
+        cols = [rl[_DIMENSION_COLUMN[d]] for d in dims]
+        people = select(*cols, rl.learner_id).select_from(src).where(*f).distinct().subquery()
+        pcols = [people.c[c.name] for c in cols]
+        # Grouped by state and/or month, the learners come out of ix_report_learner_month /
+        # ix_report_learner_org_month already in order, and a streaming DISTINCT beats the hash the
+        # planner prefers by three to four times at 400,000 rows (bench/bench_reports.py). The
+        # setting lasts for this statement only (SET LOCAL, then back), in a read-only transaction.
+        streamed = src is report_learner and set(dims) <= {Dimension.ORG, Dimension.MONTH}
+        if streamed:
+            await self._session.execute(text("SET LOCAL enable_hashagg = off"))
+        result = await self._session.execute(
+            select(*pcols, func.count().label("n")).select_from(people).group_by(*pcols)
+        )
+        counts = {tuple(r[:-1]): int(r[-1]) for r in result.all()}
+        if streamed:
+            await self._session.execute(text("SET LOCAL enable_hashagg = on"))
+        return counts
+
+    async def course_titles(self, course_ids: Sequence[str]) -> dict[str, tuple[dict[str, str], str | None]]:
+        """Each course's titles and default language, from its current version."""
+        if not course_ids:
+            return {}
+        cv = course_version.c
+        rows = await self._session.execute(
+            select(course.c.course_id, cv.snapshot["titles"], cv.snapshot["default_language"].astext)
+            .join(course_version, and_(cv.course_id == course.c.course_id, cv.version == course.c.current_version))
+            .where(course.c.course_id.in_(list(course_ids)))
+        )
+        return {r[0]: (dict(r[1] or {}), r[2]) for r in rows.all()}
+
+    # the learner directory
+
+    async def learners(
+        self,
+        *,
+        org: str | None,
+        municipality: str | None,
+        words: Sequence[str],
+        trainer: str | None,
+        after: LearnerCursor | None,
+        limit: int,
+    ) -> tuple[list[LearnerEntry], int]:
+        t = learner.c
+        f: list[Any] = [t.named_at > literal_column("'-infinity'::timestamptz")]
+        if org is not None:
+            f.append(t.org == org)
+        if municipality is not None:
+            f.append(t.municipality == municipality)
+        for w in words:
+            escaped = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            f.append(t.name_key.like(f"%{escaped}%", escape="\\"))
+        if trainer is not None:
+            f.append(
+                select(enrollment.c.id)
+                .where(enrollment.c.learner_id == t.learner_id, enrollment.c.course_id.in_(_trains(trainer)))
+                .exists()
+            )
+        total = int(await self._session.scalar(select(func.count()).select_from(learner).where(*f)) or 0)
+        page = select(learner).where(*f)
+        if after is not None:
+            page = page.where(func.row(t.name_key, t.learner_id) > func.row(after.name_key, after.learner_id))
+        rows = (await self._session.execute(page.order_by(t.name_key, t.learner_id).limit(limit))).all()
+        return [
+            LearnerEntry(r.learner_id, r.name, r.name_key, r.org, r.municipality, r.last_active_at) for r in rows
+        ], total
+
+    async def enrollments_of(self, learner_ids: Sequence[str], trainer: str | None) -> list[Enrollment]:
+        if not learner_ids:
+            return []
+        stmt = _ENROLLMENTS.where(enrollment.c.learner_id.in_(list(learner_ids)))
+        if trainer is not None:
+            stmt = stmt.where(enrollment.c.course_id.in_(_trains(trainer)))
+        rows = (await self._session.execute(stmt.order_by(enrollment.c.enrolled_at.desc(), enrollment.c.id))).all()
+        return [_to_enrollment(r._mapping) for r in rows]
+
+    async def certificate_ids_of(self, learner_ids: Sequence[str], trainer: str | None) -> dict[str, list[str]]:
+        if not learner_ids:
+            return {}
+        c = certificate.c
+        stmt = select(c.learner_id, c.id).where(c.learner_id.in_(list(learner_ids)), c.issued_at.isnot(None))
+        if trainer is not None:
+            stmt = stmt.where(c.course_id.in_(_trains(trainer)))
+        out: dict[str, list[str]] = {}
+        for r in (await self._session.execute(stmt.order_by(c.issued_at.desc(), c.id))).all():
+            out.setdefault(r.learner_id, []).append(r.id)
+        return out
+
+    # CSV links
+
+    async def add_export(
+        self, token_sha256: str, params: Mapping[str, Any], created_by: str, expires_at: datetime, now: datetime
+    ) -> None:
+        # Expired links are deleted as new ones are made: the table holds minutes of links, not years.
+        await self._session.execute(delete(report_export).where(report_export.c.expires_at < now))
+        await self._session.execute(
+            pg_insert(report_export).values(
+                token_sha256=token_sha256, params=dict(params), created_by=created_by, expires_at=expires_at
+            )
+        )
+
+    async def get_export(self, token_sha256: str, now: datetime) -> dict[str, Any] | None:
+        params = await self._session.scalar(
+            select(report_export.c.params).where(
+                report_export.c.token_sha256 == token_sha256, report_export.c.expires_at > now
+            )
+        )
+        return dict(params) if params is not None else None

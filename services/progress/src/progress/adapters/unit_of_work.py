@@ -6,14 +6,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms_shared.events.envelope import Envelope
 from lms_shared.uow import SqlAlchemyUnitOfWork
+from progress.adapters.erasure import SqlAlchemyErasureRepository
 from progress.adapters.orm import idempotency, outbox
 from progress.adapters.repository import (
     SqlAlchemyCertificateRepository,
     SqlAlchemyCourseRepository,
     SqlAlchemyEnrollmentRepository,
+    SqlAlchemyNationalRepository,
     SqlAlchemyReportRepository,
 )
-from progress.service_layer.ports import CertificateRepository, CourseRepository, ReportRepository
+from progress.service_layer.ports import (
+    CertificateRepository,
+    CourseRepository,
+    ErasureRepository,
+    NationalRepository,
+    ReportRepository,
+)
 
 
 class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
@@ -23,6 +31,8 @@ class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
     enrollments: SqlAlchemyEnrollmentRepository
     certificates: CertificateRepository
     reports: ReportRepository
+    national: NationalRepository
+    erasures: ErasureRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(sessions, outbox, idempotency)
@@ -32,6 +42,8 @@ class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
         self.enrollments = SqlAlchemyEnrollmentRepository(session)
         self.certificates = SqlAlchemyCertificateRepository(session)
         self.reports = SqlAlchemyReportRepository(session)
+        self.national = SqlAlchemyNationalRepository(session)
+        self.erasures = SqlAlchemyErasureRepository(session)
 
     async def flush_events(self) -> list[Envelope]:
         """Write the staged events; with a lesson completion pending, in the same single statement.

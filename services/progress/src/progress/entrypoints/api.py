@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI, Query, Response, status
 from pydantic import BaseModel
@@ -15,6 +17,8 @@ from lms_shared.openapi import document_error_statuses
 from lms_shared.web import IdempotencyKey, install_common, stored_response
 from progress import bootstrap
 from progress.domain.model import QuizAnswer
+from progress.domain.national import ReportQuery
+from progress.entrypoints import erasure_api
 from progress.entrypoints.consumers import build_consumers
 from progress.entrypoints.deps import ContainerDep, CurrentUser, UowDep, VersionsDep
 from progress.entrypoints.schemas import (
@@ -24,11 +28,16 @@ from progress.entrypoints.schemas import (
     EnrollmentCreate,
     EnrollmentList,
     EnrollmentOut,
+    LearnerPageOut,
     QuizAttemptCreate,
     QuizResultOut,
+    ReportExportCreate,
+    ReportExportOut,
+    ReportOut,
+    ReportRowOut,
 )
 from progress.entrypoints.token_cache import CachedTokenVerifier
-from progress.service_layer import enrolling, learning, reports
+from progress.service_layer import enrolling, learning, national, reports
 
 
 @asynccontextmanager
@@ -36,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container = await bootstrap.build()
     for consumer in build_consumers(container):
         container.runtime.spawn(consumer.durable, consumer.run)
+    container.runtime.spawn("report-fold", functools.partial(national.fold_forever, container.uow))
     app.state.container = container
     app.state.verifier = CachedTokenVerifier(container.runtime.verifier)
     app.state.readiness_checks.update(container.runtime.readiness_checks())
@@ -60,6 +70,7 @@ class ModelResponse(Response):
 
 app = FastAPI(title="Kentbilim progress", version="1", lifespan=lifespan)
 install_common(app, "progress")
+app.include_router(erasure_api.router)  # a learner's export and erasure (issue 14, item 6)
 document_error_statuses(app)  # every status each route can answer, in /openapi.json
 
 
@@ -136,9 +147,19 @@ async def enroll_cohort(course_id: str, body: CohortEnrollmentCreate, user: Curr
     )
 
 
+# A member state as tokens name it (ISO 3166 alpha-2); a country admin asking for another is FORBIDDEN.
+ORG_QUERY = Query(
+    default=None,
+    pattern=r"^[A-Z]{2}$",
+    description="Only this member state's figures (ISO 3166 alpha-2, upper case). "
+    "Country admins: their own state only, and always limited to it.",
+)
+
+
 @app.get("/v1/courses/{course_id}/stats", response_model=CourseStatsOut)
-async def course_stats(course_id: str, user: CurrentUser, uow: UowDep) -> ModelResponse:
-    return ModelResponse(CourseStatsOut.of(course_id, await reports.course_stats(uow, user, course_id)))
+async def course_stats(course_id: str, user: CurrentUser, uow: UowDep, org: str | None = ORG_QUERY) -> ModelResponse:
+    """Counts of the course; a country admin's are of their own state (``byOrg`` holds only it)."""
+    return ModelResponse(CourseStatsOut.of(course_id, await reports.course_stats(uow, user, course_id, org)))
 
 
 REPORT_COLUMNS = (
@@ -159,9 +180,14 @@ REPORT_COLUMNS = (
 
 
 @app.get("/v1/courses/{course_id}/report.csv")
-async def course_report(course_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> Response:
-    """One row per enrolment, UTF-8 with a BOM so spreadsheet programs show ə, ң and ғ correctly."""
-    rows = await reports.course_report(uow, user, course_id, versions)
+async def course_report(
+    course_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep, org: str | None = ORG_QUERY
+) -> Response:
+    """One row per enrolment, UTF-8 with a BOM so spreadsheet programs show ə, ң and ғ correctly.
+
+    A country admin's report holds their own state's enrolments only.
+    """
+    rows = await reports.course_report(uow, user, course_id, versions, org)
     buffer = io.StringIO()
     # Names, organisations and municipalities come from users: no cell may run as a spreadsheet formula.
     writer = csvsafe.writer(buffer, lineterminator="\r\n")
@@ -190,3 +216,106 @@ async def course_report(course_id: str, user: CurrentUser, uow: UowDep, versions
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="course-{course_id}-report.csv"'},
     )
+
+
+# --- national reports and the learner directory (issue 14) -----------------------------------------
+
+
+def _report_query(
+    group_by: str | list[str], org: str | None, course_id: str | None, start: datetime | None, end: datetime | None
+) -> ReportQuery:
+    dims = [d for d in (group_by.split(",") if isinstance(group_by, str) else group_by) if d.strip()]
+    return ReportQuery.parse(dims, org, course_id, start, end)
+
+
+@app.get("/v1/reports/national", response_model=ReportOut)
+async def national_report(
+    user: CurrentUser,
+    uow: UowDep,
+    groupBy: str = Query(default="", max_length=100),
+    org: str | None = Query(default=None, max_length=64),
+    courseId: str | None = Query(default=None, max_length=64),
+    start: datetime | None = Query(default=None, alias="from"),
+    end: datetime | None = Query(default=None, alias="to"),
+    lang: str | None = Query(default=None, max_length=16),
+) -> ModelResponse:
+    """Admins any state, country admins their own: grouped counts from the rollups (no scan of enrolments)."""
+    query = _report_query(groupBy, org, courseId, start, end)
+    return ModelResponse(ReportOut.of(await national.national_report(uow, user, query, lang)))
+
+
+@app.post("/v1/reports/national/exports", response_model=ReportExportOut, status_code=201)
+async def create_report_export(body: ReportExportCreate, user: CurrentUser, uow: UowDep) -> ModelResponse:
+    """A link valid for a few minutes to the same report as CSV; whoever holds it may download it."""
+    query = _report_query(body.groupBy, body.org, body.courseId, body.start, body.end)
+    export = await national.create_export(uow, user, query, body.lang)
+    out = ReportExportOut(
+        token=export.token, path=f"/v1/reports/national/exports/{export.token}.csv", expiresAt=export.expires_at
+    )
+    return ModelResponse(out, status.HTTP_201_CREATED)
+
+
+NATIONAL_COLUMNS = (
+    "org",
+    "municipality",
+    "courseId",
+    "courseTitle",
+    "month",
+    "enrolled",
+    "completed",
+    "certificates",
+    "learners",
+)
+
+
+@app.get("/v1/reports/national/exports/{token}.csv")
+async def download_report_export(token: str, uow: UowDep) -> Response:
+    """The CSV of an export link: no bearer token, the unguessable link is the permission.
+
+    Stable English headers (the GraphQL field names), UTF-8 with a BOM so Excel shows ə, ң and ғ,
+    every text cell neutralised against formulas; the last line is the totals (``org`` = TOTAL).
+    """
+    report = await national.export_report(uow, token)
+    buffer = io.StringIO()
+    writer = csvsafe.writer(buffer, lineterminator="\r\n")
+    writer.writerow(NATIONAL_COLUMNS)
+    for r in [*report.rows, report.totals]:
+        out = ReportRowOut.of(r)
+        writer.writerow(
+            (
+                ("TOTAL" if r is report.totals else out.org) or "",
+                out.municipality or "",
+                out.courseId or "",
+                out.courseTitle or "",
+                out.month or "",
+                out.enrolled,
+                out.completed,
+                out.certificates,
+                out.learners,
+            )
+        )
+    return Response(
+        content=buffer.getvalue().encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="national-report.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@app.get("/v1/learners", response_model=LearnerPageOut)
+async def learner_directory(
+    user: CurrentUser,
+    uow: UowDep,
+    versions: VersionsDep,
+    org: str | None = Query(default=None, max_length=64),
+    municipality: str | None = Query(default=None, max_length=200),
+    search: str | None = Query(default=None, max_length=200),
+    first: int = Query(default=50),
+    after: str | None = Query(default=None, max_length=2000),
+) -> ModelResponse:
+    page = await national.learners(
+        uow, user, versions, org=org, municipality=municipality, search=search, first=first, after=after
+    )
+    return ModelResponse(LearnerPageOut.of(page))

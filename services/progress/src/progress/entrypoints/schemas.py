@@ -7,10 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from progress.domain.national import Report, ReportRow
 from progress.domain.records import CourseStats
 from progress.service_layer.access import EnrollmentDetails
 from progress.service_layer.enrolling import CohortResult
 from progress.service_layer.learning import QuizResult
+from progress.service_layer.national import LearnerCard, LearnerPage
 
 
 class _In(BaseModel):
@@ -168,4 +170,105 @@ class CourseStatsOut(BaseModel):
             byMunicipality=[
                 GroupCountOut(key=g.key, enrolled=g.enrolled, completed=g.completed) for g in stats.by_municipality
             ],
+        )
+
+
+# --- national reports and the learner directory ----------------------------------------------------
+
+
+class ReportRowOut(BaseModel):
+    org: str | None
+    municipality: str | None
+    courseId: str | None
+    courseTitle: str | None
+    month: str | None
+    enrolled: int
+    completed: int
+    certificates: int
+    learners: int
+
+    @classmethod
+    def of(cls, r: ReportRow) -> ReportRowOut:
+        return cls(
+            org=r.org,
+            municipality=r.municipality,
+            courseId=r.course_id,
+            courseTitle=r.course_title,
+            month=r.month.strftime("%Y-%m") if r.month else None,
+            enrolled=r.enrolled,
+            completed=r.completed,
+            certificates=r.certificates,
+            learners=r.learners,
+        )
+
+
+class ReportOut(BaseModel):
+    groupBy: list[str]
+    rows: list[ReportRowOut]
+    totals: ReportRowOut
+
+    @classmethod
+    def of(cls, report: Report) -> ReportOut:
+        return cls(
+            groupBy=[d.value for d in report.query.group_by],
+            rows=[ReportRowOut.of(r) for r in report.rows],
+            totals=ReportRowOut.of(report.totals),
+        )
+
+
+class ReportExportCreate(_In):
+    groupBy: list[str] = Field(max_length=4)
+    org: str | None = Field(default=None, max_length=64)
+    courseId: str | None = Field(default=None, max_length=64)
+    # "from" is a Python keyword: the JSON key is still "from".
+    start: datetime | None = Field(default=None, alias="from")
+    end: datetime | None = Field(default=None, alias="to")
+    lang: str | None = Field(default=None, max_length=16)
+
+
+class ReportExportOut(BaseModel):
+    token: str
+    path: str
+    expiresAt: datetime
+
+
+class LearnerOut(BaseModel):
+    id: str
+    name: str
+    org: str | None
+    municipality: str | None
+    lastActiveAt: datetime | None
+    enrollments: list[EnrollmentOut]
+    certificateIds: list[str]
+
+    @classmethod
+    def of(cls, card: LearnerCard) -> LearnerOut:
+        e = card.entry
+        return cls(
+            id=e.learner_id,
+            name=e.name,
+            org=e.org,
+            municipality=e.municipality,
+            lastActiveAt=e.last_active_at,
+            enrollments=[EnrollmentOut.of(d) for d in card.enrollments],
+            certificateIds=card.certificate_ids,
+        )
+
+
+class PageInfoOut(BaseModel):
+    endCursor: str | None
+    hasNextPage: bool
+
+
+class LearnerPageOut(BaseModel):
+    nodes: list[LearnerOut]
+    pageInfo: PageInfoOut
+    totalCount: int
+
+    @classmethod
+    def of(cls, page: LearnerPage) -> LearnerPageOut:
+        return cls(
+            nodes=[LearnerOut.of(c) for c in page.nodes],
+            pageInfo=PageInfoOut(endCursor=page.end_cursor, hasNextPage=page.has_next_page),
+            totalCount=page.total_count,
         )

@@ -55,16 +55,38 @@ async def require_trainer_of(uow: ProgressUnitOfWork, principal: Principal, cour
     return course
 
 
+async def require_course_admin(
+    uow: ProgressUnitOfWork, principal: Principal, course_id: str, requested_org: str | None = None
+) -> tuple[Course, str | None]:
+    """The course, and the member state the caller's read or cohort is limited to (None: every state).
+
+    The course's trainers and admins: ``requested_org`` as asked. A country admin who does not
+    train the course: any published course, limited to their own state; asking for another
+    ``org`` is FORBIDDEN (never an empty answer). Anyone else: FORBIDDEN.
+    """
+    if principal.is_country_admin:
+        course = await uow.courses.get(course_id)
+        if not is_trainer_of(principal, course):
+            scope = principal.country_scope(requested_org)
+            if course is None or not course.published:
+                raise NotFound(f"Course {course_id} has not been published (or progress has not heard of it yet).")
+            return course, scope
+    return await require_trainer_of(uow, principal, course_id), requested_org
+
+
 async def visible_enrollment(
     uow: ProgressUnitOfWork, principal: Principal, enrollment_id: str, *, for_update: bool = False
 ) -> Enrollment:
-    """The enrolment if the caller may see it: its learner, the course's trainers, admins.
+    """The enrolment if the caller may see it: its learner, the course's trainers, admins, and the
+    country admin of the enrolment's member state (``org``, from the learner's sign-in or cohort row).
 
     Others get NOT_FOUND, so enrolment ids do not reveal who studies what.
     """
     row = await uow.enrollments.get(enrollment_id, for_update=for_update)
     if row is not None and (
-        row.learner_id == principal.sub or is_trainer_of(principal, await uow.courses.get(row.course_id))
+        row.learner_id == principal.sub
+        or principal.can_administer_org(row.org)
+        or is_trainer_of(principal, await uow.courses.get(row.course_id))
     ):
         return row
     raise NotFound(f"Enrolment {enrollment_id} does not exist or is not yours.")

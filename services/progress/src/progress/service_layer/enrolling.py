@@ -14,10 +14,11 @@ from lms_shared.events.catalogue import EnrollmentCreatedV1, EnrollmentWithdrawn
 from lms_shared.names import NameRefused, clean_name
 from progress.domain.model import CohortFailure, EnrollmentStatus, oversized_field, screen_cohort
 from progress.domain.records import Enrollment
+from progress.domain.scope import cohort_in_country
 from progress.service_layer.access import (
     EnrollmentDetails,
     details,
-    require_trainer_of,
+    require_course_admin,
     visible_enrollment,
 )
 from progress.service_layer.ports import CourseVersionCache
@@ -146,9 +147,17 @@ async def _announce(
 async def enroll_cohort(
     uow: ProgressUnitOfWork, principal: Principal, course_id: str, members: Sequence[Mapping[str, Any]]
 ) -> CohortResult:
-    """Enrol a list of learners (up to 10,000) in one transaction; re-running it changes nothing."""
-    course = await require_trainer_of(uow, principal, course_id)
+    """Enrol a list of learners (up to 10,000) in one transaction; re-running it changes nothing.
+
+    The course's trainers and admins enrol anyone; a country admin enrols their own state's learners
+    in any published course, the others refused one by one (:func:`cohort_in_country`).
+    """
+    course, country = await require_course_admin(uow, principal, course_id)
     screened, failures = screen_cohort(members)
+    if country is not None:
+        known = await uow.enrollments.signed_in_orgs([m.learner_id for m in screened])
+        screened, refused = cohort_in_country(screened, country, known)
+        failures.extend(refused)
     # Nobody certifies themselves: the caller and the course's trainers are never cohort members.
     accepted = []
     for m in screened:

@@ -11,10 +11,17 @@ from lms_shared.events.catalogue import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseArchivedV1,
+    CourseCompletedV1,
     CourseOwnersChangedV1,
     CoursePublishedV1,
+    EnrollmentCreatedV1,
+    EnrollmentWithdrawnV1,
+    LessonCompletedV1,
+    QuizAttemptedV1,
 )
 from lms_shared.events.envelope import Envelope
+from lms_shared.text import name_search_key
+from progress.service_layer import erasure
 from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
 
@@ -48,6 +55,8 @@ async def on_certificate_issued(uow: ProgressUnitOfWork, event: CertificateIssue
         learner_id=event.person.id,
         enrollment_id=event.enrollment_id,
         issued_at=event.issued_at,
+        org=event.person.org,
+        municipality=event.person.municipality,
     )
 
 
@@ -60,3 +69,71 @@ async def on_certificate_revoked(uow: ProgressUnitOfWork, event: CertificateRevo
         learner_id=event.learner_id,
         revoked_at=event.revoked_at,
     )
+
+
+# --- the national-report and learner-directory projections (consumer progress-reports) -------------
+# progress reads its own enrolment events back, like any other consumer, so the projections are
+# built from the events alone and catch up after NATS or this consumer was down. Each handler merges
+# (least / greatest / newest-wins) and the rollups follow by trigger: duplicates and any order give
+# the same counts (tests/integration/test_national.py).
+
+
+async def on_enrollment_created(uow: ProgressUnitOfWork, event: EnrollmentCreatedV1, envelope: Envelope) -> None:
+    person = event.person
+    name = await erasure.recorded_name(uow, event.learner_id, person.name)  # an erased learner stays erased
+    await uow.national.enrollment_seen(
+        enrollment_id=event.enrollment_id,
+        course_id=event.course_id,
+        learner_id=event.learner_id,
+        org=person.org,
+        municipality=person.municipality,
+        enrolled_at=event.enrolled_at,
+        created_seen_at=envelope.time,
+    )
+    await uow.national.learner_seen(
+        learner_id=event.learner_id,
+        active_at=envelope.time,
+        name=name,
+        name_key=name_search_key(name),
+        org=person.org,
+        municipality=person.municipality,
+    )
+
+
+async def on_enrollment_withdrawn(uow: ProgressUnitOfWork, event: EnrollmentWithdrawnV1, envelope: Envelope) -> None:
+    await uow.national.enrollment_seen(
+        enrollment_id=event.enrollment_id,
+        course_id=event.course_id,
+        learner_id=event.learner_id,
+        withdrawn_seen_at=envelope.time,
+    )
+
+
+async def on_course_completed(uow: ProgressUnitOfWork, event: CourseCompletedV1, envelope: Envelope) -> None:
+    person = event.person
+    name = await erasure.recorded_name(uow, event.learner_id, person.name)  # an erased learner stays erased
+    await uow.national.enrollment_seen(
+        enrollment_id=event.enrollment_id,
+        course_id=event.course_id,
+        learner_id=event.learner_id,
+        org=person.org,
+        municipality=person.municipality,
+        completed_at=event.completed_at,
+    )
+    await uow.national.learner_seen(
+        learner_id=event.learner_id,
+        active_at=event.completed_at,
+        name=name,
+        name_key=name_search_key(name),
+        org=person.org,
+        municipality=person.municipality,
+    )
+
+
+async def on_lesson_completed(uow: ProgressUnitOfWork, event: LessonCompletedV1, envelope: Envelope) -> None:
+    """Activity only: the directory's lastActiveAt."""
+    await uow.national.learner_seen(learner_id=event.learner_id, active_at=event.completed_at)
+
+
+async def on_quiz_attempted(uow: ProgressUnitOfWork, event: QuizAttemptedV1, envelope: Envelope) -> None:
+    await uow.national.learner_seen(learner_id=event.learner_id, active_at=event.attempted_at)

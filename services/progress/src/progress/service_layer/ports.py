@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from progress.domain.erasure import Erasure
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
+from progress.domain.national import LearnerCursor, LearnerEntry, ReportQuery, ReportRow
 from progress.domain.records import Course, CourseStats, Enrollment
 
 
@@ -42,8 +44,12 @@ class EnrollmentRepository(Protocol):
         """The learner's enrolments, newest first."""
         ...
 
-    async def for_course(self, course_id: str) -> list[Enrollment]:
-        """Every enrolment of a course (withdrawn ones included), oldest first."""
+    async def for_course(self, course_id: str, *, org: str | None = None) -> list[Enrollment]:
+        """Every enrolment of a course (withdrawn ones included), oldest first; ``org``: of that state only."""
+        ...
+
+    async def signed_in_orgs(self, learner_ids: Sequence[str]) -> dict[str, str | None]:
+        """For those of ``learner_ids`` who enrolled themselves: the ``org`` of their own token, latest first."""
         ...
 
     async def add(self, enrollment: Enrollment) -> bool:
@@ -96,6 +102,8 @@ class CertificateRepository(Protocol):
         learner_id: str | None,
         enrollment_id: str | None,
         issued_at: datetime,
+        org: str | None = None,
+        municipality: str | None = None,
     ) -> None:
         """Record an issuance; a revocation that arrived first stays revoked."""
         ...
@@ -106,9 +114,94 @@ class CertificateRepository(Protocol):
 
 
 class ReportRepository(Protocol):
-    async def course_stats(self, course_id: str) -> CourseStats:
-        """Counts over current enrolments (withdrawn ones left out) and valid certificates."""
+    async def course_stats(self, course_id: str, *, org: str | None = None) -> CourseStats:
+        """Counts over current enrolments (withdrawn ones left out) and valid certificates.
+
+        ``org``: of that member state only (enrolments by their ``org``, certificates by their holder's).
+        """
         ...
+
+
+class NationalRepository(Protocol):
+    """National reports and the learner directory: projections merged from events, and their reads."""
+
+    async def enrollment_seen(
+        self,
+        *,
+        enrollment_id: str,
+        course_id: str,
+        learner_id: str,
+        org: str | None = None,
+        municipality: str | None = None,
+        enrolled_at: datetime | None = None,
+        created_seen_at: datetime | None = None,
+        withdrawn_seen_at: datetime | None = None,
+        completed_at: datetime | None = None,
+    ) -> None:
+        """Merge one enrolment event into the enrolment's projection row (any order, any repetition)."""
+        ...
+
+    async def learner_seen(
+        self,
+        *,
+        learner_id: str,
+        active_at: datetime,
+        name: str | None = None,
+        name_key: str | None = None,
+        org: str | None = None,
+        municipality: str | None = None,
+    ) -> None: ...
+
+    async def fold(self, batch: int) -> int:
+        """Fold up to ``batch`` appended rollup changes into the rollups; how many rows it wrote."""
+        ...
+
+    async def report(self, query: ReportQuery) -> tuple[list[ReportRow], ReportRow]:
+        """Rows (without course titles) and totals, from the rollups (and changes not folded yet)."""
+        ...
+
+    async def course_titles(self, course_ids: Sequence[str]) -> dict[str, tuple[dict[str, str], str | None]]: ...
+
+    async def learners(
+        self,
+        *,
+        org: str | None,
+        municipality: str | None,
+        words: Sequence[str],
+        trainer: str | None,
+        after: LearnerCursor | None,
+        limit: int,
+    ) -> tuple[list[LearnerEntry], int]:
+        """A page of the directory in name order, and how many match in all."""
+        ...
+
+    async def enrollments_of(self, learner_ids: Sequence[str], trainer: str | None) -> list[Enrollment]: ...
+
+    async def certificate_ids_of(self, learner_ids: Sequence[str], trainer: str | None) -> dict[str, list[str]]: ...
+
+    async def add_export(
+        self, token_sha256: str, params: Mapping[str, Any], created_by: str, expires_at: datetime, now: datetime
+    ) -> None: ...
+
+    async def get_export(self, token_sha256: str, now: datetime) -> dict[str, Any] | None: ...
+
+
+class ErasureRepository(Protocol):
+    """A learner's export and erasure (service_layer/erasure.py)."""
+
+    async def get(self, learner_id: str) -> Erasure | None: ...
+
+    async def record(self, erasure: Erasure) -> bool:
+        """Store the erasure unless one is stored; whether this call stored it."""
+        ...
+
+    async def orgs_of(self, learner_id: str) -> list[str | None] | None:
+        """The member states recorded for the learner; None when progress holds nothing about them."""
+        ...
+
+    async def pseudonymise(self, learner_id: str, pseudonym: str, name_key: str) -> int: ...
+
+    async def export(self, learner_id: str) -> dict[str, Any]: ...
 
 
 class CourseVersionCache(Protocol):

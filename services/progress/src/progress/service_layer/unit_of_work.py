@@ -9,6 +9,8 @@ from progress.service_layer.ports import (
     CertificateRepository,
     CourseRepository,
     EnrollmentRepository,
+    ErasureRepository,
+    NationalRepository,
     ReportRepository,
 )
 
@@ -32,3 +34,9 @@ class ProgressUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def national(self) -> NationalRepository: ...
+
+    @property
+    def erasures(self) -> ErasureRepository: ...

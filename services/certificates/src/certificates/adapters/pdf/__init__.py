@@ -24,7 +24,11 @@ we prepare everything expensive once per process and only write the page itself 
   Pair kerning is read from the font's GPOS ``kern`` feature and applied with ``TJ``.
 * A name with a letter outside the repertoire (say, Vietnamese or Greek) still renders: the
   renderer builds, and caches, a face for that extended set. That costs about a second the
-  first time. Characters Noto Sans lacks altogether raise :class:`UnsupportedCharactersError`,
+  first time.
+* Letters Noto Sans lacks (Arabic, Hebrew, Georgian, Armenian, the Indic scripts, Thai, Ethiopic,
+  CJK...) are set in fallback Noto fonts, shaped by HarfBuzz, in bidi order, with a font subset
+  per document (:mod:`~certificates.adapters.pdf.fallback`); only documents with such letters
+  take that path. Characters no font has (emoji) raise :class:`UnsupportedCharactersError`,
   because a certificate with blank boxes in a name is worse than a reported failure.
 * Logos and signature images are decoded once (Pillow) and cached by content hash.
 * Everything a template prints whatever the learner (border, ornaments, wording, logos,
@@ -43,6 +47,8 @@ Modules, each importing only those above it:
 
 * ``syntax``: page box, stream objects, text strings, the fixed object numbers;
 * ``shaping``: printed form of text, face metrics and kerning, fitting text into a box;
+* ``direction``: the Unicode Bidirectional Algorithm for one line;
+* ``fallback``: fallback fonts, HarfBuzz shaping and the per-document font subsets;
 * ``fonts``: building, numbering and caching the faces; the repertoire and its fallback;
 * ``images``: logos and signatures as image XObjects, cached;
 * ``qr``: the QR symbol and its error-correction level;

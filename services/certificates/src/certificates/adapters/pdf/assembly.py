@@ -27,6 +27,7 @@ from certificates.adapters.pdf.syntax import (
     REGULAR_FIRST,
     SEMIBOLD_FIRST,
     STATIC_CONTENT,
+    number_objects,
     pdf_text_string,
     stream,
 )
@@ -38,6 +39,7 @@ def assemble_pdf(
     images: Sequence[tuple[str, PreparedImage]],
     content: bytes,
     face_objects: Sequence[bytes],
+    fallback_fonts: Sequence[tuple[str, tuple[bytes, ...]]] = (),
     links: Sequence[tuple[float, float, float, float]],
     url: str,
     info: dict[str, str],
@@ -49,8 +51,10 @@ def assemble_pdf(
 
     ``static_stream`` is the template's content stream object (already compressed) and
     ``images`` the XObjects it names; ``content`` the certificate's own operators; ``face_objects``
-    the two faces' objects, numbered from object 7; ``links`` areas (from the top-left) linking to
-    ``url``; ``creation`` a PDF date; ``identity`` what the file identifier is derived from.
+    the two faces' objects, numbered from object 7; ``fallback_fonts`` the (resource name, six
+    object bodies with ``{0}``.. references) of each fallback font face, numbered after the rest;
+    ``links`` areas (from the top-left) linking to ``url``; ``creation`` a PDF date; ``identity``
+    what the file identifier is derived from.
     """
     bodies: list[bytes] = [b""] * FIRST_FREE
     bodies[REGULAR_FIRST:FIRST_FREE] = face_objects
@@ -78,7 +82,11 @@ def assemble_pdf(
             ).encode()
         )
 
-    resources = f"/Font << /F1 {REGULAR_FIRST} 0 R /F2 {SEMIBOLD_FIRST} 0 R >>"
+    fonts = f"/F1 {REGULAR_FIRST} 0 R /F2 {SEMIBOLD_FIRST} 0 R"
+    for resource, objects in fallback_fonts:
+        fonts += f" /{resource} {len(bodies)} 0 R"
+        bodies.extend(number_objects(objects, len(bodies)))
+    resources = f"/Font << {fonts} >>"
     if xobjects:
         resources += " /XObject << " + " ".join(xobjects) + " >>"
     bodies[CATALOG] = f"<< /Type /Catalog /Pages {PAGES} 0 R /Lang ({lang}) >>".encode("ascii")

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from certificates.adapters.pdf.drawing import Colour, Page, mix, rgb
-from certificates.adapters.pdf.fonts import FaceSet
+from certificates.adapters.pdf.fonts import FaceSet, TextFace
 from certificates.adapters.pdf.images import PreparedImage, prepare_image
 from certificates.adapters.pdf.qr import qr_code_for
-from certificates.adapters.pdf.shaping import Deadline, Fitted, FontFace, fit, printable
+from certificates.adapters.pdf.shaping import Deadline, Fitted, fit, printable
 from certificates.adapters.pdf.syntax import PAGE_HEIGHT, PAGE_WIDTH, stream
 from certificates.domain.templates import CertificateTemplate, CertificateTexts
 
@@ -240,7 +240,7 @@ def draw_learner_layer(
 
 
 def _centred_lines(
-    page: Page, fitted: Fitted, middle: float, face: FontFace, colour: Colour, *, leading: float
+    page: Page, fitted: Fitted, middle: float, face: TextFace, colour: Colour, *, leading: float
 ) -> None:
     # Centre the block of lines on ``middle`` using the cap height, which is what the eye reads
     # as the text's vertical extent.

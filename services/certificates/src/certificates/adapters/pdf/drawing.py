@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from certificates.adapters.pdf.fonts import FaceSet
+from certificates.adapters.pdf.fonts import FaceSet, TextFace
 from certificates.adapters.pdf.shaping import FontFace
 from certificates.adapters.pdf.syntax import PAGE_HEIGHT
 
@@ -38,7 +38,7 @@ class Page:
         self.faces = faces
 
     def _font_name(self, face: FontFace) -> str:
-        return "/F1" if face is self.faces.regular else "/F2"
+        return "/F1" if face is self.faces.base.regular else "/F2"
 
     def fill_rect(self, x: float, y: float, w: float, h: float, colour: Colour) -> None:
         self.ops.append(f"{rgb(colour)} rg {x:.2f} {PAGE_HEIGHT - y - h:.2f} {w:.2f} {h:.2f} re f")
@@ -94,7 +94,7 @@ class Page:
         text: str,
         x: float,
         baseline: float,
-        face: FontFace,
+        face: TextFace,
         size: float,
         colour: Colour,
         *,
@@ -102,11 +102,16 @@ class Page:
         tracking: float = 0.0,
     ) -> float:
         """Draw one line of text; returns its width. ``x`` is the left edge, centre or right edge."""
+        if not isinstance(face, FontFace) and face.is_plain(text):
+            face = face.base  # Noto Sans alone sets this line: written exactly as on the fast path
         width = face.width(text, size, tracking)
         if align == "center":
             x -= width / 2
         elif align == "right":
             x -= width
+        if not isinstance(face, FontFace):  # a line with letters from the fallback fonts
+            self.ops.append(face.text_object(text, x, PAGE_HEIGHT - baseline, size, rgb(colour), tracking))
+            return width
         spacing = f" {tracking:.2f} Tc" if tracking else ""
         reset = " 0 Tc" if tracking else ""
         self.ops.append(

@@ -4,8 +4,10 @@ serialised once as PDF objects and shared by every document in the process.
 Owns the repertoire (:data:`REPERTOIRE`), building a :class:`~certificates.adapters.pdf.shaping.FontFace`
 from the variable font with fontTools, numbering its objects for the fixed file layout
 (:class:`FaceSet`), the process-wide cache of the repertoire faces, and the fallback for names
-with letters outside the repertoire: :func:`faces_for` builds (and caches) an extended face set,
-or raises :class:`UnsupportedCharactersError` when Noto Sans lacks a character altogether.
+with letters outside the repertoire: :func:`faces_for` builds (and caches) an extended face set
+for letters Noto Sans has, puts the fallback fonts of :mod:`~certificates.adapters.pdf.fallback`
+behind it for letters Noto Sans lacks (or that need shaping), and raises
+:class:`UnsupportedCharactersError` when no font has a character.
 
 Building the repertoire faces costs 2-3 s of CPU, once per process; an extended set about a second.
 """
@@ -24,6 +26,7 @@ from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
+from certificates.adapters.pdf.fallback import DocumentFonts, MixedFace, fallback_coverage
 from certificates.adapters.pdf.shaping import FontFace, read_pair_kerning
 from certificates.adapters.pdf.syntax import FACE_OBJECT_COUNT, REGULAR_FIRST, SEMIBOLD_FIRST, stream
 
@@ -52,6 +55,9 @@ REPERTOIRE: Final[frozenset[int]] = _ranges(
     (0x20BC, 0x20BD),  # ₼ manat, ₽ rouble
     (0x2116, 0x2116),  # №
 )
+
+TextFace = FontFace | MixedFace
+"""A face as the layout uses it: Noto Sans alone (the fast path) or with the fallback fonts."""
 
 _REGULAR: Final = 400
 _SEMIBOLD: Final = 600
@@ -210,14 +216,37 @@ def _number_face_objects(face: FontFace, first: int) -> tuple[bytes, ...]:
 
 
 class FaceSet:
-    """The two weights used on a certificate, with their PDF objects already numbered."""
+    """The two weights used on a certificate, with their PDF objects already numbered.
 
-    __slots__ = ("objects", "regular", "semibold")
+    A face set for text with letters Noto Sans lacks (:meth:`with_fallback`) is made per document:
+    its faces are :class:`~certificates.adapters.pdf.fallback.MixedFace` objects over the Noto Sans
+    faces of ``base``, and ``document`` collects the fallback glyphs they draw.
+    """
+
+    __slots__ = ("base", "document", "objects", "regular", "semibold")
+
+    regular: TextFace
+    semibold: TextFace
 
     def __init__(self, regular: FontFace, semibold: FontFace) -> None:
         self.regular = regular
         self.semibold = semibold
         self.objects = _number_face_objects(regular, REGULAR_FIRST) + _number_face_objects(semibold, SEMIBOLD_FIRST)
+        self.base: FaceSet = self
+        self.document: DocumentFonts | None = None
+
+    def with_fallback(self) -> FaceSet:
+        """A face set for one document that sets what Noto Sans lacks in the fallback fonts."""
+        assert isinstance(self.regular, FontFace)
+        assert isinstance(self.semibold, FontFace)
+        mixed = object.__new__(FaceSet)
+        document = DocumentFonts()
+        mixed.regular = MixedFace(self.regular, _REGULAR, "/F1", document)
+        mixed.semibold = MixedFace(self.semibold, _SEMIBOLD, "/F2", document)
+        mixed.objects = self.objects
+        mixed.base = self
+        mixed.document = document
+        return mixed
 
 
 _faces_lock = threading.Lock()
@@ -234,9 +263,30 @@ def load_base_faces() -> FaceSet:
     return _base_faces
 
 
+_UNSHAPED: Final[frozenset[int]] = _ranges(
+    (0x0000, 0x052F),  # Latin, IPA, spacing and combining marks, Greek, Cyrillic
+    (0x1C80, 0x1C8F),  # Cyrillic Extended-C
+    (0x1D00, 0x1FFF),  # phonetic extensions, combining marks, Latin Extended Additional, Greek Extended
+    (0x2000, 0x200B),  # spaces (not the zero-width joiners, which only shaping honours)
+    (0x200E, 0x2BFF),  # punctuation, currency, letterlike, arrows, symbols
+    (0x2C60, 0x2C7F),  # Latin Extended-C
+    (0x2DE0, 0x2DFF),  # Cyrillic Extended-A
+    (0xA640, 0xA69F),  # Cyrillic Extended-B
+    (0xA720, 0xA7FF),  # Latin Extended-D
+    (0xAB30, 0xAB6F),  # Latin Extended-E
+    (0xFB00, 0xFB06),  # Latin ligatures
+)
+"""Code points Noto Sans may set without shaping; for anything else Noto Sans has, a fallback font is used."""
+
+
 @lru_cache(maxsize=1)
 def _font_coverage() -> frozenset[int]:
     return frozenset(TTFont(NOTO_SANS_VARIABLE, lazy=True).getBestCmap())
+
+
+@lru_cache(maxsize=1)
+def _unshaped_coverage() -> frozenset[int]:
+    return _font_coverage() & _UNSHAPED
 
 
 @lru_cache(maxsize=16)
@@ -247,13 +297,20 @@ def _extended_faces(extra: frozenset[int]) -> FaceSet:
 def faces_for(texts: Iterable[str]) -> FaceSet:
     """The faces that can draw every string in ``texts``: the repertoire faces when they suffice.
 
-    Raises :class:`UnsupportedCharactersError` for characters Noto Sans lacks altogether.
+    Letters outside the repertoire that Noto Sans has get an extended (cached) face set; letters
+    Noto Sans lacks get a per-document face set with the fallback fonts behind it. Raises
+    :class:`UnsupportedCharactersError` for characters no font has.
     """
     base = load_base_faces()
     extra = {ord(ch) for text in texts for ch in text} - REPERTOIRE
     if not extra:
         return base
-    missing = extra - _font_coverage()
-    if missing:
-        raise UnsupportedCharactersError(chr(cp) for cp in missing)
-    return _extended_faces(frozenset(extra))
+    # Noto Sans also has Devanagari, but this path never shapes: complex scripts go to fallbacks.
+    beyond = extra - _unshaped_coverage()
+    if beyond:
+        missing = beyond - fallback_coverage()
+        if missing:
+            raise UnsupportedCharactersError(chr(cp) for cp in missing)
+    in_noto = frozenset(extra - beyond)
+    faces = _extended_faces(in_noto) if in_noto else base
+    return faces.with_fallback() if beyond else faces

@@ -65,8 +65,8 @@ class CertificateRenderer:
         the NFC form. Output is deterministic: the same inputs give the same bytes.
 
         Raises :class:`~certificates.adapters.pdf.fonts.UnsupportedCharactersError` if a string
-        has characters Noto Sans lacks, :class:`~certificates.domain.certificate.PrintedFieldTooLong`
-        if one is longer than its cap, and
+        has characters no certificate font has (emoji),
+        :class:`~certificates.domain.certificate.PrintedFieldTooLong` if one is longer than its cap, and
         :class:`~certificates.adapters.pdf.shaping.RenderTimeoutError` past the time limit.
         """
         texts = printable_texts(template, lang)
@@ -120,6 +120,7 @@ class CertificateRenderer:
             images=static.images,
             content=learner.content,
             face_objects=faces.objects,
+            fallback_fonts=faces.document.fonts() if faces.document is not None else (),
             links=learner.links,
             url=verify_url,
             info={
@@ -135,12 +136,19 @@ class CertificateRenderer:
         )
 
     def _static_layer(self, template: CertificateTemplate, lang: str, faces: FaceSet) -> StaticLayer:
-        if faces is not load_base_faces():
+        if faces.base is not load_base_faces():
             # Extended faces number their CIDs differently; their layers are not worth caching.
             return draw_static_layer(template, lang, faces)
         key = (template.fingerprint, lang)
         layer = self._static.get(key)
         if layer is None:
+            if faces.document is not None:
+                if faces_for(template_strings(template, lang)) is not faces.base:
+                    # The template itself needs fallback glyphs, whose CIDs belong to this document.
+                    return draw_static_layer(template, lang, faces)
+                # Drawn with Noto Sans alone, so the cached layer is the same whichever
+                # certificate (a Latin name or an Arabic one) happened to draw it first.
+                faces = faces.base
             layer = draw_static_layer(template, lang, faces)
             with self._static_lock:
                 if len(self._static) >= _STATIC_CACHE_LIMIT:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import math
 import time
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from fontTools.ttLib import TTFont
 
@@ -157,12 +159,29 @@ def printable(text: str) -> str:
 
     Format characters are things like a byte-order mark glued to the first CSV field, zero-width
     spaces and soft hyphens: invisible in the source, but they would either print as a visible
-    glyph or force a font rebuild. Store this form if you show "what is printed" elsewhere.
+    glyph or force a font rebuild. The exception is a zero-width (non-)joiner between two letters
+    of a joining or Indic script, which changes how the name is spelled. Store this form if you
+    show "what is printed" elsewhere.
     """
     text = unicodedata.normalize("NFC", text)
     if not text.isprintable() or "  " in text:
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = "".join(
+            ch for index, ch in enumerate(text) if unicodedata.category(ch) != "Cf" or _joiner_in_context(text, index)
+        )
     return " ".join(text.split())
+
+
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _joiner_in_context(text: str, index: int) -> bool:
+    """Zero-width non-joiner and joiner between two letters of a script that joins or forms
+    conjuncts (Arabic, Persian, the Indic scripts...) are spelling, not noise: a Persian name such
+    as علی‌اکبر reads differently without its non-joiner. Elsewhere they are removed like any
+    other format character."""
+    if text[index] not in _JOINERS or index == 0 or index + 1 >= len(text):
+        return False
+    return all(ord(ch) >= 0x0590 and unicodedata.category(ch)[0] in "LM" for ch in (text[index - 1], text[index + 1]))
 
 
 class RenderTimeoutError(ValueError):
@@ -195,9 +214,20 @@ class Fitted:
     size: float
 
 
+class Measured(Protocol):
+    """What :func:`fit` needs of a face: :class:`FontFace`, or a face with fallback fonts behind it."""
+
+    @property
+    def kerning(self) -> Mapping[tuple[int, int], int]: ...
+
+    def width(self, text: str, size: float, tracking: float = 0.0) -> float: ...
+
+    def prefix_units(self, text: str) -> list[int]: ...
+
+
 def fit(
     text: str,
-    face: FontFace,
+    face: Measured,
     *,
     max_width: float,
     max_size: float,

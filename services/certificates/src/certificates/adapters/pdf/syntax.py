@@ -34,6 +34,24 @@ def stream(dictionary: str, data: bytes, *, compress: bool = True, level: int = 
     return f"<< {dictionary} /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream"
 
 
+def number_objects(bodies: tuple[bytes, ...], first: int) -> tuple[bytes, ...]:
+    """Object bodies whose references are written ``{0}``, ``{1}``... relative to their first
+    object, with the numbers filled in from ``first``; stream data is never touched."""
+    numbers = [str(first + offset).encode() for offset in range(len(bodies))]
+    result = []
+    for body in bodies:
+        if b"stream\n" not in body:
+            for offset, number in enumerate(numbers):
+                body = body.replace(b"{%d}" % offset, number)
+        else:  # a stream's dictionary may hold references too; its data must not be touched
+            head, _, data = body.partition(b"stream\n")
+            for offset, number in enumerate(numbers):
+                head = head.replace(b"{%d}" % offset, number)
+            body = head + b"stream\n" + data
+        result.append(body)
+    return tuple(result)
+
+
 def pdf_text_string(text: str) -> str:
     """A PDF text string for the document information dictionary (UTF-16BE with BOM)."""
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"

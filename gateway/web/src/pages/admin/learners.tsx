@@ -1,0 +1,189 @@
+// The learner directory (issue 14): who has taken part, with enrolments, certificates and last activity.
+// Admins see everyone, country admins their own state, trainers the learners of their courses (the
+// server decides). The search is the server's (Turkic-aware: "Eliyev Ulvi" finds "Əliyev Ülvi"); pages are
+// cursor-based, and "Load more" appends the next page and moves focus to its first learner.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { gql } from "../../api";
+import { ErrorMessage, Loading, PageTitle, StatusBadge } from "../../components/ui";
+import { useI18n, type MessageKey } from "../../i18n";
+import { LEARNER_DIRECTORY, type LearnerData, type LearnersVariables } from "./directoryOps";
+import { StateSelect, stateName, useStateScope } from "./reports";
+
+const PAGE_SIZE = 20;
+const STATUSES = ["ACTIVE", "COMPLETED", "WITHDRAWN", "PENDING", "WAITLISTED", "REJECTED"];
+
+interface Filters {
+  search: string;
+  org: string;
+  municipality: string;
+}
+
+function LearnerCard({ learner, focus }: { learner: LearnerData; focus: boolean }) {
+  const { t, date, number } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [focus]);
+  const place = [learner.municipality, learner.org ? stateName(t, learner.org) : null].filter(Boolean).join(", ");
+  return (
+    <li class="card learner-card" data-learner-id={learner.id}>
+      <h2 class="card-title" ref={heading} tabIndex={-1}>
+        {learner.name}
+      </h2>
+      <p class="card-meta">
+        {place || "—"} · {learner.lastActiveAt ? t("learners.lastActive", { date: date(learner.lastActiveAt) }) : t("learners.neverActive")}
+      </p>
+      <div class="learner-columns">
+        <div>
+          <h3>{t("learners.enrollments", { count: learner.enrollments.length })}</h3>
+          {learner.enrollments.length ? (
+            <ul class="plain-list">
+              {learner.enrollments.map((e) => (
+                <li key={e.id}>
+                  <strong>{e.course.title}</strong> —{" "}
+                  {STATUSES.includes(e.status) ? t(`learners.status.${e.status}` as MessageKey) : e.status}, {number(Math.round(e.progressPercent))} % ·{" "}
+                  {e.completedAt ? t("learning.completedOn", { date: date(e.completedAt) }) : t("learning.enrolledOn", { date: date(e.enrolledAt) })}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">{t("learners.noEnrollments")}</p>
+          )}
+        </div>
+        <div>
+          <h3>{t("learners.certificates", { count: learner.certificates.length })}</h3>
+          {learner.certificates.length ? (
+            <ul class="plain-list">
+              {learner.certificates.map((c) => (
+                <li key={c.id}>
+                  <span class="code">{c.code}</span> {c.courseTitle} · {date(c.issuedAt)}{" "}
+                  {c.status === "VALID" ? (
+                    <StatusBadge tone="ok">{t("status.VALID")}</StatusBadge>
+                  ) : (
+                    <StatusBadge tone="bad">{t("status.REVOKED")}</StatusBadge>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">{t("learners.noCertificates")}</p>
+          )}
+        </div>
+      </div>
+    </li>
+  );
+}
+
+export function LearnersPage() {
+  const { t, lang, number } = useI18n();
+  const { fixedOrg } = useStateScope();
+  const [draft, setDraft] = useState<Filters>({ search: "", org: "", municipality: "" });
+  const [applied, setApplied] = useState<Filters>(draft);
+  const [nodes, setNodes] = useState<LearnerData[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasNext, setHasNext] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [focusFrom, setFocusFrom] = useState<number | null>(null);
+  const generation = useRef(0);
+
+  function variables(after: string | null): LearnersVariables {
+    return {
+      search: applied.search.trim() || null,
+      org: fixedOrg ?? (applied.org || null),
+      municipality: applied.municipality.trim() || null,
+      first: PAGE_SIZE,
+      after,
+      ui: lang,
+    };
+  }
+
+  async function load(after: string | null) {
+    const mine = ++generation.current;
+    setLoading(true);
+    setError(null);
+    try {
+      const { learners } = await gql(LEARNER_DIRECTORY, variables(after));
+      if (mine !== generation.current) return; // a newer search has started
+      setNodes((old) => {
+        setFocusFrom(after ? old.length : null);
+        return after ? [...old, ...learners.nodes] : learners.nodes;
+      });
+      setTotal(learners.totalCount);
+      setCursor(learners.pageInfo.endCursor);
+      setHasNext(learners.pageInfo.hasNextPage);
+    } catch (e) {
+      if (mine === generation.current) setError(e);
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    void load(null);
+  }, [applied, lang, fixedOrg]);
+
+  return (
+    <section class="learners-page">
+      <PageTitle>{t("learners.title")}</PageTitle>
+      <p class="lead">{fixedOrg ? t("learners.introState", { state: stateName(t, fixedOrg) }) : t("learners.intro")}</p>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied({ ...draft });
+        }}
+      >
+        <div class="field grow">
+          <label for="learners-search">{t("learners.search")}</label>
+          <input
+            id="learners-search"
+            type="search"
+            value={draft.search}
+            maxLength={200}
+            onInput={(e) => setDraft({ ...draft, search: e.currentTarget.value })}
+          />
+        </div>
+        <StateSelect id="learners-state" value={draft.org} onChange={(org) => setDraft({ ...draft, org })} fixedOrg={fixedOrg} />
+        <div class="field">
+          <label for="learners-municipality">{t("learners.municipality")}</label>
+          <input
+            id="learners-municipality"
+            type="text"
+            value={draft.municipality}
+            maxLength={200}
+            onInput={(e) => setDraft({ ...draft, municipality: e.currentTarget.value })}
+          />
+        </div>
+        <div class="field field-button">
+          <button type="submit" class="button">
+            {t("learners.searchButton")}
+          </button>
+        </div>
+      </form>
+      <p role="status" aria-live="polite" class="muted">
+        {total === null ? "" : t("learners.found", { count: total })}
+        {total !== null && nodes.length < total ? ` ${t("learners.shown", { shown: number(nodes.length), total: number(total) })}` : ""}
+      </p>
+      <ErrorMessage error={error} />
+      {total === 0 && !loading ? <p class="empty">{t("learners.none")}</p> : null}
+      {nodes.length ? (
+        <ul class="learner-list">
+          {nodes.map((l, i) => (
+            <LearnerCard key={l.id} learner={l} focus={focusFrom !== null && i === focusFrom} />
+          ))}
+        </ul>
+      ) : null}
+      {loading ? <Loading /> : null}
+      {hasNext && !loading ? (
+        <p>
+          <button type="button" class="button button-secondary" onClick={() => void load(cursor)}>
+            {t("learners.loadMore")}
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}
