@@ -205,6 +205,9 @@ COHORT = COURSE_FIGURES
 # A course's certificates: its trainers and admins all; a country admin their state's only, so the
 # object's certificate is not in the answer of another state's country admin.
 CERTIFICATE_LIST = table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, ca_other=HIDDEN)
+# Finding certificates across courses (issue 18, item 4): admins all, a country admin their state's
+# (another state's certificate is not in the answer); trainers and learners are refused.
+CERTIFICATE_SEARCH = table(FORBIDDEN, admin=OK, ca_same=OK, ca_other=HIDDEN)
 # Enrolments: the learner, the course's trainers, admins, the country admin of the learner's state;
 # others learn nothing (NOT_FOUND).
 SEE_ENROLMENT = table(NOT_FOUND, holder=OK, owner=OK, co_owner=OK, admin=OK, ca_same=OK)
@@ -264,6 +267,13 @@ gql(
     "query($c:ID){ certificates(courseId:$c){ id } }",
     lambda o, p: {"c": o.course},
     CERTIFICATE_LIST,
+    shows=lambda o: o.certificate,
+)
+gql(
+    "Query.searchCertificates",
+    "query($c:String){ searchCertificates(code:$c){ nodes { id } totalCount } }",
+    lambda o, p: {"c": o.code},
+    CERTIFICATE_SEARCH,
     shows=lambda o: o.certificate,
 )
 gql(
@@ -702,6 +712,12 @@ rest(
     shows=lambda o: o.certificate,
 )
 rest(
+    "certificates GET /v1/certificates/search",
+    lambda o, p: R("GET", "/v1/certificates/search", params={"code": o.code}),
+    CERTIFICATE_SEARCH,
+    shows=lambda o: o.certificate,
+)
+rest(
     "certificates GET /v1/certificates/{cert_id}",
     lambda o, p: R("GET", f"/v1/certificates/{o.certificate}"),
     SEE_CERTIFICATE,
@@ -794,6 +810,34 @@ rest(
     "certificates PUT /v1/templates/{template_id}",
     lambda o, p: R("PUT", f"/v1/templates/authz-{uuid.uuid4().hex[:8]}", {}),
     ADMIN_ONLY,
+)
+# National co-branding (issue 14, item 5): admins manage a state's variant; the state's own country
+# admin may preview it (a sample PDF, nothing stored), no other. An empty PUT is refused as bad input
+# (422, an answer to an admin); a variant that was never set answers 404 to an admin.
+rest(
+    "certificates GET /v1/templates/{template_id}/variants",
+    lambda o, p: R("GET", f"/v1/templates/{o.template}/variants"),
+    ADMIN_ONLY,
+)
+rest(
+    "certificates GET /v1/templates/{template_id}/variants/{org}",
+    lambda o, p: R("GET", f"/v1/templates/authz-{uuid.uuid4().hex[:8]}/variants/{o.org}"),
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+rest(
+    "certificates PUT /v1/templates/{template_id}/variants/{org}",
+    lambda o, p: R("PUT", f"/v1/templates/{o.template}/variants/{o.org}", {}),
+    ADMIN_ONLY,
+)
+rest(
+    "certificates DELETE /v1/templates/{template_id}/variants/{org}",
+    lambda o, p: R("DELETE", f"/v1/templates/authz-{uuid.uuid4().hex[:8]}/variants/{o.org}"),
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+rest(
+    "certificates POST /v1/templates/{template_id}/variants/{org}/preview",
+    lambda o, p: R("POST", f"/v1/templates/{o.template}/variants/{o.org}/preview", {}),
+    table(FORBIDDEN, admin=OK, ca_same=OK),
 )
 
 # --- a learner's data: export and erasure (issue 14, item 6; docs/privacy.md) -----------------------

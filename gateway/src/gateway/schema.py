@@ -27,7 +27,7 @@ from gateway.certificates import mutations as cert_mutations
 from gateway.certificates import printing as cert_printing
 from gateway.certificates import queries as cert_queries
 from gateway.certificates.printing import PrintBatch
-from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, Verification
+from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, CertificateConnection, Verification
 from gateway.complexity import BoundedValidation, complexity_rule
 from gateway.config import GatewaySettings
 from gateway.context import Info, ctx_of
@@ -106,6 +106,11 @@ class Query:
         permission_classes=[IsTrainerOrCountryAdmin],
         description="Addition: a course's certificates (admins and the course's trainers; country admins: their"
         " state's only), e.g. to revoke one.",
+    )
+    searchCertificates: CertificateConnection = strawberry.field(
+        resolver=cert_queries.search_certificates,
+        permission_classes=[IsCertifier],
+        description="Admins (country admins: their state): by code, holder name (Turkic-aware), course, status; paged.",
     )
     verifyCertificate: Verification = strawberry.field(
         resolver=cert_queries.verify_certificate, description="Public, no token needed."

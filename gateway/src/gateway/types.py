@@ -14,6 +14,7 @@ from typing import Any, NewType
 import strawberry
 from strawberry.scalars import JSON
 
+from lms_shared.errors import BadInput
 from lms_shared.i18n import as_mapping, pick
 
 __all__ = [
@@ -37,10 +38,14 @@ def _serialize_datetime(value: Any) -> str:
 
 
 def _parse_datetime(value: Any) -> datetime:
+    # A domain error, so the caller gets BAD_USER_INPUT with this message (a plain ValueError from a
+    # scalar would be masked as an unexpected failure by the error shaping).
+    if not isinstance(value, str):
+        raise BadInput("A DateTime is a string: an ISO 8601 date-time, e.g. 2026-05-01T09:00:00Z.")
     try:
-        return datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValueError("Use an ISO 8601 date-time, e.g. 2026-05-01T09:00:00Z.") from exc
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{value[:40]!r} is not an ISO 8601 date-time; use e.g. 2026-05-01T09:00:00Z.") from None
 
 
 DateTime = NewType("DateTime", str)

@@ -33,7 +33,6 @@ PENDING: dict[str, int] = {
     "field Query.pendingEnrollments is missing": 14,
     "field Query.myNotifications is missing": 16,
     "field Query.myNotificationPreferences is missing": 16,
-    "field Query.searchCertificates is missing": 18,
     "field Mutation.approveEnrollment is missing": 14,
     "field Mutation.rejectEnrollment is missing": 14,
     "field Mutation.withdraw is missing": 15,
@@ -65,5 +64,4 @@ PENDING: dict[str, int] = {
     "type NotificationConnection is missing": 16,
     "type NotificationPreferences is missing": 16,
     "type NotificationPreferencesInput is missing": 16,
-    "type CertificateConnection is missing": 18,
 }

@@ -262,3 +262,13 @@ async def test_draft_edits_send_only_what_changes(gw: Harness, tok: Any) -> None
     assert (await gw.gql('mutation { deleteModule(id: "m1") }', trainer))["data"] == {"deleteModule": True}
     learner = await gw.gql('mutation { deleteModule(id: "m1") }', tok("l1", ["learner"]))
     assert learner["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_malformed_date_time_argument_is_the_callers_error(gw: Harness, tok: Any) -> None:
+    # Found by the fuzzer: the DateTime scalar's parse error used to be masked as UNAVAILABLE.
+    admin = tok("admin-1", ["admin"])
+    for literal in ('"p"', '""', "12"):
+        answer = await gw.gql(f"{{ report(groupBy: [ORG], to: {literal}) {{ totals {{ enrolled }} }} }}", admin)
+        codes = {e["extensions"]["code"] for e in answer["errors"]}
+        assert codes == {"BAD_USER_INPUT"}, answer
+    assert not gw.progress.calls, "a refused argument never reaches a service"

@@ -7,9 +7,10 @@ from typing import Any
 
 import strawberry
 
-from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, Verification
+from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, CertificateConnection, Verification
 from gateway.clients import seg
 from gateway.context import Info, ctx_of
+from gateway.types import CertificateStatus
 from lms_shared.errors import BadInput, DomainError, ErrorCode
 
 MAX_CODE_LENGTH = 64
@@ -32,6 +33,48 @@ async def certificates(info: Info, courseId: strawberry.ID | None = strawberry.U
         "GET", "/v1/certificates", token=ctx.token, params={"courseId": str(courseId)}
     )
     return body.get("nodes", [])
+
+
+MAX_SEARCH_PAGE = 200
+MAX_SEARCH_TEXT = 200
+
+
+async def search_certificates(
+    info: Info,
+    code: str | None = None,
+    name: str | None = None,
+    courseId: strawberry.ID | None = None,
+    status: CertificateStatus | None = None,
+    first: int | None = 50,
+    after: str | None = None,
+) -> CertificateConnection:
+    """Certificates across courses by code, holder name (Turkic-aware), course and status, paged.
+
+    Admins see all, country admins their state's (the certificates service applies the scope).
+    """
+    ctx = ctx_of(info)
+    size = 50 if first is None else first
+    if not 1 <= size <= MAX_SEARCH_PAGE:
+        raise BadInput(f"'first' must be between 1 and {MAX_SEARCH_PAGE}.")
+    for what, value in (("code", code), ("name", name)):
+        if value is not None and len(value) > MAX_SEARCH_TEXT:
+            raise BadInput(f"'{what}' is longer than {MAX_SEARCH_TEXT} characters.")
+    params = {"first": str(size)}
+    for key, value in (("code", code), ("name", name), ("courseId", courseId), ("after", after)):
+        if value is not None and str(value).strip():
+            params[key] = str(value)
+    if status is not None:
+        params["status"] = status.name
+    body: Any = await ctx.state.clients.certificates.request(
+        "GET", "/v1/certificates/search", token=ctx.token, params=params
+    )
+    connection: Any = {
+        "nodes": body.get("nodes", []),
+        "pageInfo": body.get("pageInfo") or {"endCursor": None, "hasNextPage": False},
+        "totalCount": body.get("totalCount", 0),
+    }
+    result: CertificateConnection = connection
+    return result
 
 
 async def verify_certificate(info: Info, code: str) -> Verification:

@@ -219,3 +219,10 @@ class AutoIssueFailure:
     lastFailedAt: DateTime = strawberry.field(description="When it last failed.")
     resolvedAt: DateTime | None = strawberry.field(description="When a certificate was finally issued.")
     certificateId: strawberry.ID | None = strawberry.field(description="The certificate issued once resolved.")
+
+
+@strawberry.type(description="A page of certificates, newest first.")
+class CertificateConnection:
+    nodes: list[Certificate] = strawberry.field(description="The certificates of this page.")
+    pageInfo: PageInfo = strawberry.field(description="Cursor pagination state.")
+    totalCount: int = strawberry.field(description="Certificates matching every filter, over all pages.")

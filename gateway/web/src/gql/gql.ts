@@ -15,7 +15,7 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }\n}": typeof types.BulkJobFieldsFragmentDoc,
+    "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt\n}": typeof types.BulkJobFieldsFragmentDoc,
     "fragment BulkRowFields on BulkIssueRow {\n  row name learnerId email org municipality outcome reasonCode reason certificateCode\n}": typeof types.BulkRowFieldsFragmentDoc,
     "mutation PreviewBulk($input: BulkIssueInput!) {\n  startBulkIssue(input: $input, dryRun: true) {\n    ...BulkJobFields\n    refusedRows: rows(outcome: REFUSED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    skippedRows: rows(outcome: SKIPPED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    readyRows: rows(outcome: ISSUED, first: 250) { totalCount nodes { ...BulkRowFields } }\n  }\n}": typeof types.PreviewBulkDocument,
     "mutation StartBulk($input: BulkIssueInput!) { startBulkIssue(input: $input) { ...BulkJobFields } }": typeof types.StartBulkDocument,
@@ -33,7 +33,7 @@ type Documents = {
     "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }": typeof types.PrintBatchDocument,
     "query PrintBatchLink($id: ID!) { printBatch(id: $id) { id downloadUrl } }": typeof types.PrintBatchLinkDocument,
     "mutation RetryPrint($id: ID!) { retryPrintBatch(id: $id) { ...PrintBatchFields } }": typeof types.RetryPrintDocument,
-    "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }": typeof types.CertsDocument,
+    "\n  query SearchCerts($code: String, $name: String, $c: ID, $s: CertificateStatus, $first: Int, $after: String) {\n    searchCertificates(code: $code, name: $name, courseId: $c, status: $s, first: $first, after: $after) {\n      nodes { ...CertificateSummary }\n      pageInfo { endCursor hasNextPage }\n      totalCount\n    }\n  }\n": typeof types.SearchCertsDocument,
     "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": typeof types.RevokeDocument,
     "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": typeof types.CatalogueDocument,
     "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": typeof types.CertificateSummaryFragmentDoc,
@@ -69,7 +69,7 @@ type Documents = {
     "query RootFields { q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }": typeof types.RootFieldsDocument,
 };
 const documents: Documents = {
-    "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }\n}": types.BulkJobFieldsFragmentDoc,
+    "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt\n}": types.BulkJobFieldsFragmentDoc,
     "fragment BulkRowFields on BulkIssueRow {\n  row name learnerId email org municipality outcome reasonCode reason certificateCode\n}": types.BulkRowFieldsFragmentDoc,
     "mutation PreviewBulk($input: BulkIssueInput!) {\n  startBulkIssue(input: $input, dryRun: true) {\n    ...BulkJobFields\n    refusedRows: rows(outcome: REFUSED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    skippedRows: rows(outcome: SKIPPED, first: 250) { totalCount nodes { ...BulkRowFields } }\n    readyRows: rows(outcome: ISSUED, first: 250) { totalCount nodes { ...BulkRowFields } }\n  }\n}": types.PreviewBulkDocument,
     "mutation StartBulk($input: BulkIssueInput!) { startBulkIssue(input: $input) { ...BulkJobFields } }": types.StartBulkDocument,
@@ -87,7 +87,7 @@ const documents: Documents = {
     "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }": types.PrintBatchDocument,
     "query PrintBatchLink($id: ID!) { printBatch(id: $id) { id downloadUrl } }": types.PrintBatchLinkDocument,
     "mutation RetryPrint($id: ID!) { retryPrintBatch(id: $id) { ...PrintBatchFields } }": types.RetryPrintDocument,
-    "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }": types.CertsDocument,
+    "\n  query SearchCerts($code: String, $name: String, $c: ID, $s: CertificateStatus, $first: Int, $after: String) {\n    searchCertificates(code: $code, name: $name, courseId: $c, status: $s, first: $first, after: $after) {\n      nodes { ...CertificateSummary }\n      pageInfo { endCursor hasNextPage }\n      totalCount\n    }\n  }\n": types.SearchCertsDocument,
     "mutation Revoke($id: ID!, $r: String!) { revokeCertificate(id: $id, reason: $r) { id status } }": types.RevokeDocument,
     "query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {\n  courses(status: PUBLISHED, search: $search, topic: $topic, lang: $lang, first: 48) {\n    totalCount\n    nodes { id title(lang: $ui) summary(lang: $ui) languages topics version }\n  }\n}": types.CatalogueDocument,
     "fragment CertificateSummary on Certificate {\n  id code learnerName courseTitle issuedAt status revokedAt revocationReason\n}": types.CertificateSummaryFragmentDoc,
@@ -126,7 +126,7 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }\n}"): typeof import('./graphql').BulkJobFieldsFragmentDoc;
+export function graphql(source: "fragment BulkJobFields on BulkIssueJob {\n  id courseId status dryRun total issued skipped refused failed createdAt finishedAt\n}"): typeof import('./graphql').BulkJobFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -198,7 +198,7 @@ export function graphql(source: "mutation RetryPrint($id: ID!) { retryPrintBatch
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Certs($c: ID) { certificates(courseId: $c) { ...CertificateSummary } }"): typeof import('./graphql').CertsDocument;
+export function graphql(source: "\n  query SearchCerts($code: String, $name: String, $c: ID, $s: CertificateStatus, $first: Int, $after: String) {\n    searchCertificates(code: $code, name: $name, courseId: $c, status: $s, first: $first, after: $after) {\n      nodes { ...CertificateSummary }\n      pageInfo { endCursor hasNextPage }\n      totalCount\n    }\n  }\n"): typeof import('./graphql').SearchCertsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

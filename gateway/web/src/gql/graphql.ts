@@ -240,7 +240,7 @@ export type UpdateLessonInput = {
   titles?: Array<LocalizedTextInput> | null | undefined;
 };
 
-export type BulkJobFieldsFragment = { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> };
+export type BulkJobFieldsFragment = { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null };
 
 export type BulkRowFieldsFragment = { row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null };
 
@@ -249,21 +249,21 @@ export type PreviewBulkMutationVariables = Exact<{
 }>;
 
 
-export type PreviewBulkMutation = { startBulkIssue: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, refusedRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, skippedRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, readyRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, failures: Array<{ recipient: string, reason: string }> } };
+export type PreviewBulkMutation = { startBulkIssue: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, refusedRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, skippedRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> }, readyRows: { totalCount: number, nodes: Array<{ row: number | null, name: string, learnerId: string | null, email: string | null, org: string | null, municipality: string | null, outcome: BulkRowOutcome, reasonCode: string | null, reason: string | null, certificateCode: string | null }> } } };
 
 export type StartBulkMutationVariables = Exact<{
   input: BulkIssueInput;
 }>;
 
 
-export type StartBulkMutation = { startBulkIssue: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> } };
+export type StartBulkMutation = { startBulkIssue: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null } };
 
 export type JobQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type JobQuery = { bulkIssueJob: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> } | null };
+export type JobQuery = { bulkIssueJob: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null } | null };
 
 export type JobRowsQueryVariables = Exact<{
   id: string;
@@ -278,14 +278,14 @@ export type ProgressSubscriptionVariables = Exact<{
 }>;
 
 
-export type ProgressSubscription = { bulkIssueProgress: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> } };
+export type ProgressSubscription = { bulkIssueProgress: { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null } };
 
 export type JobsQueryVariables = Exact<{
   c?: string | null | undefined;
 }>;
 
 
-export type JobsQuery = { bulkIssueJobs: Array<{ id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null, failures: Array<{ recipient: string, reason: string }> }> };
+export type JobsQuery = { bulkIssueJobs: Array<{ id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null }> };
 
 export type CoursesQueryVariables = Exact<{
   ui?: string | null | undefined;
@@ -361,12 +361,17 @@ export type RetryPrintMutationVariables = Exact<{
 
 export type RetryPrintMutation = { retryPrintBatch: { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null } };
 
-export type CertsQueryVariables = Exact<{
+export type SearchCertsQueryVariables = Exact<{
+  code?: string | null | undefined;
+  name?: string | null | undefined;
   c?: string | null | undefined;
+  s?: CertificateStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type CertsQuery = { certificates: Array<{ id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }> };
+export type SearchCertsQuery = { searchCertificates: { totalCount: number, nodes: Array<{ id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
 
 export type RevokeMutationVariables = Exact<{
   id: string;
@@ -629,10 +634,6 @@ export const BulkJobFieldsFragmentDoc = new TypedDocumentString(`
   failed
   createdAt
   finishedAt
-  failures {
-    recipient
-    reason
-  }
 }
     `, {"fragmentName":"BulkJobFields"}) as unknown as TypedDocumentString<BulkJobFieldsFragment, unknown>;
 export const BulkRowFieldsFragmentDoc = new TypedDocumentString(`
@@ -764,10 +765,6 @@ export const PreviewBulkDocument = new TypedDocumentString(`
   failed
   createdAt
   finishedAt
-  failures {
-    recipient
-    reason
-  }
 }
 fragment BulkRowFields on BulkIssueRow {
   row
@@ -799,10 +796,6 @@ export const StartBulkDocument = new TypedDocumentString(`
   failed
   createdAt
   finishedAt
-  failures {
-    recipient
-    reason
-  }
 }`) as unknown as TypedDocumentString<StartBulkMutation, StartBulkMutationVariables>;
 export const JobDocument = new TypedDocumentString(`
     query Job($id: ID!) {
@@ -822,10 +815,6 @@ export const JobDocument = new TypedDocumentString(`
   failed
   createdAt
   finishedAt
-  failures {
-    recipient
-    reason
-  }
 }`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
 export const JobRowsDocument = new TypedDocumentString(`
     query JobRows($id: ID!, $after: String) {
@@ -871,10 +860,6 @@ export const ProgressDocument = new TypedDocumentString(`
   failed
   createdAt
   finishedAt
-  failures {
-    recipient
-    reason
-  }
 }`) as unknown as TypedDocumentString<ProgressSubscription, ProgressSubscriptionVariables>;
 export const JobsDocument = new TypedDocumentString(`
     query Jobs($c: ID) {
@@ -894,10 +879,6 @@ export const JobsDocument = new TypedDocumentString(`
   failed
   createdAt
   finishedAt
-  failures {
-    recipient
-    reason
-  }
 }`) as unknown as TypedDocumentString<JobsQuery, JobsQueryVariables>;
 export const CoursesDocument = new TypedDocumentString(`
     query Courses($ui: String, $status: CourseStatus) {
@@ -1081,10 +1062,24 @@ export const RetryPrintDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<RetryPrintMutation, RetryPrintMutationVariables>;
-export const CertsDocument = new TypedDocumentString(`
-    query Certs($c: ID) {
-  certificates(courseId: $c) {
-    ...CertificateSummary
+export const SearchCertsDocument = new TypedDocumentString(`
+    query SearchCerts($code: String, $name: String, $c: ID, $s: CertificateStatus, $first: Int, $after: String) {
+  searchCertificates(
+    code: $code
+    name: $name
+    courseId: $c
+    status: $s
+    first: $first
+    after: $after
+  ) {
+    nodes {
+      ...CertificateSummary
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    totalCount
   }
 }
     fragment CertificateSummary on Certificate {
@@ -1096,7 +1091,7 @@ export const CertsDocument = new TypedDocumentString(`
   status
   revokedAt
   revocationReason
-}`) as unknown as TypedDocumentString<CertsQuery, CertsQueryVariables>;
+}`) as unknown as TypedDocumentString<SearchCertsQuery, SearchCertsQueryVariables>;
 export const RevokeDocument = new TypedDocumentString(`
     mutation Revoke($id: ID!, $r: String!) {
   revokeCertificate(id: $id, reason: $r) {

@@ -135,7 +135,17 @@ async def issued_job(api: httpx.AsyncClient, stack: Any, names: list[str], local
 
 
 async def start_batch(api: httpx.AsyncClient, stack: Any, **body: Any) -> dict[str, Any]:
-    r = await api.post("/v1/print-batches", json=body, headers=own_admin(stack))
+    # As a real client does: one Idempotency-Key, the same request again after a dropped connection
+    # (the suite's load can make the API answer late), and never a second batch.
+    headers = {**own_admin(stack), "Idempotency-Key": f"print-{uuid.uuid4()}"}
+    for attempt in range(3):
+        try:
+            r = await api.post("/v1/print-batches", json=body, headers=headers, timeout=120)
+            break
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            await asyncio.sleep(2)
     assert r.status_code == 201, r.text
     batch: dict[str, Any] = r.json()
     return batch

@@ -28,6 +28,8 @@ from certificates.service_layer.ports import (
     AutoIssueFailure,
     AwaitingCompletion,
     BulkLimits,
+    CertificatePage,
+    CertificateSearch,
     CourseOwners,
     CredentialFacts,
     IssueMode,
@@ -37,6 +39,7 @@ from certificates.service_layer.ports import (
     RowPage,
     SignedCredential,
     StoredTemplate,
+    StoredVariant,
     VersionPolicy,
 )
 from certificates.service_layer.templates import TemplateProvider
@@ -57,6 +60,7 @@ class Tables:
     jobs: dict[uuid.UUID, BulkJob] = field(default_factory=dict)
     items: dict[uuid.UUID, dict[int, dict[str, Any]]] = field(default_factory=dict)
     templates: dict[str, StoredTemplate] = field(default_factory=dict)
+    variants: dict[tuple[str, str, int], StoredVariant] = field(default_factory=dict)  # template_variant
     status_lists: dict[int, str] = field(default_factory=dict)
     status_lists_di: dict[int, dict[str, Any]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
@@ -188,6 +192,30 @@ class FakeCertificates:
             and (org is None or r.get("org") == org)
         ]
         return [_cert(r) for r in rows[:limit]]
+
+    async def search(self, query: CertificateSearch, first: int, after: str | None) -> CertificatePage:
+        def matches(r: dict[str, Any]) -> bool:
+            key = r.get("name_key", "")
+            return (
+                (not query.code_prefixes or any(r["code"].startswith(p) for p in query.code_prefixes))
+                and all(w in key for w in query.words)
+                and (not query.course_id or r["course_id"] == query.course_id)
+                and (query.status is None or r["status"] == query.status.value)
+                and (query.org is None or r.get("org") == query.org)
+            )
+
+        rows = sorted(
+            (r for r in self.t.certificates.values() if matches(r)),
+            key=lambda r: (r["issued_at"], r["id"]),
+            reverse=True,
+        )
+        total = len(rows)
+        if after is not None:
+            at, _, cert_id = after.partition("|")
+            rows = [r for r in rows if (r["issued_at"], r["id"]) < (datetime.fromisoformat(at), uuid.UUID(cert_id))]
+        page = rows[:first]
+        end = f"{page[-1]['issued_at'].isoformat()}|{page[-1]['id']}" if page else None
+        return CertificatePage([_cert(r) for r in page], total, end, len(rows) > first)
 
     async def valid_by_key(self, course_id: str, keys: Sequence[str]) -> dict[str, Held]:
         wanted = set(keys)
@@ -401,6 +429,36 @@ class FakeTemplates:
         self.t.templates[template.id] = template
 
 
+class FakeTemplateVariants:
+    """Append-only versions, as the (template_id, org, version) primary key keeps them."""
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    def _newest(self, template_id: str) -> dict[str, StoredVariant]:
+        newest: dict[str, StoredVariant] = {}
+        for (tid, org, _), v in sorted(self.t.variants.items()):
+            if tid == template_id:
+                newest[org] = v
+        return newest
+
+    async def current(self, template_id: str) -> list[StoredVariant]:
+        return [v for _, v in sorted(self._newest(template_id).items()) if v.data is not None]
+
+    async def latest(self, template_id: str, org: str) -> StoredVariant | None:
+        return self._newest(template_id).get(org)
+
+    async def version(self, template_id: str, org: str, version: int) -> StoredVariant | None:
+        return self.t.variants.get((template_id, org, version))
+
+    async def add(self, variant: StoredVariant) -> bool:
+        key = (variant.template_id, variant.org, variant.version)
+        if key in self.t.variants:
+            return False
+        self.t.variants[key] = variant
+        return True
+
+
 class FakeStatusLists:
     def __init__(self, t: Tables) -> None:
         self.t = t
@@ -548,6 +606,7 @@ class FakeUnitOfWork:
         self.certificates = FakeCertificates(work)
         self.bulk_jobs = FakeBulkJobs(work)
         self.templates = FakeTemplates(work)
+        self.variants = FakeTemplateVariants(work)
         self.status_lists = FakeStatusLists(work)
         self.audit = FakeAudit(work)
         self.jobs = FakeQueue(work)

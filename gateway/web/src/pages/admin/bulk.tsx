@@ -6,13 +6,14 @@ import { gql, subscribe } from "../../api";
 import { downloadText, toCsv } from "../../csv";
 import { graphql } from "../../gql";
 import type { BulkJobFieldsFragment, BulkRowFieldsFragment, JobRowsQuery, PreviewBulkMutation } from "../../gql/graphql";
-import { useI18n, type MessageKey, type Translate } from "../../i18n";
+import { countryName } from "../../country";
+import { useI18n, type Lang, type MessageKey, type Translate } from "../../i18n";
 import { Dialog, ErrorMessage, Loading, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
 import { CourseSelect } from "./courses";
 import { PrintBatchPanel } from "./print";
 
 graphql(`fragment BulkJobFields on BulkIssueJob {
-  id courseId status dryRun total issued skipped refused failed createdAt finishedAt failures { recipient reason }
+  id courseId status dryRun total issued skipped refused failed createdAt finishedAt
 }`);
 graphql(`fragment BulkRowFields on BulkIssueRow {
   row name learnerId email org municipality outcome reasonCode reason certificateCode
@@ -41,6 +42,7 @@ const FINISHED = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
 const JOB_TONE = { QUEUED: "neutral", RUNNING: "warn", COMPLETED: "ok", FAILED: "bad", CANCELLED: "neutral" } as const;
 const REASONS = new Set([
   "MISSING_NAME",
+  "MIXED_SCRIPT",
   "NAME_TOO_LONG",
   "FIELD_TOO_LONG",
   "INVALID_CHARACTERS",
@@ -60,6 +62,60 @@ const REASONS = new Set([
 function reasonText(t: Translate, row: BulkRowFieldsFragment): string {
   if (row.reasonCode && REASONS.has(row.reasonCode)) return t(`bulkReason.${row.reasonCode}` as MessageKey);
   return row.reason ?? row.reasonCode ?? "";
+}
+
+/** The result's sections, in this order; PENDING only shows for a job that ended before reaching a row. */
+const OUTCOMES = ["ISSUED", "SKIPPED", "REFUSED", "FAILED", "PENDING"] as const;
+type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * The status to show. The service marks a job RUNNING when a worker reports its first chunk, but rows
+ * refused at submission count as processed from the start: a bar already moving beside "Queued" is
+ * wrong, so QUEUED shows only before any row was processed.
+ */
+export function shownStatus(job: BulkJob): BulkJob["status"] {
+  const processed = job.issued + job.skipped + job.refused + job.failed;
+  return job.status === "QUEUED" && processed > 0 ? "RUNNING" : job.status;
+}
+
+/** Every row of a stored job, in input order, as the server recorded it (pages of 1000). */
+async function fetchAllRows(jobId: string): Promise<BulkRowFieldsFragment[]> {
+  const rows: BulkRowFieldsFragment[] = [];
+  let after: string | null = null;
+  do {
+    const page: JobRowsQuery = await gql(JOB_ROWS, { id: jobId, after });
+    const connection = page.bulkIssueJob?.rows;
+    if (!connection) break;
+    rows.push(...connection.nodes);
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  } while (after);
+  return rows;
+}
+
+/**
+ * The result file: every input row with its outcome, the reason in the UI language (and its stable
+ * code), and the certificate code. Column names stay fixed so that a spreadsheet or script can rely on them.
+ */
+export function resultCsv(t: Translate, job: BulkJob, rows: BulkRowFieldsFragment[]): string {
+  const summary = `# job ${job.id}; status ${job.status}; total ${job.total}; issued ${job.issued}; skipped ${job.skipped}; refused ${job.refused}; failed ${job.failed}\n`;
+  return (
+    summary +
+    toCsv(
+      ["row", "name", "email", "org", "municipality", "learnerId", "outcome", "reasonCode", "reason", "certificateCode"],
+      rows.map((r) => [
+        r.row,
+        r.name,
+        r.email,
+        r.org,
+        r.municipality,
+        r.learnerId,
+        r.outcome,
+        r.reasonCode,
+        r.outcome === "ISSUED" ? "" : reasonText(t, r),
+        r.certificateCode,
+      ]),
+    )
+  );
 }
 
 export function BulkIssuePage() {
@@ -208,7 +264,7 @@ export function BulkIssuePage() {
 }
 
 function Summary({ preview, fileName }: { preview: Preview; fileName: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const bad = [...preview.refusedRows.nodes, ...preview.skippedRows.nodes].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   const shown = [...bad, ...preview.readyRows.nodes.slice(0, Math.max(0, 250 - bad.length))];
   const problems = preview.refused + preview.skipped;
@@ -245,7 +301,7 @@ function Summary({ preview, fileName }: { preview: Preview; fileName: string }) 
                   <td>{r.row ?? "—"}</td>
                   <td>{r.name || "—"}</td>
                   <td>{r.email || "—"}</td>
-                  <td>{r.org || "—"}</td>
+                  <td>{countryName(t, lang, r.org)}</td>
                   <td>{r.municipality || "—"}</td>
                   <td>
                     {r.outcome === "ISSUED" ? (
@@ -274,15 +330,17 @@ function Summary({ preview, fileName }: { preview: Preview; fileName: string }) 
 }
 
 function JobProgress(props: { job: BulkJob; onUpdate: (job: BulkJob) => void; onReset: () => void }) {
-  const { t, dateTime, number } = useI18n();
+  const { t, lang, dateTime, number } = useI18n();
   const { job } = props;
   const [live, setLive] = useState<"live" | "polling">("live");
   const [downloadError, setDownloadError] = useState<unknown>(null);
+  const [result, setResult] = useState<{ rows: BulkRowFieldsFragment[] | null; error: unknown }>({ rows: null, error: null });
   const onUpdate = useRef(props.onUpdate);
   onUpdate.current = props.onUpdate;
   const processed = job.issued + job.skipped + job.refused + job.failed;
   const pct = job.total ? (100 * processed) / job.total : FINISHED.has(job.status) ? 100 : 0;
   const finished = FINISHED.has(job.status);
+  const status = shownStatus(job);
 
   useEffect(() => {
     let poll: ReturnType<typeof setInterval> | null = null;
@@ -312,39 +370,43 @@ function JobProgress(props: { job: BulkJob; onUpdate: (job: BulkJob) => void; on
     if (finished && live === "polling") setLive("live");
   }, [finished]);
 
+  // Once the job has ended, every input row with what became of it (refused rows included).
+  useEffect(() => {
+    if (!finished) return;
+    let current = true;
+    setResult({ rows: null, error: null });
+    fetchAllRows(job.id).then(
+      (rows) => current && setResult({ rows, error: null }),
+      (error) => current && setResult({ rows: null, error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [job.id, finished]);
+
   async function downloadResult() {
     setDownloadError(null);
     try {
-      // Every input row with what became of it, as the server recorded it.
-      const rows: BulkRowFieldsFragment[] = [];
-      let after: string | null = null;
-      do {
-        const page: JobRowsQuery =
-          await gql(JOB_ROWS, { id: job.id, after });
-        const connection = page.bulkIssueJob?.rows;
-        if (!connection) break;
-        rows.push(...connection.nodes);
-        after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
-      } while (after);
-      const summary = `# job ${job.id}; status ${job.status}; total ${job.total}; issued ${job.issued}; skipped ${job.skipped}; refused ${job.refused}; failed ${job.failed}\n`;
-      downloadText(
-        `bulk-issue-${job.id}.csv`,
-        summary +
-          toCsv(
-            ["row", "name", "email", "org", "municipality", "learnerId", "outcome", "reasonCode", "reason", "certificateCode"],
-            rows.map((r) => [r.row, r.name, r.email, r.org, r.municipality, r.learnerId, r.outcome, r.reasonCode, r.reason, r.certificateCode]),
-          ),
-      );
+      const rows = result.rows ?? (await fetchAllRows(job.id));
+      downloadText(`bulk-issue-${job.id}.csv`, resultCsv(t, job, rows));
     } catch (err) {
       setDownloadError(err);
     }
   }
 
+  const counts: Record<Outcome, number> = {
+    ISSUED: job.issued,
+    SKIPPED: job.skipped,
+    REFUSED: job.refused,
+    FAILED: job.failed,
+    PENDING: Math.max(0, job.total - processed),
+  };
+
   return (
     <div class="panel job" data-job-status={job.status}>
       <div class="module-head">
         <h2>{finished ? t("bulk.jobDone") : t("bulk.jobTitle")}</h2>
-        <StatusBadge tone={JOB_TONE[job.status]}>{t(`jobStatus.${job.status}` as MessageKey)}</StatusBadge>
+        <StatusBadge tone={JOB_TONE[status]}>{t(`jobStatus.${status}` as MessageKey)}</StatusBadge>
       </div>
       <ProgressBar value={pct} label={t("bulk.progress")} />
       <p role="status" aria-live="polite">
@@ -362,29 +424,17 @@ function JobProgress(props: { job: BulkJob; onUpdate: (job: BulkJob) => void; on
         {job.finishedAt ? ` · ${t("bulk.finished", { at: dateTime(job.finishedAt) })}` : ""}
         {!finished ? ` · ${live === "live" ? t("bulk.live") : t("bulk.polling")}` : ""}
       </p>
-      {job.failures.length ? (
-        <>
-          <h3>{t("bulk.failures")}</h3>
-          <div class="table-scroll" tabIndex={0} role="region" aria-label={t("bulk.failures")}>
-            <table class="table table-compact">
-              <thead>
-                <tr>
-                  <th scope="col">{t("bulk.recipient")}</th>
-                  <th scope="col">{t("bulk.reason")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.failures.map((f, i) => (
-                  <tr key={i}>
-                    <td>{f.recipient}</td>
-                    <td>{f.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+      <dl class="stat-tiles bulk-tiles">
+        {OUTCOMES.filter((o) => o !== "PENDING" || (finished && counts.PENDING > 0)).map((o) => (
+          <div key={o} data-outcome={o}>
+            <dt>{t(`bulk.outcomeTitle.${o}` as MessageKey)}</dt>
+            <dd>{number(counts[o])}</dd>
           </div>
-        </>
-      ) : null}
+        ))}
+      </dl>
+      {finished ? <ErrorMessage error={result.error} /> : null}
+      {finished && !result.rows && !result.error ? <Loading /> : null}
+      {result.rows ? <ResultSections rows={result.rows} lang={lang} /> : null}
       <ErrorMessage error={downloadError} />
       {finished && job.issued > 0 ? <PrintBatchPanel jobId={job.id} /> : null}
       <div class="form-actions">
@@ -395,6 +445,54 @@ function JobProgress(props: { job: BulkJob; onUpdate: (job: BulkJob) => void; on
           {t("bulk.another")}
         </button>
       </div>
+    </div>
+  );
+}
+
+/** The finished job's rows in one section per outcome: every input row appears in exactly one. */
+function ResultSections({ rows, lang }: { rows: BulkRowFieldsFragment[]; lang: Lang }) {
+  const { t, number } = useI18n();
+  const groups = OUTCOMES.map((o) => ({ outcome: o, rows: rows.filter((r) => r.outcome === o) })).filter(
+    (g) => g.rows.length > 0,
+  );
+  return (
+    <div class="bulk-result">
+      {groups.map(({ outcome, rows: list }) => {
+        const heading = `${t(`bulk.outcomeTitle.${outcome}` as MessageKey)} (${number(list.length)})`;
+        return (
+          <div key={outcome} class="bulk-result-section" data-outcome={outcome}>
+            <h3>{heading}</h3>
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={heading}>
+              <table class="table table-compact">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("bulk.line")}</th>
+                    <th scope="col">{t("bulk.name")}</th>
+                    <th scope="col">{t("bulk.email")}</th>
+                    <th scope="col">{t("bulk.org")}</th>
+                    <th scope="col">{t("bulk.municipality")}</th>
+                    {outcome === "ISSUED" ? null : <th scope="col">{t("bulk.reason")}</th>}
+                    <th scope="col">{t("bulk.certificateCode")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((r, i) => (
+                    <tr key={r.row ?? `n${i}`} class={outcome === "ISSUED" ? "" : outcome === "SKIPPED" ? "row-skip" : "row-bad"}>
+                      <td>{r.row ?? "—"}</td>
+                      <td>{r.name || "—"}</td>
+                      <td>{r.email || "—"}</td>
+                      <td>{countryName(t, lang, r.org)}</td>
+                      <td>{r.municipality || "—"}</td>
+                      {outcome === "ISSUED" ? null : <td>{reasonText(t, r) || "—"}</td>}
+                      <td>{r.certificateCode ? <code>{r.certificateCode}</code> : "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -415,6 +513,8 @@ function RecentJobs({ courseId }: { courseId: string }) {
               <th scope="col">{t("teach.status")}</th>
               <th scope="col">{t("bulk.total")}</th>
               <th scope="col">{t("bulk.issued")}</th>
+              <th scope="col">{t("bulk.outcomeTitle.SKIPPED")}</th>
+              <th scope="col">{t("bulk.outcomeTitle.REFUSED")}</th>
               <th scope="col">{t("bulk.failedCount")}</th>
               <th scope="col">
                 <span class="visually-hidden">{t("print.open")}</span>
@@ -425,9 +525,11 @@ function RecentJobs({ courseId }: { courseId: string }) {
             {data.bulkIssueJobs.slice(0, 10).map((j) => (
               <tr key={j.id}>
                 <td>{dateTime(j.createdAt)}</td>
-                <td>{t(`jobStatus.${j.status}` as MessageKey)}</td>
+                <td>{t(`jobStatus.${shownStatus(j)}` as MessageKey)}</td>
                 <td>{j.total}</td>
                 <td>{j.issued}</td>
+                <td>{j.skipped}</td>
+                <td>{j.refused}</td>
                 <td>{j.failed}</td>
                 <td>
                   {j.issued > 0 && FINISHED.has(j.status) && j.status !== "FAILED" ? (

@@ -7,7 +7,8 @@ import { gql } from "../../api";
 import { useSession } from "../../auth";
 import { BarChartFigure } from "../../components/chart";
 import { ErrorMessage, Loading, PageTitle } from "../../components/ui";
-import { useI18n, type I18n, type MessageKey } from "../../i18n";
+import { countryName } from "../../country";
+import { getLang, useI18n, type I18n, type MessageKey } from "../../i18n";
 import { openStorageUrl } from "../learner/player";
 import { CourseSelect } from "./courses";
 import {
@@ -23,9 +24,9 @@ import {
 export const STATES = ["AZ", "KZ", "KG", "TR", "UZ", "HU", "TM"] as const;
 const DIMENSIONS: Dimension[] = ["ORG", "MUNICIPALITY", "COURSE", "MONTH"];
 
+/** A state's name in the page language (Intl.DisplayNames, else the catalogue), or its code. */
 export function stateName(t: I18n["t"], org: string | null | undefined): string {
-  if (!org) return "—";
-  return (STATES as readonly string[]).includes(org) ? t(`country.${org}` as MessageKey) : org;
+  return countryName(t, getLang(), org);
 }
 
 /** "2026-11" as "November 2026" in the page language (nominative month names from the catalogue). */
@@ -259,6 +260,7 @@ export function ReportsPage() {
   const [csvBusy, setCsvBusy] = useState(false);
   const [csvError, setCsvError] = useState<unknown>(null);
   const tableId = useId();
+  const noteId = useId();
   const badPeriod = !!from && !!to && from > to;
   const dims = DIMENSIONS.filter((d) => groupBy.includes(d));
   const variables: ReportVariables = {
@@ -358,13 +360,16 @@ export function ReportsPage() {
             </div>
             <div>
               <dt>{t("reports.certificates")}</dt>
-              <dd>{number(state.data.table.totals.certificates)}</dd>
+              <dd aria-describedby={noteId}>{number(state.data.table.totals.certificates)}</dd>
             </div>
             <div>
               <dt>{t("reports.learners")}</dt>
               <dd>{number(state.data.table.totals.learners)}</dd>
             </div>
           </dl>
+          <p id={noteId} class="muted report-note">
+            {t("reports.countsNote")}
+          </p>
           <Charts data={state.data} showState={!fixedOrg && !org} />
           <h2>{t("reports.tableTitle")}</h2>
           <ReportTable data={state.data.table} groupBy={dims} id={tableId} />

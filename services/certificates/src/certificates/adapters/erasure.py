@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.adapters import orm
 from certificates.domain.erasure import ERASED_MARK
+from certificates.domain.search import holder_name_key
 
 
 def _plain(row: Any) -> dict[str, Any]:
@@ -66,6 +67,7 @@ class SqlAlchemyErasureRepository:
                 .where(c.id == cert_id)
                 .values(
                     learner_name=pseudonym,
+                    name_key=holder_name_key(pseudonym),
                     email=None,
                     printed=orm.certificate.c.printed.op("||")(mark),
                     credential=redacted,

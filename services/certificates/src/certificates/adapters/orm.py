@@ -86,6 +86,8 @@ certificate = Table(
     Column("generation", Integer, nullable=False, server_default=text("0")),
     Column("learner_id", String(255), nullable=True),
     Column("learner_name", String(255), nullable=False),
+    # lms_shared.text.name_search_key(learner_name): what the admin search matches (migration 0011).
+    Column("name_key", String(600), nullable=False, server_default=text("''")),
     Column("email", String(320), nullable=True),
     Column("org", String(64), nullable=True),
     Column("municipality", String(255), nullable=True),
@@ -120,6 +122,11 @@ certificate = Table(
     ),
     Index("ix_certificate_learner_id", "learner_id"),
     Index("ix_certificate_course_id", "course_id"),
+    # The admin search (migration 0011): newest first overall, in a course, by code prefix; the
+    # trigram index on name_key exists where pg_trgm is installed.
+    Index("ix_certificate_issued", "issued_at", "id"),
+    Index("ix_certificate_course_issued", "course_id", "issued_at", "id"),
+    Index("ix_certificate_code_prefix", "code", postgresql_ops={"code": "varchar_pattern_ops"}),
     # Re-signing a status list reads the revoked positions in its range: a few rows among millions.
     Index("ix_certificate_revoked_slot", "status_list_index", postgresql_where=text("status = 'REVOKED'")),
 )
@@ -285,4 +292,18 @@ erased_learner = Table(
     Column("pseudonym", String(300), nullable=False),
     Column("erased_at", DateTime(timezone=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# National co-branding (migration 0012): one row per stored version of a state's variant of a
+# template, never updated; ``data`` NULL is a removal. Certificates name the version they printed.
+template_variant = Table(
+    "template_variant",
+    metadata,
+    Column("template_id", String(64), primary_key=True),
+    Column("org", String(2), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("data", JSONB, nullable=True),
+    Column("digest", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=False),
 )

@@ -14,19 +14,22 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, bindparam, func, insert, select, text, update
+from sqlalchemy import Row, bindparam, func, insert, literal, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.adapters import orm
 from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus, JobStatus
 from certificates.domain.certificate import CertificateStatus, IssuedCertificate
+from certificates.domain.codes import CODE_LENGTH
 from certificates.domain.course import CourseInfo
 from certificates.domain.recipients import Recipient
 from certificates.service_layer.ports import (
     AuditEntry,
     AutoIssueFailure,
     AwaitingCompletion,
+    CertificatePage,
+    CertificateSearch,
     CourseOwners,
     ItemOutcome,
     PendingItem,
@@ -308,6 +311,40 @@ class SqlAlchemyCertificateRepository:
             query = query.where(c.course_id == course_id)
         rows = await self.session.execute(query.order_by(c.issued_at.desc()).limit(limit))
         return [_certificate(r) for r in rows]
+
+    async def search(self, query: CertificateSearch, first: int, after: str | None) -> CertificatePage:
+        c = orm.certificate.c
+        where: list[Any] = []
+        if query.code_prefixes:
+            where.append(
+                or_(
+                    *(
+                        c.code == p if len(p) == CODE_LENGTH else c.code.like(_like_prefix(p), escape="\\")
+                        for p in query.code_prefixes
+                    )
+                )
+            )
+        for word in query.words:
+            where.append(c.name_key.like(f"%{_escape_like(word)}%", escape="\\"))
+        if query.course_id:
+            where.append(c.course_id == query.course_id)
+        if query.status is not None:
+            where.append(c.status == query.status.value)
+        if query.org is not None:
+            where.append(c.org == query.org)
+        total = int(await self.session.scalar(select(func.count()).select_from(orm.certificate).where(*where)) or 0)
+        if after is not None:
+            at, last_id = _search_cursor_key(after)
+            where.append(tuple_(c.issued_at, c.id) < tuple_(literal(at, c.issued_at.type), literal(last_id, c.id.type)))
+        rows = (
+            await self.session.execute(
+                select(orm.certificate).where(*where).order_by(c.issued_at.desc(), c.id.desc()).limit(first + 1)
+            )
+        ).all()
+        more = len(rows) > first
+        nodes = [_certificate(r) for r in rows[:first]]
+        end = _search_cursor(nodes[-1].issued_at, nodes[-1].id) if nodes else None
+        return CertificatePage(nodes, total, end, more)
 
     async def valid_by_key(self, course_id: str, keys: Sequence[str]) -> dict[str, Held]:
         if not keys:
@@ -683,6 +720,33 @@ def _cursor_idx(cursor: str) -> int:
         if kind != "row":
             raise ValueError(kind)
         return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadInput(f"The cursor {cursor!r} is not one this API gave out.") from exc
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like_prefix(prefix: str) -> str:
+    return _escape_like(prefix) + "%"
+
+
+def _search_cursor(at: datetime, cert_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"cert:{at.isoformat()}|{cert_id}".encode()).decode().rstrip("=")
+
+
+def _search_cursor_key(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        at, _, cert_id = value.partition("|")
+        if kind != "cert":
+            raise ValueError(kind)
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError(at)
+        return parsed, uuid.UUID(cert_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadInput(f"The cursor {cursor!r} is not one this API gave out.") from exc
 

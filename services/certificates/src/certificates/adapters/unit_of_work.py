@@ -21,6 +21,7 @@ from certificates.adapters.repository import (
     SqlAlchemyStatusListRepository,
     SqlAlchemyTemplateRepository,
 )
+from certificates.adapters.variant_repository import SqlAlchemyTemplateVariantRepository
 from lms_shared.uow import SqlAlchemyUnitOfWork
 
 
@@ -32,6 +33,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
     certificates: SqlAlchemyCertificateRepository
     bulk_jobs: SqlAlchemyBulkJobRepository
     templates: SqlAlchemyTemplateRepository
+    variants: SqlAlchemyTemplateVariantRepository
     status_lists: SqlAlchemyStatusListRepository
     audit: SqlAlchemyAuditLog
     jobs: OutboxJobQueue
@@ -48,6 +50,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
         self.certificates = SqlAlchemyCertificateRepository(session)
         self.bulk_jobs = SqlAlchemyBulkJobRepository(session)
         self.templates = SqlAlchemyTemplateRepository(session)
+        self.variants = SqlAlchemyTemplateVariantRepository(session)
         self.status_lists = SqlAlchemyStatusListRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
         self.jobs = OutboxJobQueue(session)

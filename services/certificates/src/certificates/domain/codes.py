@@ -34,6 +34,8 @@ ALPHABET: Final = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 GROUP_SIZE: Final = 4
 BODY_LENGTH: Final = 12  # including the check character
 RANDOM_LENGTH: Final = BODY_LENGTH - 1
+# Stored form "KB-XXXX-XXXX-XXXX": the prefix, then a dash before each group.
+CODE_LENGTH: Final = len(CODE_PREFIX) + BODY_LENGTH + BODY_LENGTH // GROUP_SIZE
 
 # Longest input we bother to look at; anything longer is not a code and must not cost CPU.
 _MAX_INPUT_LENGTH: Final = 64
@@ -174,3 +176,42 @@ def normalize_code(text: object) -> str | None:
 def is_valid_code(text: object) -> bool:
     """True when ``text`` is a well-formed code with a correct check character."""
     return normalize_code(text) is not None
+
+
+def code_search_prefixes(text: object) -> list[str] | None:
+    """The stored-code prefixes a typed (possibly partial) code matches, or ``None`` if it cannot be one.
+
+    A whole valid code gives itself. A partial one is folded like :func:`normalize_code` (any case,
+    spaces or dashes, Cyrillic look-alikes) and formatted as the start of a stored code: ``kb 7qx4 m``
+    gives ``KB-7QX4-M``, and ``7QX4M`` (no prefix typed) gives ``KB-7QX4-M`` too. A partial code that
+    starts with ``KB`` may also be a body starting with those letters, so it gives both readings.
+    Returns ``None`` for a character no code has (``0``, ``O``, ``1``, ``I``, ``ı``...) or a text
+    longer than any code; an empty list when nothing is left after folding (no code filter).
+    """
+    whole = normalize_code(text)
+    if whole is not None:
+        return [whole]
+    if not isinstance(text, str) or len(text) > _MAX_INPUT_LENGTH:
+        return None
+    compact: list[str] = []
+    for ch in unicodedata.normalize("NFKC", text):
+        folded = _fold(ch)
+        if folded is None:
+            return None
+        compact.append(folded)
+    joined = "".join(compact)
+    if not joined:
+        return []
+    bodies = []
+    if joined.startswith(CODE_PREFIX):
+        bodies.append(joined[len(CODE_PREFIX) :])
+    bodies.append(joined)
+    prefixes = []
+    for body in bodies:
+        if len(body) > BODY_LENGTH:
+            continue
+        prefix = format_code(body) if body else CODE_PREFIX
+        if len(body) % GROUP_SIZE == 0 and body and len(body) < BODY_LENGTH:
+            prefix += "-"
+        prefixes.append(prefix)
+    return prefixes or None

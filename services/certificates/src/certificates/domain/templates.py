@@ -27,6 +27,8 @@ SUPPORTED_LANGUAGES: Final = ("en", "tr", "az", "kk", "ky", "uz", "ru")
 FALLBACK_LANGUAGE: Final = "en"
 MAX_SIGNATORIES: Final = 3
 MAX_LOGOS: Final = 3
+MAX_SIGNATORY_SLOTS: Final = 4
+"""Signatories of a co-branded certificate: the issuer's and the partner's together."""
 MAX_IMAGE_BYTES: Final = 2 * 1024 * 1024
 MAX_TEXT_LENGTH: Final = 200
 
@@ -139,6 +141,16 @@ class CertificateTemplate:
     signatories: tuple[Signatory, ...] = ()
     logos: tuple[bytes, ...] = ()
     """PNG or JPEG images shown side by side at the top, in order."""
+    partner_names: Mapping[str, str] = field(default_factory=dict)
+    """A national partner's name per language (co-branding, :mod:`~certificates.domain.cobranding`);
+    empty for a template without a partner. Printed under the issuer's name."""
+    partner_stamp: Mapping[str, object] | None = None
+    """Which stored state variant this template was composed with (org, version, digest): kept with
+    each certificate's printed data so it re-renders with exactly that variant."""
+    watermark: str | None = None
+    """Large text printed behind everything (``PREVIEW`` on a preview); None on real certificates."""
+    variants: Mapping[str, CertificateTemplate] = field(default_factory=dict)
+    """The co-branded templates of member states with a variant, by ``org`` (see :meth:`for_org`)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _TEMPLATE_ID_RE.fullmatch(self.id):
@@ -153,13 +165,16 @@ class CertificateTemplate:
         object.__setattr__(self, "texts", texts)
         object.__setattr__(self, "issuer_names", _checked_language_map("issuer_names", self.issuer_names))
         signatories = tuple(self.signatories)
-        if len(signatories) > MAX_SIGNATORIES:
+        # A partner adds its own signatories and logo next to the issuer's (domain/cobranding.py).
+        if self.partner_names:
+            object.__setattr__(self, "partner_names", _checked_language_map("partner_names", self.partner_names))
+        if len(signatories) > (MAX_SIGNATORY_SLOTS if self.partner_names else MAX_SIGNATORIES):
             raise TemplateError(f"at most {MAX_SIGNATORIES} signatories, got {len(signatories)}")
         if not all(isinstance(s, Signatory) for s in signatories):
             raise TemplateError("signatories must be Signatory objects")
         object.__setattr__(self, "signatories", signatories)
         logos = tuple(self.logos)
-        if len(logos) > MAX_LOGOS:
+        if len(logos) > MAX_LOGOS + (1 if self.partner_names else 0):
             raise TemplateError(f"at most {MAX_LOGOS} logos, got {len(logos)}")
         for index, logo in enumerate(logos):
             _check_image(f"logos[{index}]", logo)
@@ -169,6 +184,18 @@ class CertificateTemplate:
     def languages(self) -> tuple[str, ...]:
         """Languages this template has its own wording for."""
         return tuple(self.texts)
+
+    def for_org(self, org: str | None) -> CertificateTemplate:
+        """The template a certificate for a learner of ``org`` is printed with: its state's variant, else this."""
+        if org is None or not self.variants:
+            return self
+        return self.variants.get(org, self)
+
+    def partner_name(self, lang: str) -> str | None:
+        """The national partner's name in ``lang``, else English; None without a partner."""
+        if not self.partner_names:
+            return None
+        return self.partner_names.get(lang) or self.partner_names[FALLBACK_LANGUAGE]
 
     def texts_for(self, lang: str) -> CertificateTexts:
         """The wording in ``lang``, else English."""
@@ -203,6 +230,11 @@ class CertificateTemplate:
             add(hashlib.sha256(signatory.signature_image or b"").digest())
         for logo in self.logos:
             add(hashlib.sha256(logo).digest())
+        # Only when set, so the fingerprints of templates without them stay what they were.
+        if self.partner_names:
+            add("partner", sorted(self.partner_names.items()))
+        if self.watermark:
+            add("watermark", self.watermark)
         return digest.hexdigest()
 
 

@@ -37,6 +37,7 @@ from certificates.entrypoints.schemas import (
 )
 from certificates.service_layer import (
     bulk,
+    cobranding,
     data_integrity,
     erasure,
     issuing,
@@ -113,6 +114,30 @@ async def list_certificates(
                 continue
     found = await verification.find_certificates(uow, user, parsed, courseId, first)
     return {"nodes": [certificate_json(container.ports, c, with_pdf=True) for c in found]}
+
+
+@router.get("/v1/certificates/search")
+async def search_certificates(
+    user: CurrentUser,
+    uow: UowDep,
+    container: ContainerDep,
+    code: str | None = None,
+    name: str | None = None,
+    courseId: str | None = None,
+    status: str | None = None,
+    first: int = 50,
+    after: str | None = None,
+) -> dict[str, Any]:
+    """Certificates across courses by code (or its start), holder name (Turkic-aware), course and status,
+    newest first, paged with an opaque cursor: admins see all, country admins their state's."""
+    page = await verification.search_certificates(
+        uow, user, code=code, name=name, course_id=courseId, status=status, first=first, after=after
+    )
+    return {
+        "nodes": [certificate_json(container.ports, c, with_pdf=True) for c in page.nodes],
+        "totalCount": page.total_count,
+        "pageInfo": {"endCursor": page.end_cursor, "hasNextPage": page.has_next_page},
+    }
 
 
 @router.get("/v1/certificates/{cert_id}")
@@ -398,6 +423,56 @@ async def put_template(
     require_admin(user, "edit certificate templates")
     command = templates.SaveTemplate(template_id, body)
     return await templates.save_template(uow, actor_of(user), command, container.ports)
+
+
+# --- national co-branding: a member state's variant of a template (issue 14, item 5) ------------------
+
+
+@router.get("/v1/templates/{template_id}/variants")
+async def list_template_variants(template_id: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    require_admin(user, "see certificate template variants")
+    return {"nodes": await cobranding.list_variants(uow, template_id)}
+
+
+@router.get("/v1/templates/{template_id}/variants/{org}")
+async def get_template_variant(template_id: str, org: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    require_admin(user, "see certificate template variants")
+    return await cobranding.get_variant(uow, template_id, org)
+
+
+@router.put("/v1/templates/{template_id}/variants/{org}")
+async def put_template_variant(
+    template_id: str, org: str, body: dict[str, Any], user: CurrentUser, uow: UowDep, container: ContainerDep
+) -> dict[str, Any]:
+    """Set a state's co-branding (partner names, logo, signatories): a new version of the variant."""
+    require_admin(user, "edit certificate template variants")
+    command = cobranding.SaveVariant(template_id, org, body)
+    return await cobranding.save_variant(uow, actor_of(user), command, container.ports)
+
+
+@router.delete("/v1/templates/{template_id}/variants/{org}")
+async def delete_template_variant(template_id: str, org: str, user: CurrentUser, uow: UowDep) -> dict[str, Any]:
+    require_admin(user, "edit certificate template variants")
+    return await cobranding.remove_variant(uow, actor_of(user), template_id, org)
+
+
+@router.post("/v1/templates/{template_id}/variants/{org}/preview")
+async def preview_template_variant(
+    template_id: str,
+    org: str,
+    user: CurrentUser,
+    uow: UowDep,
+    container: ContainerDep,
+    body: dict[str, Any] | None = None,
+    lang: Annotated[str, Query(pattern="^[a-z]{2,3}$")] = "en",
+) -> Response:
+    """A sample certificate for that state (the stored variant, or the draft in the body), marked PREVIEW.
+
+    Admins, and the state's own country admin; nothing is stored, signed or issued.
+    """
+    command = cobranding.PreviewVariant(template_id, org, body or None, lang)
+    pdf = await cobranding.preview_variant(uow, user, command, container.ports)
+    return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
 
 
 # --- print batches (issue 17, item 7) --------------------------------------------------------------

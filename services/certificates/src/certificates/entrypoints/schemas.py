@@ -147,6 +147,8 @@ def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -
         "issuedAt": cert.issued_at.isoformat(),
         "issuer": cert.issuer_name,
         "signatories": cert.printed.get("signatories", []),
+        # The national partner printed beside the issuer (co-branding), as on the paper; None without.
+        "partner": (cert.printed.get("partner") or {}).get("name"),
         "language": cert.lang,
         "verifyUrl": ports.verify_url(cert.code),
         "revokedAt": cert.revoked_at.isoformat() if cert.revoked_at else None,

@@ -41,6 +41,7 @@ from certificates.domain.recipients import (
     parse_recipient,
 )
 from certificates.domain.scope import UNKNOWN, scoped_recipient
+from certificates.domain.search import holder_name_key
 from certificates.domain.templates import CertificateTemplate, choose_language
 from certificates.service_layer.ports import AuditEntry, AutoIssueFailure, CredentialFacts, IssueMode, Ports
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
@@ -175,6 +176,7 @@ def _make_one(
     """Render, sign and upload one certificate (runs in a worker thread)."""
     started = time.perf_counter()
     recipient = plan.recipient
+    template = template.for_org(recipient.org)  # the state's co-branded variant, if it has one
     issuer_name = template.issuer_name(plan.lang)
     verify_url = ports.verify_url(plan.code)
     try:
@@ -213,6 +215,9 @@ def _make_one(
     # Upload before the row exists: a row must never point at a missing PDF.
     ports.pdfs.put_pdf(key, pdf)
     signatories = [{"name": s.name_for(plan.lang), "title": s.title_for(plan.lang)} for s in template.signatories]
+    printed: dict[str, Any] = {"signatories": signatories}
+    if template.partner_stamp is not None:  # re-rendering takes exactly this variant version again
+        printed["partner"] = {**template.partner_stamp, "name": template.partner_name(plan.lang)}
     row = {
         "id": plan.id,
         "code": plan.code,
@@ -222,6 +227,7 @@ def _make_one(
         "generation": plan.generation,
         "learner_id": recipient.learner_id,
         "learner_name": recipient.name,
+        "name_key": holder_name_key(recipient.name),
         "email": recipient.email,
         "org": recipient.org,
         "municipality": recipient.municipality,
@@ -230,7 +236,7 @@ def _make_one(
         "course_title": plan.course_title,
         "issuer_name": issuer_name,
         "template_id": template.id,
-        "printed": {"signatories": signatories},
+        "printed": printed,
         "status": CertificateStatus.VALID.value,
         "issued_at": plan.issued_at,
         "bulk_job_id": job_id,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus
-from certificates.domain.certificate import IssuedCertificate
+from certificates.domain.certificate import CertificateStatus, IssuedCertificate
 from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
 from certificates.domain.printing import Printable, PrintBatch, PrintFilter, PrintFormat, PrintItem
@@ -186,6 +186,25 @@ class RowPage:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateSearch:
+    """Filters of a certificate search, all combined with AND (None / empty: no such filter)."""
+
+    code_prefixes: Sequence[str] = ()  # a stored code starting with any of these
+    words: Sequence[str] = ()  # every word is in the holder's folded name key
+    course_id: str | None = None
+    status: CertificateStatus | None = None
+    org: str | None = None  # a country admin's own state
+
+
+@dataclass(frozen=True, slots=True)
+class CertificatePage:
+    nodes: list[IssuedCertificate]
+    total_count: int
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ItemOutcome:
     idx: int
     status: ItemStatus
@@ -292,6 +311,10 @@ class CertificateRepository(Protocol):
         self, ids: Sequence[uuid.UUID] | None, course_id: str | None, limit: int, *, org: str | None = None
     ) -> list[IssuedCertificate]:
         """By ids and/or course, newest first; ``org``: of that member state only."""
+        ...
+
+    async def search(self, query: CertificateSearch, first: int, after: str | None) -> CertificatePage:
+        """Newest first (issued_at, then id, descending), ``first`` after the opaque cursor ``after``."""
         ...
 
     async def valid_by_key(self, course_id: str, keys: Sequence[str]) -> dict[str, Held]: ...
@@ -446,6 +469,37 @@ class TemplateRepository(Protocol):
     async def all(self) -> list[StoredTemplate]: ...
 
     async def save(self, template: StoredTemplate) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVariant:
+    """One stored version of a state's variant of a template; ``data`` None: the variant was removed."""
+
+    template_id: str
+    org: str
+    version: int
+    data: dict[str, Any] | None
+    digest: str | None
+    created_at: datetime
+    created_by: str
+
+
+class TemplateVariantRepository(Protocol):
+    """Versions of the states' variants of templates (co-branding), append-only."""
+
+    async def current(self, template_id: str) -> list[StoredVariant]:
+        """The newest version of each state's variant of the template, removed ones left out."""
+        ...
+
+    async def latest(self, template_id: str, org: str) -> StoredVariant | None:
+        """The newest version of one state's variant, a removal included; None if never set."""
+        ...
+
+    async def version(self, template_id: str, org: str, version: int) -> StoredVariant | None: ...
+
+    async def add(self, variant: StoredVariant) -> bool:
+        """Insert a new version; False when that version number was taken meanwhile."""
+        ...
 
 
 class StatusListRepository(Protocol):

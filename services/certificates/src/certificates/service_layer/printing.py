@@ -234,7 +234,10 @@ async def rerender_certificate(uow: CertificatesUnitOfWork, ports: Ports, certif
     cert = await uow.certificates.get(certificate_id)
     if cert is None:
         raise CertificateUnprintable(f"certificate {certificate_id} no longer exists")
-    template = await ports.templates.get(uow, cert.template_id)
+    try:
+        template = await ports.templates.as_printed(uow, cert.template_id, cert.printed)
+    except ValueError as exc:  # TemplateError: the variant version it names cannot be rebuilt
+        raise CertificateUnprintable(f"the certificate {cert.code} could not be printed again: {exc}") from exc
     document = CertificateDocument(
         code=cert.code,
         learner_name=cert.learner_name,

@@ -32,6 +32,7 @@ from certificates.domain.templates import (
     TemplateError,
     default_template,
 )
+from certificates.service_layer.cobranding import VariantCache, signatory_problem
 from certificates.service_layer.ports import AuditEntry, StoredTemplate
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.db import utcnow
@@ -134,6 +135,9 @@ async def save_template(
         raise BadInput(f"The template is not valid: {exc}") from exc
     except TypeError as exc:
         raise BadInput(f"The template has an unknown field: {exc}") from exc
+    problem = signatory_problem(len(stored["signatories"]), await uow.variants.current(template_id))
+    if problem is not None:
+        raise BadInput(f"The template is not valid: {problem}.")
     for key, data in images.items():
         await ports.images.save_image(key, data)
     now = utcnow()
@@ -181,9 +185,23 @@ class TemplateProvider:
     def __init__(self, load_image: ImageLoader) -> None:
         self._load_image = load_image
         self._cache: dict[str, _Cached] = {}
+        self._variants = VariantCache(load_image)
 
     async def get(self, uow: CertificatesUnitOfWork, template_id: str | None) -> CertificateTemplate:
-        """The template of that id; ``None`` or an unknown id means the "default" template."""
+        """The template of that id; ``None`` or an unknown id means the "default" template.
+
+        With the member states' current variants attached (co-branding): ``template.for_org(org)``
+        is what a certificate for a learner of ``org`` is printed with.
+        """
+        return await self._variants.attach(uow, await self._base(uow, template_id))
+
+    async def as_printed(
+        self, uow: CertificatesUnitOfWork, template_id: str | None, printed: Mapping[str, Any]
+    ) -> CertificateTemplate:
+        """The template an issued certificate was printed with (the variant version it recorded, or none)."""
+        return await self._variants.as_printed(uow, await self._base(uow, template_id), printed)
+
+    async def _base(self, uow: CertificatesUnitOfWork, template_id: str | None) -> CertificateTemplate:
         wanted = template_id or "default"
         row = await uow.templates.get(wanted)
         if row is None and wanted != "default":

@@ -17,6 +17,7 @@ from certificates.service_layer.ports import (
     PrintBatchRepository,
     StatusListRepository,
     TemplateRepository,
+    TemplateVariantRepository,
 )
 from lms_shared.uow import UnitOfWork
 
@@ -38,6 +39,9 @@ class CertificatesUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def templates(self) -> TemplateRepository: ...
+
+    @property
+    def variants(self) -> TemplateVariantRepository: ...
 
     @property
     def status_lists(self) -> StatusListRepository: ...

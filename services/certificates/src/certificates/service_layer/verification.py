@@ -6,14 +6,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Final
 
-from certificates.domain.certificate import IssuedCertificate
-from certificates.domain.codes import normalize_code
+from certificates.domain.certificate import CertificateStatus, IssuedCertificate
+from certificates.domain.codes import code_search_prefixes, normalize_code
 from certificates.domain.course import CourseInfo
+from certificates.domain.search import MAX_NAME_QUERY, MAX_PAGE
 from certificates.service_layer.data_integrity import credential_with_proof
-from certificates.service_layer.ports import Ports
+from certificates.service_layer.ports import CertificatePage, CertificateSearch, Ports
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
 from lms_shared.auth import Principal
 from lms_shared.errors import BadInput, Forbidden, NotFound
+from lms_shared.text import search_words
 
 
 async def verify_code(uow: CertificatesUnitOfWork, code: str) -> IssuedCertificate | None:
@@ -99,3 +101,48 @@ async def _can_see(uow: CertificatesUnitOfWork, user: Principal, cert: IssuedCer
         return True
     course = await uow.courses.get(cert.course_id)
     return course is not None and course.is_trainer(user.sub)
+
+
+async def search_certificates(
+    uow: CertificatesUnitOfWork,
+    user: Principal,
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    course_id: str | None = None,
+    status: str | None = None,
+    first: int = 50,
+    after: str | None = None,
+) -> CertificatePage:
+    """Certificates across courses, newest first, paged: for admins (all) and country admins (their state).
+
+    Every filter given must match (AND): ``code`` whole or its start, typed any way a person types
+    it; ``name`` every word of it in the holder's name, Turkic-aware (``Eliyev``/``Aliyev`` find
+    ``Əliyev``); ``course_id``; ``status``. Trainers and learners are refused (FORBIDDEN): a trainer
+    lists their course's certificates with :func:`find_certificates`.
+    """
+    org = user.country_scope()  # FORBIDDEN for anyone but admins and country admins
+    if not 1 <= first <= MAX_PAGE:
+        raise BadInput(f"first must be between 1 and {MAX_PAGE}, not {first}.")
+    prefixes: list[str] = []
+    if code is not None and code.strip():
+        found = code_search_prefixes(code)
+        if found is None:
+            raise BadInput(
+                f"{code.strip()[:40]!r} is not (the start of) a certificate code: codes look like KB-7QX4-M9PA-K3TD "
+                "and have no 0, O, 1 or I."
+            )
+        prefixes = found
+    words: list[str] = []
+    if name is not None:
+        if len(name) > MAX_NAME_QUERY:
+            raise BadInput(f"The name to search for is longer than {MAX_NAME_QUERY} characters.")
+        words = search_words(name)
+    wanted: CertificateStatus | None = None
+    if status:
+        try:
+            wanted = CertificateStatus(status)
+        except ValueError as exc:
+            raise BadInput(f"status must be VALID or REVOKED, not {status[:20]!r}.") from exc
+    query = CertificateSearch(code_prefixes=prefixes, words=words, course_id=course_id or None, status=wanted, org=org)
+    return await uow.certificates.search(query, first, after or None)

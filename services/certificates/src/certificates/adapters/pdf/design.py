@@ -95,7 +95,23 @@ def template_strings(template: CertificateTemplate, lang: str) -> list[str]:
     strings = [getattr(texts, name) for name in texts.__slots__]
     for signatory in template.signatories:
         strings += (printable(signatory.name_for(lang)), printable(signatory.title_for(lang)))
+    partner = template.partner_name(lang)
+    if partner is not None:
+        strings.append(printable(partner))
+    if template.watermark:
+        strings.append(template.watermark)
     return strings
+
+
+# A co-branded certificate's issuer line moves up to make room for the partner's name below it;
+# without a partner the page is exactly as before (old certificates re-render to the same bytes).
+_ISSUER_BASELINE: Final = 112.0
+_ISSUER_BASELINE_WITH_PARTNER: Final = 105.0
+_PARTNER_BASELINE: Final = 121.0
+
+
+def _issuer_baseline(template: CertificateTemplate) -> float:
+    return _ISSUER_BASELINE_WITH_PARTNER if template.partner_names else _ISSUER_BASELINE
 
 
 def draw_static_layer(template: CertificateTemplate, lang: str, faces: FaceSet) -> StaticLayer:
@@ -115,6 +131,11 @@ def draw_static_layer(template: CertificateTemplate, lang: str, faces: FaceSet) 
     page.stroke_rect(16, 16, PAGE_WIDTH - 32, PAGE_HEIGHT - 32, palette.primary, 2.4)
     page.stroke_rect(23, 23, PAGE_WIDTH - 46, PAGE_HEIGHT - 46, palette.accent, 0.7)
     _corner_ornaments(page, palette)
+    if template.watermark:
+        # Behind everything else, light enough to read the certificate through it.
+        fitted = fit(template.watermark, semibold, max_width=PAGE_WIDTH - 120, max_size=150, min_size=40)
+        faint = mix(palette.accent, palette.paper, 0.8)
+        page.text(fitted.lines[0], _CENTRE, 360, semibold, fitted.size, faint, align="center")
 
     # Logos across the top; without them the text block moves up to stay balanced.
     shift = 0.0 if template.logos else -10.0
@@ -132,6 +153,21 @@ def draw_static_layer(template: CertificateTemplate, lang: str, faces: FaceSet) 
             images.append((name, image))
             page.image(name, x, 46 + (44 - h) / 2, w, h)
             x += w + gap
+
+    partner = template.partner_name(lang)
+    if partner is not None:
+        # The national partner's name, under the issuer's (drawn by the learner layer).
+        fitted = fit(printable(partner), regular, max_width=_TEXT_WIDTH, max_size=9.5, min_size=6, tracking=0.6)
+        page.text(
+            fitted.lines[0],
+            _CENTRE,
+            _PARTNER_BASELINE + shift,
+            regular,
+            fitted.size,
+            palette.muted,
+            align="center",
+            tracking=0.6,
+        )
 
     fitted = fit(texts.headline, semibold, max_width=_TEXT_WIDTH, max_size=30, min_size=14)
     page.text(fitted.lines[0], _CENTRE, 154 + shift, semibold, fitted.size, palette.primary, align="center")
@@ -183,7 +219,16 @@ def draw_learner_layer(
     fitted = fit(
         issuer_name, regular, max_width=_TEXT_WIDTH, max_size=10.5, min_size=6, tracking=0.9, deadline=deadline
     )
-    page.text(fitted.lines[0], _CENTRE, 112 + shift, regular, fitted.size, palette.muted, align="center", tracking=0.9)
+    page.text(
+        fitted.lines[0],
+        _CENTRE,
+        _issuer_baseline(template) + shift,
+        regular,
+        fitted.size,
+        palette.muted,
+        align="center",
+        tracking=0.9,
+    )
 
     fitted = fit(
         learner_name,
