@@ -87,7 +87,7 @@ function dimensionCell(i18n: I18n, dim: Dimension, row: ReportRowData): string {
   }
 }
 
-function ReportTable({ data, groupBy, id }: { data: NationalReportData["table"]; groupBy: Dimension[]; id: string }) {
+function ReportTable({ data, groupBy, id, courseId, busy }: { data: NationalReportData["table"]; groupBy: Dimension[]; id: string; courseId: string | null; busy: boolean }) {
   const i18n = useI18n();
   const { t, number } = i18n;
   const dims = DIMENSIONS.filter((d) => groupBy.includes(d));
@@ -95,7 +95,7 @@ function ReportTable({ data, groupBy, id }: { data: NationalReportData["table"];
   return (
     // Long reports scroll inside their box: keyboard users reach it with Tab and scroll with the arrows.
     <div class="table-scroll" tabIndex={0} role="region" aria-label={t("reports.tableTitle")}>
-      <table class="table report-table" id={id}>
+      <table class="table report-table" id={id} data-course={courseId ?? "all"} aria-busy={busy ? "true" : "false"}>
         <caption>{t("reports.tableCaption", { count: data.rows.length })}</caption>
         <thead>
           <tr>
@@ -252,10 +252,13 @@ export function ReportsPage() {
   const [courseId, setCourseId] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  const [state, setState] = useState<{ data: NationalReportData | null; error: unknown; loading: boolean }>({
+  // `courseId` is the filter the data shown was fetched with: a new answer replaces the old one only
+  // when it arrives, and the table says which course its rows are for (data-course).
+  const [state, setState] = useState<{ data: NationalReportData | null; error: unknown; loading: boolean; courseId: string | null }>({
     data: null,
     error: null,
     loading: false,
+    courseId: null,
   });
   const [csvBusy, setCsvBusy] = useState(false);
   const [csvError, setCsvError] = useState<unknown>(null);
@@ -275,9 +278,10 @@ export function ReportsPage() {
     if (!ready) return;
     let live = true;
     setState((s) => ({ ...s, loading: true, error: null }));
+    const asked = variables.courseId ?? null;
     gql(NATIONAL_REPORT, variables).then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error) => live && setState({ data: null, error, loading: false }),
+      (data) => live && setState({ data, error: null, loading: false, courseId: asked }),
+      (error) => live && setState({ data: null, error, loading: false, courseId: asked }),
     );
     return () => {
       live = false;
@@ -372,7 +376,7 @@ export function ReportsPage() {
           </p>
           <Charts data={state.data} showState={!fixedOrg && !org} />
           <h2>{t("reports.tableTitle")}</h2>
-          <ReportTable data={state.data.table} groupBy={dims} id={tableId} />
+          <ReportTable data={state.data.table} groupBy={dims} id={tableId} courseId={state.courseId} busy={state.loading} />
         </div>
       ) : null}
     </section>
