@@ -155,3 +155,26 @@ def _course_visible(api: Api, course_id: str) -> bool:
         )
     except AssertionError:
         return False
+
+
+def complete_course(learner: Api, course: PublishedCourse, enrollment_id: str) -> None:
+    """Finish a :func:`publish_course` course as the learner: read the text, pass the quiz ("Citizens")."""
+    learner.q(
+        """mutation($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }""",
+        e=enrollment_id,
+        l=course.text_lesson_id,
+    )
+    quiz = learner.q(
+        """query($id: ID!) { course(id: $id) { modules { lessons { id quiz { questions { id
+             options { id label(lang: "en") } } } } } } }""",
+        id=course.id,
+    )["course"]["modules"][0]["lessons"][1]["quiz"]
+    question = quiz["questions"][0]
+    right = next(o["id"] for o in question["options"] if o["label"] == "Citizens")
+    learner.q(
+        """mutation($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) { submitQuiz(enrollmentId: $e, lessonId: $l,
+             answers: $a) { passed } }""",
+        e=enrollment_id,
+        l=course.quiz_lesson_id,
+        a=[{"questionId": question["id"], "optionIds": [right]}],
+    )

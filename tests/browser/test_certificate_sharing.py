@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.browser.support import Api, assert_accessible, publish_course, screenshot, uid, wait_until
+from tests.browser.support import Api, assert_accessible, complete_course, publish_course, screenshot, uid, wait_until
 
 
 def _certified(api: Any, title: str) -> dict[str, Any]:
@@ -26,25 +26,7 @@ def _certified(api: Any, title: str) -> dict[str, Any]:
             return None
 
     enrollment = wait_until(enrol, timeout=60, interval=1)
-    learner.q(
-        """mutation($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }""",
-        e=enrollment["id"],
-        l=course.text_lesson_id,
-    )
-    quiz = learner.q(
-        """query($id: ID!) { course(id: $id) { modules { lessons { id quiz { questions { id
-             options { id label(lang: "en") } } } } } } }""",
-        id=course.id,
-    )["course"]["modules"][0]["lessons"][1]["quiz"]
-    question = quiz["questions"][0]
-    right = next(o["id"] for o in question["options"] if o["label"] == "Citizens")
-    learner.q(
-        """mutation($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) { submitQuiz(enrollmentId: $e, lessonId: $l,
-             answers: $a) { passed } }""",
-        e=enrollment["id"],
-        l=course.quiz_lesson_id,
-        a=[{"questionId": question["id"], "optionIds": [right]}],
-    )
+    complete_course(learner, course, enrollment["id"])
 
     def issued() -> dict[str, Any] | None:
         certs = learner.q("""query { myCertificates { code courseTitle verifyUrl } }""")["myCertificates"]

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.support import Api, publish_course, uid, wait_until
+from tests.browser.support import Api, complete_course, publish_course, uid, wait_until
 from tests.browser.test_trainer_journey import PDF
 
 EXPIRED = (
@@ -137,25 +137,7 @@ def test_a_certificate_pdf_opens_after_the_first_url_expired(
         timeout=60,
         interval=1,
     )
-    learner.q(
-        """mutation($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }""",
-        e=enrollment["id"],
-        l=course.text_lesson_id,
-    )
-    quiz = learner.q(
-        """query($id: ID!) { course(id: $id) { modules { lessons { id quiz { questions { id
-             options { id label(lang: "en") } } } } } } }""",
-        id=course.id,
-    )["course"]["modules"][0]["lessons"][1]["quiz"]
-    question = quiz["questions"][0]
-    right = next(o["id"] for o in question["options"] if o["label"] == "Citizens")
-    learner.q(
-        """mutation($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) { submitQuiz(enrollmentId: $e, lessonId: $l,
-             answers: $a) { passed } }""",
-        e=enrollment["id"],
-        l=course.quiz_lesson_id,
-        a=[{"questionId": question["id"], "optionIds": [right]}],
-    )
+    complete_course(learner, course, enrollment["id"])
 
     def pdf_ready() -> bool:
         certs = learner.q("""query { myCertificates { courseTitle pdfUrl } }""")["myCertificates"]

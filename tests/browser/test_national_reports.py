@@ -22,7 +22,15 @@ from typing import Any
 import pytest
 
 from tests.browser.csp_support import settled, watch_csp
-from tests.browser.support import Api, PublishedCourse, assert_accessible, publish_course, screenshot, uid, wait_until
+from tests.browser.support import (
+    Api,
+    assert_accessible,
+    complete_course,
+    publish_course,
+    screenshot,
+    uid,
+    wait_until,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "gateway" / "web" / "src" / "i18n"
@@ -86,28 +94,6 @@ def _enrol(learner: Api, course_id: str) -> str:
     return str(wait_until(attempt, timeout=60, interval=1))
 
 
-def _complete(learner: Api, course: PublishedCourse, enrollment_id: str) -> None:
-    learner.q(
-        """mutation($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }""",
-        e=enrollment_id,
-        l=course.text_lesson_id,
-    )
-    quiz = learner.q(
-        """query($id: ID!) { course(id: $id) { modules { lessons { id quiz { questions { id
-             options { id label(lang: "en") } } } } } } }""",
-        id=course.id,
-    )["course"]["modules"][0]["lessons"][1]["quiz"]
-    question = quiz["questions"][0]
-    right = next(o["id"] for o in question["options"] if o["label"] == "Citizens")
-    learner.q(
-        """mutation($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) { submitQuiz(enrollmentId: $e, lessonId: $l,
-             answers: $a) { passed } }""",
-        e=enrollment_id,
-        l=course.quiz_lesson_id,
-        a=[{"questionId": question["id"], "optionIds": [right]}],
-    )
-
-
 REPORT = """query($c: ID, $org: String) { report(groupBy: [MUNICIPALITY], courseId: $c, org: $org) {
   rows { municipality enrolled completed certificates } totals { enrolled completed } } }"""
 
@@ -124,7 +110,7 @@ def reported_course(api: Any, person: Any) -> dict[str, Any]:
     first = _enrol(ganja, course.id)
     _enrol(sheki, course.id)
     _enrol(almaty, course.id)
-    _complete(ganja, course, first)
+    complete_course(ganja, course, first)
     admin: Api = api("admin")
 
     def counted() -> bool:

@@ -7,6 +7,8 @@ here. Every handler is also safe to apply twice and in any order.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lms_shared.events.catalogue import (
     CertificateIssuedV1,
     CertificateRevokedV1,
@@ -16,6 +18,7 @@ from lms_shared.events.catalogue import (
     CoursePublishedV1,
     EnrollmentCreatedV1,
     EnrollmentWithdrawnV1,
+    LearnerData,
     LessonCompletedV1,
     QuizAttemptedV1,
 )
@@ -78,9 +81,24 @@ async def on_certificate_revoked(uow: ProgressUnitOfWork, event: CertificateRevo
 # the same counts (tests/integration/test_national.py).
 
 
+async def _named_learner_seen(
+    uow: ProgressUnitOfWork, learner_id: str, person: LearnerData, active_at: datetime
+) -> None:
+    """The directory row of a learner an event names, with their search key; an erased learner
+    keeps their pseudonym whatever a late or redelivered event says."""
+    name = await erasure.recorded_name(uow, learner_id, person.name)
+    await uow.national.learner_seen(
+        learner_id=learner_id,
+        active_at=active_at,
+        name=name,
+        name_key=name_search_key(name),
+        org=person.org,
+        municipality=person.municipality,
+    )
+
+
 async def on_enrollment_created(uow: ProgressUnitOfWork, event: EnrollmentCreatedV1, envelope: Envelope) -> None:
     person = event.person
-    name = await erasure.recorded_name(uow, event.learner_id, person.name)  # an erased learner stays erased
     await uow.national.enrollment_seen(
         enrollment_id=event.enrollment_id,
         course_id=event.course_id,
@@ -90,14 +108,7 @@ async def on_enrollment_created(uow: ProgressUnitOfWork, event: EnrollmentCreate
         enrolled_at=event.enrolled_at,
         created_seen_at=envelope.time,
     )
-    await uow.national.learner_seen(
-        learner_id=event.learner_id,
-        active_at=envelope.time,
-        name=name,
-        name_key=name_search_key(name),
-        org=person.org,
-        municipality=person.municipality,
-    )
+    await _named_learner_seen(uow, event.learner_id, person, envelope.time)
 
 
 async def on_enrollment_withdrawn(uow: ProgressUnitOfWork, event: EnrollmentWithdrawnV1, envelope: Envelope) -> None:
@@ -111,7 +122,6 @@ async def on_enrollment_withdrawn(uow: ProgressUnitOfWork, event: EnrollmentWith
 
 async def on_course_completed(uow: ProgressUnitOfWork, event: CourseCompletedV1, envelope: Envelope) -> None:
     person = event.person
-    name = await erasure.recorded_name(uow, event.learner_id, person.name)  # an erased learner stays erased
     await uow.national.enrollment_seen(
         enrollment_id=event.enrollment_id,
         course_id=event.course_id,
@@ -120,14 +130,7 @@ async def on_course_completed(uow: ProgressUnitOfWork, event: CourseCompletedV1,
         municipality=person.municipality,
         completed_at=event.completed_at,
     )
-    await uow.national.learner_seen(
-        learner_id=event.learner_id,
-        active_at=event.completed_at,
-        name=name,
-        name_key=name_search_key(name),
-        org=person.org,
-        municipality=person.municipality,
-    )
+    await _named_learner_seen(uow, event.learner_id, person, event.completed_at)
 
 
 async def on_lesson_completed(uow: ProgressUnitOfWork, event: LessonCompletedV1, envelope: Envelope) -> None:
