@@ -125,23 +125,7 @@ class PdfMerger:
             head = head.replace(b"/Parent \x00", b"/Parent %d 0 R" % self.PAGES)
         body = head if data is None else head + data
         busy.discard(key)
-        if key in local:
-            number = local[key]
-        else:
-            digest = hashlib.blake2b(body, digest_size=16).digest()
-            shared = None if page else self._seen.get(digest)
-            if shared is not None:
-                self.shared_objects += 1
-                local[key] = shared
-                return shared
-            number = self._allocate()
-            local[key] = number
-            if not page:
-                self._seen[digest] = number
-        self._offsets[number] = self.position
-        out.append(self._out(b"%d 0 obj\n" % number + body + b"\nendobj\n"))
-        self.written_objects += 1
-        return number
+        return self._place(key, body, local, out, page)
 
     def _emit(self, ref: IndirectObject, local: dict[int, int], busy: set[int], out: list[bytes], page: bool) -> int:
         key = ref.idnum
@@ -154,7 +138,12 @@ class PdfMerger:
         obj = ref.get_object()
         body = self._body(obj, local, busy, out, page)
         busy.discard(key)
-        if key in local:  # numbered while its children were written (a cycle)
+        return self._place(key, body, local, out, page)
+
+    def _place(self, key: int, body: bytes, local: dict[int, int], out: list[bytes], page: bool) -> int:
+        """Write one object's body under its number (given already when a cycle numbered it while its
+        children were written), or share an identical object written before (never for pages)."""
+        if key in local:
             number = local[key]
         else:
             digest = hashlib.blake2b(body, digest_size=16).digest()
