@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -56,6 +57,8 @@ class Principal:
     municipality: str | None = None
     locale: str | None = None
     email: str | None = None
+    # OIDC's standard ``zoneinfo`` claim (an IANA zone): reminders name times in it.
+    zoneinfo: str | None = None
     token: str = field(default="", repr=False)
 
     @property
@@ -146,6 +149,7 @@ class Principal:
             municipality=_opt_str(claims.get("municipality")),
             locale=_opt_str(claims.get("locale")),
             email=_opt_str(claims.get("email")),
+            zoneinfo=_opt_zone(claims.get("zoneinfo")),
             token=token,
         )
 
@@ -160,7 +164,20 @@ class Principal:
             org=self.org,
             municipality=self.municipality,
             locale=self.locale,
+            zoneinfo=self.zoneinfo,
         )
+
+
+def _opt_zone(v: Any) -> str | None:
+    """An IANA zone name the tz database knows, else None (a bad claim never breaks sign-in)."""
+    name = _opt_str(v)
+    if name is None or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+    return name
 
 
 def _opt_str(v: Any) -> str | None:

@@ -60,6 +60,8 @@ class LearnerData(BaseModel):
     org: str | None = None
     municipality: str | None = None
     locale: str | None = None
+    # IANA zone (the token's ``zoneinfo`` claim), when the identity provider gives one.
+    zoneinfo: str | None = None
 
 
 # Flat fields of minor version 0 and the LearnerData field each mirrors.
@@ -143,16 +145,58 @@ class QuizKey(BaseModel):
     questions: list[QuizQuestionKey]
 
 
+class LiveSessionSnapshot(BaseModel):
+    """A scheduled session of a ``LIVE`` lesson (a forum day, a workshop, a webinar).
+
+    ``starts_at``/``ends_at`` are aware UTC instants; ``timezone`` is the IANA zone it is announced in.
+    ``online_url`` is the join link: consumers show it only to ACTIVE learners, trainers and admins.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    venues: Localized = Field(default_factory=dict)
+    online_url: str | None = None
+    capacity: int | None = Field(default=None, ge=1)
+
+
+class SurveyOptionSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: str
+    labels: Localized = Field(default_factory=dict)
+
+
+class SurveyQuestionSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: str
+    kind: Literal["RATING", "TEXT", "SINGLE_CHOICE"]
+    prompts: Localized = Field(default_factory=dict)
+    scale: int | None = Field(default=None, ge=2, le=10)
+    options: list[SurveyOptionSnapshot] = Field(default_factory=list)
+
+
+class SurveySnapshot(BaseModel):
+    """A feedback form of a ``SURVEY`` lesson; anonymous surveys never link an answer to a learner."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    anonymous: bool = True
+    questions: list[SurveyQuestionSnapshot]
+
+
 class LessonSnapshot(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     id: str
     position: int
-    kind: Literal["TEXT", "VIDEO", "DOCUMENT", "QUIZ"]
+    # LIVE and SURVEY: course.published minor 2.
+    kind: Literal["TEXT", "VIDEO", "DOCUMENT", "QUIZ", "LIVE", "SURVEY"]
     titles: Localized
     required: bool = True
     duration_minutes: int | None = None
     material_id: str | None = None
     quiz: QuizKey | None = None
+    live: LiveSessionSnapshot | None = None
+    survey: SurveySnapshot | None = None
 
 
 class ModuleSnapshot(BaseModel):
@@ -167,6 +211,23 @@ class CertificatePolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     auto_issue: bool = True
     template_id: str | None = None
+    # Minor 2: a certificate of completion, or of participation in an event (LIVE sessions).
+    kind: Literal["COMPLETION", "PARTICIPATION"] = "COMPLETION"
+
+
+class RegistrationPolicySnapshot(BaseModel):
+    """Who gets a seat: capacity, per-state quotas, approval, a closing date and a waiting list.
+
+    The defaults are the first release's behaviour: unlimited seats, no approval, never closes.
+    ``quotas`` maps a member state's ``org`` code to the seats reserved for it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    capacity: int | None = Field(default=None, ge=1)
+    approval_required: bool = False
+    quotas: dict[str, int] = Field(default_factory=dict)
+    closes_at: datetime | None = None
+    waitlist: bool = True
 
 
 class CompletionRule(BaseModel):
@@ -180,7 +241,7 @@ class CoursePublishedV1(Payload):
     """A new immutable version of a course: everything consumers need to work without calling back."""
 
     TYPE: ClassVar[str] = "lms.courses.course.published.v1"
-    MINOR: ClassVar[int] = 1
+    MINOR: ClassVar[int] = 2
     SOURCE: ClassVar[str] = "courses"
     course_id: str
     version: int = Field(ge=1)
@@ -199,6 +260,10 @@ class CoursePublishedV1(Payload):
     # Minor 1: the course's ownership revision when it was published (see CourseOwnersChangedV1); 0
     # from producers of minor 0. Consumers keep the owners of the highest revision they have seen.
     owner_revision: int = Field(default=0, ge=0)
+    # Minor 2: live sessions and surveys in lessons, the registration policy, the certificate kind.
+    registration: RegistrationPolicySnapshot = Field(default_factory=RegistrationPolicySnapshot)
+    # Days without progress in an ACTIVE enrolment after which the learner is reminded; None = off.
+    inactivity_reminder_days: int | None = Field(default=None, ge=1, le=365)
 
     def subject_key(self) -> str:
         return self.course_id
@@ -272,6 +337,62 @@ class EnrollmentWithdrawnV1(Payload):
 
     def subject_key(self) -> str:
         return self.enrollment_id
+
+
+class RegistrationChangedV1(WithLearner):
+    """A registration moved: registered, approved, rejected, promoted from the waiting list, withdrawn.
+
+    Emitted for every status change of an enrolment (the first one with ``cause="registered"``).
+    ``enrollment.created`` still means "has a seat": it is emitted when the status becomes ACTIVE
+    (at once, on approval or on promotion), so consumers of the first release need no change.
+    ``waitlist_position`` is the position at this change; later moves up the list are not announced.
+    """
+
+    TYPE: ClassVar[str] = "lms.progress.registration.changed.v1"
+    SOURCE: ClassVar[str] = "progress"
+    enrollment_id: str
+    course_id: str
+    course_version: int
+    learner_id: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
+    learner_name: str = Field(default=None)  # type: ignore[assignment]  # filled by the validator
+    org: str | None = None
+    municipality: str | None = None
+    status: Literal["ACTIVE", "PENDING", "WAITLISTED", "REJECTED", "WITHDRAWN"]
+    previous_status: Literal["ACTIVE", "PENDING", "WAITLISTED", "REJECTED", "WITHDRAWN"] | None = None
+    cause: Literal["registered", "approved", "rejected", "promoted", "withdrawn"]
+    via: Literal["self", "cohort"] = "self"
+    waitlist_position: int | None = Field(default=None, ge=1)
+    reason: str | None = None
+    decided_by: str | None = None
+    changed_at: datetime
+
+    def subject_key(self) -> str:
+        return self.enrollment_id
+
+
+class AttendanceRecordedV1(Payload):
+    """A learner was recorded present (checked in with the code, or marked by a trainer) or absent.
+
+    Attendance is the completion of a ``LIVE`` lesson: the first time a learner is present, progress
+    also emits ``lesson.completed`` (and ``course.completed`` when it was the last required lesson).
+    Certificates learn attendance from ``course.completed`` only; this event is the audit trail for
+    reports and notifications.
+    """
+
+    TYPE: ClassVar[str] = "lms.progress.attendance.recorded.v1"
+    SOURCE: ClassVar[str] = "progress"
+    enrollment_id: str
+    course_id: str
+    course_version: int
+    learner_id: str
+    lesson_id: str
+    present: bool
+    method: Literal["CODE", "TRAINER"]
+    recorded_by: str
+    recorded_at: datetime
+
+    def subject_key(self) -> str:
+        return f"{self.enrollment_id}:{self.lesson_id}"
 
 
 class LessonCompletedV1(Payload):
@@ -387,6 +508,7 @@ class BulkProgressV1(Payload):
     """Counts of a bulk-issue job, throttled (at most a few per second per job), and once at the end."""
 
     TYPE: ClassVar[str] = "lms.certificates.bulk.progress.v1"
+    MINOR: ClassVar[int] = 1
     SOURCE: ClassVar[str] = "certificates"
     job_id: str
     course_id: str
@@ -398,6 +520,8 @@ class BulkProgressV1(Payload):
     updated_at: datetime
     refused: int = 0
     """Rows refused before issuing (invalid input); ``issued + skipped + refused + failed == total`` at the end."""
+    # Minor 1: who started the job (their ``sub``), so that they hear when it ends.
+    requested_by: str | None = None
 
     def subject_key(self) -> str:
         return self.job_id
@@ -424,6 +548,27 @@ class AutoIssueRequestedV1(Payload):
         return f"{self.course_id}:{self.learner.id or self.enrollment_id or self.learner.name}"
 
 
+# --- notifications -------------------------------------------------------------------------------
+
+
+class NotificationCreatedV1(Payload):
+    """A notification was stored for a person: the gateway pushes it to their open subscriptions.
+
+    It carries no text (the gateway reads the notification, rendered in the viewer's language, from
+    the notifications service with the viewer's own token), so nothing personal travels on the bus.
+    """
+
+    TYPE: ClassVar[str] = "lms.notifications.notification.created.v1"
+    SOURCE: ClassVar[str] = "notifications"
+    notification_id: str
+    recipient_id: str
+    kind: str
+    created_at: datetime
+
+    def subject_key(self) -> str:
+        return self.recipient_id
+
+
 CATALOGUE: dict[str, type[Payload]] = {
     p.TYPE: p
     for p in (
@@ -432,6 +577,8 @@ CATALOGUE: dict[str, type[Payload]] = {
         CourseOwnersChangedV1,
         EnrollmentCreatedV1,
         EnrollmentWithdrawnV1,
+        RegistrationChangedV1,
+        AttendanceRecordedV1,
         LessonCompletedV1,
         QuizAttemptedV1,
         CourseCompletedV1,
@@ -440,6 +587,7 @@ CATALOGUE: dict[str, type[Payload]] = {
         CertificateRevokedV1,
         BulkProgressV1,
         AutoIssueRequestedV1,
+        NotificationCreatedV1,
     )
 }
 
