@@ -10,17 +10,17 @@ WEB_DIST := gateway/src/gateway/web/dist
 INTEROP_DIR := tests/interop/node
 PYTEST := $(PY) -m pytest
 WORKERS ?= 1
-PATHS := shared/src services/courses/src services/progress/src services/certificates/src gateway/src deploy/local
+PATHS := shared/src services/courses/src services/progress/src services/certificates/src services/notifications/src gateway/src deploy/local
 
 .PHONY: help venv web chromium interop run infra test test-unit test-integration test-e2e test-browser test-interop \
-        test-shared test-courses test-progress test-certificates test-gateway test-deploy \
+        test-shared test-courses test-progress test-certificates test-notifications test-gateway test-deploy \
         lint format seed token bench soak fuzz schemas smoke clean
 
 help:
 	@echo "make run        start the whole suite on embedded servers (Ctrl-C stops it)"
 	@echo "make test       every test: unit, integration, end-to-end, fault injection, browser"
 	@echo "make test-unit  fast unit tests only"
-	@echo "make test-<courses|progress|certificates|gateway|shared|deploy>  one component"
+	@echo "make test-<courses|progress|certificates|notifications|gateway|shared|deploy>  one component"
 	@echo "make test-interop  our certificates checked by verifiers that are not ours (Node)"
 	@echo "make lint       ruff + mypy"
 	@echo "make seed       demo catalogue into a running stack"
@@ -117,6 +117,9 @@ test-progress: venv
 test-certificates: venv
 	$(PYTEST) -q services/certificates/tests
 
+test-notifications: venv
+	$(PYTEST) -q services/notifications/tests
+
 test-gateway: venv
 	$(PYTEST) -q gateway/tests
 
@@ -136,7 +139,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy shared/src services/courses/src services/progress/src services/certificates/src \
-	  gateway/src deploy/local/lms_local
+	  services/notifications/src gateway/src deploy/local/lms_local
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

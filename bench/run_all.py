@@ -20,6 +20,8 @@ BENCHMARKS = {
     "gateway": ["bench_gateway.py"],
     "courses": ["bench_courses.py"],
     "reports": ["bench_reports.py"],
+    "checkin": ["bench_checkin.py"],
+    "notifications": ["bench_notifications.py"],
 }
 
 

@@ -15,9 +15,9 @@ case "$role" in
     migrate)
         # One-shot: create the databases if missing and run every service's Alembic migrations to head.
         exec python -m lms_shared.migrate "$@" ;;
-    courses | progress | certificates)
+    courses | progress | certificates | notifications)
         exec python -m "$role" "$@" ;;
-    courses-relay | progress-relay | certificates-relay)
+    courses-relay | progress-relay | certificates-relay | notifications-relay)
         exec python -m lms_shared.outbox --service "${role%-relay}" "$@" ;;
     certificates-worker)
         exec python -m certificates.worker "$@" ;;
@@ -28,12 +28,12 @@ case "$role" in
         exec python -m lms_shared.dlq "$@" ;;
     help | -h | --help)
         echo "usage: <image> ROLE [ARGS...]" >&2
-        echo "roles: migrate courses progress certificates certificates-worker" >&2
-        echo "       courses-relay progress-relay certificates-relay gateway dlq" >&2
+        echo "roles: migrate courses progress certificates notifications certificates-worker" >&2
+        echo "       courses-relay progress-relay certificates-relay notifications-relay gateway dlq" >&2
         exit 0 ;;
     *)
         echo "entrypoint: unknown role '$role'." >&2
-        echo "Use one of: migrate courses progress certificates certificates-worker" >&2
-        echo "            courses-relay progress-relay certificates-relay gateway dlq" >&2
+        echo "Use one of: migrate courses progress certificates notifications certificates-worker" >&2
+        echo "            courses-relay progress-relay certificates-relay notifications-relay gateway dlq" >&2
         exit 64 ;;
 esac

@@ -24,6 +24,7 @@ HTTP_ROLES: dict[str, tuple[str, int]] = {
     "courses": ("LMS_COURSES_PORT", 8101),
     "progress": ("LMS_PROGRESS_PORT", 8102),
     "certificates": ("LMS_CERTIFICATES_PORT", 8103),
+    "notifications": ("LMS_NOTIFICATIONS_PORT", 8104),
 }
 
 

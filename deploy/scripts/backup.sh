@@ -28,7 +28,7 @@ libpq_url() {
     printf '%s' "${1/postgresql+asyncpg:\/\//postgresql://}"
 }
 
-for service in courses progress certificates; do
+for service in courses progress certificates notifications; do
     var="LMS_$(printf '%s' "$service" | tr '[:lower:]' '[:upper:]')_DATABASE_URL"
     url="${!var:?$var is not set: export the services configuration first}"
     "$pg_dump" --format=custom --no-owner --no-privileges --compress=6 \
@@ -41,6 +41,6 @@ done
 {
     echo "created_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "pg_dump=$("$pg_dump" --version)"
-    echo "databases=courses progress certificates"
+    echo "databases=courses progress certificates notifications"
 } > "$dest/BACKUP_INFO"
 echo "backup complete: $dest"

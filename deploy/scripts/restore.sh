@@ -27,14 +27,14 @@ libpq_url() {
 
 # Check the object backup before touching any database, so a damaged backup changes nothing.
 "$python" "$here/s3_mirror.py" verify --src "$src/s3"
-for service in courses progress certificates; do
+for service in courses progress certificates notifications; do
     dump="$src/postgres/$service.dump"
     [ -f "$dump" ] || { echo "restore: $dump is missing" >&2; exit 2; }
     "${bin}pg_restore" --list "$dump" > /dev/null \
         || { echo "restore: $dump is damaged (pg_restore cannot read it)" >&2; exit 2; }
 done
 
-for service in courses progress certificates; do
+for service in courses progress certificates notifications; do
     var="LMS_$(printf '%s' "$service" | tr '[:lower:]' '[:upper:]')_DATABASE_URL"
     url="$(libpq_url "${!var:?$var is not set: export the services configuration first}")"
     path="${url%%\?*}"

@@ -156,13 +156,26 @@ async def fresh_lesson(c: WorldClient, o: Obj) -> dict[str, str]:
     return {"lesson": lesson["id"]}
 
 
+async def fresh_live_lesson(c: WorldClient, o: Obj) -> dict[str, str]:
+    """A LIVE lesson with a join link in the object's draft (issue 15): only its editors read the link."""
+    live = {
+        "startsAt": "2026-05-14T09:00:00+04:00",
+        "endsAt": "2026-05-14T10:00:00+04:00",
+        "timezone": "Asia/Baku",
+        "onlineUrl": "https://meet.example.org/authz",
+    }
+    body = {"kind": "LIVE", "titles": title("x", "live"), "live": live}
+    lesson = await c.call("courses", "POST", f"/v1/modules/{o.draft_module}/lessons", "admin", json=body)
+    return {"lesson": lesson["id"]}
+
+
 async def fresh_job(c: WorldClient, o: Obj) -> dict[str, str]:
     return {"job": await c.bulk_job(o.course)}
 
 
 async def finished_print_batch(c: WorldClient, o: Obj) -> dict[str, str]:
     """A print batch the workers have written (its download link is only given once it is COMPLETED)."""
-    batch = await c.print_batch(o.course)
+    batch = await c.print_batch(o.course, o.org)
 
     async def completed() -> str:
         now = await c.call("certificates", "GET", f"/v1/print-batches/{batch}")
@@ -214,6 +227,16 @@ SEE_ENROLMENT = table(NOT_FOUND, holder=OK, owner=OK, co_owner=OK, admin=OK, ca_
 # Recording progress: only the learner; those who see the enrolment may not study for them.
 STUDY = table(NOT_FOUND, holder=OK, owner=FORBIDDEN, co_owner=FORBIDDEN, admin=FORBIDDEN, ca_same=FORBIDDEN)
 OWN_ONLY = table(HIDDEN, holder=OK)  # "mine" lists: the caller's own objects only
+# Registration (issue 15): a registration is decided by the course's trainers, admins and the
+# learner's country admin. The learner is FORBIDDEN (not their own), so is another state's country
+# admin; other callers learn nothing (NOT_FOUND). The gateway refuses callers without the trainer
+# or country_admin role before the service is asked (FORBIDDEN).
+DECIDE_REST = table(NOT_FOUND, holder=FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, ca_other=FORBIDDEN)
+DECIDE_GQL = table(
+    FORBIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, removed_co_owner=NOT_FOUND, stranger_trainer=NOT_FOUND
+)
+# The approvals queue: trainers, country admins and admins, each seeing what they may decide.
+PENDING_QUEUE = table(OK, holder=FORBIDDEN, stranger=FORBIDDEN)
 # A certificate: its holder, the course's trainers, admins, the country admin of its state.
 SEE_CERTIFICATE = table(FORBIDDEN, holder=OK, owner=OK, co_owner=OK, admin=OK, ca_same=OK)
 # Issuing to, and revoking the certificate of, a learner of the object's state: admins and that
@@ -261,6 +284,12 @@ gql(
 )
 gql("Query.course", "query($id:ID!){ course(id:$id){ id } }", lambda o, p: {"id": o.draft}, DRAFT_VISIBLE)
 gql("Query.myEnrollments", "{ myEnrollments { id } }", lambda o, p: {}, OWN_ONLY, shows=lambda o: o.enrollment)
+gql(
+    "Query.pendingEnrollments",
+    "query($c:ID){ pendingEnrollments(courseId:$c){ id status learnerName } }",
+    lambda o, p: {"c": o.course},
+    PENDING_QUEUE,
+)
 gql("Query.myCertificates", "{ myCertificates { id } }", lambda o, p: {}, OWN_ONLY, shows=lambda o: o.certificate)
 gql(
     "Query.certificates",
@@ -284,21 +313,25 @@ gql(
 )
 # The world's jobs are an admin's: a country admin, who sees only the jobs they started, is refused.
 gql("Query.bulkIssueJob", "query($id:ID!){ bulkIssueJob(id:$id){ id } }", lambda o, p: {"id": o.job}, ADMIN_ONLY)
-# Print batches (issue 17, item 7): admins only. Country admins are refused until the scope rules give
-# them their own state's certificates (the hook is certificates.service_layer.printing.authorize_print).
-gql("Query.printBatch", "query($id:ID!){ printBatch(id:$id){ id } }", lambda o, p: {"id": o.print_batch}, ADMIN_ONLY)
+# Print batches (issue 17, item 7; issue 14): admins, and country admins for their own state's
+# certificates. The world's batch is an admin's, limited to the object's state: its country admin sees
+# it, the other state's does not. Starting one for a course is open to both country admins (a course
+# belongs to no state); each gets only their own state's certificates (a KZ admin's batch of course A
+# has none: a refusal about the selection, not about who asks), and naming another state is FORBIDDEN.
+PRINT_READ = table(FORBIDDEN, ca_same=OK, admin=OK)
+gql("Query.printBatch", "query($id:ID!){ printBatch(id:$id){ id } }", lambda o, p: {"id": o.print_batch}, PRINT_READ)
 gql(
     "Mutation.startPrintBatch",
     "mutation($i:PrintBatchInput!){ startPrintBatch(input:$i){ id } }",
     lambda o, p: {"i": {"format": "ZIP", "courseId": o.course}},
-    ADMIN_ONLY,
+    table(FORBIDDEN, ca_same=OK, ca_other=OK, admin=OK),
 )
 # The world's batch is not FAILED: an admin's retry is a CONFLICT (not about who asks), the others are refused.
 gql(
     "Mutation.retryPrintBatch",
     "mutation($id:ID!){ retryPrintBatch(id:$id){ id } }",
     lambda o, p: {"id": o.print_batch},
-    ADMIN_ONLY,
+    PRINT_READ,
 )
 gql(
     "Query.bulkIssueJobs",
@@ -367,10 +400,22 @@ gql(
     pick=_download_url,
 )
 gql(
+    # Issue 15: the stored join link, in the draft view of the course's editors only (learners get
+    # LiveSession.onlineUrl from progress, by their enrolment's status).
+    "LiveSession.editorOnlineUrl",
+    "query($id:ID!){ course(id:$id){ modules { lessons { live { editorOnlineUrl } } } } }",
+    lambda o, p: {"id": o.draft},
+    DRAFT_VISIBLE,
+    prepare=fresh_live_lesson,
+    pick=lambda d: next(
+        (ls["live"]["editorOnlineUrl"] for ls in _lessons(d) if (ls.get("live") or {}).get("editorOnlineUrl")), None
+    ),
+)
+gql(
     "PrintBatch.downloadUrl",
     "query($id:ID!){ printBatch(id:$id){ downloadUrl } }",
     lambda o, p: {"id": p.get("print_batch", o.print_batch)},
-    ADMIN_ONLY,
+    PRINT_READ,
     prepare=finished_print_batch,
     pick=lambda d: (d.get("printBatch") or {}).get("downloadUrl"),
 )
@@ -492,6 +537,70 @@ gql(
     lambda o, p: {"e": o.enrollment, "l": o.quiz_lesson},
     STUDY,
 )
+# Live sessions and surveys (issue 15). The world's lessons are not LIVE or SURVEY: an allowed caller
+# gets BAD_USER_INPUT ("not a live session") after authorization, which is what these rows check;
+# the behaviour itself is in services/progress/tests/integration/test_attendance.py.
+gql(
+    "Mutation.openCheckIn",
+    "mutation($l:ID!){ openCheckIn(lessonId:$l){ code } }",
+    lambda o, p: {"l": o.text_lesson},
+    EDITORS,
+)
+gql(
+    "Mutation.checkIn",
+    'mutation($e:ID!,$l:ID!){ checkIn(enrollmentId:$e, lessonId:$l, code:"ACDEFG"){ status } }',
+    lambda o, p: {"e": o.enrollment, "l": o.text_lesson},
+    STUDY,
+)
+gql(
+    "Mutation.markAttendance",
+    "mutation($l:ID!,$who:[ID!]!){ markAttendance(lessonId:$l, learnerIds:$who, present:true){ learnerId } }",
+    lambda o, p: {"l": o.text_lesson, "who": [o.holder]},
+    EDITORS,
+)
+gql(
+    "Mutation.submitSurvey",
+    "mutation($e:ID!,$l:ID!){ submitSurvey(enrollmentId:$e, lessonId:$l,"
+    ' answers:[{questionId:"q1", rating:3}]){ status } }',
+    lambda o, p: {"e": o.enrollment, "l": o.text_lesson},
+    STUDY,
+)
+# The course's trainers and admins; country admins of any state (progress limits the rows to theirs).
+COURSE_ATTENDANCE = table(HIDDEN, anonymous=HIDDEN, owner=OK, co_owner=OK, admin=OK, ca_same=OK, ca_other=OK)
+for _field, _selection in (
+    ("attendance", "{ learnerId }"),
+    ("surveyResults", "{ questionId }"),
+    ("attendanceCsvUrl", ""),
+):
+    gql(
+        f"Course.{_field}",
+        f"query($id:ID!,$l:ID!){{ course(id:$id){{ {_field}(lessonId:$l) {_selection} }} }}",
+        lambda o, p: {"id": o.course, "l": o.text_lesson},
+        COURSE_ATTENDANCE,
+        pick=lambda d, f=_field: (d.get("course") or {}).get(f),
+    )
+# Registration (issue 15): deciding acts on the world's ACTIVE enrolment, so an allowed caller gets
+# CONFLICT ("already approved", "only a PENDING or WAITLISTED one can be rejected"), which changes
+# nothing; the decisions themselves are tested in services/progress/tests/integration/test_registration.py.
+gql(
+    "Mutation.approveEnrollment",
+    "mutation($e:ID!){ approveEnrollment(id:$e){ id } }",
+    lambda o, p: {"e": o.enrollment},
+    DECIDE_GQL,
+)
+gql(
+    "Mutation.rejectEnrollment",
+    'mutation($e:ID!){ rejectEnrollment(id:$e, reason:"authz"){ id } }',
+    lambda o, p: {"e": o.enrollment},
+    DECIDE_GQL,
+)
+gql(
+    "Mutation.withdraw",
+    "mutation($e:ID!){ withdraw(enrollmentId:$e){ id status } }",
+    lambda o, p: {"e": o.enrollment},
+    SEE_ENROLMENT,
+    phase=2,
+)
 gql(
     "Mutation.issueCertificate",
     "mutation($c:ID!,$r:RecipientInput!){ issueCertificate(courseId:$c, recipient:$r){ id } }",
@@ -525,7 +634,7 @@ gql(
 
 R = Request
 for infra in ("/healthz", "/readyz", "/metrics"):
-    for svc in ("courses", "progress", "certificates"):
+    for svc in ("courses", "progress", "certificates", "notifications"):
         # Liveness and metrics are for the orchestrator on the service's own port (the public
         # ingress does not route them, issue 13 finding 11).
         rest(f"{svc} GET {infra}", lambda o, p, path=infra: R("GET", path), PUBLIC)
@@ -545,6 +654,12 @@ rest(
     "courses GET /v1/courses/{course_id}",
     lambda o, p: R("GET", f"/v1/courses/{o.draft}"),
     table(NOT_FOUND, anonymous=NOT_FOUND, owner=OK, co_owner=OK, admin=OK),
+)
+rest(
+    # Issue 15: the iCalendar feed of a published course's sessions, public like the catalogue (no join links).
+    "courses GET /v1/courses/{course_id}/calendar.ics",
+    lambda o, p: R("GET", f"/v1/courses/{o.course}/calendar.ics"),
+    PUBLIC,
 )
 rest(
     "courses PATCH /v1/courses/{course_id}",
@@ -647,6 +762,21 @@ rest(
     phase=2,
 )
 rest(
+    "progress GET /v1/enrollments/pending",
+    lambda o, p: R("GET", "/v1/enrollments/pending", params={"courseId": o.course}),
+    PENDING_QUEUE,
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/approve",
+    lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/approve"),
+    DECIDE_REST,
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/reject",
+    lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/reject", {"reason": "authz"}),
+    DECIDE_REST,
+)
+rest(
     "progress POST /v1/enrollments/{enrollment_id}/lessons/{lesson_id}/complete",
     lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/lessons/{o.text_lesson}/complete"),
     STUDY,
@@ -655,6 +785,49 @@ rest(
     "progress POST /v1/enrollments/{enrollment_id}/quizzes/{lesson_id}/attempts",
     lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/quizzes/{o.quiz_lesson}/attempts", {"answers": []}),
     STUDY,
+)
+# Live sessions and surveys (issue 15): see the GraphQL rows above for why the lesson is a text one.
+rest(
+    "progress POST /v1/check-in-codes",
+    lambda o, p: R("POST", "/v1/check-in-codes", {"lessonId": o.text_lesson}),
+    table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK),
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/lessons/{lesson_id}/check-in",
+    lambda o, p: R("POST", f"/v1/enrollments/{o.enrollment}/lessons/{o.text_lesson}/check-in", {"code": "ACDEFG"}),
+    STUDY,
+)
+rest(
+    "progress POST /v1/attendance",
+    lambda o, p: R("POST", "/v1/attendance", {"lessonId": o.text_lesson, "learnerIds": [o.holder], "present": True}),
+    table(FORBIDDEN, owner=OK, co_owner=OK, admin=OK),
+)
+rest(
+    "progress POST /v1/enrollments/{enrollment_id}/surveys/{lesson_id}/submissions",
+    lambda o, p: R(
+        "POST",
+        f"/v1/enrollments/{o.enrollment}/surveys/{o.text_lesson}/submissions",
+        {"answers": [{"questionId": "q1", "rating": 3}]},
+    ),
+    STUDY,
+)
+for _path in ("attendance", "survey-results"):
+    rest(
+        f"progress GET /v1/courses/{{course_id}}/lessons/{{lesson_id}}/{_path}",
+        lambda o, p, path=_path: R("GET", f"/v1/courses/{o.course}/lessons/{o.text_lesson}/{path}"),
+        COURSE_FIGURES,
+    )
+rest(
+    "progress POST /v1/courses/{course_id}/lessons/{lesson_id}/attendance/exports",
+    lambda o, p: R("POST", f"/v1/courses/{o.course}/lessons/{o.text_lesson}/attendance/exports"),
+    COURSE_FIGURES,
+)
+# Attendance counts are public (LiveSession.attended); the join link in the same answer is null for
+# anyone but admitted learners, the course's trainers and admins (test_attendance.py checks that).
+rest(
+    "progress GET /v1/courses/{course_id}/live",
+    lambda o, p: R("GET", f"/v1/courses/{o.course}/live"),
+    PUBLIC,
 )
 rest(
     "progress POST /v1/courses/{course_id}/cohort",
@@ -768,23 +941,23 @@ rest(
 rest(
     "certificates POST /v1/print-batches",
     lambda o, p: R("POST", "/v1/print-batches", {"format": "PDF", "courseId": o.course}),
-    ADMIN_ONLY,
+    table(FORBIDDEN, ca_same=OK, ca_other=OK, admin=OK),
 )
 rest(
     "certificates GET /v1/print-batches/{batch_id}",
     lambda o, p: R("GET", f"/v1/print-batches/{o.print_batch}"),
-    ADMIN_ONLY,
+    PRINT_READ,
 )
 # 200 once a worker wrote the file, 409 before: both are answers to an admin, not refusals of who asks.
 rest(
     "certificates GET /v1/print-batches/{batch_id}/download",
     lambda o, p: R("GET", f"/v1/print-batches/{o.print_batch}/download"),
-    ADMIN_ONLY,
+    PRINT_READ,
 )
 rest(
     "certificates POST /v1/print-batches/{batch_id}/retry",
     lambda o, p: R("POST", f"/v1/print-batches/{o.print_batch}/retry"),
-    ADMIN_ONLY,
+    PRINT_READ,
 )
 rest("certificates GET /v1/bulk-jobs/{job_id}", lambda o, p: R("GET", f"/v1/bulk-jobs/{o.job}"), ADMIN_ONLY)
 rest("certificates GET /v1/bulk-jobs/{job_id}/rows", lambda o, p: R("GET", f"/v1/bulk-jobs/{o.job}/rows"), ADMIN_ONLY)
@@ -838,6 +1011,151 @@ rest(
     "certificates POST /v1/templates/{template_id}/variants/{org}/preview",
     lambda o, p: R("POST", f"/v1/templates/{o.template}/variants/{o.org}/preview", {}),
     table(FORBIDDEN, admin=OK, ca_same=OK),
+)
+
+# The same in GraphQL. The save row sends no partner name: refused as bad input (an answer to an admin),
+# so the suite's shared stack never gets a co-branded default template.
+gql(
+    "Query.certificateVariants",
+    "query($t:ID){ certificateVariants(templateId:$t){ org version } }",
+    lambda o, p: {"t": o.template},
+    ADMIN_ONLY,
+)
+gql(
+    "Mutation.saveCertificateVariant",
+    "mutation($t:ID,$o:String!){ saveCertificateVariant(templateId:$t, org:$o, input:{partnerNames:[]}){ version } }",
+    lambda o, p: {"t": o.template, "o": o.org},
+    ADMIN_ONLY,
+)
+gql(
+    "Mutation.removeCertificateVariant",
+    "mutation($t:ID,$o:String!){ removeCertificateVariant(templateId:$t, org:$o) }",
+    lambda o, p: {"t": f"authz-{uuid.uuid4().hex[:8]}", "o": o.org},
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+gql(
+    "Mutation.previewCertificateVariant",
+    "mutation($t:ID,$o:String!){ previewCertificateVariant(templateId:$t, org:$o) }",
+    lambda o, p: {"t": o.template, "o": o.org},
+    table(FORBIDDEN, admin=OK, ca_same=OK),
+)
+
+# --- notifications (issue 16): everyone signed in has their own; nobody reads or marks another's -------
+# The object's notification is its holder's "certificate issued": only the holder sees it in their list
+# (an admin's list is the admin's own), and only the holder's mark counts it (another person's id marks
+# 0, answered as HIDDEN by ``pick``). Preferences are the caller's own by construction (no id to name).
+gql(
+    "Query.myNotifications",
+    "{ myNotifications(first: 50) { nodes { id } unread totalCount } }",
+    lambda o, p: {},
+    OWN_ONLY,
+    shows=lambda o: o.notification,
+)
+gql("Query.myNotificationPreferences", "{ myNotificationPreferences { email digest } }", lambda o, p: {}, SIGNED_IN)
+gql(
+    "Mutation.markNotificationsRead",
+    "mutation($ids:[ID!]){ markNotificationsRead(ids:$ids) }",
+    lambda o, p: {"ids": [o.notification]},
+    OWN_ONLY,
+    pick=lambda d: d.get("markNotificationsRead") or None,
+)
+gql(
+    "Mutation.updateNotificationPreferences",
+    "mutation{ updateNotificationPreferences(input:{digest: NONE}){ digest } }",
+    lambda o, p: {},
+    SIGNED_IN,
+)
+# Parked emails (admins only): the list, and a replay of a delivery that does not exist (an admin's
+# answer is NOT_FOUND, everyone else is refused before the service is asked).
+gql(
+    "Query.emailDeliveries",
+    "{ emailDeliveries(status: PARKED, first: 5){ totalCount } }",
+    lambda o, p: {},
+    ADMIN_ONLY,
+)
+gql(
+    "Mutation.replayEmailDelivery",
+    "mutation($id:ID!){ replayEmailDelivery(id:$id){ id } }",
+    lambda o, p: {"id": f"authz-{uuid.uuid4().hex[:8]}"},
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+
+# --- REST: notifications (issue 16): the caller's own, checked again by the service ----------------
+# Someone else's notification is NOT_FOUND (its existence is not told); lists and preferences are the
+# caller's own by construction. Marking sends no ids here, so no cell changes the object's notification
+# (the GraphQL row above marks it); foreign and unknown ids counting 0 is checked in
+# services/notifications/tests/integration/test_notifications.py.
+rest(
+    "notifications GET /v1/notifications",
+    lambda o, p: R("GET", "/v1/notifications", params={"first": "100"}),
+    OWN_ONLY,
+    shows=lambda o: o.notification,
+)
+rest(
+    "notifications GET /v1/notifications/{notification_id}",
+    lambda o, p: R("GET", f"/v1/notifications/{o.notification}"),
+    table(NOT_FOUND, holder=OK),
+)
+rest(
+    "notifications POST /v1/notifications/read",
+    lambda o, p: R("POST", "/v1/notifications/read", {"ids": []}),
+    SIGNED_IN,
+)
+rest("notifications GET /v1/preferences", lambda o, p: R("GET", "/v1/preferences"), SIGNED_IN)
+rest("notifications PUT /v1/preferences", lambda o, p: R("PUT", "/v1/preferences", {"digest": "NONE"}), SIGNED_IN)
+
+
+# --- REST: notifications' email part (issue 16, item 3): links and admin routes ---------------------
+ANONYMOUS_CHANGES = {
+    # RFC 8058: the mailbox provider posts the one-click request without any session of ours.
+    "notifications POST /v1/unsubscribe/{token}": "one-click unsubscribe, authorized by the link's signature",
+}
+
+
+# An unsubscribe link works for whoever holds it, signed in or not: its signature is the authorization
+# (a forged one is refused for everyone: services/notifications/tests/integration/test_email_delivery.py).
+# The POST mutes BULK_JOB_FINISHED of the object's holder, a kind no other row reads.
+async def unsubscribe_link(c: WorldClient, o: Obj) -> dict[str, str]:
+    from notifications.domain.email import sign_unsubscribe
+
+    return {"token": sign_unsubscribe(c.world.unsubscribe_secret.encode(), o.holder, "BULK_JOB_FINISHED")}
+
+
+rest(
+    "notifications GET /v1/unsubscribe/{token}",
+    lambda o, p: R("GET", f"/v1/unsubscribe/{p['token']}"),
+    PUBLIC,
+    prepare=unsubscribe_link,
+)
+rest(
+    "notifications POST /v1/unsubscribe/{token}",
+    lambda o, p: R("POST", f"/v1/unsubscribe/{p['token']}"),
+    PUBLIC,
+    prepare=unsubscribe_link,
+)
+# Parked emails carry addresses of people of every state: admins only, country admins included out.
+rest(
+    "notifications GET /v1/admin/email-deliveries",
+    lambda o, p: R("GET", "/v1/admin/email-deliveries", params={"status": "PARKED"}),
+    ADMIN_ONLY,
+)
+rest(
+    "notifications POST /v1/admin/email-deliveries/{delivery_id}/replay",
+    lambda o, p: R("POST", f"/v1/admin/email-deliveries/{uuid.uuid4()}/replay"),
+    table(FORBIDDEN, admin=NOT_FOUND),
+)
+# The development mailbox: served by the test stack (LMS_ENV=test, set by the launcher), never in
+# production; what it shows is the local SMTP server's folder, the same for everyone.
+rest("notifications GET /dev/mailbox", lambda o, p: R("GET", "/dev/mailbox"), PUBLIC)
+rest(
+    "notifications GET /dev/mailbox/{name}",
+    lambda o, p: R("GET", "/dev/mailbox/none.eml"),
+    table(NOT_FOUND, anonymous=NOT_FOUND),
+)
+rest(
+    "notifications GET /dev/mailbox/{name}/{part}",
+    lambda o, p: R("GET", "/dev/mailbox/none.eml/html"),
+    table(NOT_FOUND, anonymous=NOT_FOUND),
 )
 
 # --- a learner's data: export and erasure (issue 14, item 6; docs/privacy.md) -----------------------

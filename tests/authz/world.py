@@ -104,6 +104,7 @@ class Obj:
     code: str = ""
     job: str = ""
     print_batch: str = ""  # an admin's print batch of the course's certificates (issue 17, item 7)
+    notification: str = ""  # the holder's "certificate issued" notification (issue 16)
     search: str = ""  # a word in the titles of every course of this world
     template: str = "default"
 
@@ -116,6 +117,8 @@ class World:
     urls: dict[str, str]
     secret: str
     objects: dict[str, Obj] = field(default_factory=dict)
+    # The notifications service's key of one-click unsubscribe links (the link is the authorization).
+    unsubscribe_secret: str = ""
 
 
 def title(tag: str, text: str) -> list[dict[str, str]]:
@@ -260,9 +263,27 @@ class WorldClient:
 
         return str(await self.until("bulk job", go))
 
-    async def print_batch(self, course_id: str) -> str:
+    async def notification(self, who: str, kind: str) -> str:
+        """The id of ``who``'s newest notification of ``kind``, once the notifications service stored it."""
+
         async def go() -> str:
-            body = {"format": "PDF", "courseId": course_id}
+            r = await self.http.post(
+                self.world.urls["gateway"] + "/graphql",
+                json={"query": "{ myNotifications(first: 50) { nodes { id kind } } }"},
+                headers={"Authorization": f"Bearer {self.token(who)}"},
+            )
+            nodes = ((r.json().get("data") or {}).get("myNotifications") or {}).get("nodes") or []
+            found = [n["id"] for n in nodes if n["kind"] == kind]
+            assert found, f"no {kind} notification for {who} yet: {r.text[:300]}"
+            return str(found[0])
+
+        return str(await self.until(f"{kind} notification of {who}", go))
+
+    async def print_batch(self, course_id: str, org: str) -> str:
+        """An admin's batch of the course's certificates of the object's member state."""
+
+        async def go() -> str:
+            body = {"format": "PDF", "courseId": course_id, "org": org}
             batch = await self.call("certificates", "POST", "/v1/print-batches", "admin", json=body)
             return str(batch["id"])
 
@@ -286,8 +307,16 @@ def make_world(secret: str, env: dict[str, str]) -> World:
         "courses": env["LMS_COURSES_URL"].rstrip("/"),
         "progress": env["LMS_PROGRESS_URL"].rstrip("/"),
         "certificates": env["LMS_CERTIFICATES_URL"].rstrip("/"),
+        "notifications": env["LMS_NOTIFICATIONS_URL"].rstrip("/"),
     }
-    world = World(tag=tag, subs=subs, tokens=tokens, urls=urls, secret=secret)
+    world = World(
+        tag=tag,
+        subs=subs,
+        tokens=tokens,
+        urls=urls,
+        secret=secret,
+        unsubscribe_secret=env.get("LMS_NOTIFICATIONS_UNSUBSCRIBE_SECRET", ""),
+    )
     world.objects["A"] = Obj(
         "A",
         owner=subs["trainer"],
@@ -335,7 +364,8 @@ async def build_world(http: httpx.AsyncClient, world: World) -> None:
         )
         obj.certificate, obj.code = cert["id"], cert["code"]
         obj.job = await client.bulk_job(obj.course)
-        obj.print_batch = await client.print_batch(obj.course)
+        obj.print_batch = await client.print_batch(obj.course, obj.org)
+        obj.notification = await client.notification(who, "CERTIFICATE_ISSUED")
 
     await asyncio.gather(*(one(o) for o in world.objects.values()))
     templates = await client.call("certificates", "GET", "/v1/templates")

@@ -13,6 +13,12 @@ test that signs in through it proves the client does authorization code + PKCE c
   the code was issued for, and that ``BASE64URL(SHA256(code_verifier))`` equals the stored challenge.
   Any attempt consumes the code, so a wrong verifier cannot be retried against the same code.
 - ``GET /jwks``: the public half of an RSA key generated at start-up; tokens are RS256 with its ``kid``.
+- ``POST /token`` with ``grant_type=refresh_token``: every code exchange also returns a refresh token,
+  good for one use (rotation); the access tokens live :attr:`FakeOidcProvider.token_ttl` seconds, which
+  a test may shorten to see silent renewal happen.
+- ``GET /logout``: the ``end_session_endpoint`` (RP-initiated logout): checks that ``id_token_hint`` is
+  one of its own id_tokens and ``post_logout_redirect_uri`` is the client's origin + ``/``, records the
+  call in :attr:`FakeOidcProvider.end_session_requests` and redirects there.
 
 Every token request is recorded in :attr:`FakeOidcProvider.token_requests` for the tests to inspect.
 """
@@ -103,7 +109,10 @@ class FakeOidcProvider:
     token_requests: list[TokenRequest] = field(default_factory=list)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     issued_access_tokens: list[str] = field(default_factory=list)
+    end_session_requests: list[dict[str, str]] = field(default_factory=list)
+    token_ttl: int = TOKEN_TTL_SECONDS
     _codes: dict[str, _Grant] = field(default_factory=dict)
+    _refresh_tokens: dict[str, _Grant] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def jwks(self) -> dict[str, Any]:
@@ -122,6 +131,17 @@ class FakeOidcProvider:
         with self._lock:
             return self._codes.pop(code, None)
 
+    def take_refresh_token(self, token: str) -> _Grant | None:
+        """Remove and return the grant of a refresh token: each is good for one use (rotation)."""
+        with self._lock:
+            return self._refresh_tokens.pop(token, None)
+
+    @property
+    def post_logout_redirect_uri(self) -> str:
+        """The client's origin + ``/``, where the end-session endpoint may send the browser back."""
+        scheme, _, rest = self.redirect_uri.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}/"
+
     def sign(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
 
@@ -139,18 +159,22 @@ class FakeOidcProvider:
         }
         if user.email:
             profile["email"] = user.email
-        base = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + TOKEN_TTL_SECONDS}
+        base = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + self.token_ttl}
         id_claims = {**base, **profile}
         if grant.nonce:
             id_claims["nonce"] = grant.nonce
         access_claims = {**base, **profile, "scope": grant.scope, "jti": uuid.uuid4().hex, "client_id": self.client_id}
         access_token = self.sign(access_claims)
         self.issued_access_tokens.append(access_token)
+        refresh_token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._refresh_tokens[refresh_token] = grant
         return {
             "access_token": access_token,
             "id_token": self.sign(id_claims),
+            "refresh_token": refresh_token,
             "token_type": "Bearer",
-            "expires_in": TOKEN_TTL_SECONDS,
+            "expires_in": self.token_ttl,
             "scope": grant.scope,
         }
 
@@ -194,8 +218,9 @@ def create_app(provider: FakeOidcProvider, allowed_origin: str = "*") -> FastAPI
             "authorization_endpoint": f"{provider.issuer}/authorize",
             "token_endpoint": f"{provider.issuer}/token",
             "jwks_uri": f"{provider.issuer}/jwks",
+            "end_session_endpoint": f"{provider.issuer}/logout",
             "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
@@ -254,6 +279,26 @@ def create_app(provider: FakeOidcProvider, allowed_origin: str = "*") -> FastAPI
             back["state"] = form["state"]
         return RedirectResponse(f"{form['redirect_uri']}?{urlencode(back)}", status_code=303)
 
+    @app.get("/logout")
+    async def end_session(request: Request) -> Response:
+        params = dict(request.query_params)
+        provider.end_session_requests.append(params)
+        try:
+            jwt.decode(
+                params.get("id_token_hint", ""),
+                provider.private_key.public_key(),
+                algorithms=["RS256"],
+                audience=provider.client_id,
+                options={"verify_exp": False},
+            )
+        except jwt.PyJWTError as exc:
+            return HTMLResponse(f"<h1>Sign-out refused</h1><p>bad id_token_hint: {html.escape(str(exc))}</p>", 400)
+        back = params.get("post_logout_redirect_uri", "")
+        if back != provider.post_logout_redirect_uri:
+            return HTMLResponse(f"<h1>Sign-out refused</h1><p>{html.escape(back)} is not registered</p>", 400)
+        state = params.get("state")
+        return RedirectResponse(f"{back}?{urlencode({'state': state})}" if state else back, status_code=303)
+
     @app.post("/token")
     async def token(
         grant_type: str = Form(""),
@@ -261,6 +306,7 @@ def create_app(provider: FakeOidcProvider, allowed_origin: str = "*") -> FastAPI
         redirect_uri: str = Form(""),
         client_id: str = Form(""),
         code_verifier: str = Form(""),
+        refresh_token: str = Form(""),
     ) -> Response:
         form = {
             "grant_type": grant_type,
@@ -269,6 +315,18 @@ def create_app(provider: FakeOidcProvider, allowed_origin: str = "*") -> FastAPI
             "client_id": client_id,
             "code_verifier": code_verifier,
         }
+        if grant_type == "refresh_token":
+            form["refresh_token"] = refresh_token
+            grant = provider.take_refresh_token(refresh_token) if refresh_token else None
+            if client_id != provider.client_id:
+                response = _oauth_error(401, "invalid_client", f"unknown client_id {client_id!r}")
+            elif grant is None or grant.client_id != client_id:
+                response = _oauth_error(400, "invalid_grant", "unknown or already used refresh token")
+            else:
+                response = JSONResponse(provider.tokens_for(grant), headers={"Cache-Control": "no-store"})
+            error = None if response.status_code == 200 else bytes(response.body).decode()
+            provider.token_requests.append(TokenRequest(form, None, response.status_code, error))
+            return response
         grant = provider.take_code(code) if code else None
         response = _exchange(provider, grant, form)
         error = None if response.status_code == 200 else bytes(response.body).decode()

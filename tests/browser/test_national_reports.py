@@ -68,9 +68,12 @@ def page_for(browser: Any, gateway_url: str) -> Iterator[Callable[..., Any]]:
             base_url=gateway_url, viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
         )
         contexts.append(context)
+        # Top-level documents only: a PDF shown in a frame (blob:) has no storage to write to.
         context.add_init_script(
+            "if (window === window.top) {"
             f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
             f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
+            "}"
         )
         page = context.new_page()
         page.set_default_timeout(20_000)

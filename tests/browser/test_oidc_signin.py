@@ -289,3 +289,75 @@ def test_refusing_at_the_provider_leaves_the_user_signed_out(
         assert_accessible(page, "the failed sign-in page")
     finally:
         context.close()
+
+
+def test_silent_renewal_a_second_tab_and_end_session(browser: Any, prod_gateway: str, idp: FakeOidcProvider) -> None:
+    """Issue 18, item 9 with the identity provider.
+
+    - Silent renewal: a minute before the access token expires, the client trades its refresh token
+      for a new one (no page load, no prompt), and the new token is the one it sends.
+    - A second tab is signed in (the open tab hands over the session), in the profile language (az).
+    - Sign-out ends the provider's session too (RP-initiated logout at end_session_endpoint, with the
+      id_token as hint) and signs out every tab.
+    """
+    from dataclasses import replace
+
+    idp.token_ttl, idp.user = 75, replace(USER, locale="az")  # the renewal is due 15 s after sign-in
+    context = browser.new_context(base_url=prod_gateway, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    csp_violations = watch_csp(context)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    js_errors: list[str] = []
+    page.on("pageerror", lambda e: js_errors.append(str(e)))
+    try:
+        page.goto("/learning")
+        page.get_by_role("button", name="Sign in with your organisation").click()
+        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("heading", level=1, name="Təhsilim").wait_for()
+        first_token = page.evaluate("sessionStorage.getItem('kentbilim.token')")
+        assert first_token == idp.issued_access_tokens[-1]
+        renewals_before = [r for r in idp.token_requests if r.form["grant_type"] == "refresh_token"]
+
+        # Silent renewal, before expiry, with the refresh token.
+        page.wait_for_function("t => sessionStorage.getItem('kentbilim.token') !== t", arg=first_token, timeout=40_000)
+        renewals = [r for r in idp.token_requests if r.form["grant_type"] == "refresh_token"][len(renewals_before) :]
+        assert len(renewals) >= 1 and renewals[0].status == 200, renewals
+        renewed = page.evaluate("sessionStorage.getItem('kentbilim.token')")
+        assert renewed in idp.issued_access_tokens and renewed != first_token
+        assert (
+            jwt.decode(renewed, options={"verify_signature": False})["exp"]
+            > jwt.decode(first_token, options={"verify_signature": False})["exp"]
+        )
+        assert _graphql(prod_gateway, "{ viewer { id } }", renewed)["data"]["viewer"]["id"] == USER.sub
+        assert page.evaluate("Object.values(localStorage).join(' ')").find(renewed) == -1
+
+        # A second tab: signed in with the same session, in Azerbaijani from the first paint.
+        second = context.new_page()
+        second.set_default_timeout(20_000)
+        second.goto("/certificates")
+        second.get_by_role("heading", level=1, name="Sertifikatlarım").wait_for()
+        assert second.evaluate("sessionStorage.getItem('kentbilim.token')") == renewed
+        assert [k for k in second.evaluate("Object.keys(sessionStorage)") if k.startswith("oidc.user:")]
+        screenshot(second, "oidc-09-second-tab-az")
+
+        # Sign out in the second tab: to the provider's end-session endpoint and back; both tabs signed out.
+        ends = len(idp.end_session_requests)
+        second.get_by_role("button", name="Çıxış").click()
+        second.wait_for_url(f"{prod_gateway}/**")
+        second.get_by_role("link", name="Daxil ol").wait_for()
+        assert len(idp.end_session_requests) == ends + 1
+        end = idp.end_session_requests[-1]
+        assert end["post_logout_redirect_uri"] == f"{prod_gateway}/"
+        assert jwt.decode(end["id_token_hint"], options={"verify_signature": False})["sub"] == USER.sub
+        page.get_by_role("link", name="Daxil ol").wait_for()
+        for tab in (page, second):
+            keys = tab.evaluate("Object.keys(sessionStorage)")
+            assert "kentbilim.token" not in keys and not [k for k in keys if k.startswith("oidc.user:")], keys
+        second.goto("/learning")
+        second.get_by_role("button", name="Təşkilat hesabı ilə daxil ol").wait_for()
+        screenshot(second, "oidc-10-signed-out-everywhere")
+        assert not js_errors, js_errors
+        assert settled(page, csp_violations) == [], csp_violations
+    finally:
+        idp.token_ttl, idp.user = 900, USER
+        context.close()

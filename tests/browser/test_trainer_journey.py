@@ -137,5 +137,6 @@ def test_upload_errors_are_explained(open_page: Any, api: Any) -> None:
     )
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert "Please check what you entered." in alert.inner_text(), alert.inner_text()
+    # Refused before anything is sent, naming the file and what the server accepts (issue 18 item 6).
+    assert "“tool.exe” cannot be uploaded here. Accepted:" in alert.inner_text(), alert.inner_text()
     screenshot(page, "trainer-06-upload-wrong-type")

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("courses", "progress", "certificates")
+SERVICES = ("courses", "progress", "certificates", "notifications")
 # Made by raw SQL only when the server has pg_trgm (a managed server may not): not in the models.
 OPTIONAL_INDEXES = {"ix_course_search_trgm", "ix_course_version_search_trgm", "ix_certificate_name_trgm"}
 

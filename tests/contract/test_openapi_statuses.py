@@ -20,7 +20,7 @@ from lms_shared.web import CurrentUser
 
 pytestmark = pytest.mark.unit
 
-SERVICES = ("courses", "progress", "certificates")
+SERVICES = ("courses", "progress", "certificates", "notifications")
 ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 

@@ -17,6 +17,7 @@ SETTINGS_MODULES = (
     "courses.config",
     "progress.config",
     "certificates.config",
+    "notifications.config",
     "gateway.config",
 )
 
@@ -29,6 +30,7 @@ READ_DIRECTLY = {
     "LMS_COURSES_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
     "LMS_PROGRESS_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
     "LMS_CERTIFICATES_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
+    "LMS_NOTIFICATIONS_RELAY_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
     "LMS_RELAY_HEALTH_PORT": "shared/src/lms_shared/outbox.py main() (--health-port default)",
 }
 
@@ -38,6 +40,7 @@ LAUNCHER_ONLY = {
     "LMS_REDIS_PORT",
     "LMS_NATS_PORT",
     "LMS_S3_PORT",
+    "LMS_SMTP_PORT",  # the development SMTP server (lms_local.mailserver); compose names a real relay
     "LMS_NATS_MONITOR_PORT",
     "LMS_PG_OS_USER",
     "LMS_REPLICA",

@@ -27,7 +27,7 @@ from tests.deploy.support import ROOT
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SCRIPTS = ROOT / "deploy" / "scripts"
-SERVICES = ("courses", "progress", "certificates")
+SERVICES = ("courses", "progress", "certificates", "notifications")
 # Names in several scripts, an empty object and one larger than a download chunk.
 MARKER_OBJECTS = {
     "backup-probe/Алматы-ə-oʻ.txt": ("text/plain; charset=utf-8", "Ақтау, Бішкек, Gəncə".encode()),

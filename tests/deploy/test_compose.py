@@ -34,9 +34,11 @@ ROLES = {
     "progress",
     "certificates",
     "certificates-worker",
+    "notifications",
     "courses-relay",
     "progress-relay",
     "certificates-relay",
+    "notifications-relay",
     "gateway",
 }
 INFRA = {"postgres", "redis", "nats", "minio", "minio-init"}
@@ -46,9 +48,10 @@ REQUIRED = {
     "LMS_S3_ACCESS_KEY": "kentbilimkey",
     "LMS_S3_SECRET_KEY": "kentbilimsecret",
     "LMS_ISSUER_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
+    "LMS_NOTIFICATIONS_UNSUBSCRIBE_SECRET": "unsubscribe-key-123",
     **{
         f"NATS_{user}_PASSWORD": f"nats{user.lower()}123"
-        for user in ("ADMIN", "COURSES", "PROGRESS", "CERTIFICATES", "GATEWAY")
+        for user in ("ADMIN", "COURSES", "PROGRESS", "CERTIFICATES", "NOTIFICATIONS", "GATEWAY")
     },
 }
 
@@ -211,7 +214,7 @@ def test_the_local_stack_variables_have_a_compose_counterpart(tmp_path: Path) ->
 
 def test_relays_are_health_checked_on_their_own_health_port() -> None:
     services = rendered()["services"]
-    for service in ("courses", "progress", "certificates"):
+    for service in ("courses", "progress", "certificates", "notifications"):
         relay = services[f"{service}-relay"]
         # Set on the service itself, so a value copied into .env cannot move the port away from the check.
         port = relay["environment"][f"LMS_{service.upper()}_RELAY_PORT"]

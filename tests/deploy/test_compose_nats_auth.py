@@ -25,6 +25,8 @@ ROLE_USERS = {
     "certificates": "certificates",
     "certificates-relay": "certificates",
     "certificates-worker": "certificates",
+    "notifications": "notifications",
+    "notifications-relay": "notifications",
     "gateway": "gateway",
 }
 

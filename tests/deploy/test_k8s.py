@@ -27,10 +27,15 @@ K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "production", "production-keda")
 # The oldest and the newest Kubernetes releases the manifests are checked against (README says so).
 KUBERNETES_VERSIONS = ("1.33", "1.37")
-HTTP_ROLES = {"courses": 8101, "progress": 8102, "certificates": 8103, "gateway": 8000}
+HTTP_ROLES = {"courses": 8101, "progress": 8102, "certificates": 8103, "notifications": 8104, "gateway": 8000}
 QUIET_ROLES = {"certificates-worker"}
 # Outbox relays: no API, but /healthz, /readyz and /metrics on a health port (lms_shared.probe).
-RELAY_ROLES = {"courses-relay": 8201, "progress-relay": 8202, "certificates-relay": 8203}
+RELAY_ROLES = {
+    "courses-relay": 8201,
+    "progress-relay": 8202,
+    "certificates-relay": 8203,
+    "notifications-relay": 8204,
+}
 ROLES = set(HTTP_ROLES) | QUIET_ROLES | set(RELAY_ROLES)
 
 

@@ -125,22 +125,23 @@ def _banner(stack: Stack, skipped: dict[str, str], replicas: dict[str, int]) -> 
         f"  GraphQL        {u['graphql']}",
         f"  Web client     {u['web']}",
     ]
-    for svc in ("courses", "progress", "certificates"):
+    for svc in ("courses", "progress", "certificates", "notifications"):
         extra = ""
         n = replicas.get(svc, 1)
         if n > 1:
             extra = "   replicas: " + ", ".join(str(p[svc] + REPLICA_PORT_STEP * i) for i in range(1, n))
         lines.append(f"  {svc:<14} {u[svc]}{extra}")
     app = connect_host(stack.host)
-    relays = ", ".join(f"{svc} {p[f'{svc}_relay']}" for svc in ("courses", "progress", "certificates"))
+    relays = ", ".join(f"{svc} {p[f'{svc}_relay']}" for svc in ("courses", "progress", "certificates", "notifications"))
     lines += [
         f"  Outbox relays  /healthz /readyz /metrics on {app}: {relays}",
-        f"  Postgres       {u['postgres']}{{courses,progress,certificates}}",
+        f"  Postgres       {u['postgres']}{{courses,progress,certificates,notifications}}",
         f"                 psql: {psql} -h 127.0.0.1 -p {p['pg']} -U postgres courses",
         f"  Redis          {u['redis']}",
         f"  NATS           {u['nats']}   (monitor {u['nats_monitor']})",
         f"  S3             {u['s3']}   access key {stack.secrets['LMS_S3_ACCESS_KEY']}"
         f"   (secret in {stack.data_dir / 'secrets.json'})",
+        f"  SMTP           {u['smtp']}   every email as {stack.data_dir / 'mail'}/*.eml; mailbox {u['mailbox']}",
         f"  Logs           {stack.logs_dir}/<role>.log",
         f"  Token          {exe} -m lms_local token --role admin --sub admin1 --name 'Admin'",
         f'  Environment    eval "$({exe} -m lms_local env)"',

@@ -24,7 +24,7 @@ LOOPBACK = "127.0.0.1"
 
 # Postgres role that initdb creates; every database URL logs in as it (trust auth on loopback only).
 PG_SUPERUSER = "postgres"
-DATABASES = ("courses", "progress", "certificates")
+DATABASES = ("courses", "progress", "certificates", "notifications")
 
 # Public port keys -> (environment variable, default). The README's table mirrors this mapping.
 PORT_ENV: dict[str, tuple[str, int]] = {
@@ -32,15 +32,19 @@ PORT_ENV: dict[str, tuple[str, int]] = {
     "courses": ("LMS_COURSES_PORT", 8101),
     "progress": ("LMS_PROGRESS_PORT", 8102),
     "certificates": ("LMS_CERTIFICATES_PORT", 8103),
+    "notifications": ("LMS_NOTIFICATIONS_PORT", 8104),
     # Outbox relays: /healthz, /readyz and /metrics only (lms_shared.probe). Not 8111-8113: those are
     # replica 1 of the services.
     "courses_relay": ("LMS_COURSES_RELAY_PORT", 8201),
     "progress_relay": ("LMS_PROGRESS_RELAY_PORT", 8202),
     "certificates_relay": ("LMS_CERTIFICATES_RELAY_PORT", 8203),
+    "notifications_relay": ("LMS_NOTIFICATIONS_RELAY_PORT", 8204),
     "pg": ("LMS_PG_PORT", 15432),
     "redis": ("LMS_REDIS_PORT", 16379),
     "nats": ("LMS_NATS_PORT", 14222),
     "s3": ("LMS_S3_PORT", 18333),
+    # The development SMTP server (lms_local.mailserver, aiosmtpd): every message as <data>/mail/*.eml.
+    "smtp": ("LMS_SMTP_PORT", 12525),
 }
 # The NATS monitoring port defaults to LMS_NATS_PORT + 1 unless LMS_NATS_MONITOR_PORT is set.
 NATS_MONITOR_ENV = "LMS_NATS_MONITOR_PORT"
@@ -66,9 +70,11 @@ ROLE_PORT_KEYS = (
     "courses",
     "progress",
     "certificates",
+    "notifications",
     "courses_relay",
     "progress_relay",
     "certificates_relay",
+    "notifications_relay",
 )
 REPLICA_PORT_STEP = 10
 # How many replica ports random port picking keeps free above each role's base port.
@@ -79,12 +85,19 @@ _RANDOM_REPLICA_HEADROOM = 4
 # (python -m lms_shared.dlq): LMS_NATS_URL carries the admin's credentials, the roles log in with their
 # own (LMS_NATS_USER set per role, passwords in LMS_NATS_PASSWORDS). LMS_NATS_AUTH=0 turns it all off.
 NATS_ADMIN = "admin"
-NATS_SERVICE_USERS = ("courses", "progress", "certificates", "gateway")
+NATS_SERVICE_USERS = ("courses", "progress", "certificates", "notifications", "gateway")
 NATS_PASSWORD_KEYS = {user: f"LMS_NATS_{user.upper()}_PASSWORD" for user in (NATS_ADMIN, *NATS_SERVICE_USERS)}
 NATS_AUTH_ENV = "LMS_NATS_AUTH"
 NATS_AUTH_DEFAULT = "1"
 
-SECRET_KEYS = ("LMS_JWT_SECRET", "LMS_S3_ACCESS_KEY", "LMS_S3_SECRET_KEY", *NATS_PASSWORD_KEYS.values())
+UNSUBSCRIBE_SECRET_KEY = "LMS_NOTIFICATIONS_UNSUBSCRIBE_SECRET"  # noqa: S105 - a variable name, not a secret
+SECRET_KEYS = (
+    "LMS_JWT_SECRET",
+    "LMS_S3_ACCESS_KEY",
+    "LMS_S3_SECRET_KEY",
+    *NATS_PASSWORD_KEYS.values(),
+    UNSUBSCRIBE_SECRET_KEY,
+)
 SECRETS_FILE = "secrets.json"
 
 
@@ -192,7 +205,7 @@ def random_ports(low: int = 20000, high: int = 32000, rng: random.Random | None 
 
     replica_room = [REPLICA_PORT_STEP * n for n in range(1, _RANDOM_REPLICA_HEADROOM + 1)]
     ports = {key: pick(headroom=replica_room) for key in ROLE_PORT_KEYS}
-    for key in ("pg", "redis", "nats", "nats_monitor"):
+    for key in ("pg", "redis", "nats", "nats_monitor", "smtp"):
         ports[key] = pick()
     ports["s3"] = pick(width=S3_BLOCK)
     return derive_ports(ports)
@@ -221,6 +234,8 @@ def load_or_create_secrets(data_dir: Path) -> dict[str, str]:
             "LMS_S3_SECRET_KEY": lambda: secrets.token_urlsafe(30),
             # Letters and digits: they go into nats-auth.conf and the admin's nats://user:pass@ URL.
             **{key: lambda: "n" + secrets.token_hex(20) for key in NATS_PASSWORD_KEYS.values()},
+            # HMAC key of the one-click unsubscribe links: links in old emails keep working after a restart.
+            UNSUBSCRIBE_SECRET_KEY: lambda: secrets.token_urlsafe(32),
         }
         for key in missing:
             current[key] = generated[key]()
@@ -279,10 +294,18 @@ def stack_env(
     env["LMS_REDIS_URL"] = f"redis://{LOOPBACK}:{ports['redis']}/0"
     env["LMS_S3_ENDPOINT"] = f"{LOOPBACK}:{ports['s3']}"  # host:port, the form the minio SDK takes
     env["LMS_S3_SECURE"] = "false"
-    for service in ("courses", "progress", "certificates"):
+    for service in ("courses", "progress", "certificates", "notifications"):
         env[f"LMS_{service.upper()}_URL"] = f"http://{app}:{ports[service]}"
     env["LMS_PUBLIC_URL"] = f"http://{app}:{ports['gateway']}"
+    # The notifications service sends through the local SMTP server and shows its messages at /dev/mailbox.
+    env["LMS_NOTIFICATIONS_SMTP_HOST"] = LOOPBACK
+    env["LMS_NOTIFICATIONS_SMTP_PORT"] = str(ports["smtp"])
+    env["LMS_NOTIFICATIONS_SMTP_TLS"] = "none"
+    env["LMS_NOTIFICATIONS_DEV_MAILBOX"] = "true"
+    env["LMS_NOTIFICATIONS_MAIL_DIR"] = str(data_dir / "mail")
     for key in SECRET_KEYS:
+        if key == UNSUBSCRIBE_SECRET_KEY and not secret_values.get(key):
+            continue  # not given (a caller with the older secrets only): the service makes a throwaway one
         if key not in NATS_PASSWORD_KEYS.values():  # in LMS_NATS_URL and LMS_NATS_PASSWORDS instead
             env[key] = secret_values[key]
     return env

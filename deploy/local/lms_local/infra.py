@@ -563,11 +563,17 @@ NATS_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("LMS_EVENTS", "certificates-auto-issue"),
         ("LMS_JOBS", "certificate-workers"),
     ),
+    "notifications": (
+        ("LMS_EVENTS", "notifications-courses"),
+        ("LMS_EVENTS", "notifications-progress"),
+        ("LMS_EVENTS", "notifications-certificates"),
+    ),
 }
 NATS_OWN_SUBJECTS: dict[str, tuple[str, ...]] = {
     "courses": ("lms.courses.>",),
     "progress": ("lms.progress.>",),
     "certificates": ("lms.certificates.>", "jobs.certificates.>"),
+    "notifications": ("lms.notifications.>",),
 }
 
 
@@ -874,14 +880,66 @@ class SeaweedS3(Server):
         return f"http://{LOOPBACK}:{self.port}"
 
 
+# ---------------------------------------------------------------------------------------------------
+# SMTP (aiosmtpd wheel): the development mail server, every message an .eml file under <data>/mail
+
+
+class MailServer(Server):
+    """``python -m lms_local.mailserver``: accepts every message on loopback and stores it as a file.
+
+    Recipients in the reserved ``.invalid`` domain are refused with 550 (a permanent rejection to
+    test against). The notifications service sends here in the local stack (``LMS_NOTIFICATIONS_SMTP_*``).
+    """
+
+    name = "mail"
+    exe_name = "python"
+    grace = 5.0
+
+    @property
+    def port(self) -> int:
+        return self.ctx.ports["smtp"]
+
+    def command(self) -> list[str]:
+        import sys
+
+        return [sys.executable, "-m", "lms_local.mailserver", "--port", str(self.port), "--dir", str(self.dir)]
+
+    def check(self) -> bool:
+        """The server's 220 greeting and a 250 answer to EHLO."""
+        try:
+            with socket.create_connection((LOOPBACK, self.port), timeout=1.0) as sock:
+                sock.settimeout(2.0)
+                greeting = sock.recv(512)
+                sock.sendall(b"EHLO lms-local\r\n")
+                answer = sock.recv(1024)
+                sock.sendall(b"QUIT\r\n")
+                return greeting.startswith(b"220") and answer.startswith(b"250")
+        except OSError:
+            return False
+
+    def stale_pids(self) -> set[int]:
+        marker = str(self.dir)
+        found: set[int] = set()
+        for p in psutil.process_iter(["pid", "cmdline"]):
+            with contextlib.suppress(psutil.Error):
+                cmdline = p.info.get("cmdline") or []
+                if p.pid != os.getpid() and "lms_local.mailserver" in cmdline and marker in cmdline:
+                    found.add(p.pid)
+        return found
+
+    def url(self) -> str:
+        return f"smtp://{LOOPBACK}:{self.port}"
+
+
 def make_servers(ctx: InfraContext, pg_os_user: str = "lms-postgres") -> dict[str, Server]:
     """The infrastructure in start order."""
-    servers: list[Server] = [Postgres(ctx, os_user=pg_os_user), Valkey(ctx), Nats(ctx), SeaweedS3(ctx)]
+    servers: list[Server] = [Postgres(ctx, os_user=pg_os_user), Valkey(ctx), Nats(ctx), SeaweedS3(ctx), MailServer(ctx)]
     return {s.name: s for s in servers}
 
 
 __all__ = [
     "InfraContext",
+    "MailServer",
     "Nats",
     "Postgres",
     "SeaweedS3",

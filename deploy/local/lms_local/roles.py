@@ -80,6 +80,7 @@ _ROLE_LIST = (
     RoleSpec("courses", "courses", port_key="courses", tier=1, nats_user="courses"),
     RoleSpec("progress", "progress", port_key="progress", tier=1, nats_user="progress"),
     RoleSpec("certificates", "certificates", port_key="certificates", tier=1, nats_user="certificates"),
+    RoleSpec("notifications", "notifications", port_key="notifications", tier=1, nats_user="notifications"),
     # A relay's /healthz fails when its loop stalls; a relay that only hangs never exits, hence the restart.
     RoleSpec(
         "courses-relay",
@@ -107,6 +108,15 @@ _ROLE_LIST = (
         tier=2,
         restart_when_unhealthy=True,
         nats_user="certificates",
+    ),
+    RoleSpec(
+        "notifications-relay",
+        "lms_shared.outbox",
+        ("--service", "notifications"),
+        port_key="notifications_relay",
+        tier=2,
+        restart_when_unhealthy=True,
+        nats_user="notifications",
     ),
     RoleSpec(
         "certificates-worker",

@@ -208,11 +208,14 @@ class Stack:
             "courses": f"http://{app}:{self.ports['courses']}",
             "progress": f"http://{app}:{self.ports['progress']}",
             "certificates": f"http://{app}:{self.ports['certificates']}",
+            "notifications": f"http://{app}:{self.ports['notifications']}",
             "postgres": self.servers["postgres"].url(),
             "redis": self.servers["redis"].url(),
             "nats": self.servers["nats"].url(),
             "nats_monitor": f"http://{LOOPBACK}:{self.ports['nats_monitor']}",
             "s3": self.servers["s3"].url(),
+            "smtp": self.servers["mail"].url(),
+            "mailbox": f"{public}/dev/mailbox",
         }
 
     def export_lines(self) -> list[str]:
@@ -322,7 +325,7 @@ class Stack:
         """Start (or reuse) Postgres, Valkey, NATS and S3 and wait until each answers its protocol.
 
         Idempotent: servers already running under this stack are left alone. Creates the
-        ``courses``, ``progress`` and ``certificates`` databases if missing.
+        ``courses``, ``progress``, ``certificates`` and ``notifications`` databases if missing.
         """
         with self._mutex:
             self._acquire_lock()

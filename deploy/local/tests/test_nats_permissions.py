@@ -116,9 +116,11 @@ def test_every_role_that_uses_nats_logs_in_as_its_services_user() -> None:
         "courses": "courses",
         "progress": "progress",
         "certificates": "certificates",
+        "notifications": "notifications",
         "courses-relay": "courses",
         "progress-relay": "progress",
         "certificates-relay": "certificates",
+        "notifications-relay": "notifications",
         "certificates-worker": "certificates",
         "gateway": "gateway",
     }
@@ -128,7 +130,7 @@ def test_every_role_that_uses_nats_logs_in_as_its_services_user() -> None:
 def test_the_permission_table_names_every_durable_consumer_of_the_services() -> None:
     # A consumer missing here could not create itself nor park a dead letter under authentication.
     root = Path(__file__).resolve().parents[3]
-    for service in ("courses", "progress", "certificates"):
+    for service in ("courses", "progress", "certificates", "notifications"):
         source = (root / "services" / service / "src" / service / "entrypoints" / "consumers.py").read_text()
         in_code = set(re.findall(rf'"({service}-[a-z-]+)"', source))
         assert in_code, service
@@ -157,7 +159,8 @@ def test_the_stack_hands_out_credentials_without_exporting_each_password(stack: 
     url = urlsplit(stack.env["LMS_NATS_URL"])
     assert url.username == "admin"
     assert url.password == stack.secrets[NATS_PASSWORD_KEYS["admin"]]
-    assert set(json.loads(stack.env["LMS_NATS_PASSWORDS"])) == {"courses", "progress", "certificates", "gateway"}
+    services = {"courses", "progress", "certificates", "notifications", "gateway"}
+    assert set(json.loads(stack.env["LMS_NATS_PASSWORDS"])) == services
     assert not set(NATS_PASSWORD_KEYS.values()) & set(stack.env)
     config = Path(stack.data_dir / "nats" / "nats-auth.conf")
     assert config.stat().st_mode & 0o777 == 0o600

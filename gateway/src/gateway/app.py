@@ -16,7 +16,7 @@ from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -32,15 +32,18 @@ from gateway.cache import CatalogueCache, PublishedVersions
 from gateway.clients import ServiceClients, seg
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.context import Context, client_ip
+from gateway.courses.calendar_route import install_calendar
 from gateway.errors import GRAPHQL_METHODS, RateLimited, protocol_error
 from gateway.events import EventHub
 from gateway.internal_metrics import metrics_on_public_port, start_metrics_server
 from gateway.middleware import BodyLimit, RequestContext, SecurityHeaders
+from gateway.notifications.routes import install_notification_routes
 from gateway.ratelimit import RateLimiter
 from gateway.responses import ViewerResponses
 from gateway.schema import build_schema
 from gateway.state import GatewayState
 from gateway.subscriptions import ConnectionSlots, LimitedTransportWS, WebSocketLimits, WebSocketMessageLimit
+from gateway.webstatic import static_file
 from lms_shared.auth import TokenVerifier
 from lms_shared.errors import DomainError
 from lms_shared.logging import get_logger
@@ -61,6 +64,9 @@ RESERVED_PREFIXES = (
     "contexts",
     "auth",
     "exports",
+    "calendar",
+    "unsubscribe",
+    "dev",
 )
 # A CSV link of Report.csvUrl: secrets.token_urlsafe(32) as the progress service made it.
 EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -364,6 +370,8 @@ def create_app(
             headers=headers,
         )
 
+    install_calendar(app)  # GET /calendar/{courseId}.ics (Course.calendarUrl)
+    install_notification_routes(app, settings)  # /unsubscribe/{token}; /dev/mailbox in development
     _install_web_client(app, web_dist)
 
     if settings.cors_origin_list:
@@ -404,14 +412,14 @@ def _install_web_client(app: FastAPI, dist: Path) -> None:
             candidate = (root / path).resolve()
             # resolve() + is_relative_to refuses ../ and symlinks that leave the folder.
             if candidate.is_relative_to(root) and candidate.is_file():
-                return FileResponse(candidate)
+                return static_file(request, candidate, root)
             if "." in path.rsplit("/", 1)[-1]:
                 # A missing asset (main.js, logo.png) is a 404; only routes fall back to the SPA.
                 return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
         index = root / "index.html"
         if not index.is_file():
             return JSONResponse({"error": {"code": "NOT_FOUND", "message": "Not found."}}, status_code=404)
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return static_file(request, index, root)  # no-cache, precompressed (gateway/webstatic.py)
 
 
 def _readable_path(request: Request) -> bool:

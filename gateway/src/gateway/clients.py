@@ -34,7 +34,7 @@ UPSTREAM_LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
-SERVICES = ("courses", "progress", "certificates")
+SERVICES = ("courses", "progress", "certificates", "notifications")
 # Reads are retried on errors that mean "the request never reached a healthy instance".
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 
@@ -67,7 +67,38 @@ class ServiceClient:
         extra_headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the service and return its decoded JSON; raise a DomainError for its error answers."""
-        headers: dict[str, str] = {"Accept": "application/json"}
+        response = await self._send(method, path, token=token, params=params, json=json, extra_headers=extra_headers)
+        return self._decode(response, path)
+
+    async def request_bytes(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        accept: str = "application/pdf",
+    ) -> bytes:
+        """Call the service for a file (a PDF preview): its bytes, or a DomainError for its error answers."""
+        response = await self._send(method, path, token=token, params=params, json=json, accept=accept)
+        if response.status_code < 400:
+            return response.content
+        self._decode(response, path)  # raises the service's error
+        raise unavailable(self.service)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, str] | None,
+        json: Any,
+        extra_headers: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Response:
+        headers: dict[str, str] = {"Accept": accept}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         rid = request_id_var.get()
@@ -113,7 +144,7 @@ class ServiceClient:
                 continue
             break
         assert response is not None
-        return self._decode(response, path)
+        return response
 
     def _decode(self, response: httpx.Response, path: str) -> Any:
         status = response.status_code
@@ -153,7 +184,7 @@ class ServiceClient:
 
 
 class ServiceClients:
-    """The three service clients of one gateway process."""
+    """The service clients of one gateway process."""
 
     def __init__(self, settings: GatewaySettings, transports: Mapping[str, Any] | None = None) -> None:
         transports = transports or {}
@@ -162,10 +193,13 @@ class ServiceClients:
         self.certificates = ServiceClient(
             "certificates", settings.certificates_url, settings, transports.get("certificates")
         )
+        self.notifications = ServiceClient(
+            "notifications", settings.notifications_url, settings, transports.get("notifications")
+        )
 
     def all(self) -> tuple[ServiceClient, ...]:
-        """The three clients, for metrics and shutdown."""
-        return (self.courses, self.progress, self.certificates)
+        """Every service's client, for metrics and shutdown."""
+        return (self.courses, self.progress, self.certificates, self.notifications)
 
     def calls_total(self) -> int:
         """Upstream requests made so far by this process (every attempt counts)."""

@@ -12,6 +12,9 @@ from lms_shared.settings import Settings
 class GatewaySettings(Settings):
     """Everything :class:`lms_shared.settings.Settings` reads, plus limits only the gateway applies."""
 
+    # The notifications service (issue 16): in-app notifications, preferences, unsubscribe links.
+    notifications_url: str = "http://127.0.0.1:8104"
+
     # Per-minute budgets (fixed window in Redis). Signed-in callers are counted by their subject,
     # anonymous ones by client IP; verifyCertificate has its own, stricter per-IP budget because it is
     # public and the obvious target for code guessing.

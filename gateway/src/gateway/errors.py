@@ -26,6 +26,7 @@ CAPABILITY = {
     "courses": "Courses",
     "progress": "Progress tracking",
     "certificates": "Certificates",
+    "notifications": "Notifications",
     "redis": "This feature",
 }
 UNEXPECTED_MESSAGE = "Something went wrong on our side; try again in a minute."
@@ -47,7 +48,7 @@ class RateLimited(DomainError):
 def unavailable(service: str) -> Unavailable:
     """The error for a service that is down or too slow, naming what the user cannot do now."""
     what = CAPABILITY.get(service, "This part of the platform")
-    verb = "is" if what in ("Progress tracking", "This feature") else "are"
+    verb = "is" if what in ("Progress tracking", "This feature", "This part of the platform") else "are"
     return Unavailable(f"{what} {verb} unavailable right now; try again in a minute.")
 
 

@@ -1,4 +1,4 @@
-"""What the gateway hears from NATS: cache invalidations and bulk-job progress.
+"""What the gateway hears from NATS: cache invalidations, bulk-job progress and new notifications.
 
 Core NATS subscribers receive every message JetStream stores on a subject, so the gateway needs no
 durable consumer. Core NATS keeps nothing for a subscriber that is away, though: whatever was
@@ -7,7 +7,8 @@ consumer), is lost. So after every reconnect, and on a slow-consumer error, :met
 drops every cache the lost events could have invalidated: the catalogue (a new generation in Redis),
 the published versions and the per-viewer responses in this process. Until then the caches' TTLs
 bound how long a missed event can go unseen; a missed progress event is covered by the
-subscription's once-a-second re-read.
+subscription's once-a-second re-read, and a missed notification.created by notificationReceived
+re-reading the viewer's unread notifications on resync.
 """
 
 from __future__ import annotations
@@ -36,11 +37,16 @@ from lms_shared.events.catalogue import (
     CoursePublishedV1,
     EnrollmentCreatedV1,
     LessonCompletedV1,
+    NotificationCreatedV1,
     QuizAttemptedV1,
+    RegistrationChangedV1,
 )
 from lms_shared.logging import get_logger, request_id_var
 
 log = get_logger(__name__)
+
+# The marker a notificationReceived queue gets when events may have been missed.
+RESYNC = "resync"
 
 RESYNCS = Counter("lms_gateway_cache_resyncs_total", "Caches dropped because events may have been missed", ["reason"])
 
@@ -49,6 +55,8 @@ CATALOGUE_EVENTS = (CoursePublishedV1.TYPE, CourseArchivedV1.TYPE, CourseOwnersC
 # Events that change what a learner's own dashboard shows; each carries ``learner_id``.
 LEARNER_EVENTS = (
     EnrollmentCreatedV1.TYPE,
+    # Registration (issue 15): approved, rejected, promoted from the waiting list by someone else.
+    RegistrationChangedV1.TYPE,
     LessonCompletedV1.TYPE,
     QuizAttemptedV1.TYPE,
     CourseCompletedV1.TYPE,
@@ -72,6 +80,8 @@ class EventHub:
         self.responses = responses
         self.versions = versions
         self._watchers: dict[str, set[asyncio.Queue[dict[str, object]]]] = defaultdict(set)
+        # notification.created, by recipient (the token's sub): the viewer's open notificationReceived.
+        self._inboxes: dict[str, set[asyncio.Queue[dict[str, object]]]] = defaultdict(set)
         self._resyncing = False
         self._resync_due: str | None = None
 
@@ -143,6 +153,11 @@ class EventHub:
                     if self.responses is not None:
                         self.responses.clear(reason)
                     await self.catalogue.invalidate(reason)
+                    # notificationReceived re-reads what arrived meanwhile (its notification.created lost).
+                    for queues in list(self._inboxes.values()):
+                        for queue in list(queues):
+                            with contextlib.suppress(asyncio.QueueFull):
+                                queue.put_nowait({RESYNC: reason})
                     log.info("cache.resynced", reason=reason)
                 except Exception as exc:  # noqa: BLE001 - a failed drop must not break the NATS client
                     log.warning("cache.resync_failed", reason=reason, error=type(exc).__name__)
@@ -153,6 +168,7 @@ class EventHub:
         for subject in CATALOGUE_EVENTS:
             await self.nc.subscribe(subject, cb=self._on_catalogue_event)
         await self.nc.subscribe(BulkProgressV1.TYPE, cb=self._on_bulk_progress)
+        await self.nc.subscribe(NotificationCreatedV1.TYPE, cb=self._on_notification_created)
         for subject in LEARNER_EVENTS:
             await self.nc.subscribe(subject, cb=self._on_learner_event)
 
@@ -208,6 +224,32 @@ class EventHub:
 
     def watching(self) -> int:
         return sum(len(v) for v in self._watchers.values())
+
+    async def _on_notification_created(self, msg: Msg) -> None:
+        """notification.created: tell the recipient's own subscriptions (the event carries ids, no text)."""
+        data = _data(msg)
+        recipient, notification = data.get("recipient_id"), data.get("notification_id")
+        if not recipient or not notification:
+            log.warning("events.bad_notification_created", subject=msg.subject)
+            return
+        for queue in list(self._inboxes.get(str(recipient), ())):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(data)
+
+    @contextlib.contextmanager
+    def watch_notifications(self, recipient: str) -> Iterator[asyncio.Queue[dict[str, object]]]:
+        """A queue of one person's notification.created events, for as long as the ``with`` block lasts."""
+        queue: asyncio.Queue[dict[str, object]] = asyncio.Queue(maxsize=100)
+        self._inboxes[recipient].add(queue)
+        try:
+            yield queue
+        finally:
+            self._inboxes[recipient].discard(queue)
+            if not self._inboxes[recipient]:
+                del self._inboxes[recipient]
+
+    def notification_watchers(self) -> int:
+        return sum(len(v) for v in self._inboxes.values())
 
 
 def _data(msg: Msg) -> dict[str, object]:

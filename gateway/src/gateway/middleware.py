@@ -164,6 +164,8 @@ def content_security_policy(settings: Settings) -> str:
         f"media-src 'self' {storage}",
         "font-src 'self'",
         f"connect-src {' '.join(dict.fromkeys(connect))}",
+        # PDFs shown inline: a sample certificate the page made (blob:), a document lesson's presigned link.
+        f"frame-src 'self' blob: {storage}",
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

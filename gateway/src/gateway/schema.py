@@ -23,9 +23,11 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway.certificates import cobranding
 from gateway.certificates import mutations as cert_mutations
 from gateway.certificates import printing as cert_printing
 from gateway.certificates import queries as cert_queries
+from gateway.certificates.cobranding import CertificateVariant
 from gateway.certificates.printing import PrintBatch
 from gateway.certificates.types import AutoIssueFailure, BulkIssueJob, Certificate, CertificateConnection, Verification
 from gateway.complexity import BoundedValidation, complexity_rule
@@ -37,12 +39,24 @@ from gateway.courses.types import Course, CourseConnection, Lesson, Material, Ma
 from gateway.errors import ErrorShaping, shape_error
 from gateway.idempotency import IdempotentMutations
 from gateway.metrics import OperationMetrics
+from gateway.notifications import mutations as notification_mutations
+from gateway.notifications import queries as notification_queries
+from gateway.notifications.live import notification_received
+from gateway.notifications.types import (
+    EmailDelivery,
+    EmailDeliveryConnection,
+    Notification,
+    NotificationConnection,
+    NotificationPreferences,
+)
 from gateway.permissions import IsAdmin, IsAuthenticated, IsCertifier, IsTrainer, IsTrainerOrCountryAdmin
 from gateway.privacy import resolvers as privacy
 from gateway.privacy.resolvers import LearnerErasure
+from gateway.progress import attendance as progress_attendance
 from gateway.progress import mutations as progress_mutations
 from gateway.progress import queries as progress_queries
-from gateway.progress.types import CohortEnrollmentResult, Enrollment, QuizResult
+from gateway.progress.attendance_types import Attendance, CheckInCode
+from gateway.progress.types import CohortEnrollmentResult, Enrollment, LessonProgress, QuizResult
 from gateway.reports import queries as report_queries
 from gateway.reports.types import LearnerConnection, Report
 from gateway.responses import ViewerResponseCaching
@@ -96,6 +110,11 @@ class Query:
         permission_classes=[IsAuthenticated],
         description="The viewer's enrolments.",
     )
+    pendingEnrollments: list[Enrollment] = strawberry.field(
+        resolver=progress_queries.pending_enrollments,
+        permission_classes=[IsTrainerOrCountryAdmin],
+        description="Enrolments waiting for approval that the viewer may decide.",
+    )
     myCertificates: list[Certificate] = strawberry.field(
         resolver=cert_queries.my_certificates,
         permission_classes=[IsAuthenticated],
@@ -146,10 +165,32 @@ class Query:
         description="Addition: everything the platform holds about one learner, per service, with short-lived"
         " PDF links (admins; country admins: learners of their state).",
     )
+    certificateVariants: list[CertificateVariant] = strawberry.field(
+        resolver=cobranding.certificate_variants,
+        permission_classes=[IsAdmin],
+        description="Addition: every member state's co-branding of a certificate template (admins).",
+    )
     printBatch: PrintBatch | None = strawberry.field(
         resolver=cert_printing.print_batch,
+        permission_classes=[IsCertifier],
+        description="Addition: one print batch and its progress (admins; country admins: the batches limited to"
+        " their state); poll it while it runs.",
+    )
+    myNotifications: NotificationConnection = strawberry.field(
+        resolver=notification_queries.my_notifications,
+        permission_classes=[IsAuthenticated],
+        description="The viewer's notifications, newest first (addition: `lang`, else the viewer's language).",
+    )
+    myNotificationPreferences: NotificationPreferences = strawberry.field(
+        resolver=notification_queries.my_notification_preferences,
+        permission_classes=[IsAuthenticated],
+        description="How the viewer wants to be told.",
+    )
+    emailDeliveries: EmailDeliveryConnection = strawberry.field(
+        resolver=notification_queries.email_deliveries,
         permission_classes=[IsAdmin],
-        description="Addition: one print batch and its progress (admins); poll it while it runs.",
+        description="Addition: emails in one status, newest first (admins): by default those parked after a"
+        " permanent refusal (SMTP 5xx), with the mail server's answer.",
     )
 
 
@@ -237,6 +278,42 @@ class Mutation:
         permission_classes=[IsAuthenticated],
         description="Submit one quiz attempt.",
     )
+    approveEnrollment: Enrollment = strawberry.mutation(
+        resolver=progress_mutations.approve_enrollment,
+        permission_classes=[IsTrainerOrCountryAdmin],
+        description="Trainers of the course and admins; country admins for learners of their state.",
+    )
+    rejectEnrollment: Enrollment = strawberry.mutation(
+        resolver=progress_mutations.reject_enrollment,
+        permission_classes=[IsTrainerOrCountryAdmin],
+        description="Trainers of the course and admins; country admins for learners of their state.",
+    )
+    withdraw: Enrollment = strawberry.mutation(
+        resolver=progress_mutations.withdraw,
+        permission_classes=[IsAuthenticated],
+        description="A learner leaves; frees the seat for the waiting list.",
+    )
+    openCheckIn: CheckInCode = strawberry.mutation(
+        resolver=progress_attendance.open_check_in,
+        permission_classes=[IsTrainer],
+        description="Trainers of the course: a fresh code for the session, valid until the session ends (or"
+        " `minutes`). Each call rotates the code; the previous one is accepted for a grace period.",
+    )
+    checkIn: LessonProgress = strawberry.mutation(
+        resolver=progress_attendance.check_in,
+        permission_classes=[IsAuthenticated],
+        description="The learner, during the session window, with the code shown in the room (idempotent).",
+    )
+    markAttendance: list[Attendance] = strawberry.mutation(
+        resolver=progress_attendance.mark_attendance,
+        permission_classes=[IsTrainer],
+        description="Trainers of the course: mark learners present or absent after the fact.",
+    )
+    submitSurvey: LessonProgress = strawberry.mutation(
+        resolver=progress_attendance.submit_survey,
+        permission_classes=[IsAuthenticated],
+        description="The learner answers a SURVEY lesson (once); completes the lesson.",
+    )
     issueCertificate: Certificate = strawberry.mutation(
         resolver=cert_mutations.issue_certificate,
         permission_classes=[IsCertifier],
@@ -265,16 +342,51 @@ class Mutation:
         " certificates are revoked ('erased on request') and their PDFs deleted (admins; country admins: learners"
         " of their state). Idempotent.",
     )
+    saveCertificateVariant: CertificateVariant = strawberry.mutation(
+        resolver=cobranding.save_certificate_variant,
+        permission_classes=[IsAdmin],
+        description="Addition: set a member state's co-branding of a certificate template: its national partner's"
+        " name, logo and signatories, on certificates issued to that state's learners from now on (admins).",
+    )
+    removeCertificateVariant: bool = strawberry.mutation(
+        resolver=cobranding.remove_certificate_variant,
+        permission_classes=[IsAdmin],
+        description="Addition: remove a state's co-branding; certificates already issued keep theirs (admins).",
+    )
+    previewCertificateVariant: str = strawberry.mutation(
+        resolver=cobranding.preview_certificate_variant,
+        permission_classes=[IsCertifier],
+        description="Addition: a sample certificate of a state, marked PREVIEW, as a data: URL of a PDF: the"
+        " draft in `input`, or the stored variant. Nothing is stored or issued (admins; country admins: their"
+        " own state).",
+    )
     startPrintBatch: PrintBatch = strawberry.mutation(
         resolver=cert_printing.start_print_batch,
-        permission_classes=[IsAdmin],
+        permission_classes=[IsCertifier],
         description="Addition: print a finished bulk job's (or a course's) certificates as one merged PDF in"
-        " alphabetical order, or as a ZIP of PDFs named after the learners (admins).",
+        " alphabetical order, or as a ZIP of PDFs named after the learners (admins; country admins: their"
+        " state's certificates only).",
     )
     retryPrintBatch: PrintBatch = strawberry.mutation(
         resolver=cert_printing.retry_print_batch,
+        permission_classes=[IsCertifier],
+        description="Addition: queue a FAILED print batch again (admins; country admins: their state's batches).",
+    )
+    markNotificationsRead: int = strawberry.mutation(
+        resolver=notification_mutations.mark_notifications_read,
+        permission_classes=[IsAuthenticated],
+        description="Mark the viewer's notifications read (null ids: all); answers how many were unread and are now"
+        " read (another person's ids count 0).",
+    )
+    updateNotificationPreferences: NotificationPreferences = strawberry.mutation(
+        resolver=notification_mutations.update_notification_preferences,
+        permission_classes=[IsAuthenticated],
+        description="Change the viewer's notification preferences.",
+    )
+    replayEmailDelivery: EmailDelivery = strawberry.mutation(
+        resolver=notification_mutations.replay_email_delivery,
         permission_classes=[IsAdmin],
-        description="Addition: queue a FAILED print batch again (admins).",
+        description="Addition: send a PARKED email again, e.g. after the address was fixed (admins).",
     )
 
 
@@ -287,6 +399,14 @@ class Subscription:
     async def bulkIssueProgress(self, info: Info, jobId: strawberry.ID) -> AsyncGenerator[BulkIssueJob, None]:
         async for job in bulk_issue_progress(info, jobId):
             yield job
+
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="The viewer's own notifications as they arrive (addition: `lang`, else the viewer's language).",
+    )
+    async def notificationReceived(self, info: Info, lang: str | None = None) -> AsyncGenerator[Notification, None]:
+        async for item in notification_received(info, lang):
+            yield item
 
 
 class GatewaySchema(strawberry.Schema):

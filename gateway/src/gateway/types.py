@@ -83,6 +83,8 @@ class LessonKind(Enum):
     VIDEO = "VIDEO"
     DOCUMENT = "DOCUMENT"
     QUIZ = "QUIZ"
+    LIVE = strawberry.enum_value("LIVE", description="A scheduled session; attending it completes the lesson.")
+    SURVEY = strawberry.enum_value("SURVEY", description="A feedback form; submitting it completes the lesson.")
 
 
 @strawberry.enum(description="Whether an uploaded material's bytes arrived and passed the checks.")
@@ -97,6 +99,9 @@ class EnrollmentStatus(Enum):
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     WITHDRAWN = "WITHDRAWN"
+    PENDING = strawberry.enum_value("PENDING", description="Registered; waits for approval (holds a seat).")
+    WAITLISTED = strawberry.enum_value("WAITLISTED", description="Registered; waits for a seat (see waitlistPosition).")
+    REJECTED = strawberry.enum_value("REJECTED", description="Registration refused (see reason).")
 
 
 @strawberry.enum(description="Where a learner is in one lesson.")

@@ -1,4 +1,4 @@
-"""The real gateway app over maintained fakes: fakeredis for Redis, respx routers for the three services.
+"""The real gateway app over maintained fakes: fakeredis for Redis, respx routers for the services.
 
 The GraphQL layer, permissions, loaders, caches and error mapping under test stay the real ones; only
 the gateway's network neighbours are replaced. Each service is a ``respx.MockRouter`` on its own base
@@ -57,6 +57,7 @@ class Harness:
     certificates: respx.MockRouter
     app: Any
     graphql: GraphQLClient
+    notifications: respx.MockRouter | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -64,7 +65,8 @@ class Harness:
         return self.graphql.http
 
     def upstream_requests(self) -> int:
-        return sum(len(router.calls) for router in (self.courses, self.progress, self.certificates))
+        routers = (self.courses, self.progress, self.certificates, self.notifications)
+        return sum(len(router.calls) for router in routers if router is not None)
 
     async def gql(
         self, query: str, token: str | None = None, headers: dict[str, str] | None = None, **variables: Any
@@ -85,6 +87,7 @@ def make_harness(web_dist: Path | None = None, **overrides: Any) -> Harness:
         "courses_url": "http://courses.test",
         "progress_url": "http://progress.test",
         "certificates_url": "http://certificates.test",
+        "notifications_url": "http://notifications.test",
         "upstream_retries": 1,
         "response_cache_seconds": 0,
     }
@@ -106,4 +109,13 @@ def make_harness(web_dist: Path | None = None, **overrides: Any) -> Harness:
     )
     app = create_app(settings, state, web_dist) if web_dist is not None else create_app(settings, state)
     graphql = GraphQLClient("http://gateway.test", transport=httpx.ASGITransport(app=app))
-    return Harness(settings, state, routers["courses"], routers["progress"], routers["certificates"], app, graphql)
+    return Harness(
+        settings,
+        state,
+        routers["courses"],
+        routers["progress"],
+        routers["certificates"],
+        app,
+        graphql,
+        routers["notifications"],
+    )

@@ -69,6 +69,8 @@ async def test_the_policy_allows_only_our_code_and_the_presigned_storage(web: Ha
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["img-src"] == ["'self'", "data:", "https://files.kentbilim.example"]
     assert policy["media-src"] == ["'self'", "https://files.kentbilim.example"]
+    # Inline PDFs: a sample certificate the page made itself (blob:) and presigned documents; never framed.
+    assert policy["frame-src"] == ["'self'", "blob:", "https://files.kentbilim.example"]
     # The GraphQL WebSocket and the presigned uploads; nothing else (no identity provider configured).
     assert policy["connect-src"] == ["'self'", "ws://127.0.0.1:8000", "https://files.kentbilim.example"]
 

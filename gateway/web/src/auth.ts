@@ -1,5 +1,8 @@
 // Who is signed in. The bearer token lives in sessionStorage: it ends with the tab, and is never
 // written to localStorage where it would outlive the session on a shared office computer.
+// Tabs share the session through a BroadcastChannel (same origin only, nothing persisted): a new tab
+// asks the open ones for the session before its first render, a sign-in, a silent renewal and a
+// sign-out in one tab reach every other. When the last tab closes, the session is gone.
 import { useEffect, useState } from "preact/hooks";
 import type { UserManager } from "oidc-client-ts";
 
@@ -24,8 +27,89 @@ export interface AuthConfig {
 }
 
 const TOKEN_KEY = "kentbilim.token";
+const OIDC_USER_PREFIX = "oidc.user:";
+/** How long a new tab waits for an open one to hand over the session before rendering signed out. */
+const HANDOFF_WAIT_MS = 250;
 const listeners = new Set<() => void>();
 let expiredNotice = false;
+
+type TabMessage =
+  | { type: "ask" }
+  | { type: "session"; token: string; oidcUser?: [string, string] | null }
+  | { type: "signout" };
+
+const channel: BroadcastChannel | null =
+  typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("kentbilim.session");
+
+/** The OIDC library's stored user (with its refresh token), so another tab can renew silently too. */
+function storedOidcUser(): [string, string] | null {
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const key = sessionStorage.key(i);
+    if (key?.startsWith(OIDC_USER_PREFIX)) return [key, sessionStorage.getItem(key) ?? ""];
+  }
+  return null;
+}
+
+function clearOidcUser(): void {
+  for (let i = sessionStorage.length - 1; i >= 0; i--) {
+    const key = sessionStorage.key(i);
+    if (key?.startsWith(OIDC_USER_PREFIX)) sessionStorage.removeItem(key);
+  }
+}
+
+function share(token: string): void {
+  channel?.postMessage({ type: "session", token, oidcUser: storedOidcUser() } satisfies TabMessage);
+}
+
+let answerHandoff: ((session: Session | null) => void) | null = null;
+
+/** Take a session another tab sent; false when it is unusable (expired, malformed). */
+function adopt(token: string, oidcUser?: [string, string] | null): boolean {
+  const session = sessionFromToken(token);
+  if (!session) return false;
+  if (sessionStorage.getItem(TOKEN_KEY) === token) return true;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  if (oidcUser?.[0].startsWith(OIDC_USER_PREFIX)) sessionStorage.setItem(oidcUser[0], oidcUser[1]);
+  expiredNotice = false;
+  return true;
+}
+
+if (channel) {
+  channel.onmessage = (event: MessageEvent<TabMessage>) => {
+    const message = event.data;
+    if (message?.type === "ask") {
+      const session = getSession();
+      if (session) share(session.token);
+    } else if (message?.type === "session" && typeof message.token === "string") {
+      if (adopt(message.token, message.oidcUser)) {
+        if (answerHandoff) answerHandoff(getSession());
+        else notify();
+      }
+    } else if (message?.type === "signout") {
+      if (!sessionStorage.getItem(TOKEN_KEY)) return;
+      sessionStorage.removeItem(TOKEN_KEY);
+      clearOidcUser();
+      notify();
+    }
+  };
+}
+
+/**
+ * Who is signed in, once start-up knows: this tab's session, else the one an open tab hands over
+ * (waiting at most HANDOFF_WAIT_MS), else nobody. main.tsx renders after it, in the user's language.
+ */
+export const sessionReady: Promise<Session | null> = new Promise((resolve) => {
+  const own = getSession();
+  if (own || !channel) return resolve(own);
+  const timer = setTimeout(() => done(null), HANDOFF_WAIT_MS);
+  function done(session: Session | null) {
+    clearTimeout(timer);
+    answerHandoff = null;
+    resolve(session);
+  }
+  answerHandoff = done;
+  channel.postMessage({ type: "ask" } satisfies TabMessage);
+});
 
 function decodeClaims(token: string): Record<string, unknown> | null {
   const part = token.split(".")[1];
@@ -86,22 +170,38 @@ export function signInWithToken(token: string): Session | null {
   sessionStorage.setItem(TOKEN_KEY, token);
   expiredNotice = false;
   notify();
+  share(token);
   return session;
 }
 
+/**
+ * Sign out in every tab. With an identity provider that advertises an end_session_endpoint the browser
+ * goes there too (RP-initiated logout, with the id_token as hint), so the provider's session ends as
+ * well and the next sign-in asks again; the provider sends it back to /.
+ */
 export async function signOut(): Promise<void> {
-  sessionStorage.removeItem(TOKEN_KEY);
-  notify();
   const config = await loadAuthConfig().catch(() => null);
-  if (config?.mode === "oidc") {
-    const manager = await oidcManager(config);
-    await manager.removeUser();
+  const m = config?.mode === "oidc" ? await oidcManager(config) : null;
+  const user = m ? await m.getUser().catch(() => null) : null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  channel?.postMessage({ type: "signout" } satisfies TabMessage);
+  notify();
+  if (!m) return;
+  m.stopSilentRenew();
+  const endSession = await m.metadataService.getEndSessionEndpoint().catch(() => undefined);
+  if (endSession && user?.id_token) {
+    // Removes the stored user first, then leaves for the provider.
+    await m.signoutRedirect({ id_token_hint: user.id_token });
+    return;
   }
+  await m.removeUser();
+  clearOidcUser();
 }
 
 /** Called when the server refuses the token: forget it, and tell the user why they are signed out. */
 export function signOutExpired(): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  clearOidcUser();
   expiredNotice = true;
   notify();
 }
@@ -183,9 +283,31 @@ async function oidcManager(config: AuthConfig): Promise<UserManager> {
     scope: config.scopes ?? "openid profile email",
     userStore: new WebStorageStateStore({ store: sessionStorage }),
     stateStore: new WebStorageStateStore({ store: sessionStorage }),
-    automaticSilentRenew: false,
+    // Silent renewal with the refresh token, a minute before the access token expires. (No hidden
+    // iframe: the CSP allows frames from nowhere; a provider without refresh tokens signs the user out
+    // at expiry, with the "session expired" notice.)
+    automaticSilentRenew: true,
+    accessTokenExpiringNotificationTimeInSeconds: 60,
+  });
+  manager.events.addUserLoaded((user) => {
+    if (user.access_token && sessionStorage.getItem(TOKEN_KEY) !== user.access_token) signInWithToken(user.access_token);
+  });
+  manager.events.addSilentRenewError(() => {
+    /* the token runs out; the next refused request shows the expiry notice */
   });
   return manager;
+}
+
+/** Start silent renewal in a tab that holds an OIDC user (after a reload, or one another tab handed over). */
+export async function resumeOidc(): Promise<void> {
+  if (!storedOidcUser()) return;
+  const config = await loadAuthConfig().catch(() => null);
+  if (config?.mode !== "oidc") return;
+  const m = await oidcManager(config);
+  const user = await m.getUser();
+  if (!user?.refresh_token) return;
+  if (user.expired || (user.expires_in ?? 0) < 60) await m.signinSilent().catch(() => undefined);
+  else m.startSilentRenew();
 }
 
 export async function oidcSignIn(config: AuthConfig, returnTo: string): Promise<void> {

@@ -25,6 +25,8 @@ export const LANGUAGES: { code: Lang; name: string }[] = [
 const CODES = new Set<string>(LANGUAGES.map((l) => l.code));
 const LOADERS = import.meta.glob<Record<string, string>>(["./i18n/*.json", "!./i18n/en.json"], { import: "default" });
 const STORAGE_KEY = "kentbilim.lang";
+/** The language last shown here (not a choice: a profile language wins over it), for pages after sign-out. */
+const LAST_KEY = "kentbilim.lang.last";
 const listeners = new Set<() => void>();
 
 const i18n = i18next.createInstance();
@@ -53,9 +55,19 @@ export function normalizeLang(code: string | null | undefined): Lang | null {
   return CODES.has(base) ? (base as Lang) : null;
 }
 
-function initialLang(): Lang {
+/**
+ * The language of the first render: the one chosen on this computer, else the signed-in user's profile
+ * language (the token's `locale` claim), else the one last shown here (the page after a sign-out stays
+ * in the user's language), else the browser's. Decided once, before anything renders, so a
+ * page never paints in one language and then half-switches to another.
+ */
+function initialLang(profileLocale?: string | null): Lang {
   const saved = normalizeLang(localStorage.getItem(STORAGE_KEY));
   if (saved) return saved;
+  const profile = normalizeLang(profileLocale);
+  if (profile) return profile;
+  const last = normalizeLang(localStorage.getItem(LAST_KEY));
+  if (last) return last;
   for (const candidate of navigator.languages ?? [navigator.language]) {
     const lang = normalizeLang(candidate);
     if (lang) return lang;
@@ -63,16 +75,31 @@ function initialLang(): Lang {
   return "en";
 }
 
-const wanted: Lang = initialLang();
 let current: Lang = "en";
-let requested: Lang = wanted;
+let requested: Lang = "en";
 let chosenExplicitly = localStorage.getItem(STORAGE_KEY) !== null;
+let settle: () => void = () => {};
 
 /** Resolves once the first language's catalogue is there (render after it, or English would flash). */
-export const i18nReady: Promise<void> = loadCatalogue(wanted).then(
-  () => void (current = requested),
-  () => undefined,
-);
+export const i18nReady: Promise<void> = new Promise((resolve) => (settle = resolve));
+
+/**
+ * Start-up: pick the first language (see initialLang) and load its catalogue; i18nReady resolves after
+ * it. main.tsx calls this once it knows who is signed in, and renders only then.
+ */
+export function settleLanguage(profileLocale?: string | null): Promise<void> {
+  const wanted = initialLang(profileLocale);
+  requested = wanted;
+  return loadCatalogue(wanted).then(
+    () => {
+      if (requested === wanted) current = wanted;
+      document.documentElement.lang = current;
+      localStorage.setItem(LAST_KEY, current);
+      settle();
+    },
+    () => settle(), // offline and the catalogue is not cached: English rather than nothing
+  );
+}
 
 export function getLang(): Lang {
   return current;
@@ -90,6 +117,7 @@ export function setLang(lang: Lang, remember = true): void {
       if (requested !== lang) return;
       current = lang;
       document.documentElement.lang = lang;
+      localStorage.setItem(LAST_KEY, lang);
       listeners.forEach((fn) => fn());
     },
     () => {}, // offline: stay in the language that is loaded
@@ -193,9 +221,10 @@ export function useI18n(): I18n {
   useEffect(() => {
     const update = () => setLangState(current);
     listeners.add(update);
+    // The language may have changed between this render and this effect: catch up, never stay behind.
+    update();
     return () => void listeners.delete(update);
   }, []);
   return makeI18n(lang);
 }
 
-i18nReady.then(() => (document.documentElement.lang = current));

@@ -1,13 +1,17 @@
 // Entry point: layout, navigation by role, language switcher and the routes.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { hasRole, signOut, useSession, type Role } from "./auth";
-import { LANGUAGES, adoptProfileLocale, i18nReady, setLang, useI18n, type Lang } from "./i18n";
+import { hasRole, resumeOidc, sessionReady, signOut, useSession, type Role } from "./auth";
+import { LANGUAGES, adoptProfileLocale, setLang, settleLanguage, useI18n, type Lang } from "./i18n";
 import { Link, match, navigate, useLocation } from "./router";
-import { BulkIssuePage, LearnersPage, ReportsPage, RevokePage } from "./pages/admin";
+import { ApprovalsPage, BulkIssuePage, CobrandingPage, LearnersPage, ReportsPage, RevokePage } from "./pages/admin";
 import { CataloguePage, CoursePage, LessonPlayer, MyCertificatesPage, MyLearningPage } from "./pages/learner";
 import { OidcCallbackPage, SignInPage, VerifyPage } from "./pages/public";
 import { CourseEditorPage, NewCoursePage, TeachPage } from "./pages/trainer";
+import { NotificationsPage } from "./pages/notifications";
+import { CheckInPage, SurveyPage } from "./pages/learner/checkin";
+import { AttendancePage, ProjectorPage } from "./pages/trainer/checkin";
+import { NotificationBell } from "./components/bell";
 import "./styles.css";
 
 function RequireRole({ role, children }: { role: Role | Role[]; children: preact.ComponentChildren }) {
@@ -54,6 +58,12 @@ function Routes() {
         <MyCertificatesPage />
       </RequireRole>
     );
+  if (path === "/notifications")
+    return (
+      <RequireRole role={["learner", "trainer", "admin", "country_admin"]}>
+        <NotificationsPage />
+      </RequireRole>
+    );
   if (path === "/teach")
     return (
       <RequireRole role="trainer">
@@ -90,10 +100,47 @@ function Routes() {
         <ReportsPage />
       </RequireRole>
     );
+  if (path === "/admin/cobranding")
+    return (
+      <RequireRole role="admin">
+        <CobrandingPage />
+      </RequireRole>
+    );
   if (path === "/admin/learners")
     return (
       <RequireRole role={["admin", "country_admin", "trainer"]}>
         <LearnersPage />
+      </RequireRole>
+    );
+  if (path === "/admin/approvals")
+    return (
+      <RequireRole role={["admin", "country_admin", "trainer"]}>
+        <ApprovalsPage />
+      </RequireRole>
+    );
+  // Live sessions (issue 15): the QR code's check-in route, the survey form, the projector and the list.
+  if ((m = match("/check-in/:course/:lesson", path)))
+    return (
+      <RequireRole role={["learner", "trainer", "admin", "country_admin"]}>
+        <CheckInPage courseId={m.course} lessonId={m.lesson} code={query.get("code")} />
+      </RequireRole>
+    );
+  if ((m = match("/courses/:id/survey/:lesson", path)))
+    return (
+      <RequireRole role={["learner", "trainer", "admin", "country_admin"]}>
+        <SurveyPage courseId={m.id} lessonId={m.lesson} />
+      </RequireRole>
+    );
+  if ((m = match("/teach/courses/:id/sessions/:lesson/projector", path)))
+    return (
+      <RequireRole role="trainer">
+        <ProjectorPage courseId={m.id} lessonId={m.lesson} />
+      </RequireRole>
+    );
+  if ((m = match("/teach/courses/:id/sessions/:lesson/attendance", path)))
+    return (
+      <RequireRole role={["trainer", "admin", "country_admin"]}>
+        <AttendancePage courseId={m.id} lessonId={m.lesson} />
       </RequireRole>
     );
   return <NotFound />;
@@ -153,6 +200,7 @@ function Header() {
             ))}
           </select>
         </label>
+        <NotificationBell />
         <button type="button" class="menu-button" aria-expanded={open} aria-controls="site-nav" onClick={() => setOpen(!open)}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
             <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
@@ -198,6 +246,16 @@ function Header() {
               {hasRole(session, "admin") || hasRole(session, "country_admin") || hasRole(session, "trainer") ? (
                 <li>
                   <NavLink href="/admin/learners">{t("nav.learners")}</NavLink>
+                </li>
+              ) : null}
+              {hasRole(session, "admin") || hasRole(session, "country_admin") || hasRole(session, "trainer") ? (
+                <li>
+                  <NavLink href="/admin/approvals">{t("nav.approvals")}</NavLink>
+                </li>
+              ) : null}
+              {hasRole(session, "admin") ? (
+                <li>
+                  <NavLink href="/admin/cobranding">{t("nav.cobranding")}</NavLink>
                 </li>
               ) : null}
               <li>
@@ -251,4 +309,12 @@ function App() {
   );
 }
 
-void i18nReady.then(() => render(<App />, document.getElementById("app")!));
+// Start-up settles who is signed in (this tab's session, or one an open tab hands over) and then the
+// language (chosen here, else the profile's, else the browser's) before the first render of any page.
+void sessionReady
+  .then((session) => settleLanguage(session?.locale))
+  .then(() => {
+    document.getElementById("shell")?.remove();
+    render(<App />, document.getElementById("app")!);
+    void resumeOidc();
+  });

@@ -16,7 +16,7 @@ from alembic.config import Config
 from lms_shared.db import asyncpg_dsn
 from lms_shared.settings import Settings, get_settings
 
-SERVICES = ("courses", "progress", "certificates")
+SERVICES = ("courses", "progress", "certificates", "notifications")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -30,10 +30,12 @@ class Settings(BaseSettings):
     courses_port: int = 8101
     progress_port: int = 8102
     certificates_port: int = 8103
+    notifications_port: int = 8104
 
     courses_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/courses"
     progress_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/progress"
     certificates_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/certificates"
+    notifications_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:15432/notifications"
     db_pool_size: int = 10
     # A hung or half-open database connection must fail, not hold a request, a chunk or a job forever.
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     courses_url: str = "http://127.0.0.1:8101"
     progress_url: str = "http://127.0.0.1:8102"
     certificates_url: str = "http://127.0.0.1:8103"
+    notifications_url: str = "http://127.0.0.1:8104"
 
     nats_url: str = "nats://127.0.0.1:14222"
     # This process's NATS user (deploy/k8s/README.md, "NATS credentials"): each service has its own, allowed

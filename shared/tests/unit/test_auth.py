@@ -101,3 +101,22 @@ def test_bearer_header_parsing() -> None:
     assert bearer_from_header("Bearer abc") == "abc"
     with pytest.raises(Unauthenticated):
         bearer_from_header("Basic dXNlcjpwYXNz")
+
+
+@pytest.mark.parametrize(
+    ("claim", "kept"),
+    [
+        ("Asia/Baku", "Asia/Baku"),
+        (" Asia/Almaty ", "Asia/Almaty"),
+        ("Mars/Olympus_Mons", None),  # not in the tz database
+        ("../../etc/passwd", None),
+        ("A" * 80, None),
+        (42, None),
+        (None, None),
+    ],
+)
+def test_the_zoneinfo_claim_is_kept_only_when_it_names_a_real_zone(claim: object, kept: str | None) -> None:
+    """OIDC's ``zoneinfo`` names reminder times; a bad claim is dropped, it never breaks sign-in."""
+    principal = Principal.from_claims({"sub": "u1", "name": "Leyla", "zoneinfo": claim})
+    assert principal.zoneinfo == kept
+    assert principal.as_learner().zoneinfo == kept

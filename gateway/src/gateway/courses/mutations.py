@@ -8,9 +8,39 @@ import strawberry
 
 from gateway.clients import seg
 from gateway.context import Info, ctx_of
+from gateway.courses.live_types import SurveyQuestionKind
 from gateway.courses.types import Course, Lesson, Material, MaterialUpload, Module
-from gateway.types import LessonKind, LocalizedTextInput, input_json
+from gateway.types import CertificateKind, DateTime, LessonKind, LocalizedTextInput, input_json
 from lms_shared.errors import BadInput
+
+
+@strawberry.input(description="Seats reserved for one member state.")
+class CountryQuotaInput:
+    org: str = strawberry.field(description="Member state, ISO 3166 alpha-2 (e.g. AZ).")
+    seats: int = strawberry.field(description="Seats reserved for it (at least 1).")
+
+
+@strawberry.input(description="Who gets a seat; replaces the course's whole policy.")
+class RegistrationPolicyInput:
+    capacity: int | None = strawberry.field(default=strawberry.UNSET, description="Seats; null = unlimited.")
+    approvalRequired: bool | None = strawberry.field(default=False, description="Enrolments wait for approval.")
+    quotas: list[CountryQuotaInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Seats per member state; their sum may not exceed the capacity."
+    )
+    closesAt: DateTime | None = strawberry.field(default=strawberry.UNSET, description="When registration closes.")
+    waitlist: bool | None = strawberry.field(default=True, description="Keep a waiting list when seats run out.")
+
+
+@strawberry.input(description="The session of a LIVE lesson.")
+class LiveSessionInput:
+    startsAt: DateTime = strawberry.field(description="Start, with its offset (e.g. 2026-05-14T09:00:00+04:00).")
+    endsAt: DateTime = strawberry.field(description="End, later than the start.")
+    timezone: str = strawberry.field(description="IANA zone the session is announced in, e.g. Asia/Baku.")
+    venues: list[LocalizedTextInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The venue, per language."
+    )
+    onlineUrl: str | None = strawberry.field(default=strawberry.UNSET, description="An https:// join link.")
+    capacity: int | None = strawberry.field(default=strawberry.UNSET, description="Seats; null = unlimited.")
 
 
 @strawberry.input(description="A new course, created as a draft owned by the caller.")
@@ -25,6 +55,16 @@ class CreateCourseInput:
     autoIssueCertificate: bool | None = strawberry.field(
         default=True, description="Issue a certificate as soon as a learner completes the course."
     )
+    registration: RegistrationPolicyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Capacity, quotas, approval, closing date, waiting list."
+    )
+    certificateKind: CertificateKind | None = strawberry.field(
+        default=CertificateKind.COMPLETION, description="Certificate of completion or of participation."
+    )
+    inactivityReminderDays: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Addition: remind ACTIVE learners after this many days (1..365) without progress.",
+    )
 
 
 @strawberry.input(description="Changes to a course's working draft; fields left out stay as they are.")
@@ -37,6 +77,16 @@ class UpdateCourseInput:
     autoIssueCertificate: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Whether completion issues a certificate."
     )
+    registration: RegistrationPolicyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new registration policy (replaces the whole policy)."
+    )
+    certificateKind: CertificateKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Certificate of completion or of participation."
+    )
+    inactivityReminderDays: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Addition: remind ACTIVE learners after this many days (1..365) without progress; null = off.",
+    )
 
 
 @strawberry.input(description="A module of a course.")
@@ -48,7 +98,13 @@ class ModuleInput:
 @strawberry.input(description="One option of a quiz question.")
 class QuizOptionInput:
     labels: list[LocalizedTextInput] = strawberry.field(description="The option's text.")
-    correct: bool = strawberry.field(description="Whether choosing it is right (never shown to learners).")
+    correct: bool = strawberry.field(
+        description="Whether choosing it is right (never shown to learners); ignored for survey options."
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Addition: the id of an existing option this input keeps (edits keep ids stable); omit for new.",
+    )
 
 
 @strawberry.input(description="One quiz question.")
@@ -61,6 +117,26 @@ class QuestionInput:
 class QuizInput:
     passScore: int = strawberry.field(description="Score (0..100) needed to pass.")
     questions: list[QuestionInput] = strawberry.field(description="One or more questions.")
+
+
+@strawberry.input(description="One question of a feedback survey.")
+class SurveyQuestionInput:
+    kind: SurveyQuestionKind = strawberry.field(description="Rating, free text or single choice.")
+    prompts: list[LocalizedTextInput] = strawberry.field(description="The question's text.")
+    scale: int | None = strawberry.field(default=strawberry.UNSET, description="RATING: 2..10 (default 5).")
+    options: list[QuizOptionInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="SINGLE_CHOICE: two or more options."
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Addition: the id of an existing question this input keeps (edits keep ids stable); omit for new.",
+    )
+
+
+@strawberry.input(description="The feedback form of a SURVEY lesson.")
+class SurveyInput:
+    anonymous: bool | None = strawberry.field(default=True, description="Never link answers to learners.")
+    questions: list[SurveyQuestionInput] = strawberry.field(description="One or more questions.")
 
 
 @strawberry.input(description="A lesson of a module.")
@@ -77,6 +153,12 @@ class LessonInput:
     )
     quiz: QuizInput | None = strawberry.field(default=strawberry.UNSET, description="The quiz, for QUIZ lessons.")
     position: int | None = strawberry.field(default=strawberry.UNSET, description="Where to insert; default last.")
+    live: LiveSessionInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The session, for LIVE lessons."
+    )
+    survey: SurveyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The feedback form, for SURVEY lessons."
+    )
 
 
 @strawberry.input(description="Changes to a lesson of a course's draft; fields left out stay as they are.")
@@ -92,6 +174,12 @@ class UpdateLessonInput:
     )
     clearMaterial: bool | None = strawberry.field(default=False, description="Detach the lesson's material.")
     quiz: QuizInput | None = strawberry.field(default=strawberry.UNSET, description="The quiz, for QUIZ lessons.")
+    live: LiveSessionInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new session (replaces it; moving a session = edit and publish)."
+    )
+    survey: SurveyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new feedback form (question ids kept for questions sent back)."
+    )
 
 
 def _body(value: Any) -> dict[str, Any]:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from gateway.context import Info, ctx_of
+from gateway.progress.attendance_types import (
+    Attendance,
+    SurveyResult,
+    course_attendance,
+    course_attendance_csv_url,
+    course_survey_results,
+)
 from gateway.types import (
+    CertificateKind,
     CourseStatus,
     DateTime,
     Json,
@@ -20,6 +28,7 @@ from gateway.types import (
 from lms_shared.auth import Role
 
 if TYPE_CHECKING:
+    from gateway.courses.live_types import LiveSession, RegistrationPolicy, Survey
     from gateway.progress.types import Enrollment
 
 LANG = "_lang"  # the course's default language, copied onto its parts for the fallback order
@@ -38,6 +47,7 @@ def annotate_languages(course: Json) -> Json:
         m[LANG] = default
         for lesson in m.get("lessons") or []:
             lesson[LANG] = default
+            lesson["_courseId"] = course.get("id")
             for q in (lesson.get("quiz") or {}).get("questions") or []:
                 q[LANG] = default
                 for o in q.get("options") or []:
@@ -83,6 +93,9 @@ def option_label(root: strawberry.Parent[Json], info: Info, lang: LangArg = stra
 class QuizOption:
     id: strawberry.ID = strawberry.field(description="Option id, sent back in QuizAnswerInput.optionIds.")
     label: str = strawberry.field(resolver=option_label, description="The option's text.")
+    labels: list[LocalizedText] = strawberry.field(
+        default_factory=list, description="Addition: the option's text in every language it has (for editors)."
+    )
 
 
 @strawberry.type(description="One quiz question.")
@@ -148,6 +161,33 @@ class MaterialUpload:
     expiresAt: DateTime = strawberry.field(description="When uploadUrl stops working.")
 
 
+_LIVE = "gateway.courses.live_types"
+
+
+def lesson_live(root: strawberry.Parent[Json]) -> Annotated[LiveSession, strawberry.lazy(_LIVE)] | None:
+    """The session of a LIVE lesson, told which lesson and course it belongs to (for progress's answers)."""
+    raw = root.get("live")
+    if not raw:
+        return None
+    course_id = root.get("_courseId") or root.get("courseId")
+    session: Any = {**raw, LANG: root.get(LANG), "_lessonId": root.get("id"), "_courseId": course_id}
+    return session
+
+
+def lesson_survey(root: strawberry.Parent[Json]) -> Annotated[Survey, strawberry.lazy(_LIVE)] | None:
+    """The questions of a SURVEY lesson (never answers: those are progress's)."""
+    raw = root.get("survey")
+    if not raw:
+        return None
+    lang = root.get(LANG)
+    for q in raw.get("questions") or []:
+        q[LANG] = lang
+        for o in q.get("options") or []:
+            o[LANG] = lang
+    survey: Any = raw
+    return survey
+
+
 @strawberry.type(description="One step of a module.")
 class Lesson:
     id: strawberry.ID = strawberry.field(description="Lesson id.")
@@ -165,6 +205,12 @@ class Lesson:
     required: bool = strawberry.field(description="Whether completion of the course needs this lesson.")
     material: Material | None = strawberry.field(description="The attached file, if any.")
     quiz: Quiz | None = strawberry.field(description="The quiz, for QUIZ lessons.")
+    live: Annotated[LiveSession, strawberry.lazy(_LIVE)] | None = strawberry.field(
+        resolver=lesson_live, description="The session, for LIVE lessons."
+    )
+    survey: Annotated[Survey, strawberry.lazy(_LIVE)] | None = strawberry.field(
+        resolver=lesson_survey, description="The feedback form, for SURVEY lessons."
+    )
 
 
 @strawberry.type(description="A chapter of a course.")
@@ -182,6 +228,10 @@ class Module:
 class CertificatePolicy:
     autoIssue: bool = strawberry.field(description="Issue a certificate as soon as the course is completed.")
     templateId: strawberry.ID | None = strawberry.field(description="The certificate template; null = default.")
+    kind: CertificateKind = strawberry.field(
+        default=CertificateKind.COMPLETION,
+        description="Certificate of completion, or of participation in an event (LIVE sessions).",
+    )
 
 
 @strawberry.type(description="Enrolments and completions in one group (a country or a municipality).")
@@ -206,10 +256,35 @@ def course_modules(root: strawberry.Parent[Json]) -> list[Module]:
     return modules
 
 
+def course_lesson(root: strawberry.Parent[Json], id: strawberry.ID) -> Lesson | None:
+    """One lesson of this view of the course (the editor's form asks for one lesson's details)."""
+    for module in course_modules(root):
+        for lesson in module.get("lessons") or []:  # type: ignore[attr-defined]
+            if lesson.get("id") == id:
+                found: Lesson = lesson
+                return found
+    return None
+
+
 def course_policy(root: strawberry.Parent[Json]) -> CertificatePolicy:
     """The certificate policy (auto-issue by default, as the contract's input defaults)."""
-    policy: Any = root.get("certificatePolicy") or {"autoIssue": True, "templateId": None}
+    policy: Any = {"autoIssue": True, "templateId": None, "kind": "COMPLETION", **(root.get("certificatePolicy") or {})}
     return policy
+
+
+_NO_LIMITS: Json = {"capacity": None, "approvalRequired": False, "quotas": [], "closesAt": None, "waitlist": True}
+
+
+def course_registration(root: strawberry.Parent[Json]) -> Annotated[RegistrationPolicy, strawberry.lazy(_LIVE)]:
+    """The registration policy; a course without one has no limits (the first release's behaviour)."""
+    policy: Any = root.get("registration") or _NO_LIMITS
+    return policy
+
+
+def course_calendar_url(root: strawberry.Parent[Json], info: Info) -> str:
+    """The public feed's absolute URL: the gateway serves GET /calendar/{courseId}.ics (from courses)."""
+    base = ctx_of(info).state.settings.public_url.rstrip("/")
+    return f"{base}/calendar/{root['id']}.ics"
 
 
 async def course_enrollment(
@@ -255,6 +330,10 @@ class Course:
     version: int = strawberry.field(description="Latest published version; 0 while never published.")
     ownerId: strawberry.ID = strawberry.field(description="The trainer who created the course.")
     modules: list[Module] = strawberry.field(resolver=course_modules, description="The modules, in order.")
+    lesson: Lesson | None = strawberry.field(
+        resolver=course_lesson,
+        description="Addition: one lesson of the course by id, as this view shows it; null when it has none such.",
+    )
     hasUnpublishedChanges: bool = strawberry.field(
         resolver=course_has_unpublished_changes,
         description="True when the draft differs from the latest published version (false outside the draft view).",
@@ -271,6 +350,29 @@ class Course:
     )
     stats: CourseStats | None = strawberry.field(
         resolver=course_stats, description="Trainers of this course and admins only."
+    )
+    attendance: list[Attendance] | None = strawberry.field(
+        resolver=course_attendance,
+        description="Trainers of the course, admins, and country admins (their state's learners only).",
+    )
+    surveyResults: list[SurveyResult] | None = strawberry.field(
+        resolver=course_survey_results,
+        description="A SURVEY lesson's answers, aggregated (country admins: their state's respondents only).",
+    )
+    attendanceCsvUrl: str | None = strawberry.field(
+        resolver=course_attendance_csv_url,
+        description="Addition: a link valid for a few minutes to Course.attendance(lessonId) as CSV (UTF-8, formula"
+        " cells neutralised); trainers of the course, admins and country admins (their state's learners) only.",
+    )
+    registration: Annotated[RegistrationPolicy, strawberry.lazy(_LIVE)] = strawberry.field(
+        resolver=course_registration, description="Capacity, quotas per member state, approval, closing, waiting list."
+    )
+    calendarUrl: str = strawberry.field(
+        resolver=course_calendar_url, description="iCalendar (RFC 5545) feed of the course's live sessions."
+    )
+    inactivityReminderDays: int | None = strawberry.field(
+        default=None,
+        description=("Addition: days without progress after which an ACTIVE learner is reminded; null = no reminder."),
     )
 
 

@@ -71,3 +71,26 @@ async def submit_quiz(
     path = f"/v1/enrollments/{seg(enrollmentId)}/quizzes/{seg(lessonId)}/attempts"
     result: QuizResult = await _call(info, "POST", path, body)
     return result
+
+
+# --- registration (issue 15) -------------------------------------------------------------------------
+
+
+async def approve_enrollment(info: Info, id: strawberry.ID) -> Enrollment:
+    """PENDING → ACTIVE (trainers of the course, admins, the learner's country admin)."""
+    result: Enrollment = await _call(info, "POST", f"/v1/enrollments/{seg(id)}/approve")
+    return result
+
+
+async def reject_enrollment(info: Info, id: strawberry.ID, reason: str) -> Enrollment:
+    """PENDING or WAITLISTED → REJECTED, with the reason the learner will read."""
+    if not reason.strip():
+        raise BadInput("A rejection needs a reason: say why, the learner will read it.")
+    result: Enrollment = await _call(info, "POST", f"/v1/enrollments/{seg(id)}/reject", {"reason": reason})
+    return result
+
+
+async def withdraw(info: Info, enrollmentId: strawberry.ID) -> Enrollment:
+    """The learner leaves (or is withdrawn by a trainer, an admin, their country admin); frees the seat."""
+    result: Enrollment = await _call(info, "POST", f"/v1/enrollments/{seg(enrollmentId)}/withdraw")
+    return result

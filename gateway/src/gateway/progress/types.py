@@ -52,7 +52,9 @@ class Enrollment:
     course: Course = strawberry.field(resolver=enrollment_course, description="The course at courseVersion.")
     learnerId: strawberry.ID = strawberry.field(description="The learner.")
     courseVersion: int = strawberry.field(description="The published version the learner follows.")
-    status: EnrollmentStatus = strawberry.field(description="Active, completed or withdrawn.")
+    status: EnrollmentStatus = strawberry.field(
+        description="Active, completed or withdrawn; registering may also answer pending, waitlisted or rejected."
+    )
     progressPercent: float = strawberry.field(description="0..100")
     enrolledAt: DateTime = strawberry.field(description="When the learner enrolled.")
     completedAt: DateTime | None = strawberry.field(description="When every completion rule was met.")
@@ -65,6 +67,25 @@ class Enrollment:
     certificate: Certificate | None = strawberry.field(
         resolver=enrollment_certificate, description="The certificate earned, once issued."
     )
+    reason: str | None = strawberry.field(description="Why a registration was REJECTED.")
+    waitlistPosition: int | None = strawberry.field(
+        description="Position on the waiting list while WAITLISTED (1 = next)."
+    )
+    learnerName: str = strawberry.field(description="The learner's name, as it will be printed on the certificate.")
+    org: str | None = strawberry.field(description="The learner's member state, ISO 3166 alpha-2.")
+    municipality: str | None = strawberry.field(description="The learner's municipality.")
+
+
+@strawberry.type(description="Addition: whether one question of an attempt was answered right (never which option is).")
+class QuestionResult:
+    questionId: strawberry.ID = strawberry.field(description="The question.")
+    correct: bool = strawberry.field(description="Whether exactly its right options were chosen.")
+
+
+def quiz_result_questions(root: strawberry.Parent[Json]) -> list[QuestionResult]:
+    """Per question, in the quiz's order (empty for an attempt graded before the field existed)."""
+    questions: list[QuestionResult] = root.get("questions") or []
+    return questions
 
 
 @strawberry.type(description="The outcome of one quiz attempt.")
@@ -73,6 +94,19 @@ class QuizResult:
     passed: bool = strawberry.field(description="Whether the score reached the pass score.")
     attempt: int = strawberry.field(description="Which attempt this was, from 1.")
     enrollment: Enrollment = strawberry.field(description="The enrolment after this attempt.")
+    questions: list[QuestionResult] = strawberry.field(
+        resolver=quiz_result_questions,
+        description="Addition: per question, in the quiz's order, whether the learner's answer was right. "
+        "It never says which option is right.",
+    )
+
+
+@strawberry.type(description="Addition: where one member of a cohort stands after enrolling it.")
+class CohortRegistration:
+    learnerId: strawberry.ID = strawberry.field(description="The member.")
+    enrollmentId: strawberry.ID = strawberry.field(description="Their enrolment (new or existing).")
+    status: EnrollmentStatus = strawberry.field(description="ACTIVE, PENDING, WAITLISTED, …")
+    waitlistPosition: int | None = strawberry.field(description="Position on the waiting list while WAITLISTED.")
 
 
 @strawberry.type(description="What enrolling a cohort did.")
@@ -80,3 +114,9 @@ class CohortEnrollmentResult:
     enrolled: int = strawberry.field(description="Members newly enrolled.")
     alreadyEnrolled: int = strawberry.field(description="Members who were already enrolled.")
     failures: list[BulkFailure] = strawberry.field(description="Members who could not be enrolled, and why.")
+    active: int = strawberry.field(description="Addition: listed members who now hold an ACTIVE seat.")
+    pending: int = strawberry.field(description="Addition: listed members whose registration waits for approval.")
+    waitlisted: int = strawberry.field(description="Addition: listed members on the waiting list.")
+    registrations: list[CohortRegistration] = strawberry.field(
+        description="Addition: every listed member who is enrolled, with their status and waiting-list position."
+    )

@@ -37,10 +37,35 @@ export type BulkRowOutcome =
   /** Nothing to do, e.g. the learner is already certified. */
   | 'SKIPPED';
 
+/** What a certificate certifies: a completed course, or taking part in an event. */
+export type CertificateKind =
+  | 'COMPLETION'
+  | 'PARTICIPATION';
+
 /** Whether a certificate still stands. */
 export type CertificateStatus =
   | 'REVOKED'
   | 'VALID';
+
+/** Addition: a state's co-branding, saved as a new version of its variant. */
+export type CertificateVariantInput = {
+  /** Without partnerLogo: keep the current version's logo (an edit of the texts). */
+  keepLogo?: boolean;
+  /** The partner's logo, PNG or JPEG, base64-encoded (no data: prefix). */
+  partnerLogo?: string | null | undefined;
+  /** The partner's name per language, incl. en. */
+  partnerNames: Array<LocalizedTextInput>;
+  /** The partner's signatories, printed after the issuer's. */
+  signatories?: Array<VariantSignatoryInput>;
+};
+
+/** Seats reserved for one member state. */
+export type CountryQuotaInput = {
+  /** Member state, ISO 3166 alpha-2 (e.g. AZ). */
+  org: string;
+  /** Seats reserved for it (at least 1). */
+  seats: number;
+};
 
 /** Where a course is in its life. */
 export type CourseStatus =
@@ -52,8 +77,14 @@ export type CourseStatus =
 export type CreateCourseInput = {
   /** Issue a certificate as soon as a learner completes the course. */
   autoIssueCertificate?: boolean | null | undefined;
+  /** Certificate of completion or of participation. */
+  certificateKind?: CertificateKind | null | undefined;
   /** Used when a requested language is missing. */
   defaultLanguage: string;
+  /** Addition: remind ACTIVE learners after this many days (1..365) without progress. */
+  inactivityReminderDays?: number | null | undefined;
+  /** Capacity, quotas, approval, closing date, waiting list. */
+  registration?: RegistrationPolicyInput | null | undefined;
   /** URL-friendly unique name: lower-case letters, digits and dashes. */
   slug: string;
   /** Short descriptions. */
@@ -64,10 +95,22 @@ export type CreateCourseInput = {
   topics?: Array<string> | null | undefined;
 };
 
+/** How often emails are sent: one each (NONE), or a daily or weekly digest. */
+export type DigestFrequency =
+  | 'DAILY'
+  | 'NONE'
+  | 'WEEKLY';
+
 /** Where a learner is in a course. */
 export type EnrollmentStatus =
   | 'ACTIVE'
   | 'COMPLETED'
+  /** Registered; waits for approval (holds a seat). */
+  | 'PENDING'
+  /** Registration refused (see reason). */
+  | 'REJECTED'
+  /** Registered; waits for a seat (see waitlistPosition). */
+  | 'WAITLISTED'
   | 'WITHDRAWN';
 
 /** A lesson of a module. */
@@ -78,6 +121,8 @@ export type LessonInput = {
   durationMinutes?: number | null | undefined;
   /** What the lesson holds. */
   kind: LessonKind;
+  /** The session, for LIVE lessons. */
+  live?: LiveSessionInput | null | undefined;
   /** An uploaded material to attach. */
   materialId?: string | null | undefined;
   /** Where to insert; default last. */
@@ -86,6 +131,8 @@ export type LessonInput = {
   quiz?: QuizInput | null | undefined;
   /** Whether completing the course needs it. */
   required?: boolean | null | undefined;
+  /** The feedback form, for SURVEY lessons. */
+  survey?: SurveyInput | null | undefined;
   /** The lesson's title. */
   titles: Array<LocalizedTextInput>;
 };
@@ -93,7 +140,11 @@ export type LessonInput = {
 /** What a lesson holds. */
 export type LessonKind =
   | 'DOCUMENT'
+  /** A scheduled session; attending it completes the lesson. */
+  | 'LIVE'
   | 'QUIZ'
+  /** A feedback form; submitting it completes the lesson. */
+  | 'SURVEY'
   | 'TEXT'
   | 'VIDEO';
 
@@ -102,6 +153,22 @@ export type LessonStatus =
   | 'COMPLETED'
   | 'IN_PROGRESS'
   | 'NOT_STARTED';
+
+/** The session of a LIVE lesson. */
+export type LiveSessionInput = {
+  /** Seats; null = unlimited. */
+  capacity?: number | null | undefined;
+  /** End, later than the start. */
+  endsAt: string;
+  /** An https:// join link. */
+  onlineUrl?: string | null | undefined;
+  /** Start, with its offset (e.g. 2026-05-14T09:00:00+04:00). */
+  startsAt: string;
+  /** IANA zone the session is announced in, e.g. Asia/Baku. */
+  timezone: string;
+  /** The venue, per language. */
+  venues?: Array<LocalizedTextInput> | null | undefined;
+};
 
 /** A text in one language. */
 export type LocalizedTextInput = {
@@ -123,6 +190,31 @@ export type ModuleInput = {
   position?: number | null | undefined;
   /** The module's title in one or more languages. */
   titles: Array<LocalizedTextInput>;
+};
+
+/** What a notification is about. */
+export type NotificationKind =
+  | 'BULK_JOB_FINISHED'
+  | 'CERTIFICATE_ISSUED'
+  | 'CERTIFICATE_REVOKED'
+  | 'COURSE_UPDATED'
+  | 'ENROLLED'
+  | 'INACTIVITY_REMINDER'
+  | 'REGISTRATION_APPROVED'
+  | 'REGISTRATION_REJECTED'
+  | 'SESSION_REMINDER'
+  | 'WAITLIST_PROMOTED';
+
+/** Change any of the preferences; fields left out stay as they are. */
+export type NotificationPreferencesInput = {
+  /** NONE, DAILY or WEEKLY. */
+  digest?: DigestFrequency | null | undefined;
+  /** Emails at all. */
+  email?: boolean | null | undefined;
+  /** en az kk ky uz tr ru; null goes back to the token's language. */
+  locale?: string | null | undefined;
+  /** The whole list of kinds not wanted by email (replaces the list). */
+  mutedEmailKinds?: Array<NotificationKind> | null | undefined;
 };
 
 /** Addition: which certificates to print (valid ones only): a finished bulk job's, or a course's, optionally of one member state and issued in a date range. */
@@ -181,8 +273,10 @@ export type QuizInput = {
 
 /** One option of a quiz question. */
 export type QuizOptionInput = {
-  /** Whether choosing it is right (never shown to learners). */
+  /** Whether choosing it is right (never shown to learners); ignored for survey options. */
   correct: boolean;
+  /** Addition: the id of an existing option this input keeps (edits keep ids stable); omit for new. */
+  id?: string | null | undefined;
   /** The option's text. */
   labels: Array<LocalizedTextInput>;
 };
@@ -203,6 +297,20 @@ export type RecipientInput = {
   org?: string | null | undefined;
 };
 
+/** Who gets a seat; replaces the course's whole policy. */
+export type RegistrationPolicyInput = {
+  /** Enrolments wait for approval. */
+  approvalRequired?: boolean | null | undefined;
+  /** Seats; null = unlimited. */
+  capacity?: number | null | undefined;
+  /** When registration closes. */
+  closesAt?: string | null | undefined;
+  /** Seats per member state; their sum may not exceed the capacity. */
+  quotas?: Array<CountryQuotaInput> | null | undefined;
+  /** Keep a waiting list when seats run out. */
+  waitlist?: boolean | null | undefined;
+};
+
 /** What a report row is about. */
 export type ReportDimension =
   | 'COURSE'
@@ -210,10 +318,56 @@ export type ReportDimension =
   | 'MUNICIPALITY'
   | 'ORG';
 
+/** One answer of a survey: rating for RATING, text for TEXT, one option id for SINGLE_CHOICE. */
+export type SurveyAnswerInput = {
+  /** SINGLE_CHOICE: the chosen option (exactly one). */
+  optionIds?: Array<string> | null | undefined;
+  /** The question. */
+  questionId: string;
+  /** RATING: 1..scale. */
+  rating?: number | null | undefined;
+  /** TEXT: the written answer (at most 2,000 characters). */
+  text?: string | null | undefined;
+};
+
+/** The feedback form of a SURVEY lesson. */
+export type SurveyInput = {
+  /** Never link answers to learners. */
+  anonymous?: boolean | null | undefined;
+  /** One or more questions. */
+  questions: Array<SurveyQuestionInput>;
+};
+
+/** One question of a feedback survey. */
+export type SurveyQuestionInput = {
+  /** Addition: the id of an existing question this input keeps (edits keep ids stable); omit for new. */
+  id?: string | null | undefined;
+  /** Rating, free text or single choice. */
+  kind: SurveyQuestionKind;
+  /** SINGLE_CHOICE: two or more options. */
+  options?: Array<QuizOptionInput> | null | undefined;
+  /** The question's text. */
+  prompts: Array<LocalizedTextInput>;
+  /** RATING: 2..10 (default 5). */
+  scale?: number | null | undefined;
+};
+
+/** What a survey question asks for. */
+export type SurveyQuestionKind =
+  | 'RATING'
+  | 'SINGLE_CHOICE'
+  | 'TEXT';
+
 /** Changes to a course's working draft; fields left out stay as they are. */
 export type UpdateCourseInput = {
   /** Whether completion issues a certificate. */
   autoIssueCertificate?: boolean | null | undefined;
+  /** Certificate of completion or of participation. */
+  certificateKind?: CertificateKind | null | undefined;
+  /** Addition: remind ACTIVE learners after this many days (1..365) without progress; null = off. */
+  inactivityReminderDays?: number | null | undefined;
+  /** A new registration policy (replaces the whole policy). */
+  registration?: RegistrationPolicyInput | null | undefined;
   /** New summaries. */
   summaries?: Array<LocalizedTextInput> | null | undefined;
   /** New titles. */
@@ -230,15 +384,94 @@ export type UpdateLessonInput = {
   clearMaterial?: boolean | null | undefined;
   /** Expected study time. */
   durationMinutes?: number | null | undefined;
+  /** A new session (replaces it; moving a session = edit and publish). */
+  live?: LiveSessionInput | null | undefined;
   /** null keeps the material; use clearMaterial to detach it. */
   materialId?: string | null | undefined;
   /** The quiz, for QUIZ lessons. */
   quiz?: QuizInput | null | undefined;
   /** Whether completion needs it. */
   required?: boolean | null | undefined;
+  /** A new feedback form (question ids kept for questions sent back). */
+  survey?: SurveyInput | null | undefined;
   /** New titles. */
   titles?: Array<LocalizedTextInput> | null | undefined;
 };
+
+/** Addition: a national partner's signatory. */
+export type VariantSignatoryInput = {
+  /** Without signatureImage: keep the current version's signature at the same position. */
+  keepSignatureImage?: boolean;
+  /** The name as printed (Latin script). */
+  name: string;
+  /** A PNG or JPEG signature, base64-encoded (no data: prefix). */
+  signatureImage?: string | null | undefined;
+  /** Their title per language (at least en). */
+  titles: Array<LocalizedTextInput>;
+};
+
+export type NotificationsPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  lang?: string | null | undefined;
+}>;
+
+
+export type NotificationsPageQuery = { myNotifications: { totalCount: number, unread: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: NotificationKind, title: string, body: string, url: string | null, createdAt: string, readAt: string | null }> } };
+
+export type UnreadNotificationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UnreadNotificationsQuery = { myNotifications: { unread: number } };
+
+export type NotificationReceivedSubscriptionVariables = Exact<{
+  lang?: string | null | undefined;
+}>;
+
+
+export type NotificationReceivedSubscription = { notificationReceived: { id: string, kind: NotificationKind, title: string, body: string, url: string | null, createdAt: string, readAt: string | null } };
+
+export type MarkNotificationsReadMutationVariables = Exact<{
+  ids?: Array<string> | string | null | undefined;
+}>;
+
+
+export type MarkNotificationsReadMutation = { markNotificationsRead: number };
+
+export type NotificationPreferencesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NotificationPreferencesQuery = { myNotificationPreferences: { email: boolean, mutedEmailKinds: Array<NotificationKind>, digest: DigestFrequency, locale: string | null } };
+
+export type UpdateNotificationPreferencesMutationVariables = Exact<{
+  input: NotificationPreferencesInput;
+}>;
+
+
+export type UpdateNotificationPreferencesMutation = { updateNotificationPreferences: { email: boolean, mutedEmailKinds: Array<NotificationKind>, digest: DigestFrequency, locale: string | null } };
+
+export type ApprovalQueueQueryVariables = Exact<{
+  c?: string | null | undefined;
+  ui?: string | null | undefined;
+}>;
+
+
+export type ApprovalQueueQuery = { pendingEnrollments: Array<{ id: string, learnerId: string, learnerName: string, org: string | null, municipality: string | null, enrolledAt: string, status: EnrollmentStatus, course: { id: string, title: string } }> };
+
+export type ApproveRegistrationMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ApproveRegistrationMutation = { approveEnrollment: { id: string, status: EnrollmentStatus } };
+
+export type RejectRegistrationMutationVariables = Exact<{
+  id: string;
+  r: string;
+}>;
+
+
+export type RejectRegistrationMutation = { rejectEnrollment: { id: string, status: EnrollmentStatus, reason: string | null } };
 
 export type BulkJobFieldsFragment = { id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null };
 
@@ -287,6 +520,35 @@ export type JobsQueryVariables = Exact<{
 
 export type JobsQuery = { bulkIssueJobs: Array<{ id: string, courseId: string, status: BulkJobStatus, dryRun: boolean, total: number, issued: number, skipped: number, refused: number, failed: number, createdAt: string, finishedAt: string | null }> };
 
+export type CobrandingVariantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CobrandingVariantsQuery = { certificateVariants: Array<{ org: string, version: number, hasLogo: boolean, createdAt: string, partnerNames: Array<{ lang: string, text: string }>, signatories: Array<{ name: string | null, hasSignatureImage: boolean, titles: Array<{ lang: string, text: string }> }> }> };
+
+export type SaveCobrandingMutationVariables = Exact<{
+  org: string;
+  input: CertificateVariantInput;
+}>;
+
+
+export type SaveCobrandingMutation = { saveCertificateVariant: { org: string, version: number } };
+
+export type RemoveCobrandingMutationVariables = Exact<{
+  org: string;
+}>;
+
+
+export type RemoveCobrandingMutation = { removeCertificateVariant: boolean };
+
+export type PreviewCobrandingMutationVariables = Exact<{
+  org: string;
+  input?: CertificateVariantInput | null | undefined;
+  lang?: string | null | undefined;
+}>;
+
+
+export type PreviewCobrandingMutation = { previewCertificateVariant: string };
+
 export type CoursesQueryVariables = Exact<{
   ui?: string | null | undefined;
   status?: CourseStatus | null | undefined;
@@ -330,6 +592,21 @@ export type LearnerDirectoryQueryVariables = Exact<{
 
 
 export type LearnerDirectoryQuery = { learners: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, org: string | null, municipality: string | null, lastActiveAt: string | null, enrollments: Array<{ id: string, status: EnrollmentStatus, progressPercent: number, enrolledAt: string, completedAt: string | null, course: { id: string, title: string } }>, certificates: Array<{ id: string, code: string, courseTitle: string, issuedAt: string, status: CertificateStatus }> }> } };
+
+export type LearnerExportQueryVariables = Exact<{
+  learnerId: string;
+}>;
+
+
+export type LearnerExportQuery = { learnerExport: unknown };
+
+export type EraseLearnerMutationVariables = Exact<{
+  learnerId: string;
+  reason?: string | null | undefined;
+}>;
+
+
+export type EraseLearnerMutation = { eraseLearner: { learnerId: string, pseudonym: string, erasedAt: string } };
 
 export type PrintBatchFieldsFragment = { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null };
 
@@ -386,10 +663,12 @@ export type CatalogueQueryVariables = Exact<{
   search?: string | null | undefined;
   topic?: string | null | undefined;
   lang?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type CatalogueQuery = { courses: { totalCount: number, nodes: Array<{ id: string, title: string, summary: string | null, languages: Array<string>, topics: Array<string>, version: number }> } };
+export type CatalogueQuery = { courses: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, title: string, summary: string | null, languages: Array<string>, topics: Array<string>, version: number }> } };
 
 export type CertificateSummaryFragment = { id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null };
 
@@ -408,7 +687,33 @@ export type MyCertificatesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MyCertificatesQuery = { myCertificates: Array<{ pdfUrl: string | null, verifyUrl: string, linkedInUrl: string, id: string, code: string, learnerName: string, courseTitle: string, issuedAt: string, status: CertificateStatus, revokedAt: string | null, revocationReason: string | null }> };
 
-export type EnrollmentFieldsFragment = { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null };
+export type CheckInEnrolmentQueryVariables = Exact<{
+  c: string;
+  ui?: string | null | undefined;
+}>;
+
+
+export type CheckInEnrolmentQuery = { course: { id: string, title: string, enrollment: { id: string, status: EnrollmentStatus, lessons: Array<{ lessonId: string, status: LessonStatus }> } | null, modules: Array<{ lessons: Array<{ id: string, kind: LessonKind, title: string, survey: { anonymous: boolean, questions: Array<{ id: string, kind: SurveyQuestionKind, prompt: string, scale: number | null, options: Array<{ id: string, label: string }> | null }> } | null }> }> } | null };
+
+export type CheckInMutationVariables = Exact<{
+  e: string;
+  l: string;
+  code: string;
+}>;
+
+
+export type CheckInMutation = { checkIn: { lessonId: string, status: LessonStatus } };
+
+export type SubmitSurveyMutationVariables = Exact<{
+  e: string;
+  l: string;
+  a: Array<SurveyAnswerInput> | SurveyAnswerInput;
+}>;
+
+
+export type SubmitSurveyMutation = { submitSurvey: { lessonId: string, status: LessonStatus } };
+
+export type EnrollmentFieldsFragment = { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, waitlistPosition: number | null, reason: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null };
 
 export type CourseQueryVariables = Exact<{
   id: string;
@@ -417,7 +722,7 @@ export type CourseQueryVariables = Exact<{
 }>;
 
 
-export type CourseQuery = { course: { id: string, title: string, summary: string | null, languages: Array<string>, defaultLanguage: string, topics: Array<string>, version: number, status: CourseStatus, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, durationMinutes: number | null, required: boolean }> }>, enrollment?: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
+export type CourseQuery = { course: { id: string, title: string, summary: string | null, languages: Array<string>, defaultLanguage: string, topics: Array<string>, version: number, status: CourseStatus, calendarUrl: string, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, durationMinutes: number | null, required: boolean, live: { startsAt: string, endsAt: string, timezone: string, venue: string | null } | null }> }>, enrollment?: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, waitlistPosition: number | null, reason: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
 
 export type EnrolMutationVariables = Exact<{
   c: string;
@@ -425,6 +730,13 @@ export type EnrolMutationVariables = Exact<{
 
 
 export type EnrolMutation = { enroll: { id: string } };
+
+export type WithdrawRegistrationMutationVariables = Exact<{
+  e: string;
+}>;
+
+
+export type WithdrawRegistrationMutation = { withdraw: { id: string, status: EnrollmentStatus } };
 
 export type MineQueryVariables = Exact<{
   ui?: string | null | undefined;
@@ -439,7 +751,7 @@ export type PlayerQueryVariables = Exact<{
 }>;
 
 
-export type PlayerQuery = { course: { id: string, title: string, version: number, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, body: string | null, durationMinutes: number | null, required: boolean, material: { id: string, filename: string, contentType: string, size: number, status: MaterialStatus, downloadUrl: string | null } | null, quiz: { passScore: number, questions: Array<{ id: string, prompt: string, multiple: boolean, options: Array<{ id: string, label: string }> }> } | null }> }>, enrollment: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
+export type PlayerQuery = { course: { id: string, title: string, version: number, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, body: string | null, durationMinutes: number | null, required: boolean, material: { id: string, filename: string, contentType: string, size: number, status: MaterialStatus, downloadUrl: string | null } | null, quiz: { passScore: number, questions: Array<{ id: string, prompt: string, multiple: boolean, options: Array<{ id: string, label: string }> }> } | null }> }>, enrollment: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, waitlistPosition: number | null, reason: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
 
 export type MaterialLinkQueryVariables = Exact<{
   id: string;
@@ -463,7 +775,7 @@ export type SubmitMutationVariables = Exact<{
 }>;
 
 
-export type SubmitMutation = { submitQuiz: { score: number, passed: boolean, attempt: number } };
+export type SubmitMutation = { submitQuiz: { score: number, passed: boolean, attempt: number, questions: Array<{ questionId: string, correct: boolean }> } };
 
 export type VerifyQueryVariables = Exact<{
   code: string;
@@ -471,6 +783,40 @@ export type VerifyQueryVariables = Exact<{
 
 
 export type VerifyQuery = { verifyCertificate: { code: string, valid: boolean, status: CertificateStatus | null, learnerName: string | null, courseTitle: string | null, issuedAt: string | null, issuer: string | null, revokedAt: string | null, revocationReason: string | null, proofs: Array<{ format: string, verified: boolean }> } };
+
+export type OpenCheckInMutationVariables = Exact<{
+  l: string;
+  m?: number | null | undefined;
+}>;
+
+
+export type OpenCheckInMutation = { openCheckIn: { code: string, url: string, expiresAt: string, closesAt: string } };
+
+export type SessionAttendanceQueryVariables = Exact<{
+  c: string;
+  l: string;
+  ui?: string | null | undefined;
+}>;
+
+
+export type SessionAttendanceQuery = { course: { id: string, title: string, modules: Array<{ lessons: Array<{ id: string, title: string }> }>, attendance: Array<{ learnerId: string, learnerName: string, org: string | null, municipality: string | null, present: boolean, checkedInAt: string | null, method: string | null }> | null } | null };
+
+export type MarkAttendanceMutationVariables = Exact<{
+  l: string;
+  who: Array<string> | string;
+  p: boolean;
+}>;
+
+
+export type MarkAttendanceMutation = { markAttendance: Array<{ learnerId: string, present: boolean, checkedInAt: string | null, method: string | null }> };
+
+export type AttendanceCsvQueryVariables = Exact<{
+  c: string;
+  l: string;
+}>;
+
+
+export type AttendanceCsvQuery = { course: { id: string, attendanceCsvUrl: string | null } | null };
 
 export type TeachQueryVariables = Exact<{
   ui?: string | null | undefined;
@@ -492,7 +838,7 @@ export type EditorQueryVariables = Exact<{
 }>;
 
 
-export type EditorQuery = { course: { id: string, slug: string, title: string, languages: Array<string>, defaultLanguage: string, topics: Array<string>, status: CourseStatus, version: number, hasUnpublishedChanges: boolean, incompleteLanguages: Array<string>, summary_en: string | null, summary_tr: string | null, summary_az: string | null, summary_kk: string | null, summary_ky: string | null, summary_uz: string | null, summary_ru: string | null, titles: Array<{ lang: string, text: string }>, certificatePolicy: { autoIssue: boolean }, modules: Array<{ id: string, position: number, title: string, titles: Array<{ lang: string, text: string }>, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, required: boolean, durationMinutes: number | null, titles: Array<{ lang: string, text: string }>, bodies: Array<{ lang: string, text: string }>, material: { id: string, filename: string, status: MaterialStatus, size: number } | null, quiz: { passScore: number, questions: Array<{ id: string }> } | null }> }>, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null } | null };
+export type EditorQuery = { course: { id: string, slug: string, title: string, languages: Array<string>, defaultLanguage: string, topics: Array<string>, status: CourseStatus, version: number, hasUnpublishedChanges: boolean, incompleteLanguages: Array<string>, summary_en: string | null, summary_tr: string | null, summary_az: string | null, summary_kk: string | null, summary_ky: string | null, summary_uz: string | null, summary_ru: string | null, titles: Array<{ lang: string, text: string }>, certificatePolicy: { autoIssue: boolean, kind: CertificateKind }, registration: { capacity: number | null, approvalRequired: boolean, waitlist: boolean, closesAt: string | null, quotas: Array<{ org: string, seats: number }> }, modules: Array<{ id: string, position: number, title: string, titles: Array<{ lang: string, text: string }>, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, required: boolean, durationMinutes: number | null, titles: Array<{ lang: string, text: string }>, bodies: Array<{ lang: string, text: string }>, material: { id: string, filename: string, status: MaterialStatus, size: number } | null, quiz: { passScore: number, questions: Array<{ id: string }> } | null, live: { startsAt: string, timezone: string } | null, survey: { questions: Array<{ id: string }> } | null }> }>, stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null } | null };
 
 export type MoveModuleMutationVariables = Exact<{
   id: string;
@@ -555,6 +901,14 @@ export type UpdateLessonMutationVariables = Exact<{
 
 
 export type UpdateLessonMutation = { updateLesson: { id: string } };
+
+export type LessonDetailsQueryVariables = Exact<{
+  course: string;
+  lesson: string;
+}>;
+
+
+export type LessonDetailsQuery = { course: { id: string, lesson: { id: string, live: { startsAt: string, endsAt: string, timezone: string, editorOnlineUrl: string | null, capacity: number | null, venues: Array<{ lang: string, text: string }> } | null, survey: { anonymous: boolean, questions: Array<{ id: string, kind: SurveyQuestionKind, scale: number | null, prompts: Array<{ lang: string, text: string }>, options: Array<{ id: string, labels: Array<{ lang: string, text: string }> }> | null }> } | null } | null } | null };
 
 export type AddLessonMutationVariables = Exact<{
   m: string;
@@ -698,6 +1052,8 @@ export const EnrollmentFieldsFragmentDoc = new TypedDocumentString(`
   progressPercent
   courseVersion
   resumeLessonId
+  waitlistPosition
+  reason
   lessons {
     lessonId
     status
@@ -729,6 +1085,106 @@ export const CourseStatsFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"CourseStatsFields"}) as unknown as TypedDocumentString<CourseStatsFieldsFragment, unknown>;
+export const NotificationsPageDocument = new TypedDocumentString(`
+    query NotificationsPage($first: Int, $after: String, $lang: String) {
+  myNotifications(first: $first, after: $after, lang: $lang) {
+    totalCount
+    unread
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      kind
+      title
+      body
+      url
+      createdAt
+      readAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NotificationsPageQuery, NotificationsPageQueryVariables>;
+export const UnreadNotificationsDocument = new TypedDocumentString(`
+    query UnreadNotifications {
+  myNotifications(unreadOnly: true, first: 1) {
+    unread
+  }
+}
+    `) as unknown as TypedDocumentString<UnreadNotificationsQuery, UnreadNotificationsQueryVariables>;
+export const NotificationReceivedDocument = new TypedDocumentString(`
+    subscription NotificationReceived($lang: String) {
+  notificationReceived(lang: $lang) {
+    id
+    kind
+    title
+    body
+    url
+    createdAt
+    readAt
+  }
+}
+    `) as unknown as TypedDocumentString<NotificationReceivedSubscription, NotificationReceivedSubscriptionVariables>;
+export const MarkNotificationsReadDocument = new TypedDocumentString(`
+    mutation MarkNotificationsRead($ids: [ID!]) {
+  markNotificationsRead(ids: $ids)
+}
+    `) as unknown as TypedDocumentString<MarkNotificationsReadMutation, MarkNotificationsReadMutationVariables>;
+export const NotificationPreferencesDocument = new TypedDocumentString(`
+    query NotificationPreferences {
+  myNotificationPreferences {
+    email
+    mutedEmailKinds
+    digest
+    locale
+  }
+}
+    `) as unknown as TypedDocumentString<NotificationPreferencesQuery, NotificationPreferencesQueryVariables>;
+export const UpdateNotificationPreferencesDocument = new TypedDocumentString(`
+    mutation UpdateNotificationPreferences($input: NotificationPreferencesInput!) {
+  updateNotificationPreferences(input: $input) {
+    email
+    mutedEmailKinds
+    digest
+    locale
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateNotificationPreferencesMutation, UpdateNotificationPreferencesMutationVariables>;
+export const ApprovalQueueDocument = new TypedDocumentString(`
+    query ApprovalQueue($c: ID, $ui: String) {
+  pendingEnrollments(courseId: $c) {
+    id
+    learnerId
+    learnerName
+    org
+    municipality
+    enrolledAt
+    status
+    course {
+      id
+      title(lang: $ui)
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ApprovalQueueQuery, ApprovalQueueQueryVariables>;
+export const ApproveRegistrationDocument = new TypedDocumentString(`
+    mutation ApproveRegistration($id: ID!) {
+  approveEnrollment(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ApproveRegistrationMutation, ApproveRegistrationMutationVariables>;
+export const RejectRegistrationDocument = new TypedDocumentString(`
+    mutation RejectRegistration($id: ID!, $r: String!) {
+  rejectEnrollment(id: $id, reason: $r) {
+    id
+    status
+    reason
+  }
+}
+    `) as unknown as TypedDocumentString<RejectRegistrationMutation, RejectRegistrationMutationVariables>;
 export const PreviewBulkDocument = new TypedDocumentString(`
     mutation PreviewBulk($input: BulkIssueInput!) {
   startBulkIssue(input: $input, dryRun: true) {
@@ -880,6 +1336,46 @@ export const JobsDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<JobsQuery, JobsQueryVariables>;
+export const CobrandingVariantsDocument = new TypedDocumentString(`
+    query CobrandingVariants {
+  certificateVariants {
+    org
+    version
+    hasLogo
+    createdAt
+    partnerNames {
+      lang
+      text
+    }
+    signatories {
+      name
+      hasSignatureImage
+      titles {
+        lang
+        text
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CobrandingVariantsQuery, CobrandingVariantsQueryVariables>;
+export const SaveCobrandingDocument = new TypedDocumentString(`
+    mutation SaveCobranding($org: String!, $input: CertificateVariantInput!) {
+  saveCertificateVariant(org: $org, input: $input) {
+    org
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<SaveCobrandingMutation, SaveCobrandingMutationVariables>;
+export const RemoveCobrandingDocument = new TypedDocumentString(`
+    mutation RemoveCobranding($org: String!) {
+  removeCertificateVariant(org: $org)
+}
+    `) as unknown as TypedDocumentString<RemoveCobrandingMutation, RemoveCobrandingMutationVariables>;
+export const PreviewCobrandingDocument = new TypedDocumentString(`
+    mutation PreviewCobranding($org: String!, $input: CertificateVariantInput, $lang: String) {
+  previewCertificateVariant(org: $org, input: $input, lang: $lang)
+}
+    `) as unknown as TypedDocumentString<PreviewCobrandingMutation, PreviewCobrandingMutationVariables>;
 export const CoursesDocument = new TypedDocumentString(`
     query Courses($ui: String, $status: CourseStatus) {
   courses(status: $status, first: 100) {
@@ -994,6 +1490,20 @@ export const LearnerDirectoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LearnerDirectoryQuery, LearnerDirectoryQueryVariables>;
+export const LearnerExportDocument = new TypedDocumentString(`
+    query LearnerExport($learnerId: ID!) {
+  learnerExport(learnerId: $learnerId)
+}
+    `) as unknown as TypedDocumentString<LearnerExportQuery, LearnerExportQueryVariables>;
+export const EraseLearnerDocument = new TypedDocumentString(`
+    mutation EraseLearner($learnerId: ID!, $reason: String) {
+  eraseLearner(learnerId: $learnerId, reason: $reason) {
+    learnerId
+    pseudonym
+    erasedAt
+  }
+}
+    `) as unknown as TypedDocumentString<EraseLearnerMutation, EraseLearnerMutationVariables>;
 export const StartPrintDocument = new TypedDocumentString(`
     mutation StartPrint($input: PrintBatchInput!) {
   startPrintBatch(input: $input) {
@@ -1101,15 +1611,20 @@ export const RevokeDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<RevokeMutation, RevokeMutationVariables>;
 export const CatalogueDocument = new TypedDocumentString(`
-    query Catalogue($ui: String, $search: String, $topic: String, $lang: String) {
+    query Catalogue($ui: String, $search: String, $topic: String, $lang: String, $first: Int, $after: String) {
   courses(
     status: PUBLISHED
     search: $search
     topic: $topic
     lang: $lang
-    first: 48
+    first: $first
+    after: $after
   ) {
     totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
     nodes {
       id
       title(lang: $ui)
@@ -1156,6 +1671,58 @@ export const MyCertificatesDocument = new TypedDocumentString(`
   revokedAt
   revocationReason
 }`) as unknown as TypedDocumentString<MyCertificatesQuery, MyCertificatesQueryVariables>;
+export const CheckInEnrolmentDocument = new TypedDocumentString(`
+    query CheckInEnrolment($c: ID!, $ui: String) {
+  course(id: $c) {
+    id
+    title(lang: $ui)
+    enrollment {
+      id
+      status
+      lessons {
+        lessonId
+        status
+      }
+    }
+    modules {
+      lessons {
+        id
+        kind
+        title(lang: $ui)
+        survey {
+          anonymous
+          questions {
+            id
+            kind
+            prompt(lang: $ui)
+            scale
+            options {
+              id
+              label(lang: $ui)
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CheckInEnrolmentQuery, CheckInEnrolmentQueryVariables>;
+export const CheckInDocument = new TypedDocumentString(`
+    mutation CheckIn($e: ID!, $l: ID!, $code: String!) {
+  checkIn(enrollmentId: $e, lessonId: $l, code: $code) {
+    lessonId
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<CheckInMutation, CheckInMutationVariables>;
+export const SubmitSurveyDocument = new TypedDocumentString(`
+    mutation SubmitSurvey($e: ID!, $l: ID!, $a: [SurveyAnswerInput!]!) {
+  submitSurvey(enrollmentId: $e, lessonId: $l, answers: $a) {
+    lessonId
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<SubmitSurveyMutation, SubmitSurveyMutationVariables>;
 export const CourseDocument = new TypedDocumentString(`
     query Course($id: ID!, $ui: String, $signedIn: Boolean!) {
   course(id: $id) {
@@ -1167,6 +1734,7 @@ export const CourseDocument = new TypedDocumentString(`
     topics
     version
     status
+    calendarUrl
     modules {
       id
       position
@@ -1178,6 +1746,12 @@ export const CourseDocument = new TypedDocumentString(`
         title(lang: $ui)
         durationMinutes
         required
+        live {
+          startsAt
+          endsAt
+          timezone
+          venue(lang: $ui)
+        }
       }
     }
     enrollment @include(if: $signedIn) {
@@ -1191,6 +1765,8 @@ export const CourseDocument = new TypedDocumentString(`
   progressPercent
   courseVersion
   resumeLessonId
+  waitlistPosition
+  reason
   lessons {
     lessonId
     status
@@ -1209,6 +1785,14 @@ export const EnrolDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EnrolMutation, EnrolMutationVariables>;
+export const WithdrawRegistrationDocument = new TypedDocumentString(`
+    mutation WithdrawRegistration($e: ID!) {
+  withdraw(enrollmentId: $e) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<WithdrawRegistrationMutation, WithdrawRegistrationMutationVariables>;
 export const MineDocument = new TypedDocumentString(`
     query Mine($ui: String) {
   myEnrollments {
@@ -1280,6 +1864,8 @@ export const PlayerDocument = new TypedDocumentString(`
   progressPercent
   courseVersion
   resumeLessonId
+  waitlistPosition
+  reason
   lessons {
     lessonId
     status
@@ -1321,6 +1907,10 @@ export const SubmitDocument = new TypedDocumentString(`
     score
     passed
     attempt
+    questions {
+      questionId
+      correct
+    }
   }
 }
     `) as unknown as TypedDocumentString<SubmitMutation, SubmitMutationVariables>;
@@ -1343,6 +1933,57 @@ export const VerifyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VerifyQuery, VerifyQueryVariables>;
+export const OpenCheckInDocument = new TypedDocumentString(`
+    mutation OpenCheckIn($l: ID!, $m: Int) {
+  openCheckIn(lessonId: $l, minutes: $m) {
+    code
+    url
+    expiresAt
+    closesAt
+  }
+}
+    `) as unknown as TypedDocumentString<OpenCheckInMutation, OpenCheckInMutationVariables>;
+export const SessionAttendanceDocument = new TypedDocumentString(`
+    query SessionAttendance($c: ID!, $l: ID!, $ui: String) {
+  course(id: $c) {
+    id
+    title(lang: $ui)
+    modules {
+      lessons {
+        id
+        title(lang: $ui)
+      }
+    }
+    attendance(lessonId: $l) {
+      learnerId
+      learnerName
+      org
+      municipality
+      present
+      checkedInAt
+      method
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SessionAttendanceQuery, SessionAttendanceQueryVariables>;
+export const MarkAttendanceDocument = new TypedDocumentString(`
+    mutation MarkAttendance($l: ID!, $who: [ID!]!, $p: Boolean!) {
+  markAttendance(lessonId: $l, learnerIds: $who, present: $p) {
+    learnerId
+    present
+    checkedInAt
+    method
+  }
+}
+    `) as unknown as TypedDocumentString<MarkAttendanceMutation, MarkAttendanceMutationVariables>;
+export const AttendanceCsvDocument = new TypedDocumentString(`
+    query AttendanceCsv($c: ID!, $l: ID!) {
+  course(id: $c) {
+    id
+    attendanceCsvUrl(lessonId: $l)
+  }
+}
+    `) as unknown as TypedDocumentString<AttendanceCsvQuery, AttendanceCsvQueryVariables>;
 export const TeachDocument = new TypedDocumentString(`
     query Teach($ui: String) {
   courses(first: 100) {
@@ -1383,6 +2024,17 @@ export const EditorDocument = new TypedDocumentString(`
     incompleteLanguages
     certificatePolicy {
       autoIssue
+      kind
+    }
+    registration {
+      capacity
+      approvalRequired
+      waitlist
+      closesAt
+      quotas {
+        org
+        seats
+      }
     }
     summary_en: summary(lang: "en")
     summary_tr: summary(lang: "tr")
@@ -1422,6 +2074,15 @@ export const EditorDocument = new TypedDocumentString(`
         }
         quiz {
           passScore
+          questions {
+            id
+          }
+        }
+        live {
+          startsAt
+          timezone
+        }
+        survey {
           questions {
             id
           }
@@ -1500,6 +2161,46 @@ export const UpdateLessonDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateLessonMutation, UpdateLessonMutationVariables>;
+export const LessonDetailsDocument = new TypedDocumentString(`
+    query LessonDetails($course: ID!, $lesson: ID!) {
+  course(id: $course) {
+    id
+    lesson(id: $lesson) {
+      id
+      live {
+        startsAt
+        endsAt
+        timezone
+        venues {
+          lang
+          text
+        }
+        editorOnlineUrl
+        capacity
+      }
+      survey {
+        anonymous
+        questions {
+          id
+          kind
+          prompts {
+            lang
+            text
+          }
+          scale
+          options {
+            id
+            labels {
+              lang
+              text
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LessonDetailsQuery, LessonDetailsQueryVariables>;
 export const AddLessonDocument = new TypedDocumentString(`
     mutation AddLesson($m: ID!, $i: LessonInput!) {
   addLesson(moduleId: $m, input: $i) {

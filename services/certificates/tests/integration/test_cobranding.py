@@ -106,6 +106,12 @@ async def test_an_az_variant_brands_az_certificates_only_and_the_preview_stores_
     removed = await certs.delete(url, headers=admin)
     assert removed.status_code == 200 and removed.json()["version"] == 2
     assert (await certs.get(url, headers=admin)).status_code == 404
+    # A removed variant is no longer listed, and its removal is stored as SQL NULL (not JSON null).
+    assert (await certs.get(f"/v1/templates/{template_id}/variants", headers=admin)).json()["nodes"] == []
+    stored = await db.fetchval(
+        "SELECT data IS NULL FROM template_variant WHERE template_id = $1 AND version = 2", template_id
+    )
+    assert stored is True
     recipient = {"name": "Learner AZ later", "learnerId": f"l-az2-{uuid.uuid4().hex[:6]}", "org": "AZ"}
     later = await certs.post(
         "/v1/certificates", json={"courseId": course.course_id, "recipient": recipient}, headers=admin

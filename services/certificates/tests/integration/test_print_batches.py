@@ -229,6 +229,38 @@ async def test_a_finished_job_prints_as_one_pdf_in_turkish_order_and_as_a_zip_na
     assert first.startswith(b"%PDF-") and len(pypdf.PdfReader(io.BytesIO(first)).pages) == 1
 
 
+async def test_a_country_admin_prints_only_their_states_certificates(quiet_stack: Any, api: httpx.AsyncClient) -> None:
+    """Issue 14: a country admin's batch of a job holds their state's certificates only, and only they see it."""
+    from tests.support.tokens import make_token
+
+    secret = quiet_stack.env["LMS_JWT_SECRET"]
+
+    def country_admin(org: str) -> dict[str, str]:
+        token = make_token(secret, f"ca-{org.lower()}-{uuid.uuid4().hex[:6]}", f"CA {org}", ["country_admin"], org=org)
+        return {"Authorization": f"Bearer {token}", "Idempotency-Key": f"print-{uuid.uuid4()}"}
+
+    names = TURKISH[:8]  # issued_job gives the odd rows TR and the even rows AZ
+    job = await issued_job(api, quiet_stack, names)
+    az_names = [n for i, n in enumerate(names) if i % 2 == 0]
+    ca_az, ca_tr = country_admin("AZ"), country_admin("TR")
+    r = await api.post("/v1/print-batches", json={"format": "PDF", "jobId": job["id"], "org": "TR"}, headers=ca_az)
+    assert r.status_code == 403, r.text
+    r = await api.post("/v1/print-batches", json={"format": "PDF", "jobId": job["id"]}, headers=ca_az)
+    assert r.status_code == 201, r.text
+    batch = r.json()
+    assert batch["total"] == len(az_names) and batch["selection"]["org"] == "AZ", batch
+    assert (await api.get(f"/v1/print-batches/{batch['id']}", headers=ca_tr)).status_code == 403
+    async with running(quiet_stack, PrintWorker):
+        done = await batch_ended(api, quiet_stack, batch["id"])
+    assert done["status"] == "COMPLETED", done
+    r = await api.get(f"/v1/print-batches/{batch['id']}/download", headers=ca_az)
+    assert r.status_code == 200, r.text
+    async with httpx.AsyncClient(timeout=120) as plain:
+        pdf = (await plain.get(r.json()["url"])).content
+    printed = names_in(pdf, sorted(names, key=len, reverse=True))
+    assert sorted(n for n in printed if n) == sorted(az_names) and None not in printed
+
+
 async def test_2000_certificates_print_in_memory_far_below_their_size(
     quiet_stack: Any, api: httpx.AsyncClient, db: asyncpg.Pool
 ) -> None:

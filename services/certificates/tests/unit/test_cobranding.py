@@ -311,3 +311,27 @@ async def test_a_bulk_chunk_of_several_states_prints_each_row_with_its_own_state
             assert PARTNER_EN in text and row["printed"]["partner"]["version"] == 1, row["learner_name"]
         else:
             assert PARTNER_EN not in text and "partner" not in row["printed"], row["learner_name"]
+
+
+async def test_an_edit_keeps_the_current_logo_and_signature_when_it_asks_to(
+    world: tuple[FakeUnitOfWork, Ports],
+) -> None:
+    """The admin page changes a title without sending the images again: keepLogo / keepSignatureImage."""
+    uow, ports = world
+    signed = {"name": CHAIR, "titles": {"en": "Chairman", "az": "Sədr"}, "signatureImage": _png((9, 9, 9))}
+    first = await cobranding.save_variant(
+        uow, ADMIN, cobranding.SaveVariant("default", "AZ", az_variant(signatories=[signed])), ports
+    )
+    assert first["hasLogo"] and first["signatories"][0]["hasSignatureImage"]
+    retitled = {"name": CHAIR, "titles": {"en": "Chair", "az": "Sədr"}, "keepSignatureImage": True}
+    body = {"partnerNames": {"en": PARTNER_EN, "az": PARTNER_AZ}, "keepLogo": True, "signatories": [retitled]}
+    second = await cobranding.save_variant(uow, ADMIN, cobranding.SaveVariant("default", "AZ", body), ports)
+    assert second["version"] == 2 and second["hasLogo"] and second["signatories"][0]["hasSignatureImage"]
+    assert second["signatories"][0]["titles"]["en"] == "Chair"
+    # Without the flags the images go: an edit never keeps what it was not asked to keep.
+    bare = {
+        "partnerNames": {"en": PARTNER_EN, "az": PARTNER_AZ},
+        "signatories": [{"name": CHAIR, "titles": {"en": "Chair"}}],
+    }
+    third = await cobranding.save_variant(uow, ADMIN, cobranding.SaveVariant("default", "AZ", bare), ports)
+    assert not third["hasLogo"] and not third["signatories"][0]["hasSignatureImage"]

@@ -5,6 +5,7 @@ The same rules run through the real service in tests/integration/test_country_ad
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -180,3 +181,44 @@ async def test_a_country_admin_sees_their_states_certificates_of_any_course() ->
     assert (await get_certificate(uow, P_CA_AZ, az.id)).id == az.id
     with pytest.raises(Forbidden):
         await get_certificate(uow, P_CA_AZ, kz.id)
+
+
+# --- print batches (issue 14 with issue 17's printing) ----------------------------------------------
+
+
+def test_a_country_admins_print_selection_is_narrowed_to_their_state() -> None:
+    from certificates.domain.printing import PrintFilter
+    from certificates.service_layer.printing import authorize_print
+
+    assert authorize_print(P_CA_AZ, PrintFilter(course_id="c1")).org == "AZ"
+    assert authorize_print(P_CA_AZ, PrintFilter(course_id="c1", org="AZ")).org == "AZ"
+    with pytest.raises(Forbidden):
+        authorize_print(P_CA_AZ, PrintFilter(course_id="c1", org="KZ"))
+    admin = Principal(sub="admin-1", name="Aida Admin", roles=frozenset({Role.ADMIN}))
+    assert authorize_print(admin, PrintFilter(course_id="c1")).org is None
+    trainer = Principal(sub="t1", name="T", roles=frozenset({Role.TRAINER}), org="AZ")
+    with pytest.raises(Forbidden):
+        authorize_print(trainer, PrintFilter(course_id="c1", org="AZ"))
+
+
+def test_a_country_admin_sees_only_the_print_batches_limited_to_their_state() -> None:
+    from certificates.domain.printing import PrintBatch, PrintFilter, PrintFormat, PrintStatus
+    from certificates.service_layer.printing import authorize_print_read
+
+    def batch(org: str | None) -> PrintBatch:
+        return PrintBatch(
+            id=uuid.uuid4(),
+            format=PrintFormat.PDF,
+            status=PrintStatus.QUEUED,
+            filter=PrintFilter(course_id="c1", org=org),
+            lang="az",
+            total=1,
+            done=0,
+            created_by="admin-1",
+            created_at=datetime(2026, 5, 1, tzinfo=UTC),
+        )
+
+    authorize_print_read(P_CA_AZ, batch("AZ"))
+    for other in ("KZ", None):  # another state's, or an admin's batch of every state
+        with pytest.raises(Forbidden):
+            authorize_print_read(P_CA_AZ, batch(other))

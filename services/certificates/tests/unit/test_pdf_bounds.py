@@ -126,7 +126,14 @@ def test_fields_over_their_caps_are_refused_before_layout(renderer: CertificateR
     with pytest.raises(PrintedFieldTooLong) as name:
         renderer.render(document(name="N" * (MAX_NAME_LENGTH + 1)), template, "en")
     assert name.value.reason_code == ReasonCode.NAME_TOO_LONG and name.value.limit == 200
-    assert set(PRINTED_FIELD_LIMITS) == {"learner_name", "course_title", "issuer_name", "code", "verify_url"}
+    assert set(PRINTED_FIELD_LIMITS) == {
+        "learner_name",
+        "course_title",
+        "issuer_name",
+        "code",
+        "verify_url",
+        "event_venue",  # a participation certificate's venue (test_participation.py)
+    }
 
 
 def test_a_render_past_its_time_limit_fails_the_same_way_every_time() -> None:

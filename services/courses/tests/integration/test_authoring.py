@@ -28,7 +28,7 @@ async def test_create_course_keeps_every_translation_and_its_topics(people: Any)
     assert course["titles"] == body["titles"]  # en, tr, kk, uz: the suite's language order
     assert course["summaries"] == body["summaries"]
     assert course["topics"] == ["smart-cities", "data"]
-    assert course["certificatePolicy"] == {"autoIssue": False, "templateId": None}
+    assert course["certificatePolicy"] == {"autoIssue": False, "templateId": None, "kind": "COMPLETION"}
     assert course["isDraft"] is True and course["hasUnpublishedChanges"] is True
 
     again = await trainer.call("POST", "/v1/courses", json=body)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lms_shared.events.catalogue import Payload
 from lms_shared.events.envelope import Envelope
+from progress.domain.attendance import AttendanceRecord, AttendanceRow
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
 from progress.domain.records import Course, CourseStats, Enrollment, GroupCount
+from progress.domain.registration import HOLDS_SEAT, RegistrationPolicy, org_key
+from progress.domain.surveys import StoredAnswer
 
 
 class FakeCourseRepository:
@@ -24,6 +27,8 @@ class FakeCourseRepository:
         self.versions: dict[tuple[str, int], CourseVersion] = {}
         self.version_reads = 0
         self.owner_revisions: dict[str, int] = {}
+        # The ``registration`` of each stored snapshot (what course_version.snapshot holds).
+        self.registrations: dict[tuple[str, int], Any] = {}
 
     def publish(self, version: CourseVersion, *, archived: bool = False) -> None:
         """Test setup: the course as progress would know it after its ``course.published``."""
@@ -39,6 +44,7 @@ class FakeCourseRepository:
 
     async def store_version(self, snapshot: Mapping[str, Any], received_at: datetime) -> None:
         parsed = CourseVersion.from_snapshot(snapshot)
+        self.registrations.setdefault((parsed.course_id, parsed.version), snapshot.get("registration"))
         self.versions.setdefault((parsed.course_id, parsed.version), parsed)
         known = self.courses.get(parsed.course_id)
         revision, held = int(snapshot.get("owner_revision") or 0), self.owner_revisions.get(parsed.course_id, 0)
@@ -116,10 +122,19 @@ class FakeEnrollmentRepository:
         return True
 
     async def add_cohort(
-        self, course_id: str, version: int, members: Sequence[CohortMember], ids: Sequence[str], at: datetime
+        self,
+        course_id: str,
+        version: int,
+        members: Sequence[CohortMember],
+        ids: Sequence[str],
+        at: datetime,
+        *,
+        statuses: Sequence[EnrollmentStatus] | None = None,
+        queue: Sequence[int | None] | None = None,
+        decided_by: str | None = None,
     ) -> dict[str, str]:
         inserted: dict[str, str] = {}
-        for m, eid in zip(members, ids, strict=True):
+        for i, (m, eid) in enumerate(zip(members, ids, strict=True)):
             row = Enrollment(
                 id=eid,
                 course_id=course_id,
@@ -129,13 +144,15 @@ class FakeEnrollmentRepository:
                 municipality=m.municipality,
                 locale=None,
                 course_version=version,
-                status=EnrollmentStatus.ACTIVE,
+                status=statuses[i] if statuses else EnrollmentStatus.ACTIVE,
                 via="cohort",
                 score=None,
                 enrolled_at=at,
                 completed_at=None,
                 withdrawn_at=None,
                 certificate=None,
+                queue_seq=queue[i] if queue else None,
+                decided_by=decided_by,
             )
             if await self.add(row):
                 inserted[m.learner_id] = eid
@@ -319,6 +336,103 @@ class FakeErasureRepository:
         return {"enrollments": [{"id": e.id, "learner_name": e.learner_name, "org": e.org} for e in rows]}
 
 
+class FakeRegistrationRepository:
+    """Registration over the fake enrolments; ``policies`` set by tests (default: the first release's)."""
+
+    def __init__(self, courses: FakeCourseRepository, enrollments: FakeEnrollmentRepository) -> None:
+        self.courses = courses
+        self.enrollments = enrollments
+        self.policies: dict[str, RegistrationPolicy] = {}
+        self.locks: list[str] = []
+        self._seq = 0
+
+    async def policy(self, course_id: str, *, lock: bool) -> RegistrationPolicy | None:
+        known = self.courses.courses.get(course_id)
+        if known is None or not known.published:
+            return None
+        if lock:
+            self.locks.append(course_id)
+        stored = self.courses.registrations.get((course_id, known.current_version))
+        return self.policies.get(course_id) or RegistrationPolicy.from_snapshot(stored)
+
+    async def tally(self, course_id: str) -> tuple[dict[str, int], dict[str, int]]:
+        held: dict[str, int] = {}
+        waiting: dict[str, int] = {}
+        for e in self.enrollments.rows.values():
+            if e.course_id == course_id and e.status in HOLDS_SEAT:
+                held[org_key(e.org)] = held.get(org_key(e.org), 0) + 1
+            if e.course_id == course_id and e.status is EnrollmentStatus.WAITLISTED:
+                waiting[org_key(e.org)] = waiting.get(org_key(e.org), 0) + 1
+        return held, waiting
+
+    async def statuses(self, course_id: str, learner_ids: Sequence[str]) -> dict[str, tuple[str, EnrollmentStatus]]:
+        wanted = set(learner_ids)
+        return {
+            e.learner_id: (e.id, e.status)
+            for e in self.enrollments.rows.values()
+            if e.course_id == course_id and e.learner_id in wanted
+        }
+
+    async def waiting(self, course_id: str) -> list[Enrollment]:
+        rows = [
+            e
+            for e in self.enrollments.rows.values()
+            if e.course_id == course_id and e.status is EnrollmentStatus.WAITLISTED
+        ]
+        return sorted(rows, key=lambda e: (e.queue_seq or 0, e.id))
+
+    async def queue_numbers(self, n: int) -> list[int]:
+        out = list(range(self._seq + 1, self._seq + n + 1))
+        self._seq += n
+        return out
+
+    async def move(
+        self,
+        enrollment_id: str,
+        status: EnrollmentStatus,
+        *,
+        at: datetime,
+        queue_seq: int | None = None,
+        reason: str | None = None,
+        decided_by: str | None = None,
+    ) -> None:
+        row = self.enrollments.rows[enrollment_id]
+        self.enrollments.rows[enrollment_id] = replace(
+            row,
+            status=status,
+            queue_seq=queue_seq,
+            reason=reason,
+            decided_by=decided_by or row.decided_by,
+            withdrawn_at=at if status is EnrollmentStatus.WITHDRAWN else None,
+        )
+
+    async def positions(self, course_id: str, policy: RegistrationPolicy, ids: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        out: dict[str, int] = {}
+        for e in await self.waiting(course_id):
+            pool = policy.pool_of(e.org)
+            counts[pool] = counts.get(pool, 0) + 1
+            if e.id in ids:
+                out[e.id] = counts[pool]
+        return out
+
+    async def pending(
+        self, *, course_id: str | None, everyone: bool, org: str | None, trainer: str | None, limit: int
+    ) -> list[Enrollment]:
+        def mine(e: Enrollment) -> bool:
+            if everyone:
+                return True
+            trains = trainer is not None and trainer in self.courses.courses[e.course_id].owner_ids
+            return trains or (org is not None and org_key(e.org) == org)
+
+        rows = [
+            e
+            for e in self.enrollments.rows.values()
+            if e.status is EnrollmentStatus.PENDING and (course_id is None or e.course_id == course_id) and mine(e)
+        ]
+        return sorted(rows, key=lambda e: (e.enrolled_at, e.id))[:limit]
+
+
 class FakeUnitOfWork:
     """Implements ``ProgressUnitOfWork``; ``events`` are the ones committed, in order."""
 
@@ -329,6 +443,9 @@ class FakeUnitOfWork:
         self.reports = FakeReportRepository(self.enrollments)
         self.national = FakeNationalRepository()
         self.erasures = FakeErasureRepository(self.enrollments)
+        self.registrations = FakeRegistrationRepository(self.courses, self.enrollments)
+        self.attendance = FakeAttendanceRepository(self.enrollments)
+        self.surveys = FakeSurveyRepository()
         self.staged: list[Payload | Envelope] = []
         self.events: list[Payload | Envelope] = []
         self.commits = 0
@@ -363,3 +480,136 @@ class FakeVersionCache:
 
     def put(self, version: CourseVersion) -> None:
         self.versions[(version.course_id, version.version)] = version
+
+
+class FakeAttendanceRepository:
+    """Check-in codes and attendance (issue 15), in memory; ``courses`` maps lesson ids to courses."""
+
+    def __init__(self, enrollments: FakeEnrollmentRepository) -> None:
+        self._enrollments = enrollments
+        self.lesson_courses: dict[str, str] = {}
+        self.windows: dict[tuple[str, str], datetime] = {}
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.failures: list[tuple[str, datetime]] = []
+        self.rows: dict[tuple[str, str], AttendanceRecord] = {}
+
+    async def course_of_lesson(self, lesson_id: str) -> str | None:
+        return self.lesson_courses.get(lesson_id)
+
+    async def window_close(self, course_id: str, lesson_id: str) -> datetime | None:
+        return self.windows.get((course_id, lesson_id))
+
+    async def set_window_close(self, course_id: str, lesson_id: str, closes_at: datetime) -> None:
+        self.windows[(course_id, lesson_id)] = closes_at
+
+    async def issue_code(
+        self, course_id: str, lesson_id: str, digest: str, issued_by: str, now: datetime, expires_at: datetime
+    ) -> None:
+        for code in self.codes.values():
+            if code["session"] == (course_id, lesson_id) and code["superseded_at"] is None:
+                code["superseded_at"] = now
+        self.codes[digest] = {"session": (course_id, lesson_id), "expires_at": expires_at, "superseded_at": None}
+
+    async def valid_codes(self, course_id: str, lesson_id: str, now: datetime, grace: timedelta) -> list[str]:
+        return [
+            d
+            for d, c in self.codes.items()
+            if c["session"] == (course_id, lesson_id)
+            and c["expires_at"] > now
+            and (c["superseded_at"] is None or c["superseded_at"] > now - grace)
+        ]
+
+    async def failures_since(self, learner_id: str, since: datetime) -> int:
+        return sum(1 for who, at in self.failures if who == learner_id and at > since)
+
+    async def add_failure(self, learner_id: str, at: datetime, prune_before: datetime) -> None:
+        self.failures.append((learner_id, at))
+
+    async def get(self, enrollment_id: str, lesson_id: str) -> AttendanceRecord | None:
+        return self.rows.get((enrollment_id, lesson_id))
+
+    async def record(self, course_id: str, record: AttendanceRecord) -> None:
+        self.rows[(record.enrollment_id, record.lesson_id)] = record
+
+    async def present_count(self, course_id: str, lesson_ids: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (eid, lid), r in self.rows.items():
+            if r.present and lid in lesson_ids and self._enrollments.rows[eid].course_id == course_id:
+                out[lid] = out.get(lid, 0) + 1
+        return out
+
+    async def attendance_list(self, course_id: str, lesson_id: str, org: str | None) -> list[AttendanceRow]:
+        rows = []
+        for e in sorted(self._enrollments.rows.values(), key=lambda e: (e.learner_name, e.id)):
+            if e.course_id != course_id or e.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED):
+                continue
+            if org is not None and e.org != org:
+                continue
+            a = self.rows.get((e.id, lesson_id))
+            rows.append(
+                AttendanceRow(
+                    e.id,
+                    e.learner_id,
+                    e.learner_name,
+                    e.org,
+                    e.municipality,
+                    bool(a and a.present),
+                    a.checked_in_at if a else None,
+                    a.method if a else None,
+                )
+            )
+        return rows
+
+    async def complete_lesson(self, enrollment_id: str, lesson_id: str, at: datetime) -> None:
+        row = self._enrollments.rows[enrollment_id]
+        previous = next((r for r in row.records if r.lesson_id == lesson_id), None)
+        record = LessonRecord(lesson_id, (previous.completed_at if previous else None) or at)
+        others = tuple(r for r in row.records if r.lesson_id != lesson_id)
+        self._enrollments.rows[enrollment_id] = replace(row, records=(*others, record))
+
+    async def withdraw_lesson(self, enrollment_id: str, lesson_id: str, at: datetime) -> None:
+        row = self._enrollments.rows[enrollment_id]
+        records = tuple(replace(r, completed_at=None) if r.lesson_id == lesson_id else r for r in row.records)
+        self._enrollments.rows[enrollment_id] = replace(row, records=records)
+
+
+class FakeSurveyRepository:
+    def __init__(self) -> None:
+        self.submissions: dict[tuple[str, str], str | None] = {}
+        self.ballots: list[dict[str, Any]] = []
+        self.answers_rows: list[dict[str, Any]] = []
+
+    async def add_submission(self, enrollment_id: str, lesson_id: str, course_id: str, org: str | None) -> bool:
+        if (enrollment_id, lesson_id) in self.submissions:
+            return False
+        self.submissions[(enrollment_id, lesson_id)] = org
+        return True
+
+    async def add_answers(
+        self,
+        course_id: str,
+        lesson_id: str,
+        org: str | None,
+        answers: Sequence[StoredAnswer],
+        *,
+        enrollment_id: str | None,
+    ) -> None:
+        target = self.ballots if enrollment_id is None else self.answers_rows
+        for a in answers:
+            target.append({"lesson_id": lesson_id, "org": org, "answer": a, "enrollment_id": enrollment_id})
+
+    async def answers(self, course_id: str, lesson_id: str, org: str | None) -> list[StoredAnswer]:
+        return [
+            r["answer"]
+            for r in (*self.answers_rows, *self.ballots)
+            if r["lesson_id"] == lesson_id and (org is None or r["org"] == org)
+        ]
+
+    async def respondents(self, course_id: str, lesson_id: str, org: str | None) -> int:
+        return sum(1 for (_, lid), o in self.submissions.items() if lid == lesson_id and (org is None or o == org))
+
+    async def mix(self, min_respondents: int) -> int:
+        moved = len(self.ballots)
+        self.answers_rows.extend(self.ballots)
+        self.ballots = []
+        return moved

@@ -17,6 +17,7 @@ from lms_shared.events.catalogue import (
     LearnerData,
     LessonCompletedV1,
     QuizAttemptedV1,
+    RegistrationChangedV1,
 )
 from progress.domain.model import CourseVersion, EnrollmentStatus, QuizAnswer
 from progress.service_layer import enrolling, events, learning, reports
@@ -87,7 +88,10 @@ async def test_enrolling_pins_the_current_version_and_announces_the_learner_from
     stored = uow.enrollments.rows[details.row.id]
     assert (stored.learner_id, stored.course_version, stored.status) == ("l1", 1, EnrollmentStatus.ACTIVE)
     assert (stored.org, stored.municipality, stored.locale) == ("AZ-EDU", "Gəncə", "az")
-    [event] = uow.events
+    # Registration (issue 15): every status change is announced, and "has a seat" as before.
+    [registered, event] = uow.events
+    assert isinstance(registered, RegistrationChangedV1)
+    assert (registered.status, registered.cause, registered.previous_status) == ("ACTIVE", "registered", None)
     assert isinstance(event, EnrollmentCreatedV1)
     assert event.via == "self" and event.enrollment_id == details.row.id
     assert event.person == LEARNER.as_learner()

@@ -148,6 +148,13 @@ def test_quiz_multiple_choice_needs_exactly_the_correct_set() -> None:
     assert grade.score == 50
 
 
+def test_quiz_grade_says_per_question_whether_it_was_right_in_quiz_order() -> None:
+    # Issue 18, item 11: the learner learns which questions were wrong, never which option is right.
+    grade = grade_quiz(QUIZ, [QuizAnswer("q2", ("q2a",)), QuizAnswer("q1", ("q1a",))])
+    assert grade.questions == (("q1", True), ("q2", False))
+    assert grade_quiz(QUIZ, []).questions == (("q1", False), ("q2", False))
+
+
 def test_quiz_missing_questions_count_as_wrong() -> None:
     grade = grade_quiz(QUIZ, [QuizAnswer("q1", ("q1a",))])
     assert (grade.score, grade.passed) == (50, False)

@@ -43,3 +43,10 @@ export const LEARNER_DIRECTORY = graphql(`query LearnerDirectory($org: String, $
     }
   }
 }`);
+
+/** Everything the platform holds about one learner (admins; the learner's country admin). */
+export const LEARNER_EXPORT = graphql(`query LearnerExport($learnerId: ID!) { learnerExport(learnerId: $learnerId) }`);
+
+export const ERASE_LEARNER = graphql(`mutation EraseLearner($learnerId: ID!, $reason: String) {
+  eraseLearner(learnerId: $learnerId, reason: $reason) { learnerId pseudonym erasedAt }
+}`);

@@ -4,9 +4,10 @@
 // cursor-based, and "Load more" appends the next page and moves focus to its first learner.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "../../api";
-import { ErrorMessage, Loading, PageTitle, StatusBadge } from "../../components/ui";
+import { hasRole, useSession } from "../../auth";
+import { Dialog, ErrorMessage, Loading, PageTitle, StatusBadge } from "../../components/ui";
 import { useI18n, type MessageKey } from "../../i18n";
-import { LEARNER_DIRECTORY, type LearnerData, type LearnersVariables } from "./directoryOps";
+import { ERASE_LEARNER, LEARNER_DIRECTORY, LEARNER_EXPORT, type LearnerData, type LearnersVariables } from "./directoryOps";
 import { StateSelect, stateName, useStateScope } from "./reports";
 
 const PAGE_SIZE = 20;
@@ -18,8 +19,107 @@ interface Filters {
   municipality: string;
 }
 
-function LearnerCard({ learner, focus }: { learner: LearnerData; focus: boolean }) {
+const REASON_MAX = 500;
+
+/** Save a JSON value as a file the admin keeps (the learner's data export). */
+function saveJson(value: unknown, filename: string): void {
+  const blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * The learner's data (issue 14, item 6), for admins and the learner's country admin: export everything
+ * the platform holds about them as a JSON file, or erase them on request (their name becomes a
+ * pseudonym everywhere and their certificates are revoked "erased on request"; docs/privacy.md).
+ */
+function LearnerDataActions({ learner, onErased }: { learner: LearnerData; onErased: (pseudonym: string) => void }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState<"export" | "erase" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState("");
+  const [exported, setExported] = useState(false);
+
+  async function exportData() {
+    setBusy("export");
+    setError(null);
+    setExported(false);
+    try {
+      const { learnerExport } = await gql(LEARNER_EXPORT, { learnerId: learner.id });
+      const day = new Date().toISOString().slice(0, 10);
+      saveJson(learnerExport, `kentbilim-learner-${learner.id.replace(/[^A-Za-z0-9._-]/g, "_")}-${day}.json`);
+      setExported(true);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function erase() {
+    setBusy("erase");
+    setError(null);
+    try {
+      const { eraseLearner } = await gql(ERASE_LEARNER, { learnerId: learner.id, reason: reason.trim() || null });
+      setConfirming(false);
+      onErased(eraseLearner.pseudonym);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <div class="learner-data-actions">
+      <button type="button" class="button button-secondary" disabled={busy !== null} onClick={() => void exportData()}>
+        {busy === "export" ? t("learners.exporting") : t("learners.export")}
+      </button>{" "}
+      <button type="button" class="button button-danger" disabled={busy !== null} onClick={() => setConfirming(true)}>
+        {t("learners.erase")}
+      </button>
+      <p role="status" aria-live="polite" class="muted">
+        {exported ? t("learners.exported") : ""}
+      </p>
+      {!confirming ? <ErrorMessage error={error} /> : null}
+      {confirming ? (
+        <Dialog title={t("learners.eraseTitle", { name: learner.name })} onClose={() => setConfirming(false)}>
+          <p>{t("learners.eraseExplain")}</p>
+          <div class="field">
+            <label for={`erase-reason-${learner.id}`}>{t("learners.eraseReason")}</label>
+            <textarea
+              id={`erase-reason-${learner.id}`}
+              maxLength={REASON_MAX}
+              rows={3}
+              value={reason}
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+          </div>
+          <ErrorMessage error={error} />
+          <p class="dialog-actions">
+            <button type="button" class="button button-danger" disabled={busy !== null} onClick={() => void erase()}>
+              {busy === "erase" ? t("learners.erasing") : t("learners.eraseConfirm")}
+            </button>{" "}
+            <button type="button" class="button button-secondary" onClick={() => setConfirming(false)}>
+              {t("learners.eraseCancel")}
+            </button>
+          </p>
+        </Dialog>
+      ) : null}
+    </div>
+  );
+}
+
+function LearnerCard({ learner, focus, manage }: { learner: LearnerData; focus: boolean; manage: boolean }) {
   const { t, date, number } = useI18n();
+  const [pseudonym, setPseudonym] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (focus) heading.current?.focus();
@@ -28,8 +128,13 @@ function LearnerCard({ learner, focus }: { learner: LearnerData; focus: boolean 
   return (
     <li class="card learner-card" data-learner-id={learner.id}>
       <h2 class="card-title" ref={heading} tabIndex={-1}>
-        {learner.name}
+        {pseudonym ?? learner.name}
       </h2>
+      {pseudonym ? (
+        <p class="notice" role="status">
+          {t("learners.erased", { pseudonym })}
+        </p>
+      ) : null}
       <p class="card-meta">
         {place || "—"} · {learner.lastActiveAt ? t("learners.lastActive", { date: date(learner.lastActiveAt) }) : t("learners.neverActive")}
       </p>
@@ -70,6 +175,7 @@ function LearnerCard({ learner, focus }: { learner: LearnerData; focus: boolean 
           )}
         </div>
       </div>
+      {manage && !pseudonym ? <LearnerDataActions learner={learner} onErased={setPseudonym} /> : null}
     </li>
   );
 }
@@ -77,6 +183,9 @@ function LearnerCard({ learner, focus }: { learner: LearnerData; focus: boolean 
 export function LearnersPage() {
   const { t, lang, number } = useI18n();
   const { fixedOrg } = useStateScope();
+  const session = useSession();
+  // Trainers see their courses' learners; only admins and country admins export or erase (the server checks).
+  const manage = hasRole(session, "admin") || hasRole(session, "country_admin");
   const [draft, setDraft] = useState<Filters>({ search: "", org: "", municipality: "" });
   const [applied, setApplied] = useState<Filters>(draft);
   const [nodes, setNodes] = useState<LearnerData[]>([]);
@@ -172,7 +281,7 @@ export function LearnersPage() {
       {nodes.length ? (
         <ul class="learner-list">
           {nodes.map((l, i) => (
-            <LearnerCard key={l.id} learner={l} focus={focusFrom !== null && i === focusFrom} />
+            <LearnerCard key={l.id} learner={l} focus={focusFrom !== null && i === focusFrom} manage={manage} />
           ))}
         </ul>
       ) : null}

@@ -8,18 +8,20 @@ import type { EnrollmentFieldsFragment } from "../../gql/graphql";
 import { Link } from "../../router";
 import { ErrorMessage, Loading, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
 import { markdownToText } from "../../format";
-import { topicLabel } from "./catalogue";
+import { topicChips, topicLabel } from "../../topics";
+import { SessionWhen } from "./live";
 
 graphql(`fragment EnrollmentFields on Enrollment {
-  id status progressPercent courseVersion resumeLessonId
+  id status progressPercent courseVersion resumeLessonId waitlistPosition reason
   lessons { lessonId status bestScore attempts } certificate { id code }
 }`);
 
 const COURSE = graphql(`query Course($id: ID!, $ui: String, $signedIn: Boolean!) {
   course(id: $id) {
-    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status
+    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl
     modules { id position title(lang: $ui)
-      lessons { id position kind title(lang: $ui) durationMinutes required } }
+      lessons { id position kind title(lang: $ui) durationMinutes required
+        live { startsAt endsAt timezone venue(lang: $ui) } } }
     enrollment @include(if: $signedIn) { ...EnrollmentFields }
   }
 }`);
@@ -85,7 +87,7 @@ export function CoursePage({ id }: { id: string }) {
       <PageTitle>{course.title}</PageTitle>
       {course.summary ? <p class="lead">{markdownToText(course.summary)}</p> : null}
       <div class="tags">
-        {course.topics.map((k) => (
+        {topicChips(course.topics).map((k) => (
           <span key={k} class="tag">
             {topicLabel(t, k)}
           </span>
@@ -101,6 +103,8 @@ export function CoursePage({ id }: { id: string }) {
               {t("course.signInToEnrol")}
             </Link>
           </p>
+        ) : enrollment && (enrollment.status === "PENDING" || enrollment.status === "WAITLISTED" || enrollment.status === "REJECTED") ? (
+          <RegistrationStatus enrollment={enrollment} onChange={reload} />
         ) : enrollment ? (
           <>
             <ProgressBar value={enrollment.progressPercent} label={t("learning.progress")} />
@@ -128,6 +132,13 @@ export function CoursePage({ id }: { id: string }) {
         <ErrorMessage error={enrolError} />
       </div>
       <h2>{t("course.contents")}</h2>
+      {lessons.some((l) => l.live) ? (
+        <p>
+          <a class="button button-secondary" href={`${course.calendarUrl}?lang=${lang}`} data-testid="add-to-calendar">
+            {t("live.addToCalendar")}
+          </a>
+        </p>
+      ) : null}
       <ol class="module-list">
         {[...course.modules]
           .sort((a, b) => a.position - b.position)
@@ -147,6 +158,12 @@ export function CoursePage({ id }: { id: string }) {
                         {l.durationMinutes ? ` · ${t("course.minutes", { count: l.durationMinutes })}` : ""}
                         {l.required ? "" : ` · ${t("course.optional")}`}
                       </span>
+                      {l.live ? (
+                        <>
+                          {" "}
+                          <SessionWhen live={l.live} />
+                        </>
+                      ) : null}
                     </li>
                   ))}
               </ol>
@@ -154,5 +171,51 @@ export function CoursePage({ id }: { id: string }) {
           ))}
       </ol>
     </article>
+  );
+}
+
+
+/** A registration without a seat yet (issue 15): waiting for approval, on the waiting list, or declined. */
+function RegistrationStatus({ enrollment, onChange }: { enrollment: EnrollmentFieldsFragment; onChange: () => void }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function withdraw() {
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(graphql(`mutation WithdrawRegistration($e: ID!) { withdraw(enrollmentId: $e) { id status } }`), {
+        e: enrollment.id,
+      });
+      onChange();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const status = enrollment.status;
+  return (
+    <div data-testid="registration-status" data-status={status}>
+      <p>
+        <StatusBadge tone={status === "REJECTED" ? "bad" : "warn"}>
+          {t(`enrollmentStatus.${status}` as MessageKey)}
+          {status === "WAITLISTED" && enrollment.waitlistPosition ? ` #${enrollment.waitlistPosition}` : ""}
+        </StatusBadge>
+      </p>
+      <p role="status">
+        {status === "PENDING"
+          ? t("course.pendingNote")
+          : status === "WAITLISTED"
+            ? t("course.waitlistedNote", { position: enrollment.waitlistPosition ?? "?" })
+            : t("course.rejectedNote", { reason: enrollment.reason ?? "" })}
+      </p>
+      {status !== "REJECTED" ? (
+        <button type="button" class="button button-secondary" onClick={withdraw} disabled={busy}>
+          {busy ? t("common.working") : t("course.withdrawRegistration")}
+        </button>
+      ) : null}
+      <ErrorMessage error={error} />
+    </div>
   );
 }

@@ -83,6 +83,52 @@ function MaterialDownload(props: { courseId: string; lessonId: string; materialI
   );
 }
 
+/**
+ * A PDF shown inline (the browser's own viewer, in a frame of the object store's presigned URL; the CSP's
+ * frame-src admits the store and nothing else), with a link that opens it in a new tab with a fresh URL
+ * (browsers without a PDF viewer, or a URL that expired while the page stayed open).
+ */
+function PdfPreview(props: { courseId: string; lessonId: string; materialId: string; filename: string; href: string }) {
+  const { t } = useI18n();
+  const [failed, setFailed] = useState(false);
+  async function openFresh(e: MouseEvent) {
+    e.preventDefault();
+    setFailed(false);
+    try {
+      const data = await gql(MATERIAL_LINK, { id: props.courseId });
+      const url = data.course?.modules
+        .flatMap((m) => m.lessons)
+        .find((l) => l.id === props.lessonId && l.material?.id === props.materialId)?.material?.downloadUrl;
+      if (!url) throw new Error("no download URL");
+      // To read, not to save: a new tab without the download attribute.
+      const a = document.createElement("a");
+      a.href = url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } catch {
+      setFailed(true);
+    }
+  }
+  return (
+    <figure class="pdf-preview">
+      <iframe src={props.href} title={t("lesson.pdfPreview", { name: props.filename })} loading="lazy" />
+      <figcaption>
+        <a href={props.href} target="_blank" rel="noopener" onClick={openFresh}>
+          {t("lesson.pdfOpen", { name: props.filename })}
+        </a>
+        {failed ? (
+          <span class="alert alert-error" role="alert">
+            {t("lesson.downloadRenewFailed")}
+          </span>
+        ) : null}
+      </figcaption>
+    </figure>
+  );
+}
+
 export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonId: string }) {
   const { t, lang } = useI18n();
   const { data, error, loading, reload } = useQuery(
@@ -180,6 +226,16 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
             <span class="muted material-size">{formatSize(lesson.material.size, lang)}</span>
           </p>
         ) : null}
+        {lesson.material?.downloadUrl && lesson.kind !== "VIDEO" && lesson.material.contentType === "application/pdf" ? (
+          <PdfPreview
+            key={lesson.id}
+            courseId={courseId}
+            lessonId={lesson.id}
+            materialId={lesson.material.id}
+            filename={lesson.material.filename}
+            href={lesson.material.downloadUrl}
+          />
+        ) : null}
         {lesson.kind === "QUIZ" && lesson.quiz ? (
           <QuizForm
             key={lesson.id}
@@ -193,6 +249,15 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
           <div class="lesson-actions">
             {status === "COMPLETED" ? (
               <StatusBadge tone="ok">{t("lessonStatus.COMPLETED")}</StatusBadge>
+            ) : lesson.kind === "LIVE" ? (
+              // Attendance completes a live session (issue 15): checking in, or a trainer's mark.
+              <Link class="button" href={`/check-in/${encodeURIComponent(courseId)}/${encodeURIComponent(lesson.id)}`}>
+                {t("checkin.title")}
+              </Link>
+            ) : lesson.kind === "SURVEY" ? (
+              <Link class="button" href={`/courses/${encodeURIComponent(courseId)}/survey/${encodeURIComponent(lesson.id)}`}>
+                {t("surveyForm.open")}
+              </Link>
             ) : (
               <button type="button" class="button" onClick={complete} disabled={completing}>
                 {completing ? t("common.working") : t("lesson.markComplete")}
@@ -249,11 +314,15 @@ function QuizForm(props: {
   const { t } = useI18n();
   const [answers, setAnswers] = useState<Record<string, string[]>>({});
   const [result, setResult] = useState<{ score: number; passed: boolean; attempt: number } | null>(null);
+  // Per question, after an attempt: whether the learner's answer was right (never which option is).
+  const [verdicts, setVerdicts] = useState<Record<string, boolean>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const unanswered = props.quiz.questions.filter((q) => !(answers[q.id]?.length)).length;
 
   function choose(questionId: string, optionId: string, multiple: boolean, checked: boolean) {
+    // A changed answer is no longer the one that was graded.
+    setVerdicts(({ [questionId]: _, ...rest }) => rest);
     setAnswers((prev) => {
       const current = prev[questionId] ?? [];
       const next = multiple
@@ -272,7 +341,7 @@ function QuizForm(props: {
     try {
       const data = await gql(
         graphql(`mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {
-          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt }
+          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt questions { questionId correct } }
         }`),
         {
           e: props.enrollmentId,
@@ -281,6 +350,7 @@ function QuizForm(props: {
         },
       );
       setResult(data.submitQuiz);
+      setVerdicts(Object.fromEntries(data.submitQuiz.questions.map((q) => [q.questionId, q.correct])));
       props.onDone();
     } catch (err) {
       setError(err);
@@ -298,7 +368,11 @@ function QuizForm(props: {
           : ""}
       </p>
       {props.quiz.questions.map((q, i) => (
-        <fieldset key={q.id} class="question">
+        <fieldset
+          key={q.id}
+          class={`question ${verdicts[q.id] === true ? "question-right" : verdicts[q.id] === false ? "question-wrong" : ""}`}
+          aria-describedby={verdicts[q.id] !== undefined ? `verdict-${q.id}` : undefined}
+        >
           <legend>
             <span>
               {i + 1}. {q.multiple ? withoutChooseAllHint(q.prompt, [t("quiz.chooseAll"), CHOOSE_ALL_EN]) : q.prompt}
@@ -317,6 +391,12 @@ function QuizForm(props: {
               <span>{o.label}</span>
             </label>
           ))}
+          {verdicts[q.id] !== undefined ? (
+            <p id={`verdict-${q.id}`} class={`question-verdict ${verdicts[q.id] ? "verdict-right" : "verdict-wrong"}`}>
+              <span aria-hidden="true">{verdicts[q.id] ? "✓ " : "✗ "}</span>
+              {verdicts[q.id] ? t("quiz.answerRight") : t("quiz.answerWrong")}
+            </p>
+          ) : null}
         </fieldset>
       ))}
       <div class="lesson-actions">
@@ -330,6 +410,17 @@ function QuizForm(props: {
           <div class={`alert ${result.passed ? "alert-success" : "alert-warn"}`} role="status">
             <strong>{result.passed ? t("quiz.passed") : t("quiz.failed")}</strong>{" "}
             {t("quiz.score", { score: result.score, pass: props.quiz.passScore, attempt: result.attempt })}
+            {!result.passed && Object.values(verdicts).some((ok) => !ok) ? (
+              <>
+                {" "}
+                {t("quiz.review", {
+                  list: props.quiz.questions
+                    .map((q, i) => (verdicts[q.id] === false ? String(i + 1) : null))
+                    .filter((n) => n !== null)
+                    .join(", "),
+                })}
+              </>
+            ) : null}
           </div>
         ) : null}
       </div>

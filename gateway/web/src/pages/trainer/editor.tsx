@@ -12,19 +12,22 @@ import { CourseStats } from "./stats";
 import { ALL_LANGS, LanguagePicker, MoveButtons, STATUS_TONE, SideBySide, type Texts, TopicPicker, courseLangs, toInput } from "./shared";
 import { LessonForm, LessonPreview } from "./lesson";
 import { PublishDialog } from "./publish";
+import { RegistrationFields, registrationDraftOf, registrationInput } from "./live";
 
 // Summaries are asked for in every language by alias: summary(lang) alone would fall back to another one.
 const EDITOR = graphql(`query Editor($id: ID!, $ui: String) {
   course(id: $id) {
     id slug title(lang: $ui) titles { lang text } languages defaultLanguage topics status version
     hasUnpublishedChanges incompleteLanguages
-    certificatePolicy { autoIssue }
+    certificatePolicy { autoIssue kind }
+    registration { capacity approvalRequired waitlist closesAt quotas { org seats } }
     summary_en: summary(lang: "en") summary_tr: summary(lang: "tr") summary_az: summary(lang: "az")
     summary_kk: summary(lang: "kk") summary_ky: summary(lang: "ky") summary_uz: summary(lang: "uz")
     summary_ru: summary(lang: "ru")
     modules { id position title(lang: $ui) titles { lang text }
       lessons { id position kind title(lang: $ui) titles { lang text } bodies { lang text } required durationMinutes
-        material { id filename status size } quiz { passScore questions { id } } } }
+        material { id filename status size } quiz { passScore questions { id } }
+        live { startsAt timezone } survey { questions { id } } } }
     ...CourseStatsFields
   }
 }`);
@@ -123,6 +126,7 @@ function CourseDetailsForm({ course, onSaved }: { course: EditorCourse; onSaved:
   );
   const [topics, setTopics] = useState<string[]>(course.topics);
   const [autoIssue, setAutoIssue] = useState(course.certificatePolicy.autoIssue);
+  const [registration, setRegistration] = useState(registrationDraftOf(course.registration, course.certificatePolicy.kind));
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -140,6 +144,8 @@ function CourseDetailsForm({ course, onSaved }: { course: EditorCourse; onSaved:
           summaries: toInput(summaries, languages),
           topics,
           autoIssueCertificate: autoIssue,
+          registration: registrationInput(registration),
+          certificateKind: registration.certificateKind,
         },
       });
       setSaved(true);
@@ -169,6 +175,7 @@ function CourseDetailsForm({ course, onSaved }: { course: EditorCourse; onSaved:
           <input type="checkbox" checked={autoIssue} onChange={(e) => setAutoIssue(e.currentTarget.checked)} />
           <span>{t("editor.autoIssue")}</span>
         </label>
+        <RegistrationFields value={registration} onChange={setRegistration} />
         <ErrorMessage error={error} />
         <div class="form-actions">
           <button type="submit" class="button" disabled={busy}>
@@ -259,6 +266,17 @@ function ModuleEditor(props: {
             <span class="item-actions">
               {props.canMove ? (
                 <MoveButtons label={l.title} first={i === 0} last={i === lessons.length - 1} onMove={(d) => move("Lesson", l.id, l.position + d)} />
+              ) : null}
+              {l.kind === "LIVE" ? (
+                // Issue 15: the projector page (rotating QR code) and the attendance list of the session.
+                <>
+                  <Link class="button button-small button-secondary" href={`/teach/courses/${encodeURIComponent(props.course.id)}/sessions/${encodeURIComponent(l.id)}/projector`} aria-label={`${t("checkin.projectorTitle")}: ${l.title}`}>
+                    {t("checkin.projectorTitle")}
+                  </Link>
+                  <Link class="button button-small button-secondary" href={`/teach/courses/${encodeURIComponent(props.course.id)}/sessions/${encodeURIComponent(l.id)}/attendance`} aria-label={`${t("checkin.toAttendance")}: ${l.title}`}>
+                    {t("checkin.toAttendance")}
+                  </Link>
+                </>
               ) : null}
               <button type="button" class="button button-small button-secondary" onClick={() => setPreviewing(l.id)} aria-label={`${t("editor.preview")}: ${l.title}`}>
                 {t("editor.preview")}

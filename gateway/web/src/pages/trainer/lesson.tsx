@@ -1,13 +1,15 @@
 // The form that adds or edits a lesson: text, video, document or quiz (with its question editor),
 // and the preview of a lesson as a learner sees it.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { gql } from "../../api";
 import { graphql } from "../../gql";
+import type { LessonDetailsQuery } from "../../gql/graphql";
 import { useI18n, type Lang } from "../../i18n";
 import { Dialog, ErrorMessage, Loading, Markdown, useQuery } from "../../components/ui";
 import type { EditorCourse, EditorLesson } from "./editor";
 import { MaterialUploader, type UploadedMaterial } from "./materials";
 import { MoveButtons, SideBySide, type Texts, courseLangs, langName, moveItem, toInput } from "./shared";
+import { LiveSessionFields, SurveyFields, liveDraftOf, liveInput, liveProblem, surveyDraftOf, surveyInput, surveyProblem } from "./live";
 
 interface DraftOption {
   key: number;
@@ -28,14 +30,46 @@ const textsOf = (items: { lang: string; text: string }[] | undefined): Texts => 
 
 const UPDATE_LESSON = graphql(`mutation UpdateLesson($id: ID!, $i: UpdateLessonInput!) { updateLesson(id: $id, input: $i) { id } }`);
 
-export function LessonForm(props: {
+const LESSON_DETAILS = graphql(`query LessonDetails($course: ID!, $lesson: ID!) {
+  course(id: $course) { id lesson(id: $lesson) { id
+    live { startsAt endsAt timezone venues { lang text } editorOnlineUrl capacity }
+    survey { anonymous questions { id kind prompts { lang text } scale options { id labels { lang text } } } } } }
+}`);
+
+interface LessonFormProps {
   course: EditorCourse;
   moduleId: string;
   position: number;
   lesson?: EditorLesson;
   onCancel: () => void;
   onAdded: () => void;
-}) {
+}
+
+/** The lesson form; a LIVE or SURVEY lesson being edited first loads its session or questions. */
+export function LessonForm(props: LessonFormProps) {
+  const lessonId = props.lesson?.id;
+  const needsDetails = !!props.lesson && (props.lesson.kind === "LIVE" || props.lesson.kind === "SURVEY");
+  const [details, setDetails] = useState<{ data?: LessonDetails; error?: unknown } | null>(null);
+  useEffect(() => {
+    if (!needsDetails || !lessonId) return;
+    let current = true;
+    gql(LESSON_DETAILS, { course: props.course.id, lesson: lessonId }).then(
+      (d) => current && setDetails({ data: d.course?.lesson ?? undefined }),
+      (error) => current && setDetails({ error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [props.course.id, lessonId, needsDetails]);
+  if (!needsDetails) return <LessonFormFields {...props} />;
+  if (!details) return <Loading />;
+  if (details.error) return <ErrorMessage error={details.error} />;
+  return <LessonFormFields {...props} details={details.data} />;
+}
+
+type LessonDetails = NonNullable<NonNullable<LessonDetailsQuery["course"]>["lesson"]>;
+
+function LessonFormFields(props: LessonFormProps & { details?: LessonDetails }) {
   const { t } = useI18n();
   const languages = courseLangs(props.course);
   const editing = props.lesson;
@@ -49,6 +83,8 @@ export function LessonForm(props: {
   const [replaceQuiz, setReplaceQuiz] = useState(!editing);
   const [passScore, setPassScore] = useState(editing?.quiz ? String(editing.quiz.passScore) : "70");
   const [questions, setQuestions] = useState<DraftQuestion[]>([newQuestion()]);
+  const [live, setLive] = useState(liveDraftOf(props.details?.live));
+  const [survey, setSurvey] = useState(surveyDraftOf(props.details?.survey));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const formId = editing ? `lesson-edit-${editing.id}` : `lesson-${props.moduleId}`;
@@ -59,6 +95,14 @@ export function LessonForm(props: {
       return t("editor.needDefaultTitle", { lang: langName(props.course.defaultLanguage) });
     }
     if (hasMaterial && !material && !editing?.material) return t("editor.needMaterial");
+    if (kind === "LIVE") {
+      const problem = liveProblem(live);
+      if (problem) return t(problem);
+    }
+    if (kind === "SURVEY") {
+      const problem = surveyProblem(survey, languages, t);
+      if (problem) return problem;
+    }
     if (kind === "QUIZ" && replaceQuiz) {
       for (const [i, q] of questions.entries()) {
         if (!toInput(q.prompts, languages).length) return t("quiz.needPrompt", { n: i + 1 });
@@ -100,6 +144,8 @@ export function LessonForm(props: {
             required,
             ...(hasMaterial && material ? { materialId: material.id } : {}),
             ...(quiz ? { quiz } : {}),
+            ...(kind === "LIVE" ? { live: liveInput(live, languages) } : {}),
+            ...(kind === "SURVEY" ? { survey: surveyInput(survey, languages) } : {}),
           },
         });
         props.onAdded();
@@ -122,6 +168,8 @@ export function LessonForm(props: {
           position: props.position,
           materialId: hasMaterial ? material?.id : null,
           quiz,
+          ...(kind === "LIVE" ? { live: liveInput(live, languages) } : {}),
+          ...(kind === "SURVEY" ? { survey: surveyInput(survey, languages) } : {}),
         },
       });
       props.onAdded();
@@ -141,7 +189,7 @@ export function LessonForm(props: {
         <div class="field">
           <label for={`${formId}-kind`}>{t("editor.lessonKind")}</label>
           <select id={`${formId}-kind`} value={kind} disabled={!!editing} onChange={(e) => setKind(e.currentTarget.value as EditorLesson["kind"])}>
-            {(["TEXT", "VIDEO", "DOCUMENT", "QUIZ"] as const).map((k) => (
+            {(["TEXT", "VIDEO", "DOCUMENT", "QUIZ", "LIVE", "SURVEY"] as const).map((k) => (
               <option key={k} value={k}>
                 {t(`lessonKind.${k}`)}
               </option>
@@ -165,6 +213,8 @@ export function LessonForm(props: {
         </p>
       ) : null}
       {hasMaterial ? <MaterialUploader key={kind} courseId={props.course.id} kind={kind} onUploaded={setMaterial} /> : null}
+      {kind === "LIVE" ? <LiveSessionFields id={`${formId}-live`} languages={languages} value={live} onChange={setLive} /> : null}
+      {kind === "SURVEY" ? <SurveyFields id={`${formId}-survey`} languages={languages} value={survey} onChange={setSurvey} /> : null}
       {kind === "QUIZ" && editing ? (
         <label class="option">
           <input type="checkbox" checked={replaceQuiz} onChange={(e) => setReplaceQuiz(e.currentTarget.checked)} />

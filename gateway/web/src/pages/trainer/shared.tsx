@@ -1,6 +1,6 @@
 // Building blocks of the trainer's pages: texts in several languages side by side, pickers, reordering.
 import { LANGUAGES, useI18n, type Lang } from "../../i18n";
-import { KNOWN_TOPICS, topicLabel } from "../learner/catalogue";
+import { TOPICS, canonicalTopic, topicLabel } from "../../topics";
 import type { EditorCourse } from "./editor";
 
 export const ALL_LANGS = LANGUAGES.map((l) => l.code);
@@ -81,14 +81,16 @@ export function TopicPicker(props: { topics: string[]; onChange: (t: string[]) =
   return (
     <fieldset class="field">
       <legend>{t("editor.topics")}</legend>
-      {KNOWN_TOPICS.map((k) => (
+      {TOPICS.map((k) => (
         <label key={k} class="option option-inline">
           <input
             type="checkbox"
-            checked={props.topics.includes(k)}
-            onChange={(e) =>
-              props.onChange(e.currentTarget.checked ? [...props.topics, k] : props.topics.filter((x) => x !== k))
-            }
+            checked={props.topics.some((x) => canonicalTopic(x) === k)}
+            onChange={(e) => {
+              // An older tag (see src/topics.ts) counts as its topic, and is replaced by it on save.
+              const others = props.topics.filter((x) => canonicalTopic(x) !== k);
+              props.onChange(e.currentTarget.checked ? [...others, k] : others);
+            }}
           />
           <span>{topicLabel(t, k)}</span>
         </label>

@@ -42,6 +42,8 @@ from certificates.adapters.status_list import (
     status_list_entry,
 )
 from certificates.config import CertificatesSettings
+from certificates.domain.participation import PARTICIPATION, PrintedEvent
+from certificates.domain.templates import format_date_range
 from certificates.service_layer.ports import CredentialFacts, SignedCredential
 from lms_shared.db import utcnow
 
@@ -50,18 +52,38 @@ LIST_SIZE: Final = MIN_LIST_BITS
 _PERMUTE_MULTIPLIER: Final = 0x9E3B
 _PERMUTE_OFFSET: Final = 0x5A5A
 CRITERIA: Final = "Completed every required lesson and passed every required quiz of the course."
+# A certificate of participation (issue 15). Open Badges 3.0's AchievementType vocabulary has no term
+# for attending an event (``Certificate`` and ``CertificateOfCompletion`` say more than attendance), and
+# the vocabulary is extended by the ``ext:`` naming convention its schema allows.
+PARTICIPATION_ACHIEVEMENT_TYPE: Final = "ext:Participation"
+PARTICIPATION_CRITERIA: Final = "Took part in the event: attended every required session"
 # JWT claims that are not part of the credential itself (tokens before issue 17 also carried ``jti``).
 _JWT_ONLY_CLAIMS: Final = ("iss", "jti")
 
 
-def achievement_description(summary: str | None, course_title: str) -> str:
+def participation_criteria(event: PrintedEvent | None) -> str:
+    """``criteria.narrative`` of a certificate of participation: attendance, and when and where (as printed)."""
+    if event is None:
+        return f"{PARTICIPATION_CRITERIA}."
+    when = format_date_range(event.first_day, event.last_day, "en")
+    venue = _without_controls(event.venue or "")
+    return f"{PARTICIPATION_CRITERIA} ({when}, {event.timezone}{', ' + venue if venue else ''})."
+
+
+def _without_controls(text: str) -> str:
+    return "".join(ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) != "Cc").strip()
+
+
+def achievement_description(summary: str | None, course_title: str, kind: str = "COMPLETION") -> str:
     """``achievement.description``: the course summary, or a sentence naming the course if it has none.
 
     Control characters other than tab and line breaks are dropped: the summary comes from the
     course's authors as it is, and RDFC-1.0 implementations escape those characters differently,
     so a proof over them would not verify elsewhere (``rdfc`` refuses them).
     """
-    text = "".join(ch for ch in summary or "" if ch in "\t\n\r" or unicodedata.category(ch) != "Cc").strip()
+    text = _without_controls(summary or "")
+    if kind == PARTICIPATION:
+        return text or f"Participation in the event {course_title}."
     return text or f"Completion of the course {course_title}."
 
 
@@ -218,13 +240,14 @@ class VcJwtSigner:
             learner_name=facts.learner_name,
             achievement_id=f"{self.public_url}/courses/{facts.course_id}{version}",
             course_title=facts.course_title,
-            description=achievement_description(facts.course_summary, facts.course_title),
-            criteria=CRITERIA,
+            description=achievement_description(facts.course_summary, facts.course_title, facts.kind),
+            criteria=participation_criteria(facts.event) if facts.kind == PARTICIPATION else CRITERIA,
             valid_from=facts.issued_at,
             credential_status=status_list_entry(
                 self.status_list_url(list_number), bit_position(facts.status_list_index)
             ),
             language=facts.lang,
+            achievement_type=PARTICIPATION_ACHIEVEMENT_TYPE if facts.kind == PARTICIPATION else "Certificate",
         )
         jws = self.key.sign_credential(credential, verification_method=self.verification_method)
         return SignedCredential(

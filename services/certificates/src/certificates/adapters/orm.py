@@ -52,6 +52,9 @@ course = Table(
     Column("owner_revision", Integer, nullable=False, server_default=text("0")),
     Column("auto_issue", Boolean, nullable=False),
     Column("template_id", String(64), nullable=True),
+    # certificate_policy.kind and the event of its LIVE sessions (migration 0013, issue 15).
+    Column("kind", String(16), nullable=False, server_default=text("'COMPLETION'")),
+    Column("event", JSONB, nullable=True),
     Column("published_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -245,6 +248,8 @@ course_version_policy = Table(
     Column("version", Integer, primary_key=True),
     Column("auto_issue", Boolean, nullable=False),
     Column("template_id", String(64), nullable=True),
+    Column("kind", String(16), nullable=False, server_default=text("'COMPLETION'")),
+    Column("event", JSONB, nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

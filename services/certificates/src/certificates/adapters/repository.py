@@ -23,6 +23,7 @@ from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus, JobStat
 from certificates.domain.certificate import CertificateStatus, IssuedCertificate
 from certificates.domain.codes import CODE_LENGTH
 from certificates.domain.course import CourseInfo
+from certificates.domain.participation import EventFacts, kind_of
 from certificates.domain.recipients import Recipient
 from certificates.service_layer.ports import (
     AuditEntry,
@@ -53,6 +54,8 @@ def _course(row: Row[Any]) -> CourseInfo:
         owner_id=row.owner_id,
         co_owner_ids=list(row.co_owner_ids or []),
         summaries=dict(row.summaries or {}),
+        kind=kind_of(row.kind),
+        event=EventFacts.from_json(row.event),
     )
 
 
@@ -133,6 +136,8 @@ class SqlAlchemyCourseRepository:
             "co_owner_ids": list(course.co_owner_ids),
             "auto_issue": course.auto_issue,
             "template_id": course.template_id,
+            "kind": course.kind,
+            "event": course.event.to_json() if course.event is not None else None,
             "published_at": published_at,
             "updated_at": utcnow(),
         }
@@ -157,6 +162,8 @@ class SqlAlchemyCourseRepository:
                 version=policy.version,
                 auto_issue=policy.auto_issue,
                 template_id=policy.template_id,
+                kind=policy.kind,
+                event=policy.event.to_json() if policy.event is not None else None,
             )
             .on_conflict_do_nothing(index_elements=["course_id", "version"])
         )
@@ -164,7 +171,12 @@ class SqlAlchemyCourseRepository:
     async def version_policies(self, course_id: str) -> dict[int, VersionPolicy]:
         p = orm.course_version_policy.c
         rows = await self.session.execute(select(orm.course_version_policy).where(p.course_id == course_id))
-        return {r.version: VersionPolicy(r.course_id, r.version, r.auto_issue, r.template_id) for r in rows}
+        return {
+            r.version: VersionPolicy(
+                r.course_id, r.version, r.auto_issue, r.template_id, kind_of(r.kind), EventFacts.from_json(r.event)
+            )
+            for r in rows
+        }
 
     async def owners(self, course_id: str) -> CourseOwners | None:
         c = orm.course.c

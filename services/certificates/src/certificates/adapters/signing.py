@@ -430,6 +430,7 @@ def build_open_badge_credential(
     credential_status: Mapping[str, Any] | None = None,
     learner_id: str | None = None,
     language: str | None = None,
+    achievement_type: str = "Certificate",
 ) -> dict[str, Any]:
     """An Open Badges 3.0 ``OpenBadgeCredential`` (VC data model 2.0), unsigned.
 
@@ -448,7 +449,7 @@ def build_open_badge_credential(
         "achievement": {
             "id": achievement_id,
             "type": ["Achievement"],
-            "achievementType": "Certificate",
+            "achievementType": achievement_type,
             "name": course_title,
             "description": description,
             "criteria": {"narrative": criteria},

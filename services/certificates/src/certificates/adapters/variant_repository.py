@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +33,9 @@ class SqlAlchemyTemplateVariantRepository:
             .order_by(_t.c.org, _t.c.version.desc())
             .subquery()
         )
-        rows = await self._session.execute(select(newest).where(newest.c.data.is_not(None)).order_by(newest.c.org))
+        # A removal is SQL NULL; rows written before that fix hold JSON null: neither is a current variant.
+        removed = func.coalesce(func.jsonb_typeof(newest.c.data), "null") == "null"
+        rows = await self._session.execute(select(newest).where(~removed).order_by(newest.c.org))
         return [_variant(r) for r in rows]
 
     async def latest(self, template_id: str, org: str) -> StoredVariant | None:
@@ -55,7 +57,8 @@ class SqlAlchemyTemplateVariantRepository:
                 template_id=variant.template_id,
                 org=variant.org,
                 version=variant.version,
-                data=variant.data,
+                # SQL NULL for a removal (None alone would be stored as the JSON value null).
+                data=variant.data if variant.data is not None else null(),
                 digest=variant.digest,
                 created_at=variant.created_at,
                 created_by=variant.created_by,

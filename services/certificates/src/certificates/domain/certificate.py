@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from certificates.domain.codes import ALPHABET, RANDOM_LENGTH, check_character, format_code
+from certificates.domain.participation import CertificateKind, PrintedEvent, kind_of
 from certificates.domain.recipients import MAX_NAME_LENGTH, ReasonCode
 
 MAX_REASON_LENGTH: Final = 500
@@ -29,6 +30,8 @@ MAX_ISSUER_NAME_LENGTH: Final = 200
 MAX_VERIFY_URL_LENGTH: Final = 500
 """``{LMS_PUBLIC_URL}/verify/{code}``, also encoded in the QR symbol."""
 MAX_CODE_LENGTH: Final = 64
+MAX_VENUE_LENGTH: Final = 300
+"""An event's venue in one language (a participation certificate prints it under the event's name)."""
 PRINTED_FIELD_LIMITS: Final[Mapping[str, int]] = MappingProxyType(
     {
         "learner_name": MAX_NAME_LENGTH,
@@ -36,6 +39,7 @@ PRINTED_FIELD_LIMITS: Final[Mapping[str, int]] = MappingProxyType(
         "issuer_name": MAX_ISSUER_NAME_LENGTH,
         "code": MAX_CODE_LENGTH,
         "verify_url": MAX_VERIFY_URL_LENGTH,
+        "event_venue": MAX_VENUE_LENGTH,
     }
 )
 """Field of :class:`~certificates.domain.model.CertificateDocument` → most characters printed."""
@@ -46,6 +50,7 @@ _FIELD_LABELS: Final = {
     "issuer_name": "issuer name",
     "code": "certificate code",
     "verify_url": "verification URL",
+    "event_venue": "event's venue",
 }
 
 
@@ -120,6 +125,16 @@ class IssuedCertificate:
     generation: int = 0
     # The same credential with an embedded Data Integrity proof (None: issued before issue 17).
     credential_di: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> CertificateKind:
+        """``PARTICIPATION`` for a certificate of participation (``printed.kind``), else ``COMPLETION``."""
+        return kind_of(self.printed.get("kind"))
+
+    @property
+    def event(self) -> PrintedEvent | None:
+        """The event a certificate of participation printed (its days and venue), or None."""
+        return PrintedEvent.from_json(self.printed.get("event"))
 
 
 class RevocationError(ValueError):

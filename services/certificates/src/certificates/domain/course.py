@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from certificates.domain.participation import CertificateKind, EventFacts
+
 
 @dataclass(frozen=True, slots=True)
 class CourseInfo:
@@ -20,6 +22,9 @@ class CourseInfo:
     co_owner_ids: list[str]
     # The course summary per language (``course.published``): the credential's achievement.description.
     summaries: dict[str, str] = field(default_factory=dict)
+    # ``certificate_policy.kind`` and, for an event, its sessions' dates and venue (issue 15).
+    kind: CertificateKind = "COMPLETION"
+    event: EventFacts | None = None
 
     def summary_for(self, lang: str) -> str | None:
         """The summary in ``lang``, else in the course's default language, else any; None if it has none."""

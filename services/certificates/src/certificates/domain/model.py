@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from certificates.domain.participation import PrintedEvent
+
 
 @dataclass(frozen=True, slots=True)
 class CertificateDocument:
@@ -26,6 +28,8 @@ class CertificateDocument:
     course_version: int | None
     issuer_name: str
     """The issuing organisation, in the certificate's language."""
+    event: PrintedEvent | None = None
+    """A certificate of participation's event: its days and venue, printed under its name."""
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() != timedelta(0):

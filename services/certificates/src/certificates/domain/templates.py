@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Final
@@ -151,6 +151,8 @@ class CertificateTemplate:
     """Large text printed behind everything (``PREVIEW`` on a preview); None on real certificates."""
     variants: Mapping[str, CertificateTemplate] = field(default_factory=dict)
     """The co-branded templates of member states with a variant, by ``org`` (see :meth:`for_org`)."""
+    kind: str = "COMPLETION"
+    """``PARTICIPATION`` for the participation variant of a template (see :meth:`for_kind`)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _TEMPLATE_ID_RE.fullmatch(self.id):
@@ -190,6 +192,27 @@ class CertificateTemplate:
         if org is None or not self.variants:
             return self
         return self.variants.get(org, self)
+
+    def for_kind(self, kind: str) -> CertificateTemplate:
+        """The template a certificate of ``kind`` is printed with: this one, or its participation variant.
+
+        The variant is a template of its own (another fingerprint, so another cached static layer):
+        the same design and labels, with the participation headline and sentence of
+        :data:`PARTICIPATION_WORDING` in every language the template has (English wording for a
+        language the built-in wording lacks). Made once per template object.
+        """
+        if kind != "PARTICIPATION" or self.kind == kind:
+            return self
+        cache: dict[str, CertificateTemplate] = self.__dict__.setdefault("_kind_variants", {})
+        variant = cache.get(kind)
+        if variant is None:
+            texts = {}
+            for lang, wording in self.texts.items():
+                headline, sentence = PARTICIPATION_WORDING.get(lang) or PARTICIPATION_WORDING[FALLBACK_LANGUAGE]
+                texts[lang] = replace(wording, headline=headline, has_completed=sentence)
+            variant = replace(self, texts=texts, variants={}, kind=kind)
+            cache[kind] = variant
+        return variant
 
     def partner_name(self, lang: str) -> str | None:
         """The national partner's name in ``lang``, else English; None without a partner."""
@@ -235,6 +258,8 @@ class CertificateTemplate:
             add("partner", sorted(self.partner_names.items()))
         if self.watermark:
             add("watermark", self.watermark)
+        if self.kind != "COMPLETION":
+            add("kind", self.kind)
         return digest.hexdigest()
 
 
@@ -431,6 +456,54 @@ def format_date(day: date, lang: str) -> str:
     return _DATE_PATTERNS[lang].format(d=day.day, month=months[day.month - 1], y=day.year)
 
 
+# The same long dates split in two: the day-and-month part, and the whole with the year around it,
+# so that a range shares what its two ends share (``12–13 May 2027``, ``30 April – 2 May 2027``).
+_DAY_MONTH_PATTERNS: Final[Mapping[str, str]] = {
+    "en": "{d} {month}",
+    "tr": "{d} {month}",
+    "az": "{d} {month}",
+    "kk": "{d} {month}",
+    "ky": "{d}-{month}",
+    "uz": "{d}-{month}",
+    "ru": "{d} {month}",
+}
+_WITH_YEAR_PATTERNS: Final[Mapping[str, str]] = {
+    "en": "{dm} {y}",
+    "tr": "{dm} {y}",
+    "az": "{dm} {y}",
+    "kk": "{y} ж. {dm}",
+    "ky": "{y}-ж., {dm}",
+    "uz": "{dm}, {y}",
+    "ru": "{dm} {y} г.",
+}
+_EN_DASH: Final = "\u2013"
+
+
+def format_date_range(first: date, last: date, lang: str) -> str:
+    """The days of an event, written as :func:`format_date` writes one day.
+
+    One day: ``12 May 2027``. The same month: ``12–13 May 2027`` (``2027 ж. 12–13 мамыр``,
+    ``12–13 мая 2027 г.``). Across months: ``30 April – 2 May 2027``. Across years: two whole dates.
+    """
+    months = _MONTHS.get(lang)
+    if last <= first:
+        return format_date(first, lang)
+    if months is None:
+        return f"{first.isoformat()} {_EN_DASH} {last.isoformat()}"
+    if first.year != last.year:
+        return f"{format_date(first, lang)} {_EN_DASH} {format_date(last, lang)}"
+    day_month = _DAY_MONTH_PATTERNS[lang]
+    if first.month == last.month:
+        dm = day_month.format(d=f"{first.day}{_EN_DASH}{last.day}", month=months[first.month - 1])
+    else:
+        dm = (
+            day_month.format(d=first.day, month=months[first.month - 1])
+            + f" {_EN_DASH} "
+            + day_month.format(d=last.day, month=months[last.month - 1])
+        )
+    return _WITH_YEAR_PATTERNS[lang].format(dm=dm, y=first.year)
+
+
 # --- the default template -----------------------------------------------------------------------
 
 PLATFORM_NAME: Final = "Kentbilim"
@@ -500,6 +573,20 @@ _DEFAULT_TEXTS: Final[Mapping[str, CertificateTexts]] = {
         course_version="Версия курса",
     ),
 }
+
+# A certificate of participation (an event: a course with LIVE sessions) says so in its headline
+# and in the sentence between the name and the event's name; the other labels are the template's.
+# (headline, the sentence in the ``has_completed`` slot), built in like the completion wording.
+PARTICIPATION_WORDING: Final[Mapping[str, tuple[str, str]]] = {
+    "en": ("Certificate of Participation", "has participated in the event"),
+    "tr": ("Katılım Sertifikası", "adlı katılımcının aşağıdaki etkinliğe katıldığı onaylanır"),
+    "az": ("İştirak sertifikatı", "aşağıdakı tədbirdə iştirak etmişdir"),
+    "kk": ("Қатысқаны туралы сертификат", "келесі іс-шараға қатысты"),
+    "ky": ("Катышкандыгы тууралуу сертификат", "төмөнкү иш-чарага катышты"),
+    "uz": ("Ishtirok etganlik toʻgʻrisida sertifikat", "quyidagi tadbirda ishtirok etdi"),
+    "ru": ("Сертификат об участии", "принял(а) участие в мероприятии"),
+}
+
 
 _DEFAULT_ISSUER_NAMES: Final[Mapping[str, str]] = {
     "en": f"{PLATFORM_NAME} Urban Governance Academy",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -484,7 +485,7 @@ async def start_print_batch(
 ) -> JSONResponse:
     """startPrintBatch: choose and order the certificates now; a worker writes the file in the background."""
     command = body.command()
-    printing.authorize_print(user, command.selection)
+    command = dataclasses.replace(command, selection=printing.authorize_print(user, command.selection))
 
     async def start() -> StoredResponse:
         limit = container.settings.print_batch_max_certificates

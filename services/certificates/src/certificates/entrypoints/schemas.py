@@ -100,8 +100,9 @@ def certificate_json(ports: Ports, cert: IssuedCertificate, *, with_pdf: bool) -
         "credential": cert.credential,
         "credentialJwt": cert.credential_jws,
         "credentialDataIntegrity": credential_with_proof(ports, cert),
-        # Every certificate so far certifies a completed course; PARTICIPATION comes with live events.
-        "kind": "COMPLETION",
+        # COMPLETION, or PARTICIPATION for an event's certificate (the course's certificate policy).
+        "kind": cert.kind,
+        "event": cert.event.to_json() if cert.event is not None else None,
         "verifyUrl": ports.verify_url(cert.code),
         "issuer": cert.issuer_name,
         "linkedInUrl": linkedin_add_to_profile_url(
@@ -150,6 +151,7 @@ def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -
         # The national partner printed beside the issuer (co-branding), as on the paper; None without.
         "partner": (cert.printed.get("partner") or {}).get("name"),
         "language": cert.lang,
+        "kind": cert.kind,
         "verifyUrl": ports.verify_url(cert.code),
         "revokedAt": cert.revoked_at.isoformat() if cert.revoked_at else None,
         "revocationReason": cert.revocation_reason,

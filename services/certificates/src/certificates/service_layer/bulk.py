@@ -293,6 +293,8 @@ def _progress_event(job: BulkJob) -> BulkProgressV1:
         failed=job.failed,
         refused=job.refused,
         updated_at=utcnow(),
+        # Minor 1: who started the job, so that they hear when it ends (notifications, issue 16).
+        requested_by=job.created_by,
     )
 
 

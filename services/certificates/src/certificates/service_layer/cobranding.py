@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ImageLoader = Callable[[str], Awaitable[bytes]]
-_BODY_KEYS: Final = frozenset({"partnerNames", "partnerLogo", "signatories"})
-_SIGNATORY_KEYS: Final = frozenset({"name", "titles", "names", "signatureImage"})
+_BODY_KEYS: Final = frozenset({"partnerNames", "partnerLogo", "signatories", "keepLogo"})
+_SIGNATORY_KEYS: Final = frozenset({"name", "titles", "names", "signatureImage", "keepSignatureImage"})
 _CACHE_LIMIT: Final = 256
 SAMPLE_LEARNER: Final = "Sample Learner"
 SAMPLE_COURSE: Final = "Sample course"
@@ -228,8 +228,9 @@ async def save_variant(uow: CertificatesUnitOfWork, actor: Actor, command: SaveV
     """
     org = _org(command.org)
     await _require_template(uow, command.template_id)
-    stored, images = parse_variant(command.template_id, org, command.body)
     latest = await uow.variants.latest(command.template_id, org)
+    body = await _with_kept_images(command.body, latest, ports)
+    stored, images = parse_variant(command.template_id, org, body)
     version = (latest.version if latest else 0) + 1
     partner = _checked_partner(org, version, stored, images)
     try:
@@ -254,6 +255,37 @@ async def save_variant(uow: CertificatesUnitOfWork, actor: Actor, command: SaveV
     )
     await uow.commit()
     return variant_json(variant)
+
+
+async def _with_kept_images(body: Mapping[str, Any], latest: StoredVariant | None, ports: Ports) -> Mapping[str, Any]:
+    """The body with the current version's images where it asks to keep them (an edit that changes a title).
+
+    ``keepLogo: true`` keeps the current logo when no new ``partnerLogo`` is sent;
+    ``signatories[i].keepSignatureImage: true`` keeps the current version's signature at the same position.
+    """
+    if not isinstance(body, Mapping):
+        return body
+    data = (latest.data if latest is not None else None) or {}
+    out = {k: v for k, v in body.items() if k != "keepLogo"}
+    if body.get("keepLogo") is True and out.get("partnerLogo") is None and data.get("logoKey"):
+        out["partnerLogo"] = base64.b64encode(await ports.images.load_image(data["logoKey"])).decode("ascii")
+    current = data.get("signatories") or []
+    signatories = body.get("signatories")
+    if isinstance(signatories, list):
+        kept: list[Any] = []
+        for i, sig in enumerate(signatories):
+            if not isinstance(sig, Mapping):
+                kept.append(sig)
+                continue
+            entry = {k: v for k, v in sig.items() if k != "keepSignatureImage"}
+            previous = current[i] if i < len(current) else {}
+            keep = sig.get("keepSignatureImage") is True and not entry.get("signatureImage")
+            if keep and previous.get("signatureImageKey"):
+                image = await ports.images.load_image(previous["signatureImageKey"])
+                entry["signatureImage"] = base64.b64encode(image).decode("ascii")
+            kept.append(entry)
+        out["signatories"] = kept
+    return out
 
 
 async def remove_variant(uow: CertificatesUnitOfWork, actor: Actor, template_id: str, org: str) -> dict[str, Any]:
@@ -298,7 +330,8 @@ async def preview_variant(uow: CertificatesUnitOfWork, user: Principal, command:
     await _require_template(uow, command.template_id)
     template = await ports.templates.get(uow, command.template_id)
     if command.draft is not None:
-        stored, images = parse_variant(command.template_id, org, command.draft)
+        draft = await _with_kept_images(command.draft, await uow.variants.latest(command.template_id, org), ports)
+        stored, images = parse_variant(command.template_id, org, draft)
         partner = _checked_partner(org, 0, stored, images)
         try:
             chosen = cobranded(await _base(uow, ports, command.template_id), partner)

@@ -10,6 +10,7 @@ import dataclasses
 
 from certificates.domain.certificate import IssuedCertificate
 from certificates.domain.course import CourseInfo
+from certificates.domain.participation import EventFacts, Session
 from certificates.domain.recipients import Recipient
 from certificates.service_layer import erasure
 from certificates.service_layer.issuing import auto_issue
@@ -50,6 +51,8 @@ async def on_course_published(
             template_id=event.certificate_policy.template_id,
             owner_id=event.owner_id,
             co_owner_ids=list(event.co_owner_ids),
+            kind=event.certificate_policy.kind,
+            event=event_facts(event),
         ),
         slug=event.slug,
         published_at=event.published_at,
@@ -60,6 +63,8 @@ async def on_course_published(
             version=event.version,
             auto_issue=event.certificate_policy.auto_issue,
             template_id=event.certificate_policy.template_id,
+            kind=event.certificate_policy.kind,
+            event=event_facts(event),
         )
     )
     waiting = await uow.completions.awaiting_course(event.course_id)
@@ -83,6 +88,17 @@ async def on_course_published(
     if requests:
         log.info("certificate.auto_issue_requested", course_id=event.course_id, count=len(requests))
     await uow.completions.clear_awaiting(event.course_id, {p.version for _, p in released})
+
+
+def event_facts(event: CoursePublishedV1) -> EventFacts | None:
+    """When and where the version's ``LIVE`` sessions take place (None without any): what its
+    participation certificates print."""
+    return EventFacts.of_sessions(
+        Session(lesson.live.starts_at, lesson.live.ends_at, lesson.live.timezone, dict(lesson.live.venues))
+        for module in event.modules
+        for lesson in module.lessons
+        if lesson.kind == "LIVE" and lesson.live is not None
+    )
 
 
 async def _policy_of(uow: CertificatesUnitOfWork, course_id: str, version: int | None) -> VersionPolicy | None:
@@ -208,5 +224,7 @@ async def on_course_completed(
 
 
 def _under(course: CourseInfo, policy: VersionPolicy) -> CourseInfo:
-    """The course as the version a learner completed certifies it: that version's template."""
-    return dataclasses.replace(course, auto_issue=policy.auto_issue, template_id=policy.template_id)
+    """The course as the version a learner completed certifies it: that version's template, kind and event."""
+    return dataclasses.replace(
+        course, auto_issue=policy.auto_issue, template_id=policy.template_id, kind=policy.kind, event=policy.event
+    )

@@ -33,6 +33,7 @@ from certificates.domain.certificate import (
 )
 from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
+from certificates.domain.participation import PARTICIPATION, PrintedEvent
 from certificates.domain.recipients import (
     ReasonCode,
     Recipient,
@@ -166,6 +167,14 @@ def pdf_key(cert_id: uuid.UUID, code: str) -> str:
     return f"certificates/{cert_id}-{code}.pdf"
 
 
+def printed_event(course: CourseInfo, lang: str) -> PrintedEvent | None:
+    """The event a certificate of ``course`` in ``lang`` prints: None for a certificate of completion,
+    and for a participation course without live sessions (it prints the wording only)."""
+    if course.kind != PARTICIPATION or course.event is None:
+        return None
+    return course.event.printed(lang, course.default_language)
+
+
 def _make_one(
     ports: Ports,
     course: CourseInfo,
@@ -176,9 +185,11 @@ def _make_one(
     """Render, sign and upload one certificate (runs in a worker thread)."""
     started = time.perf_counter()
     recipient = plan.recipient
-    template = template.for_org(recipient.org)  # the state's co-branded variant, if it has one
+    # The state's co-branded variant, if it has one; then its participation variant for an event.
+    template = template.for_org(recipient.org).for_kind(course.kind)
     issuer_name = template.issuer_name(plan.lang)
     verify_url = ports.verify_url(plan.code)
+    event = printed_event(course, plan.lang)
     try:
         document = CertificateDocument(
             code=plan.code,
@@ -188,6 +199,7 @@ def _make_one(
             verify_url=verify_url,
             course_version=recipient.course_version or course.version,
             issuer_name=issuer_name,
+            event=event,
         )
         pdf = ports.renderer.render(document, template, plan.lang)
     except PrintedFieldTooLong as exc:  # a field over its cap: say which (NAME_TOO_LONG, FIELD_TOO_LONG)
@@ -209,6 +221,8 @@ def _make_one(
             verify_url=verify_url,
             status_list_index=plan.status_list_index,
             course_summary=course.summary_for(plan.lang),
+            kind=course.kind,
+            event=event,
         )
     )
     key = pdf_key(plan.id, plan.code)
@@ -218,6 +232,9 @@ def _make_one(
     printed: dict[str, Any] = {"signatories": signatories}
     if template.partner_stamp is not None:  # re-rendering takes exactly this variant version again
         printed["partner"] = {**template.partner_stamp, "name": template.partner_name(plan.lang)}
+    if course.kind == PARTICIPATION:  # re-rendering prints the same kind, days and venue again
+        printed["kind"] = PARTICIPATION
+        printed["event"] = event.to_json() if event is not None else None
     row = {
         "id": plan.id,
         "code": plan.code,

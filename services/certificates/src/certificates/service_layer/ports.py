@@ -18,6 +18,7 @@ from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus
 from certificates.domain.certificate import CertificateStatus, IssuedCertificate
 from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
+from certificates.domain.participation import CertificateKind, EventFacts, PrintedEvent
 from certificates.domain.printing import Printable, PrintBatch, PrintFilter, PrintFormat, PrintItem
 from certificates.domain.recipients import Recipient
 from certificates.domain.templates import CertificateTemplate
@@ -46,6 +47,9 @@ class CredentialFacts:
     status_list_index: int
     # ``achievement.description``: the course summary in the certificate's language (issue 17).
     course_summary: str | None = None
+    # A certificate of participation says so (achievementType, criteria) with the event as printed.
+    kind: CertificateKind = "COMPLETION"
+    event: PrintedEvent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,9 @@ class VersionPolicy:
     version: int
     auto_issue: bool
     template_id: str | None
+    # The version's certificate kind and its event (LIVE sessions), issue 15.
+    kind: CertificateKind = "COMPLETION"
+    event: EventFacts | None = None
 
 
 @dataclass(frozen=True, slots=True)

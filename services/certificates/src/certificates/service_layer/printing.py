@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from certificates.domain.model import CertificateDocument
@@ -60,22 +60,36 @@ class StartPrintBatch:
     """The alphabetical order to follow; by default the language most of the certificates are in."""
 
 
-def authorize_print(principal: Principal, selection: PrintFilter) -> None:
-    """Who may print which certificates: admins, all of them.
+def authorize_print(principal: Principal, selection: PrintFilter) -> PrintFilter:
+    """Who may print which certificates; answers the selection as this caller may print it.
 
-    The hook for country admins: once their scope rules land, a country admin may print the
-    certificates of their own state only (``selection.org`` must be their ``org``; the query then
-    never returns another state's certificates). Until then they are refused here, and every
-    route of print batches calls this (and :func:`authorize_print_read`) before anything else.
+    - an admin: every certificate, the selection as asked;
+    - a country admin: their own state's certificates only. A selection without a state is narrowed
+      to theirs (the query then never returns another state's certificate, whatever the course or
+      bulk job); one naming another state is FORBIDDEN, never an empty batch;
+    - anyone else: FORBIDDEN.
+
+    Every route of print batches calls this (or :func:`authorize_print_read`) before anything else.
     """
     if principal.is_admin:
-        return
-    raise Forbidden("Only admins can print certificates.")
+        return selection
+    if principal.is_country_admin:
+        return replace(selection, org=principal.country_scope(selection.org))
+    raise Forbidden("Only admins and country admins can print certificates.")
 
 
 def authorize_print_read(principal: Principal, batch: PrintBatch) -> None:
-    """Who may see a batch and download it: whoever may print its selection."""
-    authorize_print(principal, batch.filter)
+    """Who may see a batch and download it: admins, and the country admin of the state it was limited to.
+
+    A batch started by an admin without a state may hold every state's certificates, so no country
+    admin sees it.
+    """
+    if principal.is_admin:
+        return
+    if principal.is_country_admin and batch.filter.org is not None:
+        principal.require_org(batch.filter.org)
+        return
+    raise Forbidden("Only admins, and the country admin of the batch's member state, can see this print batch.")
 
 
 def check_selection(selection: PrintFilter) -> None:
@@ -235,7 +249,8 @@ async def rerender_certificate(uow: CertificatesUnitOfWork, ports: Ports, certif
     if cert is None:
         raise CertificateUnprintable(f"certificate {certificate_id} no longer exists")
     try:
-        template = await ports.templates.as_printed(uow, cert.template_id, cert.printed)
+        template = (await ports.templates.as_printed(uow, cert.template_id, cert.printed)).for_kind(cert.kind)
+        event = cert.event  # a participation certificate's days and venue, exactly as they were printed
     except ValueError as exc:  # TemplateError: the variant version it names cannot be rebuilt
         raise CertificateUnprintable(f"the certificate {cert.code} could not be printed again: {exc}") from exc
     document = CertificateDocument(
@@ -246,6 +261,7 @@ async def rerender_certificate(uow: CertificatesUnitOfWork, ports: Ports, certif
         verify_url=ports.verify_url(cert.code),
         course_version=cert.course_version,
         issuer_name=cert.issuer_name,
+        event=event,
     )
 
     def render_and_store() -> bytes:

@@ -54,6 +54,11 @@ course = Table(
     Column("published_revision", Integer, nullable=False, server_default=text("0")),
     # Counts changes of the owner and co-owners (course.owners_changed revision); it only grows.
     Column("owner_revision", Integer, nullable=False, server_default=text("0")),
+    # Issue 15: who gets a seat (capacity, quotas, approval, closing date, waiting list), the kind of
+    # certificate, and the inactivity reminder (days; NULL = never).
+    Column("registration", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("certificate_kind", String(16), nullable=False, server_default="COMPLETION"),
+    Column("inactivity_reminder_days", Integer, nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     _ts("published_at", nullable=True),
@@ -127,6 +132,10 @@ lesson = Table(
     Column("material_id", String(36), ForeignKey("material.id", ondelete="SET NULL"), nullable=True),
     # The quiz with its answer key; it leaves the service only inside course.published.
     Column("quiz", JSONB, nullable=True),
+    # A LIVE lesson's session (its online link leaves the service only to editors and in course.published).
+    Column("live", JSONB, nullable=True),
+    # A SURVEY lesson's questions (never answers: those are progress's).
+    Column("survey", JSONB, nullable=True),
     _ts("created_at"),
 )
 

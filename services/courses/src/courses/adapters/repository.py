@@ -29,6 +29,15 @@ from courses.adapters.orm import (
     material,
     module,
 )
+from courses.domain.live import (
+    CertificateKind,
+    live_from_json,
+    live_to_json,
+    registration_from_json,
+    registration_to_json,
+    survey_from_json,
+    survey_to_json,
+)
 from courses.domain.model import (
     Course,
     CourseStatus,
@@ -40,6 +49,7 @@ from courses.domain.model import (
 )
 from courses.domain.search import search_document, topic_key
 from courses.domain.snapshot import from_snapshot, quiz_from_json, quiz_to_json
+from courses.domain.topics import matching_keys
 from courses.service_layer.ports import CatalogueQuery, CatalogueRow, SlugTaken
 from lms_shared.auth import Principal
 
@@ -71,6 +81,9 @@ def draft_columns(c: Course) -> dict[str, Any]:
         "search_text": search_document([*c.titles.values(), *c.summaries.values()]),
         "auto_issue": c.auto_issue,
         "template_id": c.template_id,
+        "registration": registration_to_json(c.registration),
+        "certificate_kind": c.certificate_kind.value,
+        "inactivity_reminder_days": c.inactivity_reminder_days,
     }
 
 
@@ -85,6 +98,8 @@ def _lesson_values(x: Lesson) -> dict[str, Any]:
         "required": x.required,
         "material_id": x.material_id,
         "quiz": quiz_to_json(x.quiz) if x.quiz else None,
+        "live": live_to_json(x.live) if x.live else None,
+        "survey": survey_to_json(x.survey) if x.survey else None,
     }
 
 
@@ -164,6 +179,9 @@ class SqlAlchemyCourseRepository:
                     material_id=r.material_id,
                     material=materials.get(r.material_id) if r.material_id else None,
                     quiz=quiz_from_json(r.quiz) if r.quiz else None,
+                    live=live_from_json(r.live) if r.live else None,
+                    course_id=r.course_id,
+                    survey=survey_from_json(r.survey) if r.survey else None,
                 )
             )
         by_course: dict[str, list[Module]] = {}
@@ -192,6 +210,9 @@ class SqlAlchemyCourseRepository:
                 updated_at=row.updated_at,
                 published_at=row.published_at,
                 modules=by_course.get(row.id, []),
+                registration=registration_from_json(row.registration),
+                certificate_kind=CertificateKind(row.certificate_kind),
+                inactivity_reminder_days=row.inactivity_reminder_days,
             )
             for row in rows
         }
@@ -552,11 +573,12 @@ def _catalogue_filter(q: CatalogueQuery, viewer: Principal | None) -> Select[Any
     if q.slug is not None:
         conds.append(course.c.slug == q.slug)
     if q.topic:
-        key = topic_key(q.topic)
+        # The topic and the older tags mapped to it (courses.domain.topics).
+        keys = matching_keys(q.topic)
         conds.append(
             or_(
-                and_(editor, course.c.topic_keys.any_() == key),
-                and_(~editor, published.c.topic_keys.any_() == key),
+                and_(editor, or_(*(course.c.topic_keys.any_() == k for k in keys))),
+                and_(~editor, or_(*(published.c.topic_keys.any_() == k for k in keys))),
             )
         )
     if q.lang:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from courses.domain.live import CertificateKind, LiveSession, RegistrationPolicy, Survey, survey_problems
 from lms_shared.auth import Principal
 from lms_shared.i18n import SUPPORTED_LANGUAGES, pick
 
@@ -28,6 +29,9 @@ class LessonKind(StrEnum):
     VIDEO = "VIDEO"
     DOCUMENT = "DOCUMENT"
     QUIZ = "QUIZ"
+    # Issue 15: a scheduled session (attendance completes it) and a feedback form.
+    LIVE = "LIVE"
+    SURVEY = "SURVEY"
 
 
 class MaterialStatus(StrEnum):
@@ -96,6 +100,9 @@ class Lesson:
     material_id: str | None = None
     material: Material | None = None
     quiz: Quiz | None = None
+    live: LiveSession | None = None
+    survey: Survey | None = None
+    course_id: str | None = None
 
 
 @dataclass
@@ -130,6 +137,10 @@ class Course:
     modules: list[Module] = field(default_factory=list)
     # Set on a frozen version: the newest version, which may be later than the one shown.
     latest_version: int | None = None
+    registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
+    certificate_kind: CertificateKind = CertificateKind.COMPLETION
+    # Days without progress after which an ACTIVE learner is reminded (notifications); None = never.
+    inactivity_reminder_days: int | None = None
 
     @property
     def trainer_ids(self) -> list[str]:
@@ -176,6 +187,11 @@ class Course:
                 for question in lesson.quiz.questions if lesson.quiz else []:
                     texts.append(question.prompts)
                     texts.extend(option.labels for option in question.options)
+                if lesson.live and lesson.live.venues:
+                    texts.append(lesson.live.venues)
+                for sq in lesson.survey.questions if lesson.survey else []:
+                    texts.append(sq.prompts)
+                    texts.extend(option.labels for option in sq.options)
         return [lang for lang in self.languages if any(not (t.get(lang) or "").strip() for t in texts)]
 
     def label(self, texts: Localized) -> str:
@@ -220,6 +236,10 @@ class Course:
             else:
                 for n, question in enumerate(lesson.quiz.questions, start=1):
                     problems.extend(_question_problems(f"question {n} of {where}", question))
+        if lesson.kind is LessonKind.LIVE and lesson.live is None:
+            problems.append(f"Schedule {where}: a LIVE lesson needs its session (start, end, time zone).")
+        if lesson.kind is LessonKind.SURVEY:
+            problems.extend(f"In {where}: {p}." for p in survey_problems(lesson.survey))
         return problems
 
 

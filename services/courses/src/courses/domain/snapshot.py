@@ -9,6 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from courses.domain.live import (
+    CertificateKind,
+    LiveSession,
+    RegistrationPolicy,
+    Survey,
+    live_from_json,
+    live_to_json,
+    registration_from_json,
+    registration_to_json,
+    survey_from_json,
+    survey_to_json,
+)
 from courses.domain.model import (
     Course,
     CourseStatus,
@@ -25,10 +37,15 @@ from lms_shared.events.catalogue import (
     CertificatePolicy,
     CoursePublishedV1,
     LessonSnapshot,
+    LiveSessionSnapshot,
     ModuleSnapshot,
     QuizKey,
     QuizOptionKey,
     QuizQuestionKey,
+    RegistrationPolicySnapshot,
+    SurveyOptionSnapshot,
+    SurveyQuestionSnapshot,
+    SurveySnapshot,
 )
 
 
@@ -88,6 +105,9 @@ def to_snapshot(course: Course) -> dict[str, Any]:
         "topics": course.topics,
         "autoIssue": course.auto_issue,
         "templateId": course.template_id,
+        "registration": registration_to_json(course.registration),
+        "certificateKind": course.certificate_kind.value,
+        "inactivityReminderDays": course.inactivity_reminder_days,
         "createdAt": course.created_at.isoformat() if course.created_at else None,
         "modules": [
             {
@@ -106,6 +126,8 @@ def to_snapshot(course: Course) -> dict[str, Any]:
                         "materialId": lesson.material_id,
                         "material": _material_to_json(lesson.material) if lesson.material else None,
                         "quiz": quiz_to_json(lesson.quiz) if lesson.quiz else None,
+                        "live": live_to_json(lesson.live) if lesson.live else None,
+                        "survey": survey_to_json(lesson.survey) if lesson.survey else None,
                     }
                     for lesson in m.lessons
                 ],
@@ -147,6 +169,9 @@ def from_snapshot(data: dict[str, Any], *, version: int, status: CourseStatus, p
                     if mat
                     else None,
                     quiz=quiz_from_json(raw["quiz"]) if raw.get("quiz") else None,
+                    live=live_from_json(raw["live"]) if raw.get("live") else None,
+                    course_id=data["id"],
+                    survey=survey_from_json(raw["survey"]) if raw.get("survey") else None,
                 )
             )
         modules.append(Module(id=m["id"], position=m["position"], titles=dict(m["titles"]), lessons=lessons))
@@ -169,6 +194,9 @@ def from_snapshot(data: dict[str, Any], *, version: int, status: CourseStatus, p
         updated_at=published_at,
         published_at=published_at,
         modules=modules,
+        registration=registration_from_json(data.get("registration")),
+        certificate_kind=CertificateKind(data.get("certificateKind") or CertificateKind.COMPLETION.value),
+        inactivity_reminder_days=data.get("inactivityReminderDays"),
     )
 
 
@@ -201,14 +229,58 @@ def published_event(course: Course, version: int, published_at: datetime) -> Cou
                         duration_minutes=lesson.duration_minutes,
                         material_id=lesson.material_id,
                         quiz=_quiz_key(lesson.quiz) if lesson.quiz else None,
+                        live=_live_snapshot(lesson.live) if lesson.live else None,
+                        survey=_survey_snapshot(lesson.survey) if lesson.survey else None,
                     )
                     for lesson in m.lessons
                 ],
             )
             for m in course.modules
         ],
-        certificate_policy=CertificatePolicy(auto_issue=course.auto_issue, template_id=course.template_id),
+        certificate_policy=CertificatePolicy(
+            auto_issue=course.auto_issue, template_id=course.template_id, kind=course.certificate_kind.value
+        ),
         published_at=published_at,
+        registration=_registration_snapshot(course.registration),
+        inactivity_reminder_days=course.inactivity_reminder_days,
+    )
+
+
+def _live_snapshot(s: LiveSession) -> LiveSessionSnapshot:
+    return LiveSessionSnapshot(
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        timezone=s.timezone,
+        venues=s.venues,
+        online_url=s.online_url,
+        capacity=s.capacity,
+    )
+
+
+def _survey_snapshot(s: Survey) -> SurveySnapshot:
+    """The questions only: answers are progress's and never travel in course.published."""
+    return SurveySnapshot(
+        anonymous=s.anonymous,
+        questions=[
+            SurveyQuestionSnapshot(
+                id=q.id,
+                kind=q.kind.value,
+                prompts=q.prompts,
+                scale=q.scale,
+                options=[SurveyOptionSnapshot(id=o.id, labels=o.labels) for o in q.options],
+            )
+            for q in s.questions
+        ],
+    )
+
+
+def _registration_snapshot(r: RegistrationPolicy) -> RegistrationPolicySnapshot:
+    return RegistrationPolicySnapshot(
+        capacity=r.capacity,
+        approval_required=r.approval_required,
+        quotas=dict(r.quotas),
+        closes_at=r.closes_at,
+        waitlist=r.waitlist,
     )
 
 

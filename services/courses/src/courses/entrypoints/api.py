@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from courses import bootstrap
 from courses.bootstrap import Container
@@ -22,17 +22,18 @@ from courses.domain.search import search_terms
 from courses.entrypoints import views
 from courses.entrypoints.consumers import build_consumers
 from courses.entrypoints.deps import ContainerDep, CurrentUser, OptionalUser, UowDep
-from courses.service_layer import authoring, catalogue, learner_data, materials, publishing
+from courses.service_layer import authoring, calendars, catalogue, learner_data, materials, publishing
 from courses.service_layer import commands as cmd
 from courses.service_layer.catalogue import CourseView
 from courses.service_layer.ports import CatalogueQuery
 from lms_shared.auth import Role
-from lms_shared.errors import BadInput
+from lms_shared.errors import BadInput, ErrorCode
+from lms_shared.faults import is_transient
 from lms_shared.i18n import normalize_lang
 from lms_shared.idempotency import StoredResponse, run_idempotent
 from lms_shared.logging import get_logger
 from lms_shared.openapi import document_error_statuses
-from lms_shared.web import IdempotencyKey, install_common, stored_response
+from lms_shared.web import IdempotencyKey, error_response, install_common, stored_response
 
 log = get_logger(__name__)
 
@@ -52,6 +53,9 @@ async def _remember_trainer(user: OptionalUser, container: ContainerDep) -> None
 
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(_remember_trainer)])
+# Anonymous routes read by calendar apps: no per-request database write for the caller.
+public = APIRouter(prefix="/v1")
+CALENDAR_RETRY_AFTER_SECONDS = 30
 
 
 async def _clean_expired_uploads(container: Container, stop: asyncio.Event) -> None:
@@ -170,6 +174,32 @@ async def archive_course(course_id: str, user: CurrentUser, uow: UowDep) -> dict
     return _editor_view(await publishing.archive_course(uow, user, course_id))
 
 
+@public.get("/courses/{course_id}/calendar.ics")
+async def course_calendar(
+    course_id: str, container: ContainerDep, lang: Annotated[str | None, Query(max_length=16)] = None
+) -> Response:
+    """The iCalendar feed of a published course's live sessions (public; no join links).
+
+    Calendar apps poll this: when the database is briefly away the answer is 503 with Retry-After,
+    which they honour, rather than a 500 that some of them treat as "feed gone".
+    """
+    try:
+        async with container.uow() as uow:
+            body, version = await calendars.published_calendar(uow, course_id, lang)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.warning("calendar.unavailable", course_id=course_id, error=repr(exc))
+        response = error_response(ErrorCode.UNAVAILABLE, "The course calendar is unavailable; try again shortly.")
+        response.headers["Retry-After"] = str(CALENDAR_RETRY_AFTER_SECONDS)
+        return response
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300", "ETag": f'W/"{course_id}-{version}-{lang or ""}"'},
+    )
+
+
 # --- modules and lessons -------------------------------------------------------------------------
 
 
@@ -271,3 +301,4 @@ app = FastAPI(title="Kentbilim courses", version="1", lifespan=lifespan)
 install_common(app, "courses")
 document_error_statuses(app)  # every status each route can answer, in /openapi.json
 app.include_router(router)
+app.include_router(public)

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from courses.domain.live import LiveSession, RegistrationPolicy, Survey
 from courses.domain.model import Course, Lesson, Material, Module, Quiz
 from courses.service_layer.catalogue import CataloguePage, CourseView
 from lms_shared.errors import BadInput
@@ -58,10 +59,51 @@ def quiz_json(q: Quiz) -> dict[str, Any]:
     }
 
 
-def lesson_json(x: Lesson) -> dict[str, Any]:
+def live_json(s: LiveSession, *, editor: bool) -> dict[str, Any]:
+    """A session; its join link only for the course's editors (learners get it from progress, by status)."""
+    return {
+        "startsAt": _iso(s.starts_at),
+        "endsAt": _iso(s.ends_at),
+        "timezone": s.timezone,
+        "venues": texts(s.venues),
+        "onlineUrl": s.online_url if editor else None,
+        "hasOnlineUrl": s.online_url is not None,
+        "capacity": s.capacity,
+    }
+
+
+def survey_json(s: Survey) -> dict[str, Any]:
+    return {
+        "anonymous": s.anonymous,
+        "questions": [
+            {
+                "id": q.id,
+                "kind": q.kind.value,
+                "prompts": texts(q.prompts),
+                "scale": q.scale,
+                "options": [{"id": o.id, "labels": texts(o.labels)} for o in q.options],
+            }
+            for q in s.questions
+        ],
+    }
+
+
+def registration_json(r: RegistrationPolicy) -> dict[str, Any]:
+    return {
+        "capacity": r.capacity,
+        "approvalRequired": r.approval_required,
+        "quotas": [{"org": org, "seats": seats} for org, seats in sorted(r.quotas.items())],
+        "closesAt": _iso(r.closes_at),
+        "waitlist": r.waitlist,
+    }
+
+
+def lesson_json(x: Lesson, *, editor: bool = True) -> dict[str, Any]:
+    """``editor``: the caller may edit the course (the routes that change a lesson answer editors only)."""
     return {
         "id": x.id,
         "moduleId": x.module_id,
+        "courseId": x.course_id,
         "position": x.position,
         "kind": x.kind.value,
         "titles": texts(x.titles),
@@ -71,15 +113,17 @@ def lesson_json(x: Lesson) -> dict[str, Any]:
         "materialId": x.material_id,
         "material": material_json(x.material) if x.material else None,
         "quiz": quiz_json(x.quiz) if x.quiz else None,
+        "live": live_json(x.live, editor=editor) if x.live else None,
+        "survey": survey_json(x.survey) if x.survey else None,
     }
 
 
-def module_json(m: Module) -> dict[str, Any]:
+def module_json(m: Module, *, editor: bool = True) -> dict[str, Any]:
     return {
         "id": m.id,
         "position": m.position,
         "titles": texts(m.titles),
-        "lessons": [lesson_json(x) for x in m.lessons],
+        "lessons": [lesson_json(x, editor=editor) for x in m.lessons],
     }
 
 
@@ -103,8 +147,16 @@ def course_json(view: CourseView) -> dict[str, Any]:
         "ownerId": c.owner_id,
         "coOwnerIds": c.co_owner_ids,
         "viewerCanEdit": view.viewer_is_editor,
-        "certificatePolicy": {"autoIssue": c.auto_issue, "templateId": c.template_id},
-        "modules": [module_json(m) for m in c.modules],
+        "certificatePolicy": {
+            "autoIssue": c.auto_issue,
+            "templateId": c.template_id,
+            "kind": c.certificate_kind.value,
+        },
+        "registration": registration_json(c.registration),
+        "inactivityReminderDays": c.inactivity_reminder_days,
+        # The join link only in the draft view, which only editors get: frozen versions are cached and
+        # shared by the gateway, so they never carry it.
+        "modules": [module_json(m, editor=view.is_draft and view.viewer_is_editor) for m in c.modules],
         "createdAt": _iso(c.created_at),
         "updatedAt": _iso(c.updated_at),
         "publishedAt": _iso(c.published_at),

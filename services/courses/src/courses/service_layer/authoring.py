@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from courses.domain.live import (
+    CertificateKind,
+    LiveSession,
+    RegistrationPolicy,
+    Survey,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    check_rating_scale,
+)
 from courses.domain.model import Course, Lesson, LessonKind, Module, Question, Quiz, QuizOption
 from courses.service_layer import commands as cmd
 from courses.service_layer.access import course_for_edit, course_of_lesson, course_of_module, new_id, reload
@@ -37,6 +47,18 @@ def _placed(items: list[str], item_id: str, position: int | None) -> list[str]:
 # --- courses -------------------------------------------------------------------------------------
 
 
+def _registration(r: cmd.RegistrationPolicyInput | None) -> RegistrationPolicy:
+    if r is None:
+        return RegistrationPolicy()
+    return RegistrationPolicy(
+        capacity=r.capacity,
+        approval_required=bool(r.approval_required),
+        quotas={q.org: q.seats for q in r.quotas or []},
+        closes_at=r.closes_at,
+        waitlist=r.waitlist if r.waitlist is not None else True,
+    )
+
+
 async def create_course(uow: CoursesUnitOfWork, principal: Principal, c: cmd.CreateCourse) -> Course:
     """A new draft course owned by the calling trainer (or admin)."""
     principal.require(Role.TRAINER)
@@ -52,6 +74,9 @@ async def create_course(uow: CoursesUnitOfWork, principal: Principal, c: cmd.Cre
         topics=list(dict.fromkeys(c.topics or [])),
         auto_issue=c.auto_issue_certificate if c.auto_issue_certificate is not None else True,
         template_id=c.certificate_template_id,
+        registration=_registration(c.registration),
+        certificate_kind=c.certificate_kind or CertificateKind.COMPLETION,
+        inactivity_reminder_days=c.inactivity_reminder_days,
     )
     if await uow.courses.slug_taken(c.slug):
         raise SlugTaken(c.slug)
@@ -76,6 +101,12 @@ async def update_course(uow: CoursesUnitOfWork, principal: Principal, course_id:
         course.default_language = c.default_language
     if "certificate_template_id" in c.model_fields_set:
         course.template_id = c.certificate_template_id
+    if "registration" in c.model_fields_set:
+        course.registration = _registration(c.registration)
+    if c.certificate_kind is not None:
+        course.certificate_kind = c.certificate_kind
+    if "inactivity_reminder_days" in c.model_fields_set:
+        course.inactivity_reminder_days = c.inactivity_reminder_days
     _require_default_title(course.titles, course.default_language)
     await uow.courses.save_fields(course)
     await uow.courses.bump_revision(course_id)
@@ -234,17 +265,90 @@ async def _check_material(uow: CoursesUnitOfWork, course: Course, material_id: s
         )
 
 
-def _check_lesson_shape(kind: LessonKind, quiz: Quiz | None) -> None:
+def _build_live(s: cmd.LiveSessionInput) -> LiveSession:
+    return LiveSession(
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        timezone=s.timezone,
+        venues=as_dict(s.venues),
+        online_url=s.online_url,
+        capacity=s.capacity,
+    )
+
+
+def _build_survey(s: cmd.SurveyInput, existing: Survey | None) -> Survey:
+    """The survey from its input. Ids are generated here and stay stable across edits: a question (or
+    option) keeps its id when the input sends it back, or when it is unchanged (same kind and texts),
+    so answers already given to a published version still match the question they were given to."""
+    old_questions = list(existing.questions) if existing else []
+    by_id = {q.id: q for q in old_questions}
+    claimed: set[str] = set()
+    questions = []
+    for n, qi in enumerate(s.questions, start=1):
+        prompts = as_dict(qi.prompts)
+        old: SurveyQuestion | None = None
+        if qi.id:
+            old = by_id.get(qi.id)
+            if old is None or old.id in claimed:
+                raise BadInput(
+                    f"Survey question {n}: the id {qi.id!r} is not a question of this survey (or is used twice); "
+                    "omit it for a new question."
+                )
+        else:
+            old = next(
+                (q for q in old_questions if q.id not in claimed and q.kind is qi.kind and q.prompts == prompts),
+                None,
+            )
+        if old is not None:
+            claimed.add(old.id)
+        old_options = list(old.options) if old else []
+        option_ids = {o.id for o in old_options}
+        used: set[str] = set()
+        options = []
+        for m, oi in enumerate(qi.options or [], start=1):
+            labels = as_dict(oi.labels)
+            if oi.id:
+                if oi.id not in option_ids or oi.id in used:
+                    raise BadInput(
+                        f"Survey question {n}, option {m}: the id {oi.id!r} is unknown; omit it for a new option."
+                    )
+                option_id = oi.id
+            else:
+                same = next((o for o in old_options if o.id not in used and o.labels == labels), None)
+                option_id = same.id if same else new_id()
+            used.add(option_id)
+            options.append(SurveyOption(id=option_id, labels=labels))
+        questions.append(
+            SurveyQuestion(
+                id=old.id if old else new_id(),
+                kind=qi.kind,
+                prompts=prompts,
+                scale=check_rating_scale(qi.scale) if qi.kind is SurveyQuestionKind.RATING else None,
+                options=options,
+            )
+        )
+    return Survey(questions=questions, anonymous=s.anonymous if s.anonymous is not None else True)
+
+
+def _check_lesson_shape(kind: LessonKind, quiz: Quiz | None, live: LiveSession | None, survey: Survey | None) -> None:
     if quiz is not None and kind is not LessonKind.QUIZ:
         raise BadInput(
             f"Only QUIZ lessons have a quiz; this lesson is {kind.value}. Remove the quiz or change the kind."
         )
+    if live is not None and kind is not LessonKind.LIVE:
+        raise BadInput(
+            f"Only LIVE lessons have a session (live); this lesson is {kind.value}. Remove it or change the kind."
+        )
+    if survey is not None and kind is not LessonKind.SURVEY:
+        raise BadInput(f"Only SURVEY lessons have a survey; this lesson is {kind.value}. Remove it or change the kind.")
 
 
 async def add_lesson(uow: CoursesUnitOfWork, principal: Principal, module_id: str, c: cmd.LessonInput) -> Lesson:
     course, module = await course_of_module(uow, module_id, principal)
     quiz = _build_quiz(c.quiz, None) if c.quiz else None
-    _check_lesson_shape(c.kind, quiz)
+    live = _build_live(c.live) if c.live else None
+    survey = _build_survey(c.survey, None) if c.survey else None
+    _check_lesson_shape(c.kind, quiz, live, survey)
     await _check_material(uow, course, c.material_id)
     lesson = Lesson(
         id=new_id(),
@@ -257,6 +361,8 @@ async def add_lesson(uow: CoursesUnitOfWork, principal: Principal, module_id: st
         required=c.required if c.required is not None else True,
         material_id=c.material_id,
         quiz=quiz,
+        live=live,
+        survey=survey,
     )
     await uow.courses.add_lesson(course.id, lesson)
     await uow.courses.set_lesson_positions(_placed([x.id for x in module.lessons], lesson.id, c.position))
@@ -267,7 +373,7 @@ async def add_lesson(uow: CoursesUnitOfWork, principal: Principal, module_id: st
 
 
 async def update_lesson(uow: CoursesUnitOfWork, principal: Principal, lesson_id: str, c: cmd.LessonPatch) -> Lesson:
-    """Change the fields present in the patch; an explicit null clears materialId, quiz or duration."""
+    """Change the fields present in the patch; an explicit null clears materialId, quiz, live, survey or duration."""
     course, module, lesson = await course_of_lesson(uow, lesson_id, principal)
     given = c.model_fields_set
     if c.kind is not None:
@@ -285,7 +391,11 @@ async def update_lesson(uow: CoursesUnitOfWork, principal: Principal, lesson_id:
         lesson.material_id = c.material_id
     if "quiz" in given:
         lesson.quiz = _build_quiz(c.quiz, lesson.quiz) if c.quiz else None
-    _check_lesson_shape(lesson.kind, lesson.quiz)
+    if "live" in given:
+        lesson.live = _build_live(c.live) if c.live else None
+    if "survey" in given:
+        lesson.survey = _build_survey(c.survey, lesson.survey) if c.survey else None
+    _check_lesson_shape(lesson.kind, lesson.quiz, lesson.live, lesson.survey)
     await uow.courses.update_lesson(lesson)
     if c.position is not None:
         await uow.courses.set_lesson_positions(_placed([x.id for x in module.lessons], lesson_id, c.position))

@@ -7,11 +7,14 @@ typo never silently drops an edit.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from courses.domain import live as rules
+from courses.domain.live import CertificateKind, SurveyQuestionKind
 from courses.domain.model import LessonKind
 from lms_shared.i18n import normalize_lang
 
@@ -77,6 +80,93 @@ def as_dict(items: list[LocalizedTextInput] | None) -> dict[str, str]:
     return {i.lang: i.text for i in items or []}
 
 
+# --- issue 15: live sessions, surveys, registration ---------------------------------------------
+
+Venues = Annotated[Texts, _capped(rules.VENUE_MAX, "venue")]
+AwareTime = Annotated[datetime, AfterValidator(lambda v: rules.check_aware(v, "the time"))]
+
+
+class LiveSessionInput(Command):
+    starts_at: AwareTime
+    ends_at: AwareTime
+    timezone: Annotated[str, AfterValidator(rules.check_timezone)]
+    venues: Venues | None = None
+    online_url: Annotated[str, AfterValidator(rules.check_online_url)] | None = None
+    capacity: Annotated[int | None, AfterValidator(rules.check_capacity)] = None
+
+    @model_validator(mode="after")
+    def _times(self) -> LiveSessionInput:
+        rules.check_session_times(self.starts_at, self.ends_at)
+        return self
+
+
+class SurveyOptionInput(Command):
+    # Ids are the server's; a trainer's edit sends back the id of an option it keeps.
+    id: str | None = None
+    labels: Annotated[Texts, Field(min_length=1)]
+    # QuizOptionInput is reused by the public schema for survey options: its `correct` means nothing here.
+    correct: bool | None = None
+
+
+class SurveyQuestionInput(Command):
+    id: str | None = None
+    kind: SurveyQuestionKind
+    prompts: Annotated[Texts, Field(min_length=1)]
+    scale: int | None = None
+    options: Annotated[list[SurveyOptionInput], Field(max_length=rules.SURVEY_OPTIONS_MAX)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> SurveyQuestionInput:
+        if self.kind is SurveyQuestionKind.RATING:
+            rules.check_rating_scale(self.scale)
+        elif self.scale is not None:
+            raise ValueError(f"only RATING questions have a scale; this one is {self.kind.value}")
+        if self.kind is SurveyQuestionKind.SINGLE_CHOICE:
+            if len(self.options or []) < 2:
+                raise ValueError("a SINGLE_CHOICE question needs at least two options")
+        elif self.options:
+            raise ValueError(f"only SINGLE_CHOICE questions have options; this one is {self.kind.value}")
+        return self
+
+
+class SurveyInput(Command):
+    anonymous: bool | None = True
+    questions: Annotated[list[SurveyQuestionInput], Field(max_length=rules.SURVEY_QUESTIONS_MAX)]
+
+    @field_validator("questions")
+    @classmethod
+    def _some(cls, value: list[SurveyQuestionInput]) -> list[SurveyQuestionInput]:
+        if not value:
+            raise ValueError("a survey needs at least one question")
+        return value
+
+
+class CountryQuotaInput(Command):
+    org: Annotated[str, AfterValidator(rules.check_org)]
+    seats: Annotated[int, Field(ge=1)]
+
+
+class RegistrationPolicyInput(Command):
+    capacity: Annotated[int | None, AfterValidator(rules.check_capacity)] = None
+    approval_required: bool | None = False
+    quotas: Annotated[list[CountryQuotaInput], Field(max_length=100)] | None = None
+    closes_at: AwareTime | None = None
+    waitlist: bool | None = True
+
+    @model_validator(mode="after")
+    def _quotas(self) -> RegistrationPolicyInput:
+        seen: set[str] = set()
+        for q in self.quotas or []:
+            if q.org in seen:
+                raise ValueError(f"the state {q.org} has two quotas; give one per state")
+            seen.add(q.org)
+        rules.check_quotas(self.capacity, {q.org: q.seats for q in self.quotas or []})
+        return self
+
+
+InactivityDays = Annotated[int | None, AfterValidator(rules.check_inactivity_days)]
+
+
 class CreateCourse(Command):
     slug: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100)]
     titles: Titles
@@ -85,6 +175,9 @@ class CreateCourse(Command):
     topics: Annotated[list[Topic], Field(max_length=20)] | None = None
     auto_issue_certificate: bool | None = True
     certificate_template_id: str | None = None
+    registration: RegistrationPolicyInput | None = None
+    certificate_kind: CertificateKind | None = CertificateKind.COMPLETION
+    inactivity_reminder_days: InactivityDays = None
 
     @field_validator("slug")
     @classmethod
@@ -101,6 +194,11 @@ class UpdateCourse(Command):
     auto_issue_certificate: bool | None = None
     default_language: LangCode | None = None
     certificate_template_id: str | None = None
+    # Present replaces the whole policy; an explicit null resets it to the defaults (no limits).
+    registration: RegistrationPolicyInput | None = None
+    certificate_kind: CertificateKind | None = None
+    # An explicit null switches the reminder off.
+    inactivity_reminder_days: InactivityDays = None
 
 
 class AddCoOwner(Command):
@@ -144,6 +242,8 @@ class LessonInput(Command):
     required: bool | None = True
     material_id: str | None = None
     quiz: QuizInput | None = None
+    live: LiveSessionInput | None = None
+    survey: SurveyInput | None = None
     position: Annotated[int, Field(ge=1)] | None = None
 
 
@@ -157,6 +257,8 @@ class LessonPatch(Command):
     required: bool | None = None
     material_id: str | None = None
     quiz: QuizInput | None = None
+    live: LiveSessionInput | None = None
+    survey: SurveyInput | None = None
     position: Annotated[int, Field(ge=1)] | None = None
 
 

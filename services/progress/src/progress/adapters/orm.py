@@ -12,6 +12,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Sequence,
     String,
     Table,
     Text,
@@ -72,10 +73,19 @@ enrollment = Table(
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=True),
     Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    # Registration (migration 0006, domain/registration.py).
+    Column("reason", String(500), nullable=True),
+    Column("queue_seq", BigInteger, nullable=True),
+    Column("decided_by", String(255), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("course_id", "learner_id"),
     Index("ix_enrollment_learner", "learner_id"),
     Index("ix_enrollment_course_status", "course_id", "status"),
+    Index("ix_enrollment_waitlist", "course_id", "queue_seq", postgresql_where=text("status = 'WAITLISTED'")),
 )
+
+# The order of the waiting lists: each learner put on a list takes the next number (migration 0006).
+enrollment_queue_seq = Sequence("enrollment_queue_seq", metadata=metadata)
 
 lesson_progress = Table(
     "lesson_progress",
@@ -221,6 +231,111 @@ erased_learner = Table(
     Column("reason", Text, nullable=True),
     Column("requested_by", String(255), nullable=False),
     Column("erased_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- live sessions and surveys (issue 15, migration 0007) -----------------------------------------
+# Check-in codes, stored hashed (domain/attendance.code_digest) in Postgres: they survive a restart of
+# any process and every progress instance sees the same ones. A code is accepted until ``expires_at``
+# and, once a newer code was issued, for the grace period after ``superseded_at``.
+check_in_code = Table(
+    "check_in_code",
+    metadata,
+    Column("code_sha256", String(64), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("lesson_id", String(64), nullable=False),
+    Column("issued_by", String(255), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("superseded_at", DateTime(timezone=True), nullable=True),
+    Index("ix_check_in_code_lesson", "course_id", "lesson_id", "expires_at"),
+)
+
+# openCheckIn and markAttendance name a lesson only: its course is found by containment
+# (``snapshot @> {"modules": [{"lessons": [{"id": …}]}]}``), which this index answers.
+Index(
+    "ix_course_version_snapshot",
+    course_version.c.snapshot,
+    postgresql_using="gin",
+    postgresql_ops={"snapshot": "jsonb_path_ops"},
+)
+
+# When a session's check-in closes (openCheckIn's ``minutes``), one row per live lesson.
+check_in_window = Table(
+    "check_in_window",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("lesson_id", String(64), primary_key=True),
+    Column("closes_at", DateTime(timezone=True), nullable=False),
+)
+
+# Wrong codes typed, per learner, for the brute-force limit; rows older than the window are pruned.
+check_in_failure = Table(
+    "check_in_failure",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("learner_id", String(255), nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_check_in_failure_learner", "learner_id", "failed_at"),
+)
+
+# One row per learner and session: present or absent, how (CODE or TRAINER) and when.
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("enrollment_id", String(64), ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True),
+    Column("lesson_id", String(64), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("present", Boolean, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("checked_in_at", DateTime(timezone=True), nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(255), nullable=False),
+    Index("ix_attendance_lesson", "course_id", "lesson_id", "present"),
+)
+
+# That an enrolment submitted a survey ("done"), kept apart from what was answered.
+survey_submission = Table(
+    "survey_submission",
+    metadata,
+    Column("enrollment_id", String(64), ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True),
+    Column("lesson_id", String(64), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("org", String(64), nullable=True),
+    Index("ix_survey_submission_lesson", "course_id", "lesson_id", "org"),
+)
+
+# Answers of anonymous surveys wait here (written with the submission, in its transaction) until the
+# mixer moves a batch of them, in random order and in a transaction of its own, into survey_answer;
+# neither table has a timestamp, an enrolment or a learner, and ids are random.
+survey_ballot = Table(
+    "survey_ballot",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("lesson_id", String(64), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("org", String(64), nullable=True),
+    Column("rating", Integer, nullable=True),
+    Column("option_id", String(64), nullable=True),
+    Column("text", Text, nullable=True),
+    Index("ix_survey_ballot_lesson", "course_id", "lesson_id"),
+)
+
+# Answers: anonymous ones without any link to a learner (enrollment_id NULL), the respondent's member
+# state only; answers of surveys that are not anonymous keep their enrolment.
+survey_answer = Table(
+    "survey_answer",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("lesson_id", String(64), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("org", String(64), nullable=True),
+    Column("enrollment_id", String(64), ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=True),
+    Column("rating", Integer, nullable=True),
+    Column("option_id", String(64), nullable=True),
+    Column("text", Text, nullable=True),
+    Index("ix_survey_answer_lesson", "course_id", "lesson_id", "org"),
 )
 
 outbox = outbox_table(metadata)

@@ -182,6 +182,9 @@ def _to_enrollment(row: Mapping[str, Any] | asyncpg.Record) -> Enrollment:
         withdrawn_at=row["withdrawn_at"],
         certificate=summary,
         records=records,
+        reason=row["reason"],
+        queue_seq=row["queue_seq"],
+        decided_by=row["decided_by"],
     )
 
 
@@ -385,6 +388,8 @@ class SqlAlchemyEnrollmentRepository:
                 status=new.status.value,
                 via=new.via,
                 enrolled_at=new.enrolled_at,
+                queue_seq=new.queue_seq,
+                decided_by=new.decided_by,
             )
             .on_conflict_do_nothing()
             .returning(enrollment.c.id)
@@ -392,7 +397,16 @@ class SqlAlchemyEnrollmentRepository:
         return result.first() is not None
 
     async def add_cohort(
-        self, course_id: str, version: int, members: Sequence[CohortMember], ids: Sequence[str], at: datetime
+        self,
+        course_id: str,
+        version: int,
+        members: Sequence[CohortMember],
+        ids: Sequence[str],
+        at: datetime,
+        *,
+        statuses: Sequence[EnrollmentStatus] | None = None,
+        queue: Sequence[int | None] | None = None,
+        decided_by: str | None = None,
     ) -> dict[str, str]:
         if not members:
             return {}
@@ -406,11 +420,13 @@ class SqlAlchemyEnrollmentRepository:
                 "municipality": m.municipality,
                 "locale": None,
                 "course_version": version,
-                "status": EnrollmentStatus.ACTIVE.value,
+                "status": (statuses[i] if statuses else EnrollmentStatus.ACTIVE).value,
                 "via": "cohort",
                 "enrolled_at": at,
+                "queue_seq": queue[i] if queue else None,
+                "decided_by": decided_by,
             }
-            for m, eid in zip(members, ids, strict=True)
+            for i, (m, eid) in enumerate(zip(members, ids, strict=True))
         ]
         # Executed as a few multi-row INSERTs (SQLAlchemy's insertmanyvalues), each returning what it inserted.
         result = await self._session.execute(

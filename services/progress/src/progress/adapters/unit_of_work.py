@@ -6,8 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms_shared.events.envelope import Envelope
 from lms_shared.uow import SqlAlchemyUnitOfWork
+from progress.adapters.attendance import SqlAlchemyAttendanceRepository, SqlAlchemySurveyRepository
 from progress.adapters.erasure import SqlAlchemyErasureRepository
 from progress.adapters.orm import idempotency, outbox
+from progress.adapters.registration_repository import SqlAlchemyRegistrationRepository
 from progress.adapters.repository import (
     SqlAlchemyCertificateRepository,
     SqlAlchemyCourseRepository,
@@ -16,11 +18,14 @@ from progress.adapters.repository import (
     SqlAlchemyReportRepository,
 )
 from progress.service_layer.ports import (
+    AttendanceRepository,
     CertificateRepository,
     CourseRepository,
     ErasureRepository,
     NationalRepository,
+    RegistrationRepository,
     ReportRepository,
+    SurveyRepository,
 )
 
 
@@ -33,6 +38,9 @@ class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
     reports: ReportRepository
     national: NationalRepository
     erasures: ErasureRepository
+    registrations: RegistrationRepository
+    attendance: AttendanceRepository
+    surveys: SurveyRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(sessions, outbox, idempotency)
@@ -44,6 +52,9 @@ class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
         self.reports = SqlAlchemyReportRepository(session)
         self.national = SqlAlchemyNationalRepository(session)
         self.erasures = SqlAlchemyErasureRepository(session)
+        self.registrations = SqlAlchemyRegistrationRepository(session)
+        self.attendance = SqlAlchemyAttendanceRepository(session)
+        self.surveys = SqlAlchemySurveyRepository(session)
 
     async def flush_events(self) -> list[Envelope]:
         """Write the staged events; with a lesson completion pending, in the same single statement.

@@ -15,12 +15,19 @@ from typing import Any
 
 from lms_shared.errors import BadInput, NotFound
 from lms_shared.names import NameRefused, clean_name
+from progress.domain.attendance import LiveWindow
+from progress.domain.surveys import Survey
 
 
 class EnrollmentStatus(StrEnum):
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     WITHDRAWN = "WITHDRAWN"
+    # Registration (issue 15, domain/registration.py): waiting for approval (holds a seat), waiting
+    # for a seat, refused by a trainer or a country admin.
+    PENDING = "PENDING"
+    WAITLISTED = "WAITLISTED"
+    REJECTED = "REJECTED"
 
 
 class LessonStatus(StrEnum):
@@ -52,6 +59,8 @@ class Lesson:
     kind: str
     required: bool
     quiz: Quiz | None = None
+    live: LiveWindow | None = None  # LIVE lessons (domain/attendance.py)
+    survey: Survey | None = None  # SURVEY lessons (domain/surveys.py)
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,14 @@ class CourseVersion:
                         ),
                     )
                 lessons.append(
-                    Lesson(id=raw["id"], kind=raw["kind"], required=bool(raw.get("required", True)), quiz=quiz)
+                    Lesson(
+                        id=raw["id"],
+                        kind=raw["kind"],
+                        required=bool(raw.get("required", True)),
+                        quiz=quiz,
+                        live=LiveWindow.from_snapshot(raw["live"]) if raw.get("live") else None,
+                        survey=Survey.from_snapshot(raw["survey"]) if raw.get("survey") else None,
+                    )
                 )
         return cls(
             course_id=snapshot["course_id"],
@@ -199,6 +215,8 @@ class QuizGrade:
     passed: bool
     correct: int
     total: int
+    # Per question, in the quiz's order: (question id, answered right). Never which option is right.
+    questions: tuple[tuple[str, bool], ...] = ()
 
 
 def grade_quiz(quiz: Quiz, answers: Sequence[QuizAnswer]) -> QuizGrade:
@@ -227,9 +245,10 @@ def grade_quiz(quiz: Quiz, answers: Sequence[QuizAnswer]) -> QuizGrade:
             raise BadInput(f"Question {answer.question_id} takes a single answer; choose one option.")
         chosen[answer.question_id] = options
     total = len(quiz.questions)
-    correct = sum(1 for q in quiz.questions if chosen.get(q.id) == q.correct_ids)
+    right = tuple((q.id, chosen.get(q.id) == q.correct_ids) for q in quiz.questions)
+    correct = sum(1 for _, ok in right if ok)
     score = round(100 * correct / total) if total else 100
-    return QuizGrade(score=score, passed=score >= quiz.pass_score, correct=correct, total=total)
+    return QuizGrade(score=score, passed=score >= quiz.pass_score, correct=correct, total=total, questions=right)
 
 
 MAX_COHORT = 10_000

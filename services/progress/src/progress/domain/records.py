@@ -48,6 +48,12 @@ class Enrollment:
     withdrawn_at: datetime | None
     certificate: CertificateSummary | None
     records: tuple[LessonRecord, ...] = ()
+    # Registration (migration 0006): why it was REJECTED; its place in the queue while WAITLISTED
+    # (a number from a sequence, the position is counted from it); who approved it (a cohort's
+    # enroller counts as approving, so a promotion from the list needs no second approval).
+    reason: str | None = None
+    queue_seq: int | None = None
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from lms_shared.web import IdempotencyKey, install_common, stored_response
 from progress import bootstrap
 from progress.domain.model import QuizAnswer
 from progress.domain.national import ReportQuery
-from progress.entrypoints import erasure_api
+from progress.entrypoints import attendance_api, erasure_api, registration_api
 from progress.entrypoints.consumers import build_consumers
+from progress.entrypoints.course_gate import GATES
 from progress.entrypoints.deps import ContainerDep, CurrentUser, UowDep, VersionsDep
 from progress.entrypoints.schemas import (
     CohortEnrollmentCreate,
@@ -37,7 +38,7 @@ from progress.entrypoints.schemas import (
     ReportRowOut,
 )
 from progress.entrypoints.token_cache import CachedTokenVerifier
-from progress.service_layer import enrolling, learning, national, reports
+from progress.service_layer import attendance, enrolling, learning, national, reports, surveys
 
 
 @asynccontextmanager
@@ -46,6 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     for consumer in build_consumers(container):
         container.runtime.spawn(consumer.durable, consumer.run)
     container.runtime.spawn("report-fold", functools.partial(national.fold_forever, container.uow))
+    container.runtime.spawn("survey-mix", functools.partial(surveys.mix_forever, container.uow))
     app.state.container = container
     app.state.verifier = CachedTokenVerifier(container.runtime.verifier)
     app.state.readiness_checks.update(container.runtime.readiness_checks())
@@ -71,13 +73,21 @@ class ModelResponse(Response):
 app = FastAPI(title="Kentbilim progress", version="1", lifespan=lifespan)
 install_common(app, "progress")
 app.include_router(erasure_api.router)  # a learner's export and erasure (issue 14, item 6)
+# Registration (issue 15): before /v1/enrollments/{enrollment_id}, which would take "pending" for an id.
+app.include_router(registration_api.router)
+app.include_router(attendance_api.router)  # live sessions, check-in, attendance, surveys (issue 15)
 document_error_statuses(app)  # every status each route can answer, in /openapi.json
 
 
 @app.post("/v1/enrollments", response_model=EnrollmentOut)
 async def enroll(body: EnrollmentCreate, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> ModelResponse:
-    """Enrol the caller; 201 for a new enrolment, 200 with the existing one when already enrolled."""
-    details, created = await enrolling.enroll(uow, user, body.courseId, versions)
+    """Enrol the caller; 201 for a new enrolment, 200 with the existing one when already enrolled.
+
+    The status says what the registration got: ACTIVE, PENDING (approval required) or WAITLISTED
+    (with waitlistPosition); a closed or full course without a waiting list is a CONFLICT.
+    """
+    async with GATES.admit(body.courseId):
+        details, created = await enrolling.enroll(uow, user, body.courseId, versions)
     return ModelResponse(EnrollmentOut.of(details), status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -96,8 +106,17 @@ async def get_enrollment(enrollment_id: str, user: CurrentUser, uow: UowDep, ver
 
 
 @app.post("/v1/enrollments/{enrollment_id}/withdraw", response_model=EnrollmentOut)
-async def withdraw(enrollment_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep) -> ModelResponse:
-    return ModelResponse(EnrollmentOut.of(await enrolling.withdraw(uow, user, enrollment_id, versions)))
+async def withdraw(
+    enrollment_id: str, user: CurrentUser, uow: UowDep, versions: VersionsDep, key: IdempotencyKey = None
+) -> Response:
+    """ACTIVE, PENDING or WAITLISTED → WITHDRAWN; the freed seat goes to the waiting list's next."""
+
+    async def leave() -> StoredResponse:
+        done = await enrolling.withdraw(uow, user, enrollment_id, versions)
+        return StoredResponse(200, EnrollmentOut.of(done).model_dump(mode="json"))
+
+    operation = f"POST /v1/enrollments/{enrollment_id}/withdraw"
+    return stored_response(await run_idempotent(uow, user.sub, key, operation, {}, leave))
 
 
 @app.post("/v1/enrollments/{enrollment_id}/lessons/{lesson_id}/complete", response_model=EnrollmentOut)
@@ -274,7 +293,11 @@ async def download_report_export(token: str, uow: UowDep) -> Response:
 
     Stable English headers (the GraphQL field names), UTF-8 with a BOM so Excel shows ə, ң and ғ,
     every text cell neutralised against formulas; the last line is the totals (``org`` = TOTAL).
+    The same links serve attendance lists (Course.attendanceCsvUrl, issue 15).
     """
+    rows = await attendance.attendance_export(uow, token)
+    if rows is not None:
+        return attendance_api.attendance_csv(rows)
     report = await national.export_report(uow, token)
     buffer = io.StringIO()
     writer = csvsafe.writer(buffer, lineterminator="\r\n")

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from progress.domain.model import EnrollmentStatus
 from progress.domain.national import Report, ReportRow
 from progress.domain.records import CourseStats
 from progress.service_layer.access import EnrollmentDetails
@@ -70,6 +71,9 @@ class EnrollmentOut(BaseModel):
     lessons: list[LessonProgressOut]
     resumeLessonId: str | None
     certificate: CertificateOut | None
+    # Registration (issue 15): why it was REJECTED; the waiting-list position while WAITLISTED.
+    reason: str | None = None
+    waitlistPosition: int | None = None
 
     @classmethod
     def of(cls, details: EnrollmentDetails) -> EnrollmentOut:
@@ -103,6 +107,8 @@ class EnrollmentOut(BaseModel):
             certificate=CertificateOut(id=cert.id, code=cert.code, status=cert.status, issuedAt=cert.issued_at)
             if cert
             else None,
+            reason=row.reason,
+            waitlistPosition=details.waitlist_position,
         )
 
 
@@ -110,11 +116,20 @@ class EnrollmentList(BaseModel):
     nodes: list[EnrollmentOut]
 
 
+class QuestionResultOut(BaseModel):
+    """Whether the learner answered one question right (never which option is right)."""
+
+    questionId: str
+    correct: bool
+
+
 class QuizResultOut(BaseModel):
     score: int
     passed: bool
     attempt: int
     enrollment: EnrollmentOut
+    # Addition (issue 18): per question, in the quiz's order. Absent from responses stored before it.
+    questions: list[QuestionResultOut] = []
 
     @classmethod
     def of(cls, result: QuizResult) -> QuizResultOut:
@@ -123,6 +138,7 @@ class QuizResultOut(BaseModel):
             passed=result.passed,
             attempt=result.attempt,
             enrollment=EnrollmentOut.of(result.enrollment),
+            questions=[QuestionResultOut(questionId=q, correct=ok) for q, ok in result.questions],
         )
 
 
@@ -131,10 +147,22 @@ class BulkFailureOut(BaseModel):
     reason: str
 
 
+class CohortRegistrationOut(BaseModel):
+    learnerId: str
+    enrollmentId: str
+    status: str
+    waitlistPosition: int | None
+
+
 class CohortEnrollmentResultOut(BaseModel):
     enrolled: int
     alreadyEnrolled: int
     failures: list[BulkFailureOut]
+    # Registration (issue 15): where each member stands now, and the counts per status.
+    active: int = 0
+    pending: int = 0
+    waitlisted: int = 0
+    registrations: list[CohortRegistrationOut] = Field(default_factory=list)
 
     @classmethod
     def of(cls, result: CohortResult) -> CohortEnrollmentResultOut:
@@ -142,7 +170,24 @@ class CohortEnrollmentResultOut(BaseModel):
             enrolled=result.enrolled,
             alreadyEnrolled=result.already_enrolled,
             failures=[BulkFailureOut(recipient=f.recipient, reason=f.reason) for f in result.failures],
+            active=result.count(EnrollmentStatus.ACTIVE),
+            pending=result.count(EnrollmentStatus.PENDING),
+            waitlisted=result.count(EnrollmentStatus.WAITLISTED),
+            registrations=[
+                CohortRegistrationOut(
+                    learnerId=o.learner_id,
+                    enrollmentId=o.enrollment_id,
+                    status=o.status.value,
+                    waitlistPosition=o.waitlist_position,
+                )
+                for o in result.outcomes
+            ],
         )
+
+
+class RejectionCreate(_In):
+    # Checked by the handler (required, trimmed, at most 500 characters) with a message of its own.
+    reason: str = Field(max_length=5000)
 
 
 class GroupCountOut(BaseModel):
@@ -272,3 +317,115 @@ class LearnerPageOut(BaseModel):
             pageInfo=PageInfoOut(endCursor=page.end_cursor, hasNextPage=page.has_next_page),
             totalCount=page.total_count,
         )
+
+
+# --- live sessions and surveys (issue 15) ---------------------------------------------------------
+
+
+class CheckInOpen(_In):
+    lessonId: str = Field(min_length=1, max_length=64)
+    minutes: int | None = Field(default=None, ge=1, le=1440)
+
+
+class CheckInCodeOut(BaseModel):
+    courseId: str
+    lessonId: str
+    code: str
+    expiresAt: datetime
+    closesAt: datetime
+
+
+class CheckInCreate(_In):
+    code: str = Field(min_length=1, max_length=32)
+
+
+class AttendanceMark(_In):
+    lessonId: str = Field(min_length=1, max_length=64)
+    learnerIds: list[str] = Field(min_length=1, max_length=1000)
+    present: bool
+
+
+class AttendanceOut(BaseModel):
+    learnerId: str
+    learnerName: str
+    org: str | None
+    municipality: str | None
+    present: bool
+    checkedInAt: datetime | None
+    method: str | None
+    enrollmentId: str
+
+    @classmethod
+    def of(cls, row: Any) -> AttendanceOut:
+        return cls(
+            learnerId=row.learner_id,
+            learnerName=row.learner_name,
+            org=row.org,
+            municipality=row.municipality,
+            present=row.present,
+            checkedInAt=row.checked_in_at,
+            method=row.method.value if row.method else None,
+            enrollmentId=row.enrollment_id,
+        )
+
+
+class AttendanceList(BaseModel):
+    nodes: list[AttendanceOut]
+
+
+class LessonStateOut(BaseModel):
+    lessonId: str
+    status: str
+    completedAt: datetime | None
+    bestScore: int | None
+    attempts: int
+
+    @classmethod
+    def of(cls, state: Any) -> LessonStateOut:
+        return cls(
+            lessonId=state.lesson_id,
+            status=state.status,
+            completedAt=state.completed_at,
+            bestScore=state.best_score,
+            attempts=state.attempts,
+        )
+
+
+class LiveSessionOut(BaseModel):
+    lessonId: str
+    attended: int
+    onlineUrl: str | None
+
+
+class LiveSessionList(BaseModel):
+    nodes: list[LiveSessionOut]
+
+
+class SurveyAnswerIn(_In):
+    questionId: str = Field(min_length=1, max_length=64)
+    rating: int | None = None
+    text: str | None = Field(default=None, max_length=10_000)
+    optionIds: list[str] | None = Field(default=None, max_length=50)
+
+
+class SurveySubmissionCreate(_In):
+    answers: list[SurveyAnswerIn] = Field(max_length=200)
+
+
+class SurveyResultOut(BaseModel):
+    questionId: str
+    responses: int
+    mean: float | None
+    distribution: list[int] | None
+    optionCounts: list[int] | None
+    texts: list[str] | None
+
+
+class SurveyResultList(BaseModel):
+    nodes: list[SurveyResultOut]
+
+
+class AttendanceExportOut(BaseModel):
+    token: str
+    path: str
+    expiresAt: datetime

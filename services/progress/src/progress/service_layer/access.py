@@ -18,6 +18,8 @@ class EnrollmentDetails:
 
     row: Enrollment
     progress: ProgressView
+    # While WAITLISTED: the position on the waiting list (1 = next), counted when read.
+    waitlist_position: int | None = None
 
 
 async def course_version(
@@ -35,9 +37,16 @@ async def course_version(
     return loaded
 
 
-async def details(uow: ProgressUnitOfWork, versions: CourseVersionCache, row: Enrollment) -> EnrollmentDetails:
+async def details(
+    uow: ProgressUnitOfWork, versions: CourseVersionCache, row: Enrollment, *, waitlist_position: int | None = None
+) -> EnrollmentDetails:
     course = await course_version(uow, versions, row.course_id, row.course_version)
-    return EnrollmentDetails(row=row, progress=summarize(course, row.records))
+    position = waitlist_position
+    if row.status is EnrollmentStatus.WAITLISTED and position is None:
+        policy = await uow.registrations.policy(row.course_id, lock=False)
+        if policy is not None:
+            position = (await uow.registrations.positions(row.course_id, policy, [row.id])).get(row.id)
+    return EnrollmentDetails(row=row, progress=summarize(course, row.records), waitlist_position=position)
 
 
 def is_trainer_of(principal: Principal, course: Course | None) -> bool:
@@ -97,3 +106,13 @@ def require_own_active(principal: Principal, row: Enrollment) -> None:
         raise Forbidden("Only the learner of this enrolment can record progress in it.")
     if row.status is EnrollmentStatus.WITHDRAWN:
         raise Conflict("This enrolment was withdrawn; enrol in the course again to continue.")
+    if row.status in _NO_SEAT_YET:
+        raise Conflict(_NO_SEAT_YET[row.status])
+
+
+# Registration (issue 15): lessons open once the learner has a seat.
+_NO_SEAT_YET = {
+    EnrollmentStatus.PENDING: "Your registration is waiting for approval; lessons open once it is approved.",
+    EnrollmentStatus.WAITLISTED: "You are on the waiting list; lessons open once a seat frees up for you.",
+    EnrollmentStatus.REJECTED: "Your registration was rejected; this course's lessons are not open to you.",
+}

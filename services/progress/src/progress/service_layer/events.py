@@ -24,13 +24,18 @@ from lms_shared.events.catalogue import (
 )
 from lms_shared.events.envelope import Envelope
 from lms_shared.text import name_search_key
-from progress.service_layer import erasure
+from progress.service_layer import erasure, registration
 from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
 
 async def on_course_published(uow: ProgressUnitOfWork, event: CoursePublishedV1, envelope: Envelope) -> None:
-    """Store the new version with its answer keys; it becomes current unless a newer one is known."""
+    """Store the new version with its answer keys; it becomes current unless a newer one is known.
+
+    Its registration policy may give those on the waiting list seats (more capacity, a quota
+    raised, no limit any more): they are promoted in the same transaction.
+    """
     await uow.courses.store_version(event.model_dump(mode="json"), envelope.time)
+    await registration.fill_course(uow, event.course_id)
 
 
 async def on_course_owners_changed(uow: ProgressUnitOfWork, event: CourseOwnersChangedV1, envelope: Envelope) -> None:

@@ -23,6 +23,7 @@ from lms_shared.events.catalogue import (
     Payload,
     QuizAttemptedV1,
 )
+from progress.domain.attendance import LIVE
 from progress.domain.model import (
     QUIZ,
     CourseVersion,
@@ -34,6 +35,7 @@ from progress.domain.model import (
     summarize,
 )
 from progress.domain.records import Enrollment
+from progress.domain.surveys import SURVEY
 from progress.service_layer.access import (
     EnrollmentDetails,
     course_version,
@@ -51,6 +53,8 @@ class QuizResult:
     passed: bool
     attempt: int
     enrollment: EnrollmentDetails
+    # Per question, in order: (question id, answered right); never the right options.
+    questions: tuple[tuple[str, bool], ...] = ()
 
 
 def _completion_events(
@@ -60,7 +64,9 @@ def _completion_events(
     lesson_id: str,
     progress: ProgressView,
     at: datetime,
+    learner: LearnerData | None = None,
 ) -> tuple[list[Payload], bool]:
+    """``learner``: who completed, when the caller is not the learner (a trainer marking attendance)."""
     events: list[Payload] = [
         LessonCompletedV1(
             enrollment_id=row.id,
@@ -84,7 +90,8 @@ def _completion_events(
                 # The caller is this enrolment's learner (require_own_active): the certificate prints
                 # the name their identity provider vouches for in their own token, never what a
                 # trainer typed into a cohort list (issue 13, finding 1).
-                learner=LearnerData(
+                learner=learner
+                or LearnerData(
                     id=row.learner_id,
                     name=signed_in_name(principal),
                     email=principal.email,
@@ -112,6 +119,10 @@ async def complete_lesson(
     lesson = course.lesson(lesson_id)
     if lesson.kind == QUIZ:
         raise BadInput("This lesson is a quiz: pass the quiz (submit your answers) to complete it.")
+    if lesson.kind == LIVE:
+        raise BadInput("This lesson is a live session: check in with the code shown in the room to complete it.")
+    if lesson.kind == SURVEY:
+        raise BadInput("This lesson is a survey: submit your answers to complete it.")
     records = list(row.records)
     if any(r.lesson_id == lesson_id and r.completed for r in records):
         return EnrollmentDetails(row=row, progress=summarize(course, records))
@@ -183,4 +194,5 @@ async def submit_quiz(
         passed=grade.passed,
         attempt=record.attempts,
         enrollment=EnrollmentDetails(row=row, progress=progress),
+        questions=grade.questions,
     )

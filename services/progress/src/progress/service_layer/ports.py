@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from progress.domain.attendance import AttendanceRecord, AttendanceRow
 from progress.domain.erasure import Erasure
 from progress.domain.model import CohortMember, CourseVersion, EnrollmentStatus, LessonRecord
 from progress.domain.national import LearnerCursor, LearnerEntry, ReportQuery, ReportRow
 from progress.domain.records import Course, CourseStats, Enrollment
+from progress.domain.registration import RegistrationPolicy
+from progress.domain.surveys import StoredAnswer
 
 
 class CourseRepository(Protocol):
@@ -57,9 +60,21 @@ class EnrollmentRepository(Protocol):
         ...
 
     async def add_cohort(
-        self, course_id: str, version: int, members: Sequence[CohortMember], ids: Sequence[str], at: datetime
+        self,
+        course_id: str,
+        version: int,
+        members: Sequence[CohortMember],
+        ids: Sequence[str],
+        at: datetime,
+        *,
+        statuses: Sequence[EnrollmentStatus] | None = None,
+        queue: Sequence[int | None] | None = None,
+        decided_by: str | None = None,
     ) -> dict[str, str]:
-        """Enrol everyone not yet enrolled; {learner id: new enrolment id} for those inserted."""
+        """Enrol everyone not yet enrolled; {learner id: new enrolment id} for those inserted.
+
+        ``statuses`` / ``queue``: per member (default ACTIVE, no queue number); ``decided_by``: who
+        enrolled them (registration, domain/registration.py)."""
         ...
 
     async def set_status(
@@ -87,6 +102,56 @@ class EnrollmentRepository(Protocol):
         self, enrollment_id: str, lesson_id: str, score: int, passed: bool, at: datetime
     ) -> LessonRecord:
         """Count an attempt, keep the best score, complete the lesson the first time it is passed."""
+        ...
+
+
+class RegistrationRepository(Protocol):
+    """Seats, waiting lists and decisions of registration (service_layer/registration.py)."""
+
+    async def policy(self, course_id: str, *, lock: bool) -> RegistrationPolicy | None:
+        """The policy of the course's current version (None: not published); ``lock`` holds the
+        course's seats (its ``course`` row, FOR UPDATE) until the transaction ends."""
+        ...
+
+    async def tally(self, course_id: str) -> tuple[dict[str, int], dict[str, int]]:
+        """Per member state (``org_key``, '' for none): seats held (ACTIVE, PENDING, COMPLETED), and
+        learners WAITLISTED; one statement (it runs under the course's seat lock)."""
+        ...
+
+    async def statuses(self, course_id: str, learner_ids: Sequence[str]) -> dict[str, tuple[str, EnrollmentStatus]]:
+        """{learner id: (enrolment id, status)} of those of ``learner_ids`` enrolled in the course."""
+        ...
+
+    async def waiting(self, course_id: str) -> list[Enrollment]:
+        """The course's WAITLISTED enrolments in queue order (without lesson progress)."""
+        ...
+
+    async def queue_numbers(self, n: int) -> list[int]:
+        """``n`` fresh, increasing numbers of the waiting-list order."""
+        ...
+
+    async def move(
+        self,
+        enrollment_id: str,
+        status: EnrollmentStatus,
+        *,
+        at: datetime,
+        queue_seq: int | None = None,
+        reason: str | None = None,
+        decided_by: str | None = None,
+    ) -> None:
+        """Set a registration's status (queue number, reason, decider as given, else cleared)."""
+        ...
+
+    async def positions(self, course_id: str, policy: RegistrationPolicy, ids: Sequence[str]) -> dict[str, int]:
+        """Waiting-list positions (1 = next in its pool) of those of ``ids`` that are WAITLISTED."""
+        ...
+
+    async def pending(
+        self, *, course_id: str | None, everyone: bool, org: str | None, trainer: str | None, limit: int
+    ) -> list[Enrollment]:
+        """PENDING enrolments, oldest first: all (``everyone``), or of ``org``'s learners or of the
+        courses ``trainer`` trains (either); ``course_id``: of that course only."""
         ...
 
 
@@ -210,3 +275,67 @@ class CourseVersionCache(Protocol):
     def get(self, course_id: str, version: int) -> CourseVersion | None: ...
 
     def put(self, version: CourseVersion) -> None: ...
+
+
+class AttendanceRepository(Protocol):
+    """Check-in codes and attendance at live sessions (service_layer/attendance.py)."""
+
+    async def course_of_lesson(self, lesson_id: str) -> str | None: ...
+
+    async def window_close(self, course_id: str, lesson_id: str) -> datetime | None: ...
+
+    async def set_window_close(self, course_id: str, lesson_id: str, closes_at: datetime) -> None: ...
+
+    async def issue_code(
+        self, course_id: str, lesson_id: str, digest: str, issued_by: str, now: datetime, expires_at: datetime
+    ) -> None:
+        """Store a new code (hashed); earlier codes of the session are superseded as of ``now``."""
+        ...
+
+    async def valid_codes(self, course_id: str, lesson_id: str, now: datetime, grace: timedelta) -> list[str]:
+        """Digests of the codes accepted now: not expired, and not superseded longer than ``grace`` ago."""
+        ...
+
+    async def failures_since(self, learner_id: str, since: datetime) -> int: ...
+
+    async def add_failure(self, learner_id: str, at: datetime, prune_before: datetime) -> None: ...
+
+    async def get(self, enrollment_id: str, lesson_id: str) -> AttendanceRecord | None: ...
+
+    async def record(self, course_id: str, record: AttendanceRecord) -> None: ...
+
+    async def present_count(self, course_id: str, lesson_ids: Sequence[str]) -> dict[str, int]: ...
+
+    async def attendance_list(self, course_id: str, lesson_id: str, org: str | None) -> list[AttendanceRow]:
+        """Every ACTIVE or COMPLETED enrolment of the course (of ``org`` only), present or not, by name."""
+        ...
+
+    async def complete_lesson(self, enrollment_id: str, lesson_id: str, at: datetime) -> None: ...
+
+    async def withdraw_lesson(self, enrollment_id: str, lesson_id: str, at: datetime) -> None: ...
+
+
+class SurveyRepository(Protocol):
+    """Survey submissions and answers (service_layer/surveys.py)."""
+
+    async def add_submission(self, enrollment_id: str, lesson_id: str, course_id: str, org: str | None) -> bool:
+        """Record that the enrolment submitted; False when it already had."""
+        ...
+
+    async def add_answers(
+        self,
+        course_id: str,
+        lesson_id: str,
+        org: str | None,
+        answers: Sequence[StoredAnswer],
+        *,
+        enrollment_id: str | None,
+    ) -> None:
+        """``enrollment_id`` None: anonymous, stored without any link to the learner."""
+        ...
+
+    async def answers(self, course_id: str, lesson_id: str, org: str | None) -> list[StoredAnswer]: ...
+
+    async def respondents(self, course_id: str, lesson_id: str, org: str | None) -> int: ...
+
+    async def mix(self, min_respondents: int) -> int: ...

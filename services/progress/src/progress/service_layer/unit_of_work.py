@@ -6,12 +6,15 @@ from typing import Protocol
 
 from lms_shared.uow import UnitOfWork
 from progress.service_layer.ports import (
+    AttendanceRepository,
     CertificateRepository,
     CourseRepository,
     EnrollmentRepository,
     ErasureRepository,
     NationalRepository,
+    RegistrationRepository,
     ReportRepository,
+    SurveyRepository,
 )
 
 
@@ -40,3 +43,12 @@ class ProgressUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def erasures(self) -> ErasureRepository: ...
+
+    @property
+    def registrations(self) -> RegistrationRepository: ...
+
+    @property
+    def attendance(self) -> AttendanceRepository: ...
+
+    @property
+    def surveys(self) -> SurveyRepository: ...

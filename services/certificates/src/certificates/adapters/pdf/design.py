@@ -38,6 +38,7 @@ _QR_SIZE: Final = 80.0
 _QR_X: Final = PAGE_WIDTH - 70 - _QR_SIZE
 _QR_Y: Final = 434.0
 _FOOTER_BASELINE: Final = 553.0
+_EVENT_BASELINE: Final = 378.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,7 @@ def draw_learner_layer(
     version_text: str,
     verify_url: str,
     deadline: Deadline | None = None,
+    event_text: str = "",
 ) -> LearnerLayer:
     """Draw what is specific to one certificate; ``shift`` is the static layer's text offset.
 
@@ -253,6 +255,13 @@ def draw_learner_layer(
         deadline=deadline,
     )
     _centred_lines(page, fitted, 334 + shift * 0.1, semibold, palette.primary, leading=1.22)
+    if event_text:
+        # A certificate of participation: the event's days and venue under its name. Nothing is
+        # drawn for a certificate of completion, whose page stays byte for byte what it was.
+        fitted = fit(event_text, regular, max_width=_TEXT_WIDTH, max_size=11.5, min_size=7, deadline=deadline)
+        page.text(
+            fitted.lines[0], _CENTRE, _EVENT_BASELINE + shift * 0.1, regular, fitted.size, palette.muted, align="center"
+        )
 
     fitted = fit(date_text, semibold, max_width=_COLUMN, max_size=12, min_size=6, deadline=deadline)
     page.text(fitted.lines[0], _LEFT, 460, semibold, fitted.size, palette.ink)

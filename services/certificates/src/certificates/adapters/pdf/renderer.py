@@ -32,7 +32,7 @@ from certificates.adapters.pdf.fonts import FaceSet, faces_for, load_base_faces
 from certificates.adapters.pdf.shaping import Deadline, printable
 from certificates.domain.certificate import PRINTED_FIELD_LIMITS, check_printed_length
 from certificates.domain.model import CertificateDocument
-from certificates.domain.templates import PLATFORM_NAME, CertificateTemplate, format_date
+from certificates.domain.templates import PLATFORM_NAME, CertificateTemplate, format_date, format_date_range
 
 _STATIC_CACHE_LIMIT: Final = 256
 RENDER_TIME_LIMIT: Final = 10.0
@@ -82,6 +82,12 @@ class CertificateRenderer:
             ("verify_url", verify_url),
         ):
             check_printed_length(field, value, self._limits)
+        event_text = ""
+        if doc.event is not None:  # a certificate of participation: the event's days and venue
+            venue = printable(doc.event.venue or "")
+            check_printed_length("event_venue", venue, self._limits)
+            days = format_date_range(doc.event.first_day, doc.event.last_day, lang)
+            event_text = f"{days} \u00b7 {venue}" if venue else days
         date_text = format_date(doc.issued_at.astimezone(UTC).date(), lang)
         version_text = f"{texts.course_version} {doc.course_version}" if doc.course_version is not None else ""
         faces = faces_for(
@@ -93,6 +99,7 @@ class CertificateRenderer:
                 doc.code,
                 date_text,
                 version_text,
+                event_text,
                 *template_strings(template, lang),
             )
         )
@@ -113,6 +120,7 @@ class CertificateRenderer:
             version_text=version_text,
             verify_url=verify_url,
             deadline=deadline,
+            event_text=event_text,
         )
         deadline.check()
         return assemble_pdf(
