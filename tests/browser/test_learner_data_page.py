@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from tests.browser.support import Api, assert_accessible, complete_course, publish_course, uid, wait_until
 from tests.browser.test_national_reports import _enrol, _tag
 
@@ -57,16 +59,21 @@ def test_a_country_admin_exports_and_erases_their_states_learner_in_azerbaijani(
     kept_card = cards.filter(has_text=kept_name)
     erased_card = cards.filter(has_text=erased_name)
 
-    # Export: a JSON file with what every service holds about the learner.
+    # Export: a JSON file with what every service holds about the learner, and their certificate's PDF.
     with page.expect_download() as download_info:
-        kept_card.get_by_role("button", name=AZ["learners.export"]).click()
+        erased_card.get_by_role("button", name=AZ["learners.export"]).click()
     saved = tmp_path / "export.json"
     download_info.value.save_as(saved)
     assert download_info.value.suggested_filename.endswith(".json")
     exported = json.loads(saved.read_text())
     assert exported["org"] == "AZ" and set(exported["services"]) == {"progress", "certificates", "courses"}
-    assert kept_name in json.dumps(exported, ensure_ascii=False)
-    kept_card.get_by_text(AZ["learners.exported"]).wait_for()
+    assert erased_name in json.dumps(exported, ensure_ascii=False)
+    erased_card.get_by_text(AZ["learners.exported"]).wait_for()
+    (code,) = [c["code"] for c in exported["services"]["certificates"]["certificates"]]
+    link = erased_card.get_by_role("link", name=AZ["learners.exportPdf"].replace("{code}", code))
+    pdf = httpx.get(link.get_attribute("href") or "", timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert kept_card.get_by_role("button", name=AZ["learners.export"]).count() == 1
 
     # Erase: a confirmation dialog first; Cancel changes nothing.
     erased_card.get_by_role("button", name=AZ["learners.erase"]).click()

@@ -39,6 +39,16 @@ function saveJson(value: unknown, filename: string): void {
  * the platform holds about them as a JSON file, or erase them on request (their name becomes a
  * pseudonym everywhere and their certificates are revoked "erased on request"; docs/privacy.md).
  */
+/** The certificate PDFs of an export: short-lived presigned links, offered next to the JSON file. */
+function certificatePdfs(exported: unknown): { code: string; url: string }[] {
+  const certs = (exported as { services?: { certificates?: { certificates?: unknown[] } } })?.services?.certificates
+    ?.certificates;
+  return (Array.isArray(certs) ? certs : [])
+    .map((c) => c as { code?: unknown; pdfUrl?: unknown })
+    .filter((c) => typeof c.code === "string" && typeof c.pdfUrl === "string")
+    .map((c) => ({ code: c.code as string, url: c.pdfUrl as string }));
+}
+
 function LearnerDataActions({ learner, onErased }: { learner: LearnerData; onErased: (pseudonym: string) => void }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState<"export" | "erase" | null>(null);
@@ -46,6 +56,7 @@ function LearnerDataActions({ learner, onErased }: { learner: LearnerData; onEra
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState("");
   const [exported, setExported] = useState(false);
+  const [pdfs, setPdfs] = useState<{ code: string; url: string }[]>([]);
 
   async function exportData() {
     setBusy("export");
@@ -55,6 +66,7 @@ function LearnerDataActions({ learner, onErased }: { learner: LearnerData; onEra
       const { learnerExport } = await gql(LEARNER_EXPORT, { learnerId: learner.id });
       const day = new Date().toISOString().slice(0, 10);
       saveJson(learnerExport, `kentbilim-learner-${learner.id.replace(/[^A-Za-z0-9._-]/g, "_")}-${day}.json`);
+      setPdfs(certificatePdfs(learnerExport));
       setExported(true);
     } catch (e) {
       setError(e);
@@ -88,6 +100,17 @@ function LearnerDataActions({ learner, onErased }: { learner: LearnerData; onEra
       <p role="status" aria-live="polite" class="muted">
         {exported ? t("learners.exported") : ""}
       </p>
+      {exported && pdfs.length ? (
+        <ul class="plain-list export-pdfs">
+          {pdfs.map((p) => (
+            <li key={p.code}>
+              <a href={p.url} target="_blank" rel="noopener" download={`${p.code}.pdf`}>
+                {t("learners.exportPdf", { code: p.code })}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {!confirming ? <ErrorMessage error={error} /> : null}
       {confirming ? (
         <Dialog title={t("learners.eraseTitle", { name: learner.name })} onClose={() => setConfirming(false)}>
