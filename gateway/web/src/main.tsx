@@ -11,6 +11,8 @@ import { CourseEditorPage, NewCoursePage, TeachPage } from "./pages/trainer";
 import { NotificationsPage } from "./pages/notifications";
 import { CheckInPage, SurveyPage } from "./pages/learner/checkin";
 import { AttendancePage, ProjectorPage } from "./pages/trainer/checkin";
+import { SurveyResultsPage } from "./pages/trainer/surveys";
+import { ParkedEmailsPage } from "./pages/admin/emails";
 import { NotificationBell } from "./components/bell";
 import "./styles.css";
 
@@ -106,6 +108,12 @@ function Routes() {
         <CobrandingPage />
       </RequireRole>
     );
+  if (path === "/admin/emails")
+    return (
+      <RequireRole role="admin">
+        <ParkedEmailsPage />
+      </RequireRole>
+    );
   if (path === "/admin/learners")
     return (
       <RequireRole role={["admin", "country_admin", "trainer"]}>
@@ -135,6 +143,12 @@ function Routes() {
     return (
       <RequireRole role="trainer">
         <ProjectorPage courseId={m.id} lessonId={m.lesson} />
+      </RequireRole>
+    );
+  if ((m = match("/teach/courses/:id/surveys/:lesson", path)))
+    return (
+      <RequireRole role={["trainer", "admin", "country_admin"]}>
+        <SurveyResultsPage courseId={m.id} lessonId={m.lesson} />
       </RequireRole>
     );
   if ((m = match("/teach/courses/:id/sessions/:lesson/attendance", path)))
@@ -256,6 +270,11 @@ function Header() {
               {hasRole(session, "admin") ? (
                 <li>
                   <NavLink href="/admin/cobranding">{t("nav.cobranding")}</NavLink>
+                </li>
+              ) : null}
+              {hasRole(session, "admin") ? (
+                <li>
+                  <NavLink href="/admin/emails">{t("nav.emails")}</NavLink>
                 </li>
               ) : null}
               <li>

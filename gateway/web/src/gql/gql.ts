@@ -43,6 +43,8 @@ type Documents = {
     "query LearnerDirectory($org: String, $municipality: String, $search: String, $first: Int, $after: String, $ui: String) {\n  learners(org: $org, municipality: $municipality, search: $search, first: $first, after: $after) {\n    totalCount\n    pageInfo { hasNextPage endCursor }\n    nodes {\n      id name org municipality lastActiveAt\n      enrollments { id status progressPercent enrolledAt completedAt course { id title(lang: $ui) } }\n      certificates { id code courseTitle issuedAt status }\n    }\n  }\n}": typeof types.LearnerDirectoryDocument,
     "query LearnerExport($learnerId: ID!) { learnerExport(learnerId: $learnerId) }": typeof types.LearnerExportDocument,
     "mutation EraseLearner($learnerId: ID!, $reason: String) {\n  eraseLearner(learnerId: $learnerId, reason: $reason) { learnerId pseudonym erasedAt }\n}": typeof types.EraseLearnerDocument,
+    "\n  query ParkedEmails($first: Int, $after: String) {\n    emailDeliveries(status: PARKED, first: $first, after: $after) {\n      nodes { id source notificationId toAddress status attempts lastError createdAt nextAttemptAt }\n      pageInfo { hasNextPage endCursor }\n      totalCount\n    }\n  }\n": typeof types.ParkedEmailsDocument,
+    "\n  mutation ReplayParkedEmail($id: ID!) {\n    replayEmailDelivery(id: $id) { id source notificationId toAddress status attempts lastError createdAt nextAttemptAt }\n  }\n": typeof types.ReplayParkedEmailDocument,
     "fragment PrintBatchFields on PrintBatch {\n  id status format lang total done progress error waitingReason size createdAt finishedAt\n}": typeof types.PrintBatchFieldsFragmentDoc,
     "mutation StartPrint($input: PrintBatchInput!) { startPrintBatch(input: $input) { ...PrintBatchFields } }": typeof types.StartPrintDocument,
     "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }": typeof types.PrintBatchDocument,
@@ -59,7 +61,7 @@ type Documents = {
     "\n  mutation CheckIn($e: ID!, $l: ID!, $code: String!) { checkIn(enrollmentId: $e, lessonId: $l, code: $code) { lessonId status } }\n": typeof types.CheckInDocument,
     "\n  mutation SubmitSurvey($e: ID!, $l: ID!, $a: [SurveyAnswerInput!]!) {\n    submitSurvey(enrollmentId: $e, lessonId: $l, answers: $a) { lessonId status }\n  }\n": typeof types.SubmitSurveyDocument,
     "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId waitlistPosition reason\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": typeof types.EnrollmentFieldsFragmentDoc,
-    "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required\n        live { startsAt endsAt timezone venue(lang: $ui) } } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": typeof types.CourseDocument,
+    "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required\n        live { startsAt endsAt timezone venue(lang: $ui) onlineUrl } } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": typeof types.CourseDocument,
     "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": typeof types.EnrolDocument,
     "mutation WithdrawRegistration($e: ID!) { withdraw(enrollmentId: $e) { id status } }": typeof types.WithdrawRegistrationDocument,
     "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }": typeof types.MineDocument,
@@ -90,6 +92,7 @@ type Documents = {
     "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": typeof types.ConfirmDocument,
     "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": typeof types.PublishDocument,
     "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}": typeof types.CourseStatsFieldsFragmentDoc,
+    "\n  query SurveyResults($c: ID!, $l: ID!, $ui: String) {\n    course(id: $c) {\n      id\n      title(lang: $ui)\n      modules {\n        lessons {\n          id\n          kind\n          title(lang: $ui)\n          survey { anonymous questions { id kind prompt(lang: $ui) scale options { id label(lang: $ui) } } }\n        }\n      }\n      surveyResults(lessonId: $l) { questionId responses mean distribution optionCounts texts }\n    }\n  }\n": typeof types.SurveyResultsDocument,
     "query RootFields { q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }": typeof types.RootFieldsDocument,
 };
 const documents: Documents = {
@@ -121,6 +124,8 @@ const documents: Documents = {
     "query LearnerDirectory($org: String, $municipality: String, $search: String, $first: Int, $after: String, $ui: String) {\n  learners(org: $org, municipality: $municipality, search: $search, first: $first, after: $after) {\n    totalCount\n    pageInfo { hasNextPage endCursor }\n    nodes {\n      id name org municipality lastActiveAt\n      enrollments { id status progressPercent enrolledAt completedAt course { id title(lang: $ui) } }\n      certificates { id code courseTitle issuedAt status }\n    }\n  }\n}": types.LearnerDirectoryDocument,
     "query LearnerExport($learnerId: ID!) { learnerExport(learnerId: $learnerId) }": types.LearnerExportDocument,
     "mutation EraseLearner($learnerId: ID!, $reason: String) {\n  eraseLearner(learnerId: $learnerId, reason: $reason) { learnerId pseudonym erasedAt }\n}": types.EraseLearnerDocument,
+    "\n  query ParkedEmails($first: Int, $after: String) {\n    emailDeliveries(status: PARKED, first: $first, after: $after) {\n      nodes { id source notificationId toAddress status attempts lastError createdAt nextAttemptAt }\n      pageInfo { hasNextPage endCursor }\n      totalCount\n    }\n  }\n": types.ParkedEmailsDocument,
+    "\n  mutation ReplayParkedEmail($id: ID!) {\n    replayEmailDelivery(id: $id) { id source notificationId toAddress status attempts lastError createdAt nextAttemptAt }\n  }\n": types.ReplayParkedEmailDocument,
     "fragment PrintBatchFields on PrintBatch {\n  id status format lang total done progress error waitingReason size createdAt finishedAt\n}": types.PrintBatchFieldsFragmentDoc,
     "mutation StartPrint($input: PrintBatchInput!) { startPrintBatch(input: $input) { ...PrintBatchFields } }": types.StartPrintDocument,
     "query PrintBatch($id: ID!) { printBatch(id: $id) { ...PrintBatchFields } }": types.PrintBatchDocument,
@@ -137,7 +142,7 @@ const documents: Documents = {
     "\n  mutation CheckIn($e: ID!, $l: ID!, $code: String!) { checkIn(enrollmentId: $e, lessonId: $l, code: $code) { lessonId status } }\n": types.CheckInDocument,
     "\n  mutation SubmitSurvey($e: ID!, $l: ID!, $a: [SurveyAnswerInput!]!) {\n    submitSurvey(enrollmentId: $e, lessonId: $l, answers: $a) { lessonId status }\n  }\n": types.SubmitSurveyDocument,
     "fragment EnrollmentFields on Enrollment {\n  id status progressPercent courseVersion resumeLessonId waitlistPosition reason\n  lessons { lessonId status bestScore attempts } certificate { id code }\n}": types.EnrollmentFieldsFragmentDoc,
-    "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required\n        live { startsAt endsAt timezone venue(lang: $ui) } } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": types.CourseDocument,
+    "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required\n        live { startsAt endsAt timezone venue(lang: $ui) onlineUrl } } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}": types.CourseDocument,
     "mutation Enrol($c: ID!) { enroll(courseId: $c) { id } }": types.EnrolDocument,
     "mutation WithdrawRegistration($e: ID!) { withdraw(enrollmentId: $e) { id status } }": types.WithdrawRegistrationDocument,
     "query Mine($ui: String) { myEnrollments { id status progressPercent enrolledAt completedAt resumeLessonId\n      course { id title(lang: $ui) } certificate { id code } } }": types.MineDocument,
@@ -168,6 +173,7 @@ const documents: Documents = {
     "mutation Confirm($m: ID!) { confirmMaterialUpload(materialId: $m) { id filename size status } }": types.ConfirmDocument,
     "mutation Publish($id: ID!) { publishCourse(id: $id) { id status version } }": types.PublishDocument,
     "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}": types.CourseStatsFieldsFragmentDoc,
+    "\n  query SurveyResults($c: ID!, $l: ID!, $ui: String) {\n    course(id: $c) {\n      id\n      title(lang: $ui)\n      modules {\n        lessons {\n          id\n          kind\n          title(lang: $ui)\n          survey { anonymous questions { id kind prompt(lang: $ui) scale options { id label(lang: $ui) } } }\n        }\n      }\n      surveyResults(lessonId: $l) { questionId responses mean distribution optionCounts texts }\n    }\n  }\n": types.SurveyResultsDocument,
     "query RootFields { q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }": types.RootFieldsDocument,
 };
 
@@ -286,6 +292,14 @@ export function graphql(source: "mutation EraseLearner($learnerId: ID!, $reason:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ParkedEmails($first: Int, $after: String) {\n    emailDeliveries(status: PARKED, first: $first, after: $after) {\n      nodes { id source notificationId toAddress status attempts lastError createdAt nextAttemptAt }\n      pageInfo { hasNextPage endCursor }\n      totalCount\n    }\n  }\n"): typeof import('./graphql').ParkedEmailsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplayParkedEmail($id: ID!) {\n    replayEmailDelivery(id: $id) { id source notificationId toAddress status attempts lastError createdAt nextAttemptAt }\n  }\n"): typeof import('./graphql').ReplayParkedEmailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "fragment PrintBatchFields on PrintBatch {\n  id status format lang total done progress error waitingReason size createdAt finishedAt\n}"): typeof import('./graphql').PrintBatchFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -350,7 +364,7 @@ export function graphql(source: "fragment EnrollmentFields on Enrollment {\n  id
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required\n        live { startsAt endsAt timezone venue(lang: $ui) } } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}"): typeof import('./graphql').CourseDocument;
+export function graphql(source: "query Course($id: ID!, $ui: String, $signedIn: Boolean!) {\n  course(id: $id) {\n    id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl\n    modules { id position title(lang: $ui)\n      lessons { id position kind title(lang: $ui) durationMinutes required\n        live { startsAt endsAt timezone venue(lang: $ui) onlineUrl } } }\n    enrollment @include(if: $signedIn) { ...EnrollmentFields }\n  }\n}"): typeof import('./graphql').CourseDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -471,6 +485,10 @@ export function graphql(source: "mutation Publish($id: ID!) { publishCourse(id: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "fragment CourseStatsFields on Course {\n  stats { enrolled completed certificatesIssued byOrg { key enrolled completed } byMunicipality { key enrolled completed } }\n}"): typeof import('./graphql').CourseStatsFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SurveyResults($c: ID!, $l: ID!, $ui: String) {\n    course(id: $c) {\n      id\n      title(lang: $ui)\n      modules {\n        lessons {\n          id\n          kind\n          title(lang: $ui)\n          survey { anonymous questions { id kind prompt(lang: $ui) scale options { id label(lang: $ui) } } }\n        }\n      }\n      surveyResults(lessonId: $l) { questionId responses mean distribution optionCounts texts }\n    }\n  }\n"): typeof import('./graphql').SurveyResultsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -101,6 +101,15 @@ export type DigestFrequency =
   | 'NONE'
   | 'WEEKLY';
 
+/** Where an email is in its delivery. */
+export type EmailDeliveryStatus =
+  | 'FAILED'
+  /** Refused for good (SMTP 5xx): shown to admins, replayable. */
+  | 'PARKED'
+  | 'PENDING'
+  | 'SENDING'
+  | 'SENT';
+
 /** Where a learner is in a course. */
 export type EnrollmentStatus =
   | 'ACTIVE'
@@ -608,6 +617,21 @@ export type EraseLearnerMutationVariables = Exact<{
 
 export type EraseLearnerMutation = { eraseLearner: { learnerId: string, pseudonym: string, erasedAt: string } };
 
+export type ParkedEmailsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ParkedEmailsQuery = { emailDeliveries: { totalCount: number, nodes: Array<{ id: string, source: string, notificationId: string | null, toAddress: string, status: EmailDeliveryStatus, attempts: number, lastError: string | null, createdAt: string, nextAttemptAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ReplayParkedEmailMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReplayParkedEmailMutation = { replayEmailDelivery: { id: string, source: string, notificationId: string | null, toAddress: string, status: EmailDeliveryStatus, attempts: number, lastError: string | null, createdAt: string, nextAttemptAt: string } };
+
 export type PrintBatchFieldsFragment = { id: string, status: PrintBatchStatus, format: PrintFormat, lang: string, total: number, done: number, progress: number, error: string | null, waitingReason: string | null, size: number | null, createdAt: string, finishedAt: string | null };
 
 export type StartPrintMutationVariables = Exact<{
@@ -722,7 +746,7 @@ export type CourseQueryVariables = Exact<{
 }>;
 
 
-export type CourseQuery = { course: { id: string, title: string, summary: string | null, languages: Array<string>, defaultLanguage: string, topics: Array<string>, version: number, status: CourseStatus, calendarUrl: string, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, durationMinutes: number | null, required: boolean, live: { startsAt: string, endsAt: string, timezone: string, venue: string | null } | null }> }>, enrollment?: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, waitlistPosition: number | null, reason: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
+export type CourseQuery = { course: { id: string, title: string, summary: string | null, languages: Array<string>, defaultLanguage: string, topics: Array<string>, version: number, status: CourseStatus, calendarUrl: string, modules: Array<{ id: string, position: number, title: string, lessons: Array<{ id: string, position: number, kind: LessonKind, title: string, durationMinutes: number | null, required: boolean, live: { startsAt: string, endsAt: string, timezone: string, venue: string | null, onlineUrl: string | null } | null }> }>, enrollment?: { id: string, status: EnrollmentStatus, progressPercent: number, courseVersion: number, resumeLessonId: string | null, waitlistPosition: number | null, reason: string | null, lessons: Array<{ lessonId: string, status: LessonStatus, bestScore: number | null, attempts: number }>, certificate: { id: string, code: string } | null } | null } | null };
 
 export type EnrolMutationVariables = Exact<{
   c: string;
@@ -951,6 +975,15 @@ export type PublishMutationVariables = Exact<{
 export type PublishMutation = { publishCourse: { id: string, status: CourseStatus, version: number } };
 
 export type CourseStatsFieldsFragment = { stats: { enrolled: number, completed: number, certificatesIssued: number, byOrg: Array<{ key: string, enrolled: number, completed: number }>, byMunicipality: Array<{ key: string, enrolled: number, completed: number }> } | null };
+
+export type SurveyResultsQueryVariables = Exact<{
+  c: string;
+  l: string;
+  ui?: string | null | undefined;
+}>;
+
+
+export type SurveyResultsQuery = { course: { id: string, title: string, modules: Array<{ lessons: Array<{ id: string, kind: LessonKind, title: string, survey: { anonymous: boolean, questions: Array<{ id: string, kind: SurveyQuestionKind, prompt: string, scale: number | null, options: Array<{ id: string, label: string }> | null }> } | null }> }>, surveyResults: Array<{ questionId: string, responses: number, mean: number | null, distribution: Array<number> | null, optionCounts: Array<number> | null, texts: Array<string> | null }> | null } | null };
 
 export type RootFieldsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1504,6 +1537,43 @@ export const EraseLearnerDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EraseLearnerMutation, EraseLearnerMutationVariables>;
+export const ParkedEmailsDocument = new TypedDocumentString(`
+    query ParkedEmails($first: Int, $after: String) {
+  emailDeliveries(status: PARKED, first: $first, after: $after) {
+    nodes {
+      id
+      source
+      notificationId
+      toAddress
+      status
+      attempts
+      lastError
+      createdAt
+      nextAttemptAt
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    totalCount
+  }
+}
+    `) as unknown as TypedDocumentString<ParkedEmailsQuery, ParkedEmailsQueryVariables>;
+export const ReplayParkedEmailDocument = new TypedDocumentString(`
+    mutation ReplayParkedEmail($id: ID!) {
+  replayEmailDelivery(id: $id) {
+    id
+    source
+    notificationId
+    toAddress
+    status
+    attempts
+    lastError
+    createdAt
+    nextAttemptAt
+  }
+}
+    `) as unknown as TypedDocumentString<ReplayParkedEmailMutation, ReplayParkedEmailMutationVariables>;
 export const StartPrintDocument = new TypedDocumentString(`
     mutation StartPrint($input: PrintBatchInput!) {
   startPrintBatch(input: $input) {
@@ -1751,6 +1821,7 @@ export const CourseDocument = new TypedDocumentString(`
           endsAt
           timezone
           venue(lang: $ui)
+          onlineUrl
         }
       }
     }
@@ -2275,6 +2346,42 @@ export const PublishDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublishMutation, PublishMutationVariables>;
+export const SurveyResultsDocument = new TypedDocumentString(`
+    query SurveyResults($c: ID!, $l: ID!, $ui: String) {
+  course(id: $c) {
+    id
+    title(lang: $ui)
+    modules {
+      lessons {
+        id
+        kind
+        title(lang: $ui)
+        survey {
+          anonymous
+          questions {
+            id
+            kind
+            prompt(lang: $ui)
+            scale
+            options {
+              id
+              label(lang: $ui)
+            }
+          }
+        }
+      }
+    }
+    surveyResults(lessonId: $l) {
+      questionId
+      responses
+      mean
+      distribution
+      optionCounts
+      texts
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SurveyResultsQuery, SurveyResultsQueryVariables>;
 export const RootFieldsDocument = new TypedDocumentString(`
     query RootFields {
   q: __type(name: "Query") {

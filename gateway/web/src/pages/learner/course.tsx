@@ -10,6 +10,7 @@ import { ErrorMessage, Loading, PageTitle, ProgressBar, StatusBadge, useQuery } 
 import { markdownToText } from "../../format";
 import { topicChips, topicLabel } from "../../topics";
 import { SessionWhen } from "./live";
+import { Programme } from "./programme";
 
 graphql(`fragment EnrollmentFields on Enrollment {
   id status progressPercent courseVersion resumeLessonId waitlistPosition reason
@@ -21,7 +22,7 @@ const COURSE = graphql(`query Course($id: ID!, $ui: String, $signedIn: Boolean!)
     id title(lang: $ui) summary(lang: $ui) languages defaultLanguage topics version status calendarUrl
     modules { id position title(lang: $ui)
       lessons { id position kind title(lang: $ui) durationMinutes required
-        live { startsAt endsAt timezone venue(lang: $ui) } } }
+        live { startsAt endsAt timezone venue(lang: $ui) onlineUrl } } }
     enrollment @include(if: $signedIn) { ...EnrollmentFields }
   }
 }`);
@@ -131,7 +132,7 @@ export function CoursePage({ id }: { id: string }) {
         )}
         <ErrorMessage error={enrolError} />
       </div>
-      <h2>{t("course.contents")}</h2>
+      <Programme sessions={lessons.flatMap((l) => (l.live ? [{ id: l.id, title: l.title, live: l.live }] : []))} />
       {lessons.some((l) => l.live) ? (
         <p>
           <a class="button button-secondary" href={`${course.calendarUrl}?lang=${lang}`} data-testid="add-to-calendar">
@@ -139,6 +140,7 @@ export function CoursePage({ id }: { id: string }) {
           </a>
         </p>
       ) : null}
+      <h2>{t("course.contents")}</h2>
       <ol class="module-list">
         {[...course.modules]
           .sort((a, b) => a.position - b.position)

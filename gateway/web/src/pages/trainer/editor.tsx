@@ -278,6 +278,11 @@ function ModuleEditor(props: {
                   </Link>
                 </>
               ) : null}
+              {l.kind === "SURVEY" ? (
+                <Link class="button button-small button-secondary" href={`/teach/courses/${encodeURIComponent(props.course.id)}/surveys/${encodeURIComponent(l.id)}`} aria-label={`${t("surveyResults.link")}: ${l.title}`}>
+                  {t("surveyResults.link")}
+                </Link>
+              ) : null}
               <button type="button" class="button button-small button-secondary" onClick={() => setPreviewing(l.id)} aria-label={`${t("editor.preview")}: ${l.title}`}>
                 {t("editor.preview")}
               </button>
