@@ -67,6 +67,8 @@ def test_valid_and_revoked_certificates_read_well_on_a_phone_in_the_visitors_lan
 def test_verification_works_with_the_keyboard_alone(open_page: Any) -> None:
     page = open_page(None)
     page.goto("/verify")
+    # The page has rendered (a new tab first asks open tabs for a session, for up to 250 ms).
+    page.get_by_role("link", name="Skip to content").wait_for(state="attached")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")

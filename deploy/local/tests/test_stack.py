@@ -177,7 +177,7 @@ def test_infra_works_binds_loopback_and_keeps_data_across_restart(tmp_path: Path
     try:
         stack.start_infra(timeout=60)
         leaders = [p.pid for p in stack.procs if p.pid]
-        assert len(leaders) == 4
+        assert len(leaders) == 5  # postgres, valkey, nats, seaweedfs and the development mail server
 
         # Every listener of every server is on 127.0.0.1, on exactly the ports we pinned.
         expected = {
@@ -185,6 +185,7 @@ def test_infra_works_binds_loopback_and_keeps_data_across_restart(tmp_path: Path
             "redis": {ports["redis"]},
             "nats": {ports["nats"], ports["nats_monitor"]},
             "s3": {ports[k] for k in ports if k.startswith("s3")},
+            "mail": {ports["smtp"]},
         }
         for proc in stack.procs:
             assert proc.pid is not None
@@ -358,6 +359,7 @@ def test_cli_infra_prints_exports_and_stops_cleanly_on_sigterm(tmp_path: Path) -
         "LMS_NATS_PORT": str(ports["nats"]),
         "LMS_NATS_MONITOR_PORT": str(ports["nats_monitor"]),
         "LMS_S3_PORT": str(ports["s3"]),
+        "LMS_SMTP_PORT": str(ports["smtp"]),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "lms_local", "infra"],
@@ -371,12 +373,13 @@ def test_cli_infra_prints_exports_and_stops_cleanly_on_sigterm(tmp_path: Path) -
     for line in proc.stdout:
         key, _, value = line.removeprefix("export ").strip().partition("=")
         exports[key] = value
-        if key == "LMS_S3_SECURE":  # the last line (sorted)
+        if key == "LMS_SMTP_PORT":  # the last line (sorted)
             break
     assert exports["LMS_COURSES_DATABASE_URL"] == f"postgresql+asyncpg://postgres@127.0.0.1:{ports['pg']}/courses"
     assert exports["LMS_S3_ENDPOINT"] == f"127.0.0.1:{ports['s3']}"
+    assert exports["LMS_SMTP_PORT"] == str(ports["smtp"])
     children = [int(json.loads(f.read_text())["pid"]) for f in (tmp_path / "lms" / "run").glob("*.json")]
-    assert len(children) == 4
+    assert len(children) == 5
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
     _assert_gone(children)
