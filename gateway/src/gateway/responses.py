@@ -12,6 +12,8 @@ A query still executing when its viewer's entries are dropped does not write its
 it carries the generation stamp it took before executing, and :meth:`ViewerResponses.put` refuses a
 stamp that the drop made stale (:class:`gateway.cache.Generations`). After a NATS reconnect the
 gateway drops every entry (events may have been missed); otherwise the TTL bounds a missed event.
+An answer holding a waiting-list place is never kept: it moves up when someone ahead leaves, and no
+event names the learners behind.
 """
 
 from __future__ import annotations
@@ -183,4 +185,19 @@ class ViewerResponseCaching(SchemaExtension):
         yield
         result = ec.result
         if isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
+            if _on_a_waiting_list(result.data):
+                # A place moves up when someone ahead leaves, and no event names the learners behind:
+                # an answer with a waiting-list position is never kept.
+                return
             responses.put(principal.sub, key, result.data, stamp)
+
+
+def _on_a_waiting_list(data: Any) -> bool:
+    """Whether an answer holds a WAITLISTED enrolment (its position changes without an event)."""
+    if isinstance(data, dict):
+        if data.get("status") == "WAITLISTED" or data.get("waitlistPosition") is not None:
+            return True
+        return any(_on_a_waiting_list(v) for v in data.values() if isinstance(v, dict | list))
+    if isinstance(data, list):
+        return any(_on_a_waiting_list(v) for v in data)
+    return False

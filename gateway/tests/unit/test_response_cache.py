@@ -44,6 +44,23 @@ async def test_a_repeated_dashboard_is_answered_from_memory(cached: Harness, tok
     assert len(cached.progress.calls) == 2
 
 
+async def test_a_dashboard_with_a_waiting_list_place_is_never_kept(tok: Any) -> None:
+    """A place moves up when someone ahead leaves, and no event tells the learners behind (issue 15)."""
+    h = make_harness(response_cache_seconds=30)
+    waiting = sample_enrollment("c1") | {"status": "WAITLISTED", "waitlistPosition": 3}
+    h.courses.get("/v1/courses").respond(json={"nodes": [sample_course("c1")]})
+    h.progress.get("/v1/enrollments/mine").respond(json={"nodes": [waiting]})
+    try:
+        query = "{ myEnrollments { id status waitlistPosition } }"
+        token = tok("u1")
+        first = await h.gql(query, token)
+        assert first["data"]["myEnrollments"][0]["waitlistPosition"] == 3, first
+        await h.gql(query, token)
+        assert len(h.progress.calls) == 2, "an answer with a waiting-list place was served from memory"
+    finally:
+        await h.aclose()
+
+
 async def test_the_viewers_own_mutation_drops_their_entries(cached: Harness, tok: Any) -> None:
     token = tok("u1")
     await cached.gql(DASH, token)
