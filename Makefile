@@ -10,6 +10,8 @@ WEB_DIST := gateway/src/gateway/web/dist
 INTEROP_DIR := tests/interop/node
 PYTEST := $(PY) -m pytest
 WORKERS ?= 1
+# make test runs the suite on this many pytest-xdist workers, each with a stack of its own.
+TEST_WORKERS ?= 2
 PATHS := shared/src services/courses/src services/progress/src services/certificates/src services/notifications/src gateway/src deploy/local
 
 .PHONY: help venv web chromium interop run infra test test-unit test-integration test-e2e test-browser test-interop \
@@ -88,7 +90,7 @@ token: venv
 # --- tests --------------------------------------------------------------------------------------
 
 test: venv web chromium interop
-	$(PYTEST) -q -p no:randomly
+	$(PYTEST) -q -p no:randomly -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: venv
 	$(PYTEST) -q -m unit

@@ -30,6 +30,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.basetemp is None and not hasattr(config, "workerinput"):
         config.option.basetemp = tempfile.mkdtemp(prefix="kentbilim-pytest-")
         config._kentbilim_basetemp = config.option.basetemp  # type: ignore[attr-defined]
+    worker = getattr(config, "workerinput", None)
+    if worker is not None and "LMS_RANDOM_PORT_RANGE" not in os.environ:
+        # pytest-xdist (make test runs two workers): each worker's stacks pick their ports from a
+        # range of their own, so that two stacks starting at once never pick the same free port.
+        index, count = int(worker["workerid"].removeprefix("gw")), int(worker["workercount"])
+        width = (32000 - 20000) // count
+        os.environ["LMS_RANDOM_PORT_RANGE"] = f"{20000 + index * width}-{20000 + (index + 1) * width}"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

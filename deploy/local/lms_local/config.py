@@ -182,13 +182,35 @@ def port_is_free(port: int, host: str = LOOPBACK) -> bool:
     return True
 
 
-def random_ports(low: int = 20000, high: int = 32000, rng: random.Random | None = None) -> dict[str, int]:
+def random_port_range(env: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """Where random ports are picked: ``LMS_RANDOM_PORT_RANGE`` ("low-high"), else 20000-32000.
+
+    Parallel test workers each get a range of their own, so that two stacks starting at the same
+    moment cannot both pick a port neither has bound yet.
+    """
+    value = (env if env is not None else os.environ).get("LMS_RANDOM_PORT_RANGE", "")
+    if not value:
+        return 20000, 32000
+    low, _, high = value.partition("-")
+    try:
+        bounds = int(low), int(high)
+    except ValueError:
+        raise ValueError(f"LMS_RANDOM_PORT_RANGE={value!r}: expected low-high, e.g. 20000-26000") from None
+    if not 1024 <= bounds[0] < bounds[1] <= 65535:
+        raise ValueError(f"LMS_RANDOM_PORT_RANGE={value!r}: expected 1024 <= low < high <= 65535")
+    return bounds
+
+
+def random_ports(low: int | None = None, high: int | None = None, rng: random.Random | None = None) -> dict[str, int]:
     """Free ports for every server and role, for tests running beside a developer's stack.
 
     Picked below Linux's ephemeral range (32768+) so outgoing connections cannot grab them between
     the pick and the bind, with room above each role port for replicas and a contiguous block for
-    SeaweedFS.
+    SeaweedFS. The range is ``random_port_range()`` unless given.
     """
+    default_low, default_high = random_port_range()
+    low = default_low if low is None else low
+    high = default_high if high is None else high
     rng = rng or random.SystemRandom()
     taken: set[int] = set()
 

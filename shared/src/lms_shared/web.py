@@ -49,6 +49,65 @@ def _describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "The request is not valid."
 
 
+def _on_a_broken_connection(exc: BaseException) -> bool:
+    """Whether ``exc`` came from a pooled database connection found broken (SQLAlchemy marks it
+    ``connection_invalidated`` and replaces the pool's older connections)."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if getattr(e, "connection_invalidated", False):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+class RetryBrokenConnectionReads:
+    """Runs a GET or HEAD once more when it failed on a broken database connection before sending
+    anything: after a database restart, the first read on each stale pooled connection would
+    otherwise answer 500 to whoever asked (an unsubscribe link, a verification page).
+
+    Reads only: a write that failed has rolled back, but whether to send it again is its caller's
+    decision, made with an idempotency key. Timeouts are not retried here (a hung database would
+    make every read wait twice as long).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        started = False
+        received: list[Message] = []
+
+        async def recording(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        async def first_receive() -> Message:
+            message = await receive()
+            received.append(message)
+            return message
+
+        try:
+            await self.app(scope, first_receive, recording)
+            return
+        except Exception as exc:
+            if started or not _on_a_broken_connection(exc):
+                raise
+            log.warning("http.read_retried", path=scope.get("path"), error=repr(exc))
+        replay = list(received)
+
+        async def second_receive() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self.app(scope, second_receive, send)
+
+
 class RequestContextMiddleware:
     """Request id in and out, one log line per request, and Prometheus counters.
 
@@ -113,6 +172,7 @@ def install_common(
     if setup_tracing(service):  # off unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         instrument_fastapi(app)
     # Inner first: refused requests still get a request id, a log line and a metric from the outer one.
+    app.add_middleware(RetryBrokenConnectionReads)
     app.add_middleware(RejectControlCharacters, own_checks=own_text_checks)
     app.add_middleware(RequestContextMiddleware, service=service)
     checks = checks if checks is not None else {}

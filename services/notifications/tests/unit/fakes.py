@@ -29,12 +29,16 @@ class FakePersonRepository:
     def __init__(self) -> None:
         self.rows: dict[str, Person] = {}
         self.facts_at: dict[str, datetime] = {}
+        self.held: list[str] = []
 
     async def get(self, person_id: str) -> Person | None:
         return self.rows.get(person_id)
 
     async def get_many(self, ids: Sequence[str]) -> dict[str, Person]:
         return {i: self.rows[i] for i in ids if i in self.rows}
+
+    async def hold_addresses(self, ids: Sequence[str]) -> None:
+        self.held.extend(ids)
 
     async def learn(self, person: Person, at: datetime) -> bool:
         known = self.rows.get(person.id)

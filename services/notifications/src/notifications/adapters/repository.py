@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, tuple_, update
+from sqlalchemy import and_, case, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,12 @@ from notifications.domain.reminders import CourseRecord, DueReminder, Enrollment
 from notifications.service_layer.ports import NotificationPage
 
 
+def _address_lock_key(person_id: str) -> int:
+    """A signed 64-bit advisory-lock key for a person's address, the same in every process."""
+    digest = hashlib.blake2b(f"notifications.person:{person_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _person(row: Any) -> Person:
     return Person(
         id=row.id, name=row.name, email=row.email, locale=row.locale, zoneinfo=row.zoneinfo, erased=row.erased
@@ -53,9 +60,19 @@ class SqlAlchemyPersonRepository:
         rows = (await self._s.execute(select(person).where(person.c.id.in_(list(ids))))).all()
         return {r.id: _person(r) for r in rows}
 
+    async def hold_addresses(self, ids: Sequence[str]) -> None:
+        # Transaction-scoped advisory locks, taken in one order so that two holders cannot deadlock.
+        keys = sorted({_address_lock_key(i) for i in ids})
+        if keys:
+            # unnest keeps the array's (sorted) order.
+            await self._s.execute(
+                text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"), {"keys": keys}
+            )
+
     async def learn(self, p: Person, at: datetime) -> bool:
         first_address = False
         if p.email:
+            await self.hold_addresses([p.id])
             known = (await self._s.execute(select(person.c.email, person.c.erased).where(person.c.id == p.id))).first()
             first_address = known is None or (known.email is None and not known.erased)
         ins = pg_insert(person).values(

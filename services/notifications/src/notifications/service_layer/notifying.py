@@ -34,6 +34,12 @@ async def store(uow: NotificationsUnitOfWork, drafts: Sequence[NotificationDraft
     recipients = sorted({d.recipient_id for _, d in new})
     prefs = await uow.preferences.get_many(recipients)
     people = await uow.people.get_many(recipients)
+    unaddressed = [r for r in recipients if r not in people or not people[r].email]
+    if unaddressed:
+        # Wait for any transaction giving one of them a first address, then read again: either it
+        # committed (the address is here) or it comes after us (its catch-up sees this notification).
+        await uow.people.hold_addresses(unaddressed)
+        people.update(await uow.people.get_many(unaddressed))
     deliveries: list[tuple[str, str, str]] = []
     for nid, d in new:
         person = people.get(d.recipient_id)

@@ -31,6 +31,12 @@ class PersonRepository(Protocol):
 
     async def get_many(self, ids: Sequence[str]) -> dict[str, Person]: ...
 
+    async def hold_addresses(self, ids: Sequence[str]) -> None:
+        """Serialize, until the caller's transaction ends, with any other transaction learning or
+        reading these people's addresses: a notification stored without an address and the first
+        address learned in a concurrent transaction would otherwise miss each other."""
+        ...
+
     async def learn(self, person: Person, at: datetime) -> bool:
         """Take the facts the person's token or an event gives (non-empty ones), unless newer ones are
         known or the person was erased. True when this gave the service its first address for them."""
