@@ -47,7 +47,7 @@ venv: $(STAMP)
 
 web: $(WEB_DIST)/index.html
 
-$(WEB_DIST)/index.html: $(shell find $(WEB_DIR)/src $(WEB_DIR)/scripts $(WEB_DIR)/index.html $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(WEB_DIR)/vite.config.ts $(WEB_DIR)/tsconfig.json -type f 2>/dev/null)
+$(WEB_DIST)/index.html: $(shell find $(WEB_DIR)/src $(WEB_DIR)/scripts $(WEB_DIR)/public $(WEB_DIR)/index.html $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(WEB_DIR)/vite.config.ts $(WEB_DIR)/tsconfig.json -type f 2>/dev/null)
 	@if [ -f $(WEB_DIR)/package.json ]; then \
 	  command -v npm >/dev/null || { echo "npm is needed to build the web client"; exit 1; }; \
 	  cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run build; \

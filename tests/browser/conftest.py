@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import uuid
@@ -44,7 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _newest_source_mtime() -> float:
-    paths = [WEB / "index.html", WEB / "package-lock.json", WEB / "vite.config.ts", *(WEB / "src").rglob("*")]
+    paths = [
+        WEB / "index.html",
+        WEB / "package-lock.json",
+        WEB / "vite.config.ts",
+        *(WEB / "src").rglob("*"),
+        *(WEB / "public").rglob("*"),
+    ]
     return max(p.stat().st_mtime for p in paths if p.is_file())
 
 
@@ -127,6 +134,51 @@ def open_page(browser: Any, gateway_url: str, people: dict[str, Person]) -> Iter
             script += f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
         if script:
             context.add_init_script(script)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.js_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def person(gateway_url: str, token_for: Any) -> Callable[..., tuple[str, Api]]:
+    """``person(name, org, municipality, roles=["learner"])`` -> (token, API client) of a new user."""
+
+    def make(
+        name: str, org: str, municipality: str, roles: list[str] | None = None, locale: str = "en"
+    ) -> tuple[str, Api]:
+        roles = roles or ["learner"]
+        token = token_for(
+            f"{roles[0]}-{secrets.token_hex(4)}", name, roles, org=org, municipality=municipality, locale=locale
+        )
+        return token, Api(gateway_url, token)
+
+    return make
+
+
+@pytest.fixture
+def page_for(browser: Any, gateway_url: str) -> Iterator[Callable[..., Any]]:
+    """``page_for(token, lang="en")``: a page signed in with ``token``, the way the sign-in page does it."""
+    contexts: list[Any] = []
+
+    def make(token: str, lang: str = "en") -> Any:
+        context = browser.new_context(
+            base_url=gateway_url, viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
+        )
+        contexts.append(context)
+        # Top-level documents only: a PDF shown in a frame (blob:) has no storage to write to.
+        context.add_init_script(
+            "if (window === window.top) {"
+            f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
+            f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
+            "}"
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []

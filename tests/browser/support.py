@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -178,3 +179,18 @@ def complete_course(learner: Api, course: PublishedCourse, enrollment_id: str) -
         l=course.quiz_lesson_id,
         a=[{"questionId": question["id"], "optionIds": [right]}],
     )
+
+
+def letters_tag() -> str:
+    """Letters only, so a Turkic-aware search sees one plain word."""
+    return "".join(secrets.choice("bcdfghjkmnpqrstvwxz") for _ in range(8))
+
+
+def enrol(learner: Api, course_id: str) -> str:
+    def attempt() -> str | None:
+        try:
+            return str(learner.q("""mutation($c: ID!) { enroll(courseId: $c) { id } }""", c=course_id)["enroll"]["id"])
+        except AssertionError:
+            return None  # the progress service has not learnt about the course yet
+
+    return str(wait_until(attempt, timeout=60, interval=1))

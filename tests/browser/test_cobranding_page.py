@@ -19,10 +19,6 @@ from PIL import Image
 
 from tests.browser.support import Api, assert_accessible, wait_until
 
-# Fixtures of the report tests, used here by name (re-exported so that pytest finds them).
-from tests.browser.test_national_reports import page_for as page_for
-from tests.browser.test_national_reports import person as person
-
 CATALOGUES = Path(__file__).resolve().parents[2] / "gateway" / "web" / "src" / "i18n"
 AZ = json.loads((CATALOGUES / "az.json").read_text())
 ORG = "TM"

@@ -15,12 +15,16 @@ from typing import Any
 
 import httpx
 
-from tests.browser.support import Api, assert_accessible, complete_course, publish_course, uid, wait_until
-from tests.browser.test_national_reports import _enrol, _tag
-
-# Fixtures of the report tests, used here by name (re-exported so that pytest finds them).
-from tests.browser.test_national_reports import page_for as page_for
-from tests.browser.test_national_reports import person as person
+from tests.browser.support import (
+    Api,
+    assert_accessible,
+    complete_course,
+    enrol,
+    letters_tag,
+    publish_course,
+    uid,
+    wait_until,
+)
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "gateway" / "web" / "src" / "i18n"
 AZ = json.loads((CATALOGUES / "az.json").read_text())
@@ -33,13 +37,13 @@ CERTS = """query($c: ID!) { certificates(courseId: $c) { code learnerName status
 def test_a_country_admin_exports_and_erases_their_states_learner_in_azerbaijani(
     page_for: Any, person: Any, api: Any, tmp_path: Path
 ) -> None:
-    tag = _tag()
+    tag = letters_tag()
     course = publish_course(api("trainer"), f"Açıq büdcə {uid('priv')}", learner=api("learner"))
     kept_name, erased_name = f"Nərmin Quliyeva {tag}", f"Tural Həsənov {tag}"
     _, kept = person(kept_name, "AZ", "Şəki")
     _, erased = person(erased_name, "AZ", "Şəki")
-    _enrol(kept, course.id)
-    complete_course(erased, course, _enrol(erased, course.id))
+    enrol(kept, course.id)
+    complete_course(erased, course, enrol(erased, course.id))
     ca_token, ca = person(f"Nigar Babayeva {tag}", "AZ", "Bakı", roles=["country_admin"], locale="az")
     admin: Api = api("admin")
 
@@ -110,7 +114,7 @@ def test_a_country_admin_exports_and_erases_their_states_learner_in_azerbaijani(
 
 def test_a_trainer_sees_their_learners_without_export_or_erase(page_for: Any, people: Any, api: Any) -> None:
     course = publish_course(api("trainer"), f"Urban mobility {uid('priv')}", learner=api("learner"))
-    _enrol(api("learner"), course.id)
+    enrol(api("learner"), course.id)
     admin: Api = api("admin")
     learner_name = people["learner"].name
     wait_until(lambda: admin.q(DIRECTORY, s=learner_name)["learners"]["totalCount"] >= 1, timeout=90, interval=2)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,8 @@ from tests.browser.support import (
     Api,
     assert_accessible,
     complete_course,
+    enrol,
+    letters_tag,
     publish_course,
     screenshot,
     uid,
@@ -37,66 +37,6 @@ CATALOGUES = ROOT / "gateway" / "web" / "src" / "i18n"
 PAGE_SIZE = 20  # LearnersPage's PAGE_SIZE
 
 
-def _tag() -> str:
-    """Letters only, so a Turkic-aware search sees one plain word."""
-    return "".join(secrets.choice("bcdfghjkmnpqrstvwxz") for _ in range(8))
-
-
-@pytest.fixture
-def person(gateway_url: str, token_for: Any) -> Callable[..., tuple[str, Api]]:
-    """``person(name, org, municipality, roles=["learner"])`` -> (token, API client) of a new user."""
-
-    def make(
-        name: str, org: str, municipality: str, roles: list[str] | None = None, locale: str = "en"
-    ) -> tuple[str, Api]:
-        roles = roles or ["learner"]
-        token = token_for(
-            f"{roles[0]}-{secrets.token_hex(4)}", name, roles, org=org, municipality=municipality, locale=locale
-        )
-        return token, Api(gateway_url, token)
-
-    return make
-
-
-@pytest.fixture
-def page_for(browser: Any, gateway_url: str) -> Iterator[Callable[..., Any]]:
-    """``page_for(token, lang="en")``: a page signed in with ``token``, the way the sign-in page does it."""
-    contexts: list[Any] = []
-
-    def make(token: str, lang: str = "en") -> Any:
-        context = browser.new_context(
-            base_url=gateway_url, viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
-        )
-        contexts.append(context)
-        # Top-level documents only: a PDF shown in a frame (blob:) has no storage to write to.
-        context.add_init_script(
-            "if (window === window.top) {"
-            f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
-            f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
-            "}"
-        )
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.js_errors = errors
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def _enrol(learner: Api, course_id: str) -> str:
-    def attempt() -> str | None:
-        try:
-            return str(learner.q("""mutation($c: ID!) { enroll(courseId: $c) { id } }""", c=course_id)["enroll"]["id"])
-        except AssertionError:
-            return None  # the progress service has not learnt about the course yet
-
-    return str(wait_until(attempt, timeout=60, interval=1))
-
-
 REPORT = """query($c: ID, $org: String) { report(groupBy: [MUNICIPALITY], courseId: $c, org: $org) {
   rows { municipality enrolled completed certificates } totals { enrolled completed } } }"""
 
@@ -106,13 +46,13 @@ def reported_course(api: Any, person: Any) -> dict[str, Any]:
     """A course with learners in Gəncə and Şəki (AZ) and Almaty (KZ), one of them finished, in the report."""
     title = f"Bələdiyyə büdcəsi {uid('rep')}"
     course = publish_course(api("trainer"), title, learner=api("learner"))
-    ganja_name = f"Leyla Hüseynova {_tag()}"
+    ganja_name = f"Leyla Hüseynova {letters_tag()}"
     _, ganja = person(ganja_name, "AZ", "Gəncə")
-    _, sheki = person(f"Orxan Quliyev {_tag()}", "AZ", "Şəki")
-    _, almaty = person(f"Ерлан Сапаров {_tag()}", "KZ", "Almaty")
-    first = _enrol(ganja, course.id)
-    _enrol(sheki, course.id)
-    _enrol(almaty, course.id)
+    _, sheki = person(f"Orxan Quliyev {letters_tag()}", "AZ", "Şəki")
+    _, almaty = person(f"Ерлан Сапаров {letters_tag()}", "KZ", "Almaty")
+    first = enrol(ganja, course.id)
+    enrol(sheki, course.id)
+    enrol(almaty, course.id)
     complete_course(ganja, course, first)
     admin: Api = api("admin")
 
@@ -249,12 +189,12 @@ def test_a_country_admin_sees_only_their_state_and_cannot_switch_it(
 def test_learner_directory_finds_a_name_typed_without_diacritics_and_pages(
     page_for: Any, people: Any, api: Any, person: Any, typed: str
 ) -> None:
-    tag = _tag()
+    tag = letters_tag()
     course = publish_course(api("trainer"), f"Şəhər planlaşdırması {uid('dir')}", learner=api("learner"))
     total = PAGE_SIZE + 3
     for i in range(total):
         _, learner = person(f"Əliyev {tag} Ülvi{i:02d}", "AZ", "Sumqayıt")
-        _enrol(learner, course.id)
+        enrol(learner, course.id)
     admin: Api = api("admin")
     directory = """query($s: String) { learners(search: $s, first: 1) { totalCount } }"""
     wait_until(lambda: admin.q(directory, s=f"Əliyev {tag}")["learners"]["totalCount"] == total, timeout=90, interval=2)
@@ -339,14 +279,14 @@ def test_report_and_directory_pages_show_no_english(
 def test_a_trainer_finds_the_learners_of_their_own_courses_only(
     page_for: Any, people: Any, api: Any, person: Any
 ) -> None:
-    tag = _tag()
+    tag = letters_tag()
     mine = publish_course(api("trainer"), f"Məhəllə şurası {uid('own')}", learner=api("learner"))
     _, other_trainer = person("Dana Seitova", "KZ", "Almaty", roles=["trainer"])
     theirs = publish_course(other_trainer, f"Қала бюджеті {uid('oth')}", learner=api("learner"))
     _, ours = person(f"Gülnar Əhmədova {tag}", "AZ", "Lənkəran")
     _, not_ours = person(f"Gülnar Əhmədli {tag}", "AZ", "Lənkəran")
-    _enrol(ours, mine.id)
-    _enrol(not_ours, theirs.id)
+    enrol(ours, mine.id)
+    enrol(not_ours, theirs.id)
     admin: Api = api("admin")
     directory = """query($s: String) { learners(search: $s, first: 5) { totalCount } }"""
     wait_until(lambda: admin.q(directory, s=f"Gulnar {tag}")["learners"]["totalCount"] == 2, timeout=90, interval=2)

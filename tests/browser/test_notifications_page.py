@@ -16,11 +16,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import assert_accessible, complete_course, publish_course, screenshot, uid, wait_until
-from tests.browser.test_national_reports import _enrol, _tag
-
-# Fixtures of the report tests, used here by name (re-exported so that pytest finds them).
-from tests.browser.test_national_reports import person as person
+from tests.browser.support import (
+    assert_accessible,
+    complete_course,
+    enrol,
+    letters_tag,
+    publish_course,
+    screenshot,
+    uid,
+    wait_until,
+)
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "gateway" / "web" / "src" / "i18n"
 # A certificate reaches the bell through certificates -> NATS -> notifications -> NATS -> gateway -> WebSocket.
@@ -81,13 +86,13 @@ def test_a_certificate_rings_the_bell_live_and_the_page_manages_notifications(
     page_at: Any, person: Any, api: Any, lang: str, width: int
 ) -> None:
     t = catalogue(lang)
-    tag = _tag()
+    tag = letters_tag()
     trainer = api("trainer")
     first = publish_course(trainer, f"Open budget {uid('ntf')}", learner=api("learner"))
     second = publish_course(trainer, f"Water supply {uid('ntf')}", learner=api("learner"))
     token, learner = person(f"Günel Rzayeva {tag}", "AZ", "Sumqayıt", locale=lang)
-    first_enrolment = _enrol(learner, first.id)
-    second_enrolment = _enrol(learner, second.id)
+    first_enrolment = enrol(learner, first.id)
+    second_enrolment = enrol(learner, second.id)
 
     page = page_at(token, lang, width)
     page.goto("/learning")
@@ -149,7 +154,7 @@ def test_a_certificate_rings_the_bell_live_and_the_page_manages_notifications(
 @pytest.mark.parametrize("lang", ["en", "az"])
 def test_notification_preferences_persist_across_a_reload(page_at: Any, person: Any, lang: str) -> None:
     t = catalogue(lang)
-    token, _ = person(f"Murad Cəfərov {_tag()}", "AZ", "Lənkəran", locale=lang)
+    token, _ = person(f"Murad Cəfərov {letters_tag()}", "AZ", "Lənkəran", locale=lang)
     page = page_at(token, lang, 360 if lang == "az" else 1280)
     page.goto("/notifications")
     form = page.locator("section.notification-preferences")

@@ -14,8 +14,17 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from tests.browser.support import Api, assert_accessible, complete_course, publish_course, screenshot, uid, wait_until
-from tests.browser.test_national_reports import _enrol, _tag
+from tests.browser.support import (
+    Api,
+    assert_accessible,
+    complete_course,
+    enrol,
+    letters_tag,
+    publish_course,
+    screenshot,
+    uid,
+    wait_until,
+)
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "gateway" / "web" / "src" / "i18n"
 PARKED = """query($after: String) { emailDeliveries(status: PARKED, first: 200, after: $after) {
@@ -43,7 +52,7 @@ def test_an_admin_sees_a_refused_email_and_sends_it_again(
     open_page: Any, browser: Any, gateway_url: str, token_for: Any, api: Any
 ) -> None:
     t = catalogue("az")
-    tag = _tag()
+    tag = letters_tag()
     address = f"bounce-{tag}@nowhere.invalid"
     token = token_for(
         f"learner-{secrets.token_hex(4)}",
@@ -56,7 +65,7 @@ def test_an_admin_sees_a_refused_email_and_sends_it_again(
     )
     learner = Api(gateway_url, token)
     course = publish_course(api("trainer"), f"Yaşıl şəhər {uid('park')}", learner=api("learner"))
-    complete_course(learner, course, _enrol(learner, course.id))
+    complete_course(learner, course, enrol(learner, course.id))
 
     admin = api("admin")
     rows = wait_until(lambda: parked_for(admin, address), timeout=PARK_SECONDS, interval=1)

@@ -20,6 +20,9 @@ from pathlib import Path
 from fastapi.responses import FileResponse
 from starlette.requests import Request
 
+# The web app manifest (the client is installable); Python's table does not know the extension.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 # Vite's default asset names: assets/<name>-<8 characters of base64url hash>.<ext>
@@ -57,7 +60,11 @@ def static_file(request: Request, path: Path, root: Path) -> FileResponse:
     """``path`` (inside ``root``) in the best precompressed form the client accepts."""
     relative = path.relative_to(root).as_posix()
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type in ("application/javascript", "image/svg+xml"):
+    if media_type.startswith("text/") or media_type in (
+        "application/javascript",
+        "image/svg+xml",
+        "application/manifest+json",
+    ):
         media_type += "; charset=utf-8" if "charset" not in media_type else ""
     headers = {"Cache-Control": cache_control(relative), "Vary": "Accept-Encoding"}
     accepted = accepted_encodings(request.headers.get("accept-encoding", ""))

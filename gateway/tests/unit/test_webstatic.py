@@ -58,3 +58,14 @@ def test_the_best_precompressed_file_with_the_original_type(tmp_path: Path) -> N
     index.write_text("<!doctype html>")
     page = static_file(_request("br"), index, tmp_path)  # no .br beside it: the plain file
     assert page.headers["cache-control"] == REVALIDATE and "content-encoding" not in page.headers
+
+
+def test_the_web_app_manifest_and_the_service_worker_are_served_as_what_they_are(tmp_path: Path) -> None:
+    (tmp_path / "manifest.webmanifest").write_text('{"name": "Kentbilim"}')
+    (tmp_path / "sw.js").write_text("self.addEventListener('fetch', () => {});")
+    manifest = static_file(_request("br"), tmp_path / "manifest.webmanifest", tmp_path)
+    worker = static_file(_request("br"), tmp_path / "sw.js", tmp_path)
+    assert manifest.media_type == "application/manifest+json; charset=utf-8"
+    assert worker.media_type is not None and worker.media_type.startswith(("application/javascript", "text/javascript"))
+    # Revalidated on every load: a new release's service worker is found at once.
+    assert worker.headers["cache-control"] == REVALIDATE == manifest.headers["cache-control"]

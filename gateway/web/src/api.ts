@@ -31,10 +31,16 @@ interface GraphQLErrorBody {
 /** A typed operation (generated into src/gql by `npm run codegen`) and its variables. */
 export type Operation<R, V> = TypedDocumentString<R, V>;
 
-export async function gql<R, V>(document: Operation<R, V>, variables: V): Promise<R> {
+export async function gql<R, V>(
+  document: Operation<R, V>,
+  variables: V,
+  options: { idempotencyKey?: string } = {},
+): Promise<R> {
   const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
+  // A mutation sent again with the same key is answered from the first one (gateway idempotency).
+  if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
   let response: Response;
   try {
     response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query: document.toString(), variables }) });

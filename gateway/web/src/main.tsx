@@ -2,7 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { hasRole, resumeOidc, sessionReady, signOut, useSession, type Role } from "./auth";
-import { LANGUAGES, adoptProfileLocale, setLang, settleLanguage, useI18n, type Lang } from "./i18n";
+import { LANGUAGES, adoptProfileLocale, setLang, settleLanguage, useI18n, type Lang, type MessageKey } from "./i18n";
 import { Link, match, navigate, useLocation } from "./router";
 import { ApprovalsPage, BulkIssuePage, CobrandingPage, LearnersPage, ReportsPage, RevokePage } from "./pages/admin";
 import { CataloguePage, CoursePage, LessonPlayer, MyCertificatesPage, MyLearningPage } from "./pages/learner";
@@ -14,6 +14,7 @@ import { AttendancePage, ProjectorPage } from "./pages/trainer/checkin";
 import { SurveyResultsPage } from "./pages/trainer/surveys";
 import { ParkedEmailsPage } from "./pages/admin/emails";
 import { NotificationBell } from "./components/bell";
+import { dismissRefused, forgetPerson, registerServiceWorker, sendQueued, startOfflineSync, useOffline } from "./offline";
 import "./styles.css";
 
 function RequireRole({ role, children }: { role: Role | Role[]; children: preact.ComponentChildren }) {
@@ -189,6 +190,8 @@ function Header() {
   const { path } = useLocation();
   useEffect(() => setOpen(false), [path]);
   useEffect(() => adoptProfileLocale(session?.locale), [session?.sub]);
+  // Completions kept offline by this person go out as soon as they are signed in (again).
+  useEffect(() => void sendQueued(), [session?.sub]);
   return (
     <header class="site-header">
       <div class="header-inner">
@@ -291,7 +294,12 @@ function Header() {
                 <button
                   type="button"
                   class="button button-secondary button-small"
-                  onClick={() => signOut().then(() => navigate("/"))}
+                  onClick={() => {
+                    const sub = session.sub;
+                    void signOut()
+                      .then(() => forgetPerson(sub))
+                      .then(() => navigate("/"));
+                  }}
                 >
                   {t("nav.signOut")}
                 </button>
@@ -308,6 +316,33 @@ function Header() {
   );
 }
 
+/** The connection, and completions kept on this device (src/offline.ts), said under the header. */
+function OfflineStatus() {
+  const { t } = useI18n();
+  const session = useSession();
+  const { online, pending, refused, sending } = useOffline();
+  if (online && !pending.length && !refused.length) return null;
+  return (
+    <div class="offline-status container" role="status" aria-live="polite">
+      {!online ? <p class="alert alert-warn offline-banner">{t("offline.banner")}</p> : null}
+      {pending.length ? (
+        <p class="alert alert-info offline-pending">
+          {t(session ? "offline.pending" : "offline.pendingSignIn", { count: pending.length })}
+          {online && sending ? ` ${t("offline.sending")}` : ""}
+        </p>
+      ) : null}
+      {refused.map((c) => (
+        <p class="alert alert-error offline-refused" key={c.id}>
+          {t("offline.refused", { reason: c.message || t(`error.${c.code}` as MessageKey) })}{" "}
+          <button type="button" class="button button-secondary button-small" onClick={() => void dismissRefused(c.id)}>
+            {t("offline.dismiss")}
+          </button>
+        </p>
+      ))}
+    </div>
+  );
+}
+
 function App() {
   const { t } = useI18n();
   return (
@@ -316,6 +351,7 @@ function App() {
         {t("nav.skip")}
       </a>
       <Header />
+      <OfflineStatus />
       <main id="main" class="container">
         <Routes />
       </main>
@@ -336,4 +372,6 @@ void sessionReady
     document.getElementById("shell")?.remove();
     render(<App />, document.getElementById("app")!);
     void resumeOidc();
+    startOfflineSync();
+    registerServiceWorker();
   });

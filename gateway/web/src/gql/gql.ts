@@ -21,6 +21,7 @@ type Documents = {
     "mutation MarkNotificationsRead($ids: [ID!]) { markNotificationsRead(ids: $ids) }": typeof types.MarkNotificationsReadDocument,
     "query NotificationPreferences { myNotificationPreferences { email mutedEmailKinds digest locale } }": typeof types.NotificationPreferencesDocument,
     "mutation UpdateNotificationPreferences($input: NotificationPreferencesInput!) {\n  updateNotificationPreferences(input: $input) { email mutedEmailKinds digest locale }\n}": typeof types.UpdateNotificationPreferencesDocument,
+    "mutation CompleteQueued($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": typeof types.CompleteQueuedDocument,
     "\n  query ApprovalQueue($c: ID, $ui: String) {\n    pendingEnrollments(courseId: $c) {\n      id learnerId learnerName org municipality enrolledAt status\n      course { id title(lang: $ui) }\n    }\n  }\n": typeof types.ApprovalQueueDocument,
     "mutation ApproveRegistration($id: ID!) { approveEnrollment(id: $id) { id status } }": typeof types.ApproveRegistrationDocument,
     "mutation RejectRegistration($id: ID!, $r: String!) { rejectEnrollment(id: $id, reason: $r) { id status reason } }": typeof types.RejectRegistrationDocument,
@@ -102,6 +103,7 @@ const documents: Documents = {
     "mutation MarkNotificationsRead($ids: [ID!]) { markNotificationsRead(ids: $ids) }": types.MarkNotificationsReadDocument,
     "query NotificationPreferences { myNotificationPreferences { email mutedEmailKinds digest locale } }": types.NotificationPreferencesDocument,
     "mutation UpdateNotificationPreferences($input: NotificationPreferencesInput!) {\n  updateNotificationPreferences(input: $input) { email mutedEmailKinds digest locale }\n}": types.UpdateNotificationPreferencesDocument,
+    "mutation CompleteQueued($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": types.CompleteQueuedDocument,
     "\n  query ApprovalQueue($c: ID, $ui: String) {\n    pendingEnrollments(courseId: $c) {\n      id learnerId learnerName org municipality enrolledAt status\n      course { id title(lang: $ui) }\n    }\n  }\n": types.ApprovalQueueDocument,
     "mutation ApproveRegistration($id: ID!) { approveEnrollment(id: $id) { id status } }": types.ApproveRegistrationDocument,
     "mutation RejectRegistration($id: ID!, $r: String!) { rejectEnrollment(id: $id, reason: $r) { id status reason } }": types.RejectRegistrationDocument,
@@ -201,6 +203,10 @@ export function graphql(source: "query NotificationPreferences { myNotificationP
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation UpdateNotificationPreferences($input: NotificationPreferencesInput!) {\n  updateNotificationPreferences(input: $input) { email mutedEmailKinds digest locale }\n}"): typeof import('./graphql').UpdateNotificationPreferencesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CompleteQueued($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }"): typeof import('./graphql').CompleteQueuedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -459,6 +459,14 @@ export type UpdateNotificationPreferencesMutationVariables = Exact<{
 
 export type UpdateNotificationPreferencesMutation = { updateNotificationPreferences: { email: boolean, mutedEmailKinds: Array<NotificationKind>, digest: DigestFrequency, locale: string | null } };
 
+export type CompleteQueuedMutationVariables = Exact<{
+  e: string;
+  l: string;
+}>;
+
+
+export type CompleteQueuedMutation = { completeLesson: { id: string } };
+
 export type ApprovalQueueQueryVariables = Exact<{
   c?: string | null | undefined;
   ui?: string | null | undefined;
@@ -1184,6 +1192,13 @@ export const UpdateNotificationPreferencesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateNotificationPreferencesMutation, UpdateNotificationPreferencesMutationVariables>;
+export const CompleteQueuedDocument = new TypedDocumentString(`
+    mutation CompleteQueued($e: ID!, $l: ID!) {
+  completeLesson(enrollmentId: $e, lessonId: $l) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CompleteQueuedMutation, CompleteQueuedMutationVariables>;
 export const ApprovalQueueDocument = new TypedDocumentString(`
     query ApprovalQueue($c: ID, $ui: String) {
   pendingEnrollments(courseId: $c) {

@@ -9,6 +9,7 @@ import { Link, navigate } from "../../router";
 import { ErrorMessage, Loading, Markdown, PageTitle, ProgressBar, StatusBadge, useQuery } from "../../components/ui";
 import { formatSize } from "../../format";
 import { LessonStatusIcon, lessonStatus, orderedLessons } from "./course";
+import { SYNCED_EVENT, isNetworkError, keepCourse, keptCourse, queueCompletion, useOffline } from "../../offline";
 
 const PLAYER = graphql(`query Player($id: ID!, $ui: String) {
   course(id: $id) {
@@ -131,16 +132,34 @@ function PdfPreview(props: { courseId: string; lessonId: string; materialId: str
 
 export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonId: string }) {
   const { t, lang } = useI18n();
-  const { data, error, loading, reload } = useQuery(
+  const { data: fetched, error, loading, reload } = useQuery(
     PLAYER,
     { id: courseId, ui: lang },
     [courseId, lang],
   );
+  // Offline (src/offline.ts): the copy kept when this course was last opened online is shown instead;
+  // undefined while it is being looked up, null when there is none.
+  const [kept, setKept] = useState<{ data: PlayerQuery; keptAt: string } | null | undefined>(null);
+  const offline = useOffline();
+  useEffect(() => {
+    if (fetched?.course) void keepCourse(courseId, lang, fetched);
+  }, [fetched]);
+  useEffect(() => {
+    if (!isNetworkError(error)) return setKept(null);
+    setKept(undefined);
+    void keptCourse<PlayerQuery>(courseId, lang).then(setKept);
+  }, [error, courseId, lang]);
+  useEffect(() => {
+    // Completions queued offline were sent: show the server's progress again.
+    window.addEventListener(SYNCED_EVENT, reload);
+    return () => window.removeEventListener(SYNCED_EVENT, reload);
+  }, [reload]);
   const [completing, setCompleting] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   useEffect(() => setActionError(null), [lessonId]);
-  if (loading && !data) return <Loading />;
-  if (error) return <ErrorMessage error={error} />;
+  const data = fetched ?? kept?.data ?? null;
+  if ((loading || kept === undefined) && !data) return <Loading />;
+  if (error && !data) return <ErrorMessage error={error} />;
   const course = data?.course;
   if (!course) return <p class="empty">{t("course.notFound")}</p>;
   const lessons = orderedLessons(course);
@@ -158,7 +177,9 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
       </div>
     );
   }
+  const queued = new Set(offline.pending.filter((c) => c.enrollmentId === enrollment.id).map((c) => c.lessonId));
   const status = lessonStatus(enrollment, lesson.id);
+  const statusOf = (id: string) => (queued.has(id) ? "COMPLETED" : lessonStatus(enrollment, id));
   const previous = lessons[index - 1];
   const next = lessons[index + 1];
 
@@ -173,7 +194,14 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
       reload();
       if (next) navigate(`/courses/${courseId}/lessons/${next.id}`);
     } catch (e) {
-      setActionError(e);
+      if (!isNetworkError(e)) return setActionError(e);
+      // No connection: kept on this device and sent when it returns (src/offline.ts), exactly once.
+      try {
+        await queueCompletion(courseId, enrollment!.id, lessonId);
+        if (next) navigate(`/courses/${courseId}/lessons/${next.id}`);
+      } catch {
+        setActionError(e);
+      }
     } finally {
       setCompleting(false);
     }
@@ -189,7 +217,7 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
         <ol>
           {lessons.map((l) => (
             <li key={l.id} class={l.id === lessonId ? "current" : ""}>
-              <LessonStatusIcon status={lessonStatus(enrollment, l.id)} t={t} />
+              <LessonStatusIcon status={statusOf(l.id)} t={t} />
               <Link href={`/courses/${courseId}/lessons/${l.id}`} aria-current={l.id === lessonId ? "page" : undefined}>
                 {l.title}
               </Link>
@@ -203,6 +231,11 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
           {lesson.durationMinutes ? ` · ${t("course.minutes", { count: lesson.durationMinutes })}` : ""}
         </p>
         <PageTitle>{lesson.title}</PageTitle>
+        {!fetched && kept ? (
+          <p class="alert alert-info offline-copy" role="status">
+            {t("offline.keptCopy", { date: new Date(kept.keptAt).toLocaleString(lang) })}
+          </p>
+        ) : null}
         {lesson.kind === "VIDEO" && lesson.material?.downloadUrl ? (
           <video class="video" controls preload="metadata" src={lesson.material.downloadUrl}>
             <a href={lesson.material.downloadUrl}>{t("lesson.downloadVideo")}</a>
@@ -249,6 +282,10 @@ export function LessonPlayer({ courseId, lessonId }: { courseId: string; lessonI
           <div class="lesson-actions">
             {status === "COMPLETED" ? (
               <StatusBadge tone="ok">{t("lessonStatus.COMPLETED")}</StatusBadge>
+            ) : queued.has(lesson.id) ? (
+              <p class="offline-queued" role="status">
+                <StatusBadge tone="warn">{t("offline.queuedBadge")}</StatusBadge> {t("offline.queued")}
+              </p>
             ) : lesson.kind === "LIVE" ? (
               // Attendance completes a live session (issue 15): checking in, or a trainer's mark.
               <Link class="button" href={`/check-in/${encodeURIComponent(courseId)}/${encodeURIComponent(lesson.id)}`}>
