@@ -7,7 +7,6 @@ saved as a screenshot under test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.support import AXE, Api, Person
+from tests.browser.support import AXE, Api, Person, sign_in_script
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "gateway" / "web"
@@ -127,11 +126,7 @@ def open_page(browser: Any, gateway_url: str, people: dict[str, Person]) -> Iter
             base_url=gateway_url, viewport={"width": width, "height": 900}, locale=locale, accept_downloads=True
         )
         contexts.append(context)
-        script = ""
-        if who:
-            script += f"sessionStorage.setItem('kentbilim.token', {json.dumps(people[who].token)});"
-        if lang:
-            script += f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
+        script = sign_in_script(people[who].token if who else None, lang)
         if script:
             context.add_init_script(script)
         page = context.new_page()
@@ -172,13 +167,7 @@ def page_for(browser: Any, gateway_url: str) -> Iterator[Callable[..., Any]]:
             base_url=gateway_url, viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
         )
         contexts.append(context)
-        # Top-level documents only: a PDF shown in a frame (blob:) has no storage to write to.
-        context.add_init_script(
-            "if (window === window.top) {"
-            f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
-            f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
-            "}"
-        )
+        context.add_init_script(sign_in_script(token, lang))
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []

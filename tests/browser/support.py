@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -194,3 +195,15 @@ def enrol(learner: Api, course_id: str) -> str:
             return None  # the progress service has not learnt about the course yet
 
     return str(wait_until(attempt, timeout=60, interval=1))
+
+
+def sign_in_script(token: str | None, lang: str | None = "en") -> str:
+    """An init script that signs a page in the way the sign-in page does (the token in sessionStorage)
+    and picks its language, before any of the page's scripts run. Top-level documents only: a PDF shown
+    in a frame (blob:) has no storage to write to."""
+    parts = []
+    if token:
+        parts.append(f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});")
+    if lang:
+        parts.append(f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});")
+    return f"if (window === window.top) {{{''.join(parts)}}}" if parts else ""

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -36,7 +35,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pypdf
 
-from tests.browser.support import Api, assert_accessible, screenshot, uid, wait_until
+from tests.browser.support import Api, assert_accessible, screenshot, sign_in_script, uid, wait_until
 from tests.support.graphql import SyncGraphQLClient
 
 BAKU = ZoneInfo("Asia/Baku")
@@ -80,10 +79,7 @@ def _local(at: datetime) -> str:
 
 def _page_as(browser: Any, gateway_url: str, token: str, width: int = 1280, lang: str = "en") -> Any:
     context = browser.new_context(base_url=gateway_url, viewport={"width": width, "height": 900}, locale="en-GB")
-    context.add_init_script(
-        f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
-        f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
-    )
+    context.add_init_script(sign_in_script(token, lang))
     page = context.new_page()
     page.set_default_timeout(30_000)
     errors: list[str] = []

@@ -4,13 +4,12 @@ learner elsewhere reads the session's time in Baku's clock and in their own, wit
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 import icalendar
 
-from tests.browser.support import Api, assert_accessible, screenshot, uid, wait_until
+from tests.browser.support import Api, assert_accessible, screenshot, sign_in_script, uid, wait_until
 
 
 def test_trainer_authors_a_forum_day_and_the_learner_sees_it_in_the_session_zone(
@@ -98,10 +97,7 @@ def test_trainer_authors_a_forum_day_and_the_learner_sees_it_in_the_session_zone
     wait_until(lambda: learner_api.q("query($id: ID!) { course(id: $id) { version } }", id=course["id"])["course"])
     context = browser.new_context(base_url=gateway_url, locale="en-GB", timezone_id="Europe/Istanbul")
     try:
-        context.add_init_script(
-            f"sessionStorage.setItem('kentbilim.token', {json.dumps(people['learner'].token)});"
-            "localStorage.setItem('kentbilim.lang', 'en');"
-        )
+        context.add_init_script(sign_in_script(people["learner"].token, "en"))
         learner = context.new_page()
         learner.set_default_timeout(20_000)
         learner.goto(f"/courses/{course['id']}")

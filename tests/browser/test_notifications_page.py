@@ -23,6 +23,7 @@ from tests.browser.support import (
     letters_tag,
     publish_course,
     screenshot,
+    sign_in_script,
     uid,
     wait_until,
 )
@@ -51,10 +52,7 @@ def page_at(browser: Any, gateway_url: str) -> Any:
     def make(token: str, lang: str, width: int) -> Any:
         context = browser.new_context(base_url=gateway_url, viewport={"width": width, "height": 900}, locale="en-GB")
         contexts.append(context)
-        context.add_init_script(
-            f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
-            f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
-        )
+        context.add_init_script(sign_in_script(token, lang))
         page = context.new_page()
         page.set_default_timeout(20_000)
         frames: list[str] = []

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.support import enrol, letters_tag, publish_course, screenshot, uid, wait_until
+from tests.browser.support import enrol, letters_tag, publish_course, screenshot, sign_in_script, uid, wait_until
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "gateway" / "web" / "src" / "i18n"
 KEPT = """() => indexedDB.databases().then((dbs) => dbs.some((d) => d.name === "kentbilim-offline"))"""
@@ -39,12 +39,7 @@ def offline_page(browser: Any, gateway_url: str) -> Any:
             base_url=gateway_url, viewport={"width": 390, "height": 844}, locale="en-GB", service_workers="allow"
         )
         contexts.append(context)
-        context.add_init_script(
-            "if (window === window.top) {"
-            f"sessionStorage.setItem('kentbilim.token', {json.dumps(token)});"
-            f"localStorage.setItem('kentbilim.lang', {json.dumps(lang)});"
-            "}"
-        )
+        context.add_init_script(sign_in_script(token, lang))
         page = context.new_page()
         page.set_default_timeout(30_000)
         answered: list[str] = []
