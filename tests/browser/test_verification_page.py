@@ -41,6 +41,9 @@ def test_valid_and_revoked_certificates_read_well_on_a_phone_in_the_visitors_lan
     verdict.get_by_text("Бұл сертификат жарамды").wait_for()
     for text in ("Әйгерім Сәрсенова", title, valid["code"], "Жарамды"):
         assert verdict.get_by_text(text, exact=False).count(), f"{text!r} missing on the verification page"
+    # The certificate is in English; the issuer is named in the reader's language, as its template has it.
+    assert verdict.get_by_text("Kentbilim қалалық басқару академиясы").count() == 1
+    assert verdict.get_by_text("Urban Governance Academy", exact=False).count() == 0
     assert page.evaluate("document.documentElement.lang") == "kk"
     assert verdict.evaluate("e => getComputedStyle(e).borderTopColor") == GREEN
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways at 360 px"
@@ -61,6 +64,8 @@ def test_valid_and_revoked_certificates_read_well_on_a_phone_in_the_visitors_lan
     page.get_by_role("button", name="Verify").click()
     page.get_by_text("No certificate has this code").wait_for()
     screenshot(page, "verify-03-unknown-en-360px")
+    page.goto(f"/verify/{valid['code']}")
+    page.get_by_test_id("verdict").get_by_text("Kentbilim Urban Governance Academy").wait_for()
     assert not page.js_errors, page.js_errors
 
 

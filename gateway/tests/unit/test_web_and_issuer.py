@@ -104,3 +104,23 @@ async def test_the_json_ld_contexts_are_proxied_get_only_and_cross_origin(gw: Ha
     gw.certificates.get("/v1/contexts/unknown.jsonld").respond(404, json={"error": {"code": "NOT_FOUND"}})
     assert (await gw.client.get("/contexts/unknown.jsonld")).status_code == 404
     assert (await gw.client.post("/contexts/credentials-v2.jsonld")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (None, "Kentbilim Urban Governance Academy"),
+        ("kk", "Kentbilim қалалық басқару академиясы"),
+        ("ky", "Kentbilim Urban Governance Academy"),  # no translation: as printed
+        ("", "Kentbilim Urban Governance Academy"),
+    ],
+)
+def test_the_verification_names_the_issuer_in_the_readers_language_when_it_can(lang: str | None, expected: str) -> None:
+    from gateway.certificates.types import verification_issuer
+
+    root = {
+        "issuer": "Kentbilim Urban Governance Academy",
+        "issuerNames": {"en": "Kentbilim Urban Governance Academy", "kk": "Kentbilim қалалық басқару академиясы"},
+    }
+    assert verification_issuer(root, lang) == expected
+    assert verification_issuer({"issuer": None, "issuerNames": {}}, "kk") is None

@@ -91,18 +91,20 @@ async def verify_certificate(info: Info, code: str) -> Verification:
         result: Any = await ctx.state.clients.certificates.request("GET", f"/v1/verify/{seg(cleaned)}")
     except DomainError as exc:
         if exc.code is ErrorCode.NOT_FOUND:
-            return Verification(
-                code=cleaned,
-                valid=False,
-                status=None,
-                learnerName=None,
-                courseTitle=None,
-                issuedAt=None,
-                issuer=None,
-                revokedAt=None,
-                revocationReason=None,
-                credential=None,
-            )
+            unknown: Any = {
+                "code": cleaned,
+                "valid": False,
+                "status": None,
+                "learnerName": None,
+                "courseTitle": None,
+                "issuedAt": None,
+                "issuer": None,
+                "revokedAt": None,
+                "revocationReason": None,
+                "credential": None,
+                "proofs": [],
+            }
+            return unknown
         raise
     return result
 

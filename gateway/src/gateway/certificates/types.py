@@ -62,6 +62,15 @@ class ProofCheck:
     verified: bool = strawberry.field(description="True when the signature verifies against the issuer's keys.")
 
 
+def verification_issuer(root: strawberry.Parent[Json], lang: str | None = None) -> str | None:
+    """The issuer's name in ``lang`` when its template has that translation, else as printed."""
+    printed = root.get("issuer")
+    if not lang or printed is None:
+        return printed
+    names = root.get("issuerNames") or {}
+    return str(names.get(lang) or printed)
+
+
 @strawberry.type(description="Public: shows every field printed on the certificate.")
 class Verification:
     code: str = strawberry.field(description="The code that was checked, as normalized.")
@@ -70,7 +79,13 @@ class Verification:
     learnerName: str | None = strawberry.field(description="The holder's full name, as printed.")
     courseTitle: str | None = strawberry.field(description="The course's title, as printed.")
     issuedAt: DateTime | None = strawberry.field(description="When the certificate was issued.")
-    issuer: str | None = strawberry.field(description="Who issued it.")
+    issuer: str | None = strawberry.field(
+        resolver=verification_issuer,
+        description=(
+            "Who issued it, as printed; with `lang` (addition): in that language when the issuer's name "
+            "has a translation, so a verify page in Kazakh names the issuer in Kazakh."
+        ),
+    )
     revokedAt: DateTime | None = strawberry.field(description="When it was revoked, if it was.")
     revocationReason: str | None = strawberry.field(description="Why it was revoked, if it was.")
     credential: JSON | None = strawberry.field(description="The signed Verifiable Credential, as JSON.")

@@ -70,7 +70,7 @@ type Documents = {
     "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}": typeof types.MaterialLinkDocument,
     "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": typeof types.CompleteDocument,
     "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt questions { questionId correct } }\n        }": typeof types.SubmitDocument,
-    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason\n      proofs { format verified } } }": typeof types.VerifyDocument,
+    "query Verify($code: String!, $ui: String) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer(lang: $ui) revokedAt revocationReason\n      proofs { format verified } } }": typeof types.VerifyDocument,
     "\n  mutation OpenCheckIn($l: ID!, $m: Int) { openCheckIn(lessonId: $l, minutes: $m) { code url expiresAt closesAt } }\n": typeof types.OpenCheckInDocument,
     "\n  query SessionAttendance($c: ID!, $l: ID!, $ui: String) {\n    course(id: $c) {\n      id\n      title(lang: $ui)\n      modules { lessons { id title(lang: $ui) } }\n      attendance(lessonId: $l) { learnerId learnerName org municipality present checkedInAt method }\n    }\n  }\n": typeof types.SessionAttendanceDocument,
     "\n  mutation MarkAttendance($l: ID!, $who: [ID!]!, $p: Boolean!) {\n    markAttendance(lessonId: $l, learnerIds: $who, present: $p) { learnerId present checkedInAt method }\n  }\n": typeof types.MarkAttendanceDocument,
@@ -152,7 +152,7 @@ const documents: Documents = {
     "query MaterialLink($id: ID!) {\n  course(id: $id) { id modules { id lessons { id material { id downloadUrl } } } }\n}": types.MaterialLinkDocument,
     "mutation Complete($e: ID!, $l: ID!) { completeLesson(enrollmentId: $e, lessonId: $l) { id } }": types.CompleteDocument,
     "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnswerInput!]!) {\n          submitQuiz(enrollmentId: $e, lessonId: $l, answers: $a) { score passed attempt questions { questionId correct } }\n        }": types.SubmitDocument,
-    "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason\n      proofs { format verified } } }": types.VerifyDocument,
+    "query Verify($code: String!, $ui: String) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer(lang: $ui) revokedAt revocationReason\n      proofs { format verified } } }": types.VerifyDocument,
     "\n  mutation OpenCheckIn($l: ID!, $m: Int) { openCheckIn(lessonId: $l, minutes: $m) { code url expiresAt closesAt } }\n": types.OpenCheckInDocument,
     "\n  query SessionAttendance($c: ID!, $l: ID!, $ui: String) {\n    course(id: $c) {\n      id\n      title(lang: $ui)\n      modules { lessons { id title(lang: $ui) } }\n      attendance(lessonId: $l) { learnerId learnerName org municipality present checkedInAt method }\n    }\n  }\n": types.SessionAttendanceDocument,
     "\n  mutation MarkAttendance($l: ID!, $who: [ID!]!, $p: Boolean!) {\n    markAttendance(lessonId: $l, learnerIds: $who, present: $p) { learnerId present checkedInAt method }\n  }\n": types.MarkAttendanceDocument,
@@ -402,7 +402,7 @@ export function graphql(source: "mutation Submit($e: ID!, $l: ID!, $a: [QuizAnsw
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Verify($code: String!) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason\n      proofs { format verified } } }"): typeof import('./graphql').VerifyDocument;
+export function graphql(source: "query Verify($code: String!, $ui: String) { verifyCertificate(code: $code) {\n      code valid status learnerName courseTitle issuedAt issuer(lang: $ui) revokedAt revocationReason\n      proofs { format verified } } }"): typeof import('./graphql').VerifyDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

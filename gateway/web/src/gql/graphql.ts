@@ -811,6 +811,7 @@ export type SubmitMutation = { submitQuiz: { score: number, passed: boolean, att
 
 export type VerifyQueryVariables = Exact<{
   code: string;
+  ui?: string | null | undefined;
 }>;
 
 
@@ -2001,7 +2002,7 @@ export const SubmitDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SubmitMutation, SubmitMutationVariables>;
 export const VerifyDocument = new TypedDocumentString(`
-    query Verify($code: String!) {
+    query Verify($code: String!, $ui: String) {
   verifyCertificate(code: $code) {
     code
     valid
@@ -2009,7 +2010,7 @@ export const VerifyDocument = new TypedDocumentString(`
     learnerName
     courseTitle
     issuedAt
-    issuer
+    issuer(lang: $ui)
     revokedAt
     revocationReason
     proofs {

@@ -53,13 +53,13 @@ export function VerifyPage({ code }: { code?: string }) {
 }
 
 function VerificationResult({ code, date }: { code: string; date: (iso: string | null) => string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { data, error, loading } = useQuery(
-    graphql(`query Verify($code: String!) { verifyCertificate(code: $code) {
-      code valid status learnerName courseTitle issuedAt issuer revokedAt revocationReason
+    graphql(`query Verify($code: String!, $ui: String) { verifyCertificate(code: $code) {
+      code valid status learnerName courseTitle issuedAt issuer(lang: $ui) revokedAt revocationReason
       proofs { format verified } } }`),
-    { code },
-    [code],
+    { code, ui: lang },
+    [code, lang],
   );
   if (loading && !data) return <Loading />;
   if (error) return <ErrorMessage error={error} />;

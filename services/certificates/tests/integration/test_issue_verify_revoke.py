@@ -247,4 +247,6 @@ async def test_admin_template_is_printed_on_the_certificate(
     assert "Қала құрылысы министрлігі" in text and "Leyla Həsənova" in text and "Директор" in text
     verification = (await certs.get(f"/v1/verify/{cert['code']}")).json()
     assert verification["issuer"] == "Қала құрылысы министрлігі"
+    # Every translation of the issuer's name, for a verify page in the reader's language.
+    assert verification["issuerNames"] == {"en": "Ministry of Urban Development", "kk": "Қала құрылысы министрлігі"}
     assert {"name": "Ерлан Нұрланов", "title": "Head of Training"} in verification["signatories"]

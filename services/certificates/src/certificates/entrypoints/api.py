@@ -189,7 +189,9 @@ async def verify(code: str, uow: UowDep, container: ContainerDep) -> dict[str, A
 
     An unknown or mistyped code is an answer (``valid: false``), not an error.
     """
-    return verification_json(container.ports, code, await verification.verify_code(uow, code))
+    cert = await verification.verify_code(uow, code)
+    names = await verification.issuer_names(uow, container.ports, cert) if cert is not None else {}
+    return verification_json(container.ports, code, cert, issuer_names=names)
 
 
 # --- issuer keys and status lists (public) ------------------------------------------------------

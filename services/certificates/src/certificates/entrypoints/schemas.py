@@ -122,7 +122,11 @@ def certificate_json(ports: Ports, cert: IssuedCertificate, *, with_pdf: bool) -
     return body
 
 
-def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -> dict[str, Any]:
+def verification_json(
+    ports: Ports, code: str, cert: IssuedCertificate | None, issuer_names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``issuer_names``: the issuer's name by language (``verification.issuer_names``); the page shows
+    it in the reader's language, ``issuer`` stays what the certificate prints."""
     if cert is None:
         return {
             "code": code[:64],
@@ -132,6 +136,7 @@ def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -
             "courseTitle": None,
             "issuedAt": None,
             "issuer": None,
+            "issuerNames": {},
             "revokedAt": None,
             "revocationReason": None,
             "credential": None,
@@ -147,6 +152,7 @@ def verification_json(ports: Ports, code: str, cert: IssuedCertificate | None) -
         "courseVersion": cert.course_version,
         "issuedAt": cert.issued_at.isoformat(),
         "issuer": cert.issuer_name,
+        "issuerNames": issuer_names if issuer_names is not None else {cert.lang: cert.issuer_name},
         "signatories": cert.printed.get("signatories", []),
         # The national partner printed beside the issuer (co-branding), as on the paper; None without.
         "partner": (cert.printed.get("partner") or {}).get("name"),

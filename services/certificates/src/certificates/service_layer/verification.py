@@ -29,6 +29,18 @@ async def verify_code(uow: CertificatesUnitOfWork, code: str) -> IssuedCertifica
     return await uow.certificates.by_code(canonical)
 
 
+async def issuer_names(uow: CertificatesUnitOfWork, ports: Ports, cert: IssuedCertificate) -> dict[str, str]:
+    """The issuer's name in every language its template has, for a verify page in the reader's
+    language; the certificate's own language keeps the name exactly as printed."""
+    try:
+        template = await ports.templates.as_printed(uow, cert.template_id, cert.printed)
+        names = dict(template.issuer_names)
+    except ValueError:  # TemplateError: the variant it names cannot be rebuilt; the printed name stands
+        names = {}
+    names[cert.lang] = cert.issuer_name
+    return names
+
+
 VC_JWT: Final = "vc+jwt"
 DATA_INTEGRITY: Final = "eddsa-rdfc-2022"
 
