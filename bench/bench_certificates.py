@@ -85,7 +85,7 @@ from certificates.domain.templates import default_template
 from lms_local import Stack
 from lms_local.tokens import mint_token
 from lms_shared.db import asyncpg_dsn
-from lms_shared.events.catalogue import CertificatePolicy, CoursePublishedV1
+from lms_shared.events.catalogue import CertificatePolicy, CourseCompletedV1, CoursePublishedV1, LearnerData
 from lms_shared.jetstream import connect
 
 WORKER = "certificates-worker"
@@ -160,7 +160,7 @@ def recipients(count: int, tag: str) -> list[dict[str, str]]:
     return out
 
 
-async def publish_course(nats_url: str, db: asyncpg.Pool) -> str:
+async def publish_course(nats_url: str, db: asyncpg.Pool, *, auto_issue: bool = False) -> str:
     nc, js = await connect(nats_url, "bench")
     course_id = f"bench-{uuid.uuid4().hex[:10]}"
     event = CoursePublishedV1(
@@ -172,7 +172,7 @@ async def publish_course(nats_url: str, db: asyncpg.Pool) -> str:
         languages=list(TITLES),
         titles=dict(TITLES),
         modules=[],
-        certificate_policy=CertificatePolicy(auto_issue=False),
+        certificate_policy=CertificatePolicy(auto_issue=auto_issue),
         published_at=datetime.now(UTC),
     )
     env = event.envelope()
@@ -249,6 +249,224 @@ async def run_job(stack: Stack, db: asyncpg.Pool, count: int, mode: str | None =
             )
     other_cpu = {name: one.cpu_seconds for name, one in by_process.items()}
     return RunResult(count, seconds, sampler.peaks, sampler.cpu_seconds, other_cpu)
+
+
+# --- completion to certificate, and accepting a job (issue 19, items 4 and 5) ----------------------
+
+
+@dataclass
+class Burst:
+    """Many certificates asked for at once, and when each one was first seen VALID."""
+
+    count: int
+    latencies: list[float]
+    """Seconds from the last request sent (the last completion published, the job accepted) to each
+    certificate seen VALID in the database (polled every 20 ms; 0 for one seen before that moment)."""
+    seconds: float
+    """From the first request sent to the last certificate seen."""
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def p(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def watch_valid(db: asyncpg.Pool, course_id: str, count: int, since: float, timeout: float) -> list[float]:
+    """Poll until ``count`` VALID certificates of the course exist; each one's first-seen time - ``since``."""
+    seen: dict[str, float] = {}
+    deadline = time.perf_counter() + timeout
+    while len(seen) < count:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"only {len(seen)} of {count} certificates VALID after {timeout:.0f} s")
+        keys = await db.fetch(
+            "SELECT recipient_key FROM certificate WHERE course_id = $1 AND status = 'VALID'", course_id
+        )
+        now = time.perf_counter()
+        for row in keys:
+            seen.setdefault(row["recipient_key"], now)
+        await asyncio.sleep(0.02)
+    return [max(0.0, at - since) for at in seen.values()]
+
+
+def completions(course_id: str, count: int) -> list[CourseCompletedV1]:
+    """What progress publishes when ``count`` learners finish, names and locales as the bulk runs'."""
+    tag = uuid.uuid4().hex[:8]
+    out = []
+    for i, person in enumerate(recipients(count, tag)):
+        out.append(
+            CourseCompletedV1(
+                enrollment_id=f"enr-{tag}-{i}",
+                course_id=course_id,
+                course_version=1,
+                course_titles=dict(TITLES),
+                course_default_language="en",
+                learner=LearnerData(
+                    id=f"learner-{tag}-{i}",
+                    name=person["name"],
+                    locale=person["locale"],
+                    org=person["org"],
+                    municipality=person["municipality"],
+                ),
+                completed_at=datetime.now(UTC),
+            )
+        )
+    return out
+
+
+async def completion_burst(stack: Stack, db: asyncpg.Pool, count: int, timeout: float) -> Burst:
+    """``count`` course.completed events published at once, as after a forum; then wait for them all."""
+    nats_url = stack.env["LMS_NATS_URL"]
+    course_id = await publish_course(nats_url, db, auto_issue=True)
+    envelopes = [e.envelope() for e in completions(course_id, count)]
+    nc, js = await connect(nats_url, "bench")
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(js.publish(env.subject, env.to_bytes(), headers={"Nats-Msg-Id": env.id}) for env in envelopes)
+        )
+        last_sent = time.perf_counter()
+    finally:
+        await nc.drain()
+    latencies = await watch_valid(db, course_id, count, last_sent, timeout)
+    return Burst(count, latencies, last_sent - started + max(latencies))
+
+
+async def bulk_burst(stack: Stack, db: asyncpg.Pool, count: int, timeout: float) -> tuple[Burst, float]:
+    """The reference in the same run: one bulk job of ``count``; returns it and the acceptance seconds."""
+    env = stack.env
+    course_id = await publish_course(env["LMS_NATS_URL"], db)
+    token = mint_token(env["LMS_JWT_SECRET"], sub="bench-admin", name="Bench Admin", roles=["admin"])
+    body = {"courseId": course_id, "recipients": recipients(count, uuid.uuid4().hex[:8])}
+    async with httpx.AsyncClient(
+        base_url=env["LMS_CERTIFICATES_URL"], headers={"Authorization": f"Bearer {token}"}, timeout=300
+    ) as client:
+        started = time.perf_counter()
+        response = await client.post("/v1/bulk-jobs", json=body)
+        accepted = time.perf_counter()
+        response.raise_for_status()
+    latencies = await watch_valid(db, course_id, count, accepted, timeout)
+    return Burst(count, latencies, accepted - started + max(latencies)), accepted - started
+
+
+async def acceptance_times(stack: Stack, db: asyncpg.Pool, count: int, runs: int) -> list[float]:
+    """Seconds for ``POST /v1/bulk-jobs`` with ``count`` recipients to answer 201; each job is then
+    cancelled, so that its issuing does not slow the next measurement."""
+    env = stack.env
+    token = mint_token(env["LMS_JWT_SECRET"], sub="bench-admin", name="Bench Admin", roles=["admin"])
+    out = []
+    async with httpx.AsyncClient(
+        base_url=env["LMS_CERTIFICATES_URL"], headers={"Authorization": f"Bearer {token}"}, timeout=300
+    ) as client:
+        for _ in range(runs):
+            course_id = await publish_course(env["LMS_NATS_URL"], db)
+            body = {"courseId": course_id, "recipients": recipients(count, uuid.uuid4().hex[:8])}
+            started = time.perf_counter()
+            response = await client.post("/v1/bulk-jobs", json=body)
+            out.append(time.perf_counter() - started)
+            response.raise_for_status()
+            (await client.post(f"/v1/bulk-jobs/{response.json()['id']}/cancel")).raise_for_status()
+            await asyncio.sleep(1.0)  # the chunks already taken finish
+    return out
+
+
+async def latency_bench(args: argparse.Namespace) -> int:
+    """Completion → VALID for a burst of completions (auto issue) against a bulk job of the same size,
+    and how long accepting a bulk job takes, on a stack of its own (``--repo-root``: another tree's code)."""
+    results: dict[str, Any] = {"auto": [], "bulk": [], "accept_seconds": []}
+    repo_root = Path(args.repo_root).resolve() if args.repo_root else None
+    with tempfile.TemporaryDirectory(prefix="lms-bench-latency-") as folder:
+        overrides = {
+            "LMS_ENV": "test",
+            "LMS_LOG_LEVEL": args.log_level,
+            "LMS_WORKER_THREADS": str(args.threads),
+            "LMS_BULK_CHUNK_SIZE": str(args.chunk),
+        }
+        extra = {"repo_root": repo_root} if repo_root else {}
+        stack = Stack(Path(folder), ports=None, env_overrides=overrides, cert_workers=args.workers, **extra)
+        try:
+            print(f"starting the stack ({repo_root or 'this tree'})...", file=sys.stderr)
+            stack.start_infra()
+            stack.migrate()
+            for role in ROLES:
+                stack.start_role(role)
+            stack.start_role(WORKER, args.workers)
+            stack.wait_healthy(timeout=300)
+            pool = await asyncpg.create_pool(asyncpg_dsn(stack.env["LMS_CERTIFICATES_DATABASE_URL"]))
+            assert pool is not None
+            await bulk_burst(stack, pool, min(200, args.auto_issue), args.latency_timeout)  # warm-up
+            for n in range(args.runs):
+                # Alternate the order so that drift on the shared machine favours neither.
+                order = ("auto", "bulk") if n % 2 == 0 else ("bulk", "auto")
+                for kind in order:
+                    if kind == "auto":
+                        burst = await completion_burst(stack, pool, args.auto_issue, args.latency_timeout)
+                    else:
+                        burst, _ = await bulk_burst(stack, pool, args.auto_issue, args.latency_timeout)
+                    results[kind].append(burst)
+                    print(
+                        f"[{kind}] run {n + 1}: {burst.count} VALID in {burst.seconds:.1f} s = {burst.rate:.0f}/s; "
+                        f"p50 {burst.p(0.5):.2f} s, p99 {burst.p(0.99):.2f} s after the last request",
+                        file=sys.stderr,
+                    )
+            if args.accept > 0:
+                results["accept_seconds"] = await acceptance_times(stack, pool, args.accept, args.accept_runs)
+            await pool.close()
+        finally:
+            stack.stop()
+            if args.keep_logs:
+                shutil.copytree(Path(folder) / "logs", args.keep_logs, dirs_exist_ok=True)
+
+    def median_of(kind: str, what: Any) -> float:
+        return statistics.median(what(b) for b in results[kind])
+
+    summary: dict[str, Any] = {"count": args.auto_issue, "runs": args.runs}
+    print(
+        f"\ncompletion → certificate VALID, {args.auto_issue} at once, {args.workers} workers × {args.threads} "
+        f"threads, {os.cpu_count()} CPUs, median of {args.runs} (load average {os.getloadavg()[0]:.1f}):"
+    )
+    for kind, label in (("auto", "auto issue on course.completed"), ("bulk", "bulk job of the same size (reference)")):
+        figures = {
+            "per_second": round(median_of(kind, lambda b: b.rate), 1),
+            "p50_seconds": round(median_of(kind, lambda b: b.p(0.5)), 3),
+            "p99_seconds": round(median_of(kind, lambda b: b.p(0.99)), 3),
+            "runs_per_second": [round(b.rate, 1) for b in results[kind]],
+        }
+        summary[kind] = figures
+        runs = ", ".join(f"{r:.0f}" for r in figures["runs_per_second"])
+        print(
+            f"  {label}: {figures['per_second']:.0f}/s (runs: {runs}); "
+            f"p50 {figures['p50_seconds']:.2f} s, p99 {figures['p99_seconds']:.2f} s"
+        )
+    ratio = summary["auto"]["per_second"] / summary["bulk"]["per_second"]
+    summary["auto_vs_bulk_throughput"] = round(ratio, 3)
+    print(f"  auto issue / bulk: {100 * ratio:.0f} % of the throughput")
+    if results["accept_seconds"]:
+        accept = results["accept_seconds"]
+        summary["accept"] = {
+            "recipients": args.accept,
+            "median_seconds": round(statistics.median(accept), 3),
+            "runs_seconds": [round(a, 3) for a in accept],
+        }
+        print(
+            f"  accepting a {args.accept}-recipient bulk job (POST /v1/bulk-jobs → 201): median "
+            f"{statistics.median(accept):.2f} s (runs: {', '.join(f'{a:.2f}' for a in accept)})"
+        )
+    when = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    body = {
+        "benchmark": "certificates-completion-to-certificate",
+        "when": when,
+        "code": str(repo_root or "this tree"),
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()[0]},
+        "args": vars(args),
+    } | summary
+    out = Path(__file__).resolve().parent / "results" / f"certificates-latency-{when}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    print(f"results: {out}", file=sys.stderr)
+    return 0
 
 
 def reference_rates(count: int, limit: int, runs: int) -> dict[str, float]:
@@ -635,7 +853,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rdfc-pyld-limit", type=int, default=200, help="of those, how many pyld canonicalises")
     parser.add_argument("--rdfc-sweep", type=int, default=5000, help="credentials checked against pyld; 0 skips")
     parser.add_argument("--only-rdfc", action="store_true", help="only the canonicalisation figures, no stack")
+    parser.add_argument(
+        "--only-latency",
+        action="store_true",
+        help="only completion → certificate (auto issue vs a bulk job of the same size) and job acceptance",
+    )
+    parser.add_argument("--auto-issue", type=int, default=500, help="completions published at once (--only-latency)")
+    parser.add_argument("--accept", type=int, default=5000, help="recipients of the timed job acceptance; 0 skips")
+    parser.add_argument("--accept-runs", type=int, default=3)
+    parser.add_argument("--latency-timeout", type=float, default=600.0, help="seconds to wait for a burst")
+    parser.add_argument("--repo-root", help="run the stack from another tree (e.g. a `git archive` of the last commit)")
     args = parser.parse_args(argv)
+    if args.only_latency:
+        return asyncio.run(latency_bench(args))
     return asyncio.run(bench(args))
 
 

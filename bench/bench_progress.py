@@ -22,11 +22,24 @@ What it does, per run:
    ``completeLesson`` the completion was on the stream (that path is: commit with the outbox row,
    NOTIFY, the relay process publishes, JetStream stores).
 
-Reported as medians over the runs: lesson completions per second, p50/p99 of that latency,
+The clocks: every time compared is the machine's one wall clock (``CLOCK_REALTIME``), read by the
+load process (``time.time()``), the progress service (the envelope's ``time``, stamped just before
+the commit) and nats-server (the storage timestamp). The request is stamped when it is written to
+its socket and its answer when read (not when the learner's task began waiting for a pooled
+connection, which counted the load generator's own queue). The service answers after its COMMIT,
+while the relay publishes in parallel, so the event is often stored before the load process has
+read the answer: "answered -> stored" was negative for that reason, not a clock difference. It is
+now printed as the share of completions stored before the answer was read, beside the two parts
+that add up to the end-to-end figure: the request itself, and staged -> stored (the outbox path).
+
+Reported as medians over the runs: lesson completions per second, p50/p99 of those latencies,
 and the peak resident memory of each process (sampled every 100 ms with psutil; Postgres is the
-sum of its server processes). A reference is measured in the same run: the throughput of
-``GET /readyz`` on the same service (one ``SELECT 1`` round trip plus the HTTP and auth-free
-framework path), so the completion figure can be read as a ratio on a noisy machine.
+sum of its server processes). Measured in the same run: a reference, ``GET /readyz`` on the same
+service (one ``SELECT 1`` round trip plus the HTTP and auth-free framework path), and the ceiling,
+``GET /healthz``, the same process and middleware answering a constant, so the completion figure
+can be read as ratios on a noisy machine; the figure before group commit (417/s, issue 19) is
+printed as historical. The CPU of every process per completion, summed, gives the physical limit
+of the machine: its cores divided by that sum.
 
 The load process runs on the same machine and competes for the same cores; its CPU time is
 printed on a line of its own (the setup before the load, done with httpx, is not counted), so the
@@ -66,6 +79,7 @@ from lms_shared.events.envelope import Envelope
 from lms_shared.jetstream import EVENTS_STREAM, connect
 
 ROLES = ("progress", "progress-relay")
+HISTORICAL_RATE = 417  # completions/s measured for issue 19, before group commit
 LOAD_CLIENT = "bench client (load process)"
 
 
@@ -76,9 +90,13 @@ class RunResult:
     completions_per_s: float
     latency_p50_ms: float
     latency_p99_ms: float
-    latency_after_response_p50_ms: float
-    latency_after_response_p99_ms: float
+    response_p50_ms: float
+    response_p99_ms: float
+    staged_to_stored_p50_ms: float
+    staged_to_stored_p99_ms: float
+    stored_before_answer_share: float
     reference_per_s: float
+    ceiling_per_s: float
     errors: int
     cpu_ms_per_completion: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
@@ -230,6 +248,16 @@ class KeepAliveClient:
 
     async def request(self, method: str, path: str, bearer: str | None = None) -> tuple[int, bytes]:
         """Send one request on an idle connection (waiting for one: the pool size caps concurrency)."""
+        status, body, _ = await self.timed_request(method, path, bearer, [])
+        return status, body
+
+    async def timed_request(
+        self, method: str, path: str, bearer: str | None, sent_at: list[float]
+    ) -> tuple[int, bytes, float]:
+        """:meth:`request`, stamping the wall-clock time (``time.time()``) at which it is written to the
+        socket onto ``sent_at`` (kept when the connection breaks, for a retry to report the first
+        attempt) and returning the one at which its answer was read: not when it began waiting for an
+        idle connection of the pool."""
         conn = await self._idle.get()
         assert conn is not None
         target, reader, writer = conn
@@ -238,9 +266,11 @@ class KeepAliveClient:
         if bearer:
             head += f"Authorization: Bearer {bearer}\r\n"
         try:
+            sent_at.append(time.time())
             writer.write((head + "\r\n").encode())
             status, length, close = _parse_head(await reader.readuntil(b"\r\n\r\n"))
             body = await reader.readexactly(length)
+            answered = time.time()
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             writer.close()
             self.reconnects += 1
@@ -250,7 +280,7 @@ class KeepAliveClient:
             writer.close()
             conn = await self._connect(target)
         self._idle.put_nowait(conn)
-        return status, body
+        return status, body, answered
 
 
 def _parse_head(head: bytes) -> tuple[int, int, bool]:
@@ -289,6 +319,7 @@ class LoadResult:
     errors: int
     retries: int
     reference_per_s: float
+    ceiling_per_s: float
     cpu_seconds: dict[str, float]
     peak_rss_mb: float
 
@@ -310,13 +341,18 @@ async def _load(plan: LoadPlan) -> LoadResult:
     retries = 0
     async with KeepAliveClient(plan.targets, plan.concurrency) as http:
 
-        async def complete_lesson(eid: str, lesson: str, bearer: str) -> int:
-            """completeLesson is idempotent, so a request cut off by a dropped connection is simply retried."""
+        async def complete_lesson(eid: str, lesson: str, bearer: str) -> tuple[int, float, float]:
+            """completeLesson is idempotent, so a request cut off by a dropped connection is simply retried.
+
+            Answers the status, when the first attempt was written to the socket and when the answer
+            was read (wall clock, as JetStream stamps what it stores)."""
             nonlocal retries
+            sent_at: list[float] = []
+            path = f"/v1/enrollments/{eid}/lessons/{lesson}/complete"
             for attempt in range(3):
                 try:
-                    status, _ = await http.request("POST", f"/v1/enrollments/{eid}/lessons/{lesson}/complete", bearer)
-                    return status
+                    status, _, answered = await http.timed_request("POST", path, bearer, sent_at)
+                    return status, sent_at[0], answered
                 except (OSError, asyncio.IncompleteReadError):
                     if attempt == 2:
                         raise
@@ -326,9 +362,7 @@ async def _load(plan: LoadPlan) -> LoadResult:
         async def study(eid: str, bearer: str) -> None:
             nonlocal errors
             for n, lesson in enumerate(plan.lesson_ids):
-                sent = time.time()
-                status = await complete_lesson(eid, lesson, bearer)
-                done = time.time()
+                status, sent, done = await complete_lesson(eid, lesson, bearer)
                 if status != 200:
                     errors += 1
                 if n == len(plan.lesson_ids) - 1:
@@ -341,14 +375,19 @@ async def _load(plan: LoadPlan) -> LoadResult:
         seconds = time.perf_counter() - start
         cpu_after = cpu_seconds(pids)
 
-        async def ready() -> None:
-            status, body = await http.request("GET", "/readyz")
+        async def get(path: str) -> None:
+            status, body = await http.request("GET", path)
             if status != 200:
-                raise RuntimeError(f"/readyz answered {status}: {body[:200]!r}")
+                raise RuntimeError(f"{path} answered {status}: {body[:200]!r}")
 
-        ref_start = time.perf_counter()
-        await asyncio.gather(*(ready() for _ in range(plan.reference_requests)))
-        reference = plan.reference_requests / (time.perf_counter() - ref_start)
+        async def rate(path: str) -> float:
+            started = time.perf_counter()
+            await asyncio.gather(*(get(path) for _ in range(plan.reference_requests)))
+            return plan.reference_requests / (time.perf_counter() - started)
+
+        reference = await rate("/readyz")
+        # The ceiling: the same process, middleware and framework answering a constant (no database).
+        ceiling = await rate("/healthz")
     return LoadResult(
         seconds=seconds,
         last_sent=last_sent,
@@ -356,6 +395,7 @@ async def _load(plan: LoadPlan) -> LoadResult:
         errors=errors,
         retries=retries,
         reference_per_s=reference,
+        ceiling_per_s=ceiling,
         cpu_seconds={k: cpu_after[k] - cpu_before[k] for k in pids},
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
@@ -426,17 +466,24 @@ async def one_run(stack: Stack, args: argparse.Namespace, pids: dict[str, int]) 
         completions = args.learners * args.lessons
         cpu_ms = {k: v * 1000 / completions for k, v in load.cpu_seconds.items()}
 
-        stored_at = await completion_timestamps(js, set(load.last_sent), timeout=60)
-        latencies = [(stored_at[e] - load.last_sent[e]) * 1000 for e in stored_at]
-        after_response = [(stored_at[e] - load.last_done[e]) * 1000 for e in stored_at]
-        missing = len(load.last_sent) - len(stored_at)
+        # Every time compared here is the machine's one wall clock (CLOCK_REALTIME): the load process's
+        # time.time(), the service's envelope time and nats-server's storage time. The request is
+        # stamped when it is written to the socket, not when it began waiting for a pooled connection.
+        found = await completion_timestamps(js, set(load.last_sent), timeout=60)
+        latencies = [(stored - load.last_sent[e]) * 1000 for e, (_, stored) in found.items()]
+        responses = [(load.last_done[e] - load.last_sent[e]) * 1000 for e in found]
+        staged_to_stored = [(stored - staged) * 1000 for staged, stored in found.values()]
+        before_answer = sum(1 for e, (_, stored) in found.items() if stored < load.last_done[e])
+        missing = len(load.last_sent) - len(found)
         if missing:
             print(f"  WARNING: {missing} course.completed events not found on the stream", file=sys.stderr)
         seconds = load.seconds
         print(
             f"  run: {completions / seconds:,.0f} completions/s in {seconds:.1f} s, "
             f"p50 {percentile(latencies, 50):.1f} ms, "
-            f"p99 {percentile(latencies, 99):.1f} ms, reference /readyz {load.reference_per_s:,.0f}/s, "
+            f"p99 {percentile(latencies, 99):.1f} ms (staged -> stored p50 {percentile(staged_to_stored, 50):.1f} ms, "
+            f"{before_answer / max(1, len(found)):.0%} stored before the answer was read), "
+            f"reference /readyz {load.reference_per_s:,.0f}/s, ceiling /healthz {load.ceiling_per_s:,.0f}/s, "
             f"errors {load.errors}, retried {load.retries}, load average {os.getloadavg()[0]:.1f}"
         )
         return RunResult(
@@ -445,9 +492,13 @@ async def one_run(stack: Stack, args: argparse.Namespace, pids: dict[str, int]) 
             completions_per_s=completions / seconds,
             latency_p50_ms=percentile(latencies, 50),
             latency_p99_ms=percentile(latencies, 99),
-            latency_after_response_p50_ms=percentile(after_response, 50),
-            latency_after_response_p99_ms=percentile(after_response, 99),
+            response_p50_ms=percentile(responses, 50),
+            response_p99_ms=percentile(responses, 99),
+            staged_to_stored_p50_ms=percentile(staged_to_stored, 50),
+            staged_to_stored_p99_ms=percentile(staged_to_stored, 99),
+            stored_before_answer_share=before_answer / max(1, len(found)),
             reference_per_s=load.reference_per_s,
+            ceiling_per_s=load.ceiling_per_s,
             errors=load.errors + missing,
             cpu_ms_per_completion=cpu_ms,
             peak_rss_mb={LOAD_CLIENT: load.peak_rss_mb},
@@ -465,9 +516,11 @@ def progress_targets(stack: Stack) -> list[tuple[str, int]]:
     return targets
 
 
-async def completion_timestamps(js: object, enrollment_ids: set[str], timeout: float) -> dict[str, float]:
-    """JetStream's storage time of each enrolment's course.completed (unix seconds)."""
-    found: dict[str, float] = {}
+async def completion_timestamps(js: object, enrollment_ids: set[str], timeout: float) -> dict[str, tuple[float, float]]:
+    """Per enrolment, when its course.completed was staged (the envelope's time, stamped by the
+    progress service just before the commit that writes it to the outbox) and when JetStream stored
+    it (the message's storage timestamp), both unix seconds."""
+    found: dict[str, tuple[float, float]] = {}
     deadline = time.monotonic() + timeout
     sub = await js.pull_subscribe(  # type: ignore[attr-defined]
         CourseCompletedV1.TYPE,
@@ -483,7 +536,7 @@ async def completion_timestamps(js: object, enrollment_ids: set[str], timeout: f
             for m in msgs:
                 env = Envelope.from_bytes(m.data)
                 if env.subject_key in enrollment_ids and m.metadata and m.metadata.timestamp:
-                    found.setdefault(env.subject_key, m.metadata.timestamp.timestamp())
+                    found.setdefault(env.subject_key, (env.time.timestamp(), m.metadata.timestamp.timestamp()))
     finally:
         await sub.unsubscribe()
     return found
@@ -552,21 +605,40 @@ def main() -> int:
     p50, p99 = med(r.latency_p50_ms for r in results), med(r.latency_p99_ms for r in results)
     print()
     print(f"lesson completions per second (median of {len(results)}): {rate:,.0f}   [target >= 2,000]")
+    ceiling = med(r.ceiling_per_s for r in results)
     print(f"reference GET /readyz per second (same runs):          {ref:,.0f}   ratio {rate / ref:.2f}")
+    print(f"ceiling GET /healthz per second (a constant, same stack): {ceiling:,.0f}   ratio {rate / ceiling:.2f}")
+    print(f"historical: {HISTORICAL_RATE}/s before group commit (issue 19), ratio {rate / HISTORICAL_RATE:.2f}")
     print(
-        f"last completeLesson sent -> course.completed stored in JetStream: p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+        f"last completeLesson written -> course.completed stored in JetStream: p50 {p50:.1f} ms, p99 {p99:.1f} ms"
         "   [target p99 < 200 ms]"
     )
     print(
-        "last completeLesson answered -> stored:                  "
-        f"p50 {med(r.latency_after_response_p50_ms for r in results):.1f} ms, "
-        f"p99 {med(r.latency_after_response_p99_ms for r in results):.1f} ms"
+        "  the request itself (written -> answer read by the load process): "
+        f"p50 {med(r.response_p50_ms for r in results):.1f} ms, p99 {med(r.response_p99_ms for r in results):.1f} ms"
+    )
+    print(
+        "  staged by the service (before its commit) -> stored (outbox, NOTIFY, relay, JetStream): "
+        f"p50 {med(r.staged_to_stored_p50_ms for r in results):.1f} ms, "
+        f"p99 {med(r.staged_to_stored_p99_ms for r in results):.1f} ms"
+    )
+    print(
+        "  stored before the load process had read the answer: "
+        f"{med(r.stored_before_answer_share for r in results):.0%} of completions (the relay runs beside the "
+        "response; not a clock difference)"
     )
     print("per process, median of runs:   peak RSS    CPU per lesson completion")
+    cpu_total = 0.0
     for name in results[0].cpu_ms_per_completion:
         rss = med(r.peak_rss_mb.get(name, 0.0) for r in results)
         cpu = med(r.cpu_ms_per_completion.get(name, 0.0) for r in results)
+        cpu_total += cpu
         print(f"  {name:28s} {rss:8.1f} MiB  {cpu:6.2f} ms")
+    cores = os.cpu_count() or 1
+    print(
+        f"  all of them                               {cpu_total:6.2f} ms: the {cores} cores allow at most "
+        f"{cores * 1000 / cpu_total:,.0f} completions/s with every process on this machine (the physical limit)"
+    )
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (other load skews rates)")
     errors = sum(r.errors for r in results)

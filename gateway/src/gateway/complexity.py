@@ -15,6 +15,7 @@ length. Depth, alias and token limits catch other shapes of abuse; this one catc
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -235,18 +236,47 @@ def fragment_budget(document: DocumentNode, max_fragments: int, max_fields: int)
     return budget
 
 
+class _PassedBudgets:
+    """Query texts (with the limits) whose document passed :func:`fragment_budget`: a bounded LRU.
+
+    Only passes are kept, keyed by the exact text the document was parsed from, so a changed text is
+    checked again and a refused one is refused (with a fresh error) every time.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._keys: OrderedDict[tuple[str, int, int], None] = OrderedDict()
+
+    def __contains__(self, key: tuple[str, int, int]) -> bool:
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return True
+        return False
+
+    def add(self, key: tuple[str, int, int]) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        while len(self._keys) > self.maxsize:
+            self._keys.popitem(last=False)
+
+
+_PASSED: dict[int, _PassedBudgets] = {}
+
+
 class BoundedValidation(ValidationCache):
     """Validation (cached per document) behind the linear :func:`fragment_budget` check.
 
     A document over the budget is refused without running any validation rule, so depth, alias and
     cost rules (and graphql-core's) only ever walk documents whose expansion is bounded. Over a
-    WebSocket, anything but a subscription is refused here too, before validation.
+    WebSocket, anything but a subscription is refused here too, before validation. The budget of a
+    query text that passed is remembered (bounded LRU), like its validation.
     """
 
     def __init__(self, max_fragments: int, max_fields: int, maxsize: int = 512) -> None:
         super().__init__(maxsize=maxsize)
         self.max_fragments = max_fragments
         self.max_fields = max_fields
+        self._passed = _PASSED.setdefault(maxsize, _PassedBudgets(maxsize))
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
@@ -255,9 +285,13 @@ class BoundedValidation(ValidationCache):
             yield
             return
         if ec.graphql_document is not None:
-            budget = fragment_budget(ec.graphql_document, self.max_fragments, self.max_fields)
-            if budget.error is not None:
-                ec.pre_execution_errors = [budget.error]
-                yield
-                return
+            key = (ec.query or "", self.max_fragments, self.max_fields)
+            if not ec.query or key not in self._passed:
+                budget = fragment_budget(ec.graphql_document, self.max_fragments, self.max_fields)
+                if budget.error is not None:
+                    ec.pre_execution_errors = [budget.error]
+                    yield
+                    return
+                if ec.query:
+                    self._passed.add(key)
         yield from super().on_validate()

@@ -9,6 +9,7 @@ from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from gateway.fastpath import PRINCIPAL_KEY
 from gateway.loaders import Loaders
 from gateway.state import GatewayState
 from lms_shared.auth import Principal, Role, bearer_from_header
@@ -80,8 +81,13 @@ class Context(BaseContext):
     async def from_connection(cls, state: GatewayState, conn: Request | WebSocket) -> Context:
         """The context of an HTTP request (token verified now) or a WebSocket (verified at connection_init)."""
         ip = client_ip(conn, state.settings.trust_forwarded_for)
-        ctx = cls(state, ip, conn.headers.get("authorization"))
+        authorization = conn.headers.get("authorization")
+        ctx = cls(state, ip, authorization)
         if isinstance(conn, Request):
+            verified = conn.scope.get(PRINCIPAL_KEY)  # gateway.fastpath verified this very header
+            if verified is not None and authorization is not None and verified[0] == authorization.encode("latin-1"):
+                ctx._resolved = True
+                ctx.principal = verified[1]
             await ctx.authenticate()
             key = conn.headers.get("idempotency-key")
             ctx.idempotency_key = key.strip() if key and key.strip() else None

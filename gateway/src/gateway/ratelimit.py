@@ -1,6 +1,6 @@
 """Fixed-window rate limits in Redis, per signed-in user and per client IP.
 
-A fixed window (INCR + EXPIRE in one round trip) is the cheapest correct limiter; its known weakness
+A fixed window (INCR, and EXPIRE on a window's first request) is the cheapest correct limiter; its known weakness
 (up to twice the budget across a window boundary) is acceptable for abuse protection.
 """
 
@@ -34,10 +34,12 @@ class RateLimiter:
         window = int(now // self.window)
         key = f"gw:rl:{bucket}:{identity}:{window}"
         try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, self.window + 1, nx=True)
-                count, _ = await pipe.execute()
+            # One command per request: only the window's first request sets its expiry. (Were the
+            # process to die between the two, the key would outlive its window, unused: its name
+            # carries the window number.)
+            count = await self.redis.incr(key)
+            if int(count) == 1:
+                await self.redis.expire(key, self.window + 1)
         except RedisError as exc:
             # Failing open: a Redis outage must not take the whole API down with it.
             log.warning("ratelimit.unavailable", error=type(exc).__name__)

@@ -14,6 +14,11 @@ stamp that the drop made stale (:class:`gateway.cache.Generations`). After a NAT
 gateway drops every entry (events may have been missed); otherwise the TTL bounds a missed event.
 An answer holding a waiting-list place is never kept: it moves up when someone ahead leaves, and no
 event names the learners behind.
+
+Each entry also keeps its encoded body and an ETag (computed on first use), so
+:mod:`gateway.fastpath` answers a repeat, or a 304 for an unchanged answer, without running GraphQL.
+The fingerprint covers what the viewer's token says about them (name, roles, state, language), so a
+new token with other claims for the same subject never gets the old token's answer.
 """
 
 from __future__ import annotations
@@ -43,6 +48,36 @@ INVALIDATIONS = Counter("lms_gateway_response_cache_invalidations_total", "Viewe
 
 Key = tuple[str, str]
 """(viewer, request fingerprint)"""
+
+
+class Answer:
+    """One cached answer, kept as the response body (bytes: nothing for the garbage collector to walk),
+    with its ETag made on first use; ``data`` decodes the body for the full path."""
+
+    __slots__ = ("_etag", "body", "key")
+
+    def __init__(self, key: Key, data: Any) -> None:
+        self.key = key
+        self.body: bytes = orjson.dumps({"data": data})
+        """``{"data": …}`` as the GraphQL router encodes it."""
+        self._etag: bytes | None = None
+
+    @property
+    def data(self) -> Any:
+        return orjson.loads(self.body)["data"]
+
+    @property
+    def etag(self) -> bytes:
+        """A strong ETag over the viewer, the request and the body: equal only for this viewer's same answer."""
+        if self._etag is None:
+            h = hashlib.blake2b(digest_size=16)
+            h.update(self.key[0].encode())
+            h.update(b"\x00")
+            h.update(self.key[1].encode())
+            h.update(b"\x00")
+            h.update(self.body)
+            self._etag = b'"' + h.hexdigest().encode() + b'"'
+        return self._etag
 
 
 class _Entries(TTLCache[Key, Any]):
@@ -80,13 +115,26 @@ class ViewerResponses:
 
     def get(self, viewer: str, fingerprint: str) -> Any | None:
         """The cached data for this viewer and request, or None when absent or expired."""
+        answer = self.answer(viewer, fingerprint)
+        return None if answer is None else answer.data
+
+    def answer(self, viewer: str, fingerprint: str) -> Answer | None:
+        """The cached answer (data, body, ETag) for this viewer and request, or None."""
         try:
             # Indexing (KeyError when absent or expired) is the cheapest lookup TTLCache offers.
-            item = self._items[(viewer, fingerprint)]
+            item: Answer = self._items[(viewer, fingerprint)]
         except KeyError:
             _MISSES.inc()
             return None
         _HITS.inc()
+        return item
+
+    def peek(self, viewer: str, fingerprint: str) -> Answer | None:
+        """Like :meth:`answer` without counting a lookup (the fast path's check after a full execution)."""
+        try:
+            item: Answer = self._items[(viewer, fingerprint)]
+        except KeyError:
+            return None
         return item
 
     def stamp(self) -> int:
@@ -100,7 +148,7 @@ class ViewerResponses:
             _STALE.inc()
             return False
         key = (viewer, fingerprint)
-        self._items[key] = data
+        self._items[key] = Answer(key, data)
         self._by_viewer.setdefault(viewer, set()).add(key)
         return True
 
@@ -146,12 +194,23 @@ def _viewer_only(ec: Any) -> bool:
     return all(isinstance(s, FieldNode) and s.name.value in VIEWER_ROOT_FIELDS for s in ops[0].selection_set.selections)
 
 
-def fingerprint(query: str, variables: Any, operation_name: str | None) -> str:
-    """A digest of what makes two requests the same: query text, variables, operation name."""
+def fingerprint(query: str, variables: Any, operation_name: str | None, principal: Any = None) -> str:
+    """A digest of what makes two requests the same: query text, variables, operation name, and what
+    the caller's token says about them (``viewer`` shows it, and the language picks the titles)."""
     h = hashlib.sha256(query.encode())
+    h.update(b"\x00")
     h.update(orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+    h.update(b"\x00")
     h.update((operation_name or "").encode())
+    if principal is not None:
+        h.update(b"\x00")
+        h.update(_claims_of(principal))
     return h.hexdigest()
+
+
+def _claims_of(principal: Any) -> bytes:
+    roles = sorted(str(getattr(r, "value", r)) for r in principal.roles)
+    return orjson.dumps([principal.name, roles, principal.org, principal.municipality, principal.locale])
 
 
 class ViewerResponseCaching(SchemaExtension):
@@ -174,7 +233,10 @@ class ViewerResponseCaching(SchemaExtension):
         if kind is not OperationType.QUERY or not _viewer_only(ec):
             yield
             return
-        key = fingerprint(ec.query or "", ec.variables, ec.operation_name)
+        # The operation name as the client sent it (ec.operation_name falls back on the document's
+        # first operation): the fast path (gateway/fastpath.py) sees only what was sent.
+        sent_name = getattr(ec, "_provided_operation_name", ec.operation_name)
+        key = fingerprint(ec.query or "", ec.variables, sent_name, principal)
         cached = responses.get(principal.sub, key)
         if cached is not None:
             ec.result = ExecutionResult(data=cached, errors=None)

@@ -6,11 +6,12 @@ resolver reads dictionaries directly (no per-object conversion on the hot path).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -35,6 +36,7 @@ from gateway.config import GatewaySettings
 from gateway.context import Info, ctx_of
 from gateway.courses import mutations as course_mutations
 from gateway.courses import queries as course_queries
+from gateway.courses import types as course_types
 from gateway.courses.types import Course, CourseConnection, Lesson, Material, MaterialUpload, Module
 from gateway.errors import ErrorShaping, shape_error
 from gateway.idempotency import IdempotentMutations
@@ -55,6 +57,7 @@ from gateway.privacy.resolvers import LearnerErasure
 from gateway.progress import attendance as progress_attendance
 from gateway.progress import mutations as progress_mutations
 from gateway.progress import queries as progress_queries
+from gateway.progress import types as progress_types
 from gateway.progress.attendance_types import Attendance, CheckInCode
 from gateway.progress.types import CohortEnrollmentResult, Enrollment, LessonProgress, QuizResult
 from gateway.reports import queries as report_queries
@@ -444,7 +447,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -453,3 +456,63 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
             auto_camel_case=False, default_resolver=resolve_default, scalar_map={DateTime: DATETIME_SCALAR}
         ),
     )
+    lean_resolvers(schema)
+    return schema
+
+
+# Resolvers that read only their parent's JSON, scalar arguments and ``info.context``: graphql-core
+# may call them directly (its own info carries the same context), without Strawberry's per-field
+# wrapper (a Strawberry Info, argument conversion, the field-extension chain).
+LEAN = frozenset(
+    {
+        course_types.course_title,
+        course_types.course_summary,
+        course_types.part_title,
+        course_types.lesson_body,
+        course_types.question_prompt,
+        course_types.option_label,
+        course_types.course_modules,
+        progress_types.enrollment_lessons,
+    }
+)
+
+
+def _read_key(name: str) -> Callable[..., Any]:
+    def resolve(source: Any, _info: Any, **_: Any) -> Any:
+        if type(source) is dict:
+            return source.get(name)
+        return getattr(source, name)
+
+    return resolve
+
+
+def _direct(fn: Callable[..., Any], takes_info: bool) -> Callable[..., Any]:
+    if takes_info:
+        return lambda source, info, **kwargs: fn(source, info, **kwargs)
+    return lambda source, _info, **kwargs: fn(source, **kwargs)
+
+
+def lean_resolvers(schema: strawberry.Schema) -> int:
+    """Let graphql-core resolve the fields that need nothing of Strawberry's per-field machinery:
+    fields without a resolver, permission or extension read their key from the services' JSON, and
+    the :data:`LEAN` resolvers are called directly. Returns how many fields it changed."""
+    changed = 0
+    for gql_type in schema._schema.type_map.values():
+        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
+            continue
+        if gql_type.name in ("Query", "Mutation", "Subscription"):
+            continue
+        for gql_field in gql_type.fields.values():
+            field = (gql_field.extensions or {}).get("strawberry-definition")
+            if field is None or field.extensions or getattr(field, "permission_classes", None):
+                continue
+            if field.base_resolver is None:
+                if getattr(gql_field.resolve, "_is_default", False):
+                    gql_field.resolve = _read_key(field.python_name)
+                    changed += 1
+                continue
+            fn = field.base_resolver.wrapped_func
+            if fn in LEAN:
+                gql_field.resolve = _direct(fn, "info" in inspect.signature(fn).parameters)
+                changed += 1
+    return changed

@@ -17,18 +17,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import Table
 
 from certificates.adapters import jsonld_contexts, orm
+from certificates.adapters.batched_consumer import BatchedEventConsumer
 from certificates.adapters.credentials import VcJwtSigner, load_issuer_key, load_retired_keys
 from certificates.adapters.metrics import PrometheusMetrics, refresh_bulk_jobs_running, start_worker_metrics_server
 from certificates.adapters.pdf import CertificateRenderer
 from certificates.adapters.print_batch import S3PrintOutput
 from certificates.adapters.storage import S3ImageStore, S3PdfStore
 from certificates.adapters.unit_of_work import SqlAlchemyCertificatesUnitOfWork
+from certificates.adapters.wakeups import AutoIssueWakeups
 from certificates.config import CertificatesSettings, get_settings
 from certificates.service_layer.ports import BulkLimits, Ports
 from certificates.service_layer.templates import TemplateProvider
 from lms_shared.runtime import Runtime
 
 SERVICE = "certificates"
+__all__ = ["BatchedEventConsumer", "Container", "build", "jsonld_context"]
 
 
 def jsonld_context(name: str) -> bytes | None:
@@ -55,6 +58,10 @@ class Container:
     def uow(self) -> SqlAlchemyCertificatesUnitOfWork:
         """A new unit of work (enter it with ``async with``)."""
         return SqlAlchemyCertificatesUnitOfWork(self.runtime.sessions)
+
+    def auto_issue_wakeups(self) -> AutoIssueWakeups:
+        """The LISTEN connection that wakes a worker when automatic-issue requests commit."""
+        return AutoIssueWakeups(self.settings)
 
     @property
     def signer(self) -> VcJwtSigner:

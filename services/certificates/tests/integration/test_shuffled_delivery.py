@@ -4,8 +4,9 @@ Two versions of an automatic course with learners completing each (one finishing
 version 2 came out) and a course issued by hand are published once in commit order and three times
 shuffled, each copy under its own ids; some events of the shuffled copies come a second time under a
 new ``Nats-Msg-Id``, as a relay re-send past JetStream's de-duplication window would. The running
-service's consumers apply them (auto-issue renders, signs and stores real PDFs); once they have acked
-everything, including the ``auto_issue.requested`` events the service sent itself, each copy's rows
+service's consumers apply them and its certificate workers issue the recorded requests in batches
+(rendering, signing and storing real PDFs); once the consumers have acked everything (including any
+``auto_issue.requested`` event the service sent itself) and no request waits, each copy's rows
 must equal the in-order copy's: the latest version kept, one valid certificate per learner with the
 title of the version they completed, nothing left waiting.
 """
@@ -104,8 +105,15 @@ async def rows_of(db: asyncpg.Pool, run: str) -> Any:
     return {k: sorted(v, key=lambda r: json.dumps(r, sort_keys=True)) for k, v in found.items()}
 
 
+async def nothing_waiting(db: asyncpg.Pool, prefix: str) -> bool:
+    """Whether the certificate workers have settled every automatic-issue request of the run's courses."""
+    waiting = await db.fetchval("SELECT count(*) FROM auto_issue_request WHERE course_id LIKE $1", f"{prefix}%")
+    return bool(waiting == 0)
+
+
 async def own_requests_applied(db: asyncpg.Pool, prefix: str) -> bool:
-    """Whether the requests the service sent itself (for completions that waited) are applied too."""
+    """Whether the requests the service sent itself (for completions that waited) are applied too,
+    and the certificate workers have issued every request recorded for the run's courses."""
     own = await db.fetch(
         "SELECT event_id FROM outbox_message WHERE subject = $1"
         " AND convert_from(payload, 'UTF8')::jsonb ->> 'subject_key' LIKE $2",
@@ -117,7 +125,7 @@ async def own_requests_applied(db: asyncpg.Pool, prefix: str) -> bool:
         " WHERE NOT EXISTS (SELECT 1 FROM processed_event p WHERE p.event_id = x.event_id)",
         [r["event_id"] for r in own],
     )
-    return bool(pending == 0)
+    return bool(pending == 0) and await nothing_waiting(db, prefix)
 
 
 async def test_shuffled_and_duplicated_deliveries_end_as_the_in_order_history(

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from certificates.domain.bulk import BulkJob, BulkRow, Held, ItemStatus, JobStatus
@@ -23,13 +23,16 @@ from certificates.domain.course import CourseInfo
 from certificates.domain.model import CertificateDocument
 from certificates.domain.recipients import Recipient
 from certificates.domain.templates import CertificateTemplate
+from certificates.service_layer.auto_issue import AutoIssueBatch, issue_requested
 from certificates.service_layer.ports import (
     AuditEntry,
     AutoIssueFailure,
+    AutoIssueRequest,
     AwaitingCompletion,
     BulkLimits,
     CertificatePage,
     CertificateSearch,
+    CompletionRecord,
     CourseOwners,
     CredentialFacts,
     IssueMode,
@@ -68,6 +71,8 @@ class Tables:
     queue: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     events: list[Payload | Envelope] = field(default_factory=list)
     erased: dict[str, str] = field(default_factory=dict)  # learner id -> pseudonym (erased_learner)
+    # (course id, recipient key) -> {"request", "not_before", "order", "last_error"} (auto_issue_request)
+    auto_issue_requests: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     next_index: itertools.count[int] = field(default_factory=itertools.count)
 
 
@@ -134,6 +139,19 @@ class FakeCompletions:
             "completed_at": completed_at,
             "awaiting": awaiting_course,
         }
+
+    async def record_many(self, records: Sequence[CompletionRecord]) -> None:
+        keys = [(r.course_id, r.recipient.learner_id) for r in records]
+        assert len(keys) == len(set(keys)), "one statement cannot update a row twice (ON CONFLICT DO UPDATE)"
+        for r in records:
+            await self.record(
+                r.course_id,
+                r.recipient,
+                course_titles=r.course_titles,
+                score=r.score,
+                completed_at=r.completed_at,
+                awaiting_course=r.awaiting_course,
+            )
 
     async def awaiting_course(self, course_id: str) -> list[AwaitingCompletion]:
         return [
@@ -535,12 +553,65 @@ class FakeAutoIssueFailures:
         ]
         return sorted(found, key=lambda f: f.last_failed_at, reverse=True)[:limit]
 
+    async def open_keys(self, course_id: str, recipient_keys: Sequence[str]) -> set[str]:
+        return {
+            k
+            for k in recipient_keys
+            if (f := self.t.auto_issue_failures.get((course_id, k))) is not None and not f.resolved
+        }
+
     async def resolve(self, course_id: str, recipient_key: str, certificate_id: uuid.UUID, by: str) -> None:
         old = self.t.auto_issue_failures.get((course_id, recipient_key))
         if old is not None and not old.resolved:
             self.t.auto_issue_failures[(course_id, recipient_key)] = replace(
                 old, resolved_at=utcnow(), resolved_by=by, certificate_id=certificate_id
             )
+
+
+class FakeAutoIssueRequests:
+    """``auto_issue_request``: one row per (course, recipient key); claims only what is due.
+
+    No row locks: unit tests run one batch at a time (the real claim's ``SKIP LOCKED`` is
+    exercised on the real stack, ``tests/integration/test_auto_issue_batched.py``).
+    """
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def add(self, requests: Sequence[AutoIssueRequest]) -> None:
+        for r in requests:
+            key = (r.course_id, r.recipient.key)
+            if key not in self.t.auto_issue_requests:  # ON CONFLICT DO NOTHING
+                order = max((v["order"] for v in self.t.auto_issue_requests.values()), default=0) + 1
+                row = replace(r, attempts=0, requested_at=utcnow())
+                self.t.auto_issue_requests[key] = {"request": row, "not_before": utcnow(), "order": order}
+
+    async def claim(self, limit: int) -> list[AutoIssueRequest]:
+        now = utcnow()
+        due = [v for v in self.t.auto_issue_requests.values() if v["not_before"] <= now]
+        due.sort(key=lambda v: (v["not_before"], v["order"]))
+        return [v["request"] for v in due[:limit]]
+
+    async def done(self, requests: Sequence[AutoIssueRequest]) -> None:
+        for r in requests:
+            self.t.auto_issue_requests.pop((r.course_id, r.recipient.key), None)
+
+    async def postpone(self, requests: Sequence[AutoIssueRequest], seconds: float, error: str, *, count: bool) -> None:
+        for r in requests:
+            row = self.t.auto_issue_requests[(r.course_id, r.recipient.key)]
+            row["not_before"] = utcnow() + timedelta(seconds=seconds)
+            row["last_error"] = error
+            if count:
+                row["request"] = replace(row["request"], attempts=row["request"].attempts + 1)
+
+    async def drop_learner(self, learner_id: str) -> int:
+        keys = [k for k, v in self.t.auto_issue_requests.items() if v["request"].recipient.learner_id == learner_id]
+        for k in keys:
+            del self.t.auto_issue_requests[k]
+        return len(keys)
+
+    async def pending(self) -> int:
+        return len(self.t.auto_issue_requests)
 
 
 class FakeErasures:
@@ -551,6 +622,9 @@ class FakeErasures:
 
     async def pseudonym_of(self, learner_id: str) -> str | None:
         return self.t.erased.get(learner_id)
+
+    async def erased_among(self, learner_ids: Collection[str]) -> set[str]:
+        return {i for i in learner_ids if i in self.t.erased}
 
     async def record(self, learner_id: str, pseudonym: str, erased_at: datetime) -> bool:
         if learner_id in self.t.erased:
@@ -611,6 +685,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(work)
         self.jobs = FakeQueue(work)
         self.auto_issue_failures = FakeAutoIssueFailures(work)
+        self.auto_issue_requests = FakeAutoIssueRequests(work)
         self.erasures = FakeErasures(work)
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -774,3 +849,24 @@ def course(course_id: str = "course-1", **changes: Any) -> CourseInfo:
         co_owner_ids=[],
     )
     return replace(base, **changes)
+
+
+async def issue_auto_requests(tables: Tables, ports: Ports, limit: int = 100) -> list[AutoIssueBatch]:
+    """What the certificate workers do with the waiting automatic-issue requests: batches until none is due.
+
+    A batch that raises rolls back (its requests stay) and the exception reaches the test.
+    """
+    batches: list[AutoIssueBatch] = []
+    while True:
+        async with FakeUnitOfWork(tables) as uow:
+            batch = await issue_requested(uow, ports, limit)
+        if not batch.claimed:
+            return batches
+        batches.append(batch)
+        assert len(batches) <= 1000, "the requests are claimed again and again: a batch does not settle them"
+
+
+def make_requests_due(tables: Tables) -> None:
+    """Time passes: every request held back (after an outage, a failure) is due again."""
+    for row in tables.auto_issue_requests.values():
+        row["not_before"] = utcnow() - timedelta(seconds=1)

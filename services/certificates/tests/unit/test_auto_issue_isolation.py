@@ -1,7 +1,9 @@
 """One recipient who cannot be printed never costs the course or the others (issue 12, item 8).
 
 The consumer is played by :func:`deliver`: a fresh unit of work per event, the handler, then the
-commit, as ``lms_shared.inbox.EventConsumer`` does; an exception rolls the event back.
+commit, as ``lms_shared.inbox.EventConsumer`` does; an exception rolls the event back. The consumer
+only records requests; the certificate workers (:func:`fakes.issue_auto_requests`) issue them in
+batches right after, or later (:func:`drain`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 from certificates.domain.recipients import ReasonCode
 from certificates.service_layer import events
+from certificates.service_layer.auto_issue import AutoIssueBatch
 from certificates.service_layer.issuing import (
     Actor,
     IssueCertificate,
@@ -27,7 +30,6 @@ from certificates.service_layer.ports import AutoIssueFailure, Ports
 from lms_shared.auth import Principal, Role
 from lms_shared.errors import BadInput, Forbidden
 from lms_shared.events.catalogue import (
-    AutoIssueRequestedV1,
     CertificateIssuedV1,
     CertificatePolicy,
     CourseCompletedV1,
@@ -36,7 +38,15 @@ from lms_shared.events.catalogue import (
     Payload,
 )
 
-from .fakes import FakeObjects, FakeRenderer, FakeUnitOfWork, Tables, fake_ports
+from .fakes import (
+    FakeObjects,
+    FakeRenderer,
+    FakeUnitOfWork,
+    Tables,
+    fake_ports,
+    issue_auto_requests,
+    make_requests_due,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -74,21 +84,29 @@ def completed(course_id: str, learner_id: str, name: str) -> CourseCompletedV1:
 
 
 async def deliver(
-    tables: Tables, handler: Callable[..., Awaitable[None]], event: Payload, ports: Ports
+    tables: Tables, handler: Callable[..., Awaitable[None]], event: Payload, ports: Ports, *, worker: bool = True
 ) -> list[Payload]:
-    """Apply one event in a unit of work of its own and commit; returns the events it staged."""
+    """Apply one event in a unit of work of its own and commit; returns the events it staged.
+
+    ``worker``: then let the certificate workers issue what the event requested (batches, at once).
+    """
     before = len(tables.events)
     async with FakeUnitOfWork(tables) as uow:
         await handler(uow, event, event.envelope(), ports=ports)
         await uow.commit()
+    if worker:
+        await issue_auto_requests(tables, ports)
     return [e for e in tables.events[before:] if isinstance(e, Payload)]
 
 
-async def drain(tables: Tables, staged: list[Payload], ports: Ports) -> None:
-    """What certificates' own consumer does with the requests a course publication staged."""
-    for event in staged:
-        assert isinstance(event, AutoIssueRequestedV1)
-        await deliver(tables, events.on_auto_issue_requested, event, ports)
+async def drain(tables: Tables, ports: Ports) -> list[AutoIssueBatch]:
+    """The workers, a while later: every waiting request is due and issued in batches."""
+    make_requests_due(tables)
+    return await issue_auto_requests(tables, ports)
+
+
+def waiting_requests(tables: Tables) -> list[str]:
+    return sorted(r["request"].recipient.learner_id or "" for r in tables.auto_issue_requests.values())
 
 
 def certificates_of(tables: Tables, course_id: str) -> dict[str, dict[str, Any]]:
@@ -104,13 +122,15 @@ async def test_an_unprintable_waiting_completion_is_recorded_and_the_course_and_
     learners = {"l-1": "Rəşad Əliyev", "l-2": UNPRINTABLE, "l-3": "Мария Иванова"}
     for learner_id, name in learners.items():  # progress's events overtake the course's
         await deliver(tables, events.on_course_completed, completed("c-1", learner_id, name), ports)
-    assert not tables.certificates
+    assert not tables.certificates and not tables.auto_issue_requests
 
-    staged = await deliver(tables, events.on_course_published, published("c-1"), ports)
+    await deliver(tables, events.on_course_published, published("c-1"), ports, worker=False)
 
     assert tables.courses["c-1"].version == 1, "the course is stored whatever its recipients hold"
-    assert sorted(e.learner.id for e in staged if isinstance(e, AutoIssueRequestedV1)) == ["l-1", "l-2", "l-3"]
-    await drain(tables, staged, ports)
+    assert waiting_requests(tables) == ["l-1", "l-2", "l-3"] and not tables.certificates
+    (batch,) = await drain(tables, ports)
+    assert (batch.claimed, batch.issued, batch.failed) == (3, 2, 1), "one batch for the three"
+    assert not tables.auto_issue_requests, "each request is settled with its certificate or failure"
     issued = certificates_of(tables, "c-1")
     assert sorted(issued) == ["l-1", "l-3"]
     assert issued["l-1"]["course_title"] == "Housing v1", "the title of the version the learner completed"
@@ -211,15 +231,20 @@ async def test_an_object_store_outage_is_retried_not_recorded_and_never_touches_
     tables, healthy = Tables(), fake_ports()
     down = dataclasses.replace(healthy, pdfs=DownObjects())
     await deliver(tables, events.on_course_completed, completed("c-4", "l-5", "Rəşad Əliyev"), down)
-    staged = await deliver(tables, events.on_course_published, published("c-4"), down)
+    await deliver(tables, events.on_course_published, published("c-4"), down)
     assert "c-4" in tables.courses, "publishing a course renders nothing and uploads nothing"
 
-    with pytest.raises(ConnectionRefusedError):  # the consumer retries this event until S3 is back
-        await drain(tables, staged, down)
+    # The workers met the outage: the request waits (held back a little), nobody is failed.
+    (batch,) = await drain(tables, down)
+    assert isinstance(batch.transient, ConnectionRefusedError) and batch.postponed == 1
     assert not tables.certificates and not tables.auto_issue_failures
+    assert waiting_requests(tables) == ["l-5"]
+    assert await issue_auto_requests(tables, healthy) == [], "held back: not due again at once"
+    (row,) = tables.auto_issue_requests.values()
+    assert row["request"].attempts == 0 and "S3 is away" in row["last_error"], "an outage is not an attempt"
 
-    await drain(tables, staged, healthy)
-    assert sorted(certificates_of(tables, "c-4")) == ["l-5"]
+    await drain(tables, healthy)
+    assert sorted(certificates_of(tables, "c-4")) == ["l-5"] and not tables.auto_issue_requests
 
 
 async def test_an_admin_issuing_by_hand_resolves_the_failure() -> None:
@@ -240,9 +265,9 @@ async def test_an_admin_issuing_by_hand_resolves_the_failure() -> None:
 async def test_a_request_is_decided_by_the_version_completed_even_if_a_newer_one_stops_auto_issue() -> None:
     tables, ports = Tables(), fake_ports()
     await deliver(tables, events.on_course_completed, completed("c-6", "l-7", "Rəşad Əliyev"), ports)
-    staged = await deliver(tables, events.on_course_published, published("c-6"), ports)
+    await deliver(tables, events.on_course_published, published("c-6"), ports, worker=False)
     later = published("c-6", auto_issue=False).model_copy(update={"version": 2})
-    assert await deliver(tables, events.on_course_published, later, ports) == []
-    await drain(tables, staged, ports)
+    await deliver(tables, events.on_course_published, later, ports, worker=False)
+    await drain(tables, ports)
     # l-7 completed the automatic version 1: any other answer would depend on the order of events.
     assert sorted(certificates_of(tables, "c-6")) == ["l-7"] and not tables.auto_issue_failures

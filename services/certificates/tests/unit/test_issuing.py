@@ -11,6 +11,7 @@ import pytest
 from certificates.service_layer import events, revocation
 from certificates.service_layer.issuing import Actor, IssueCertificate, issue_certificate
 from certificates.service_layer.revocation import RevokeCertificate
+from lms_shared.db import utcnow
 from lms_shared.errors import BadInput, Conflict, NotFound
 from lms_shared.events.catalogue import (
     AutoIssueRequestedV1,
@@ -22,7 +23,7 @@ from lms_shared.events.catalogue import (
     LearnerData,
 )
 
-from .fakes import FakeMetrics, FakeUnitOfWork, course, fake_ports
+from .fakes import FakeMetrics, FakeUnitOfWork, Tables, course, fake_ports, issue_auto_requests
 
 pytestmark = pytest.mark.unit
 
@@ -147,6 +148,9 @@ async def test_a_completion_auto_issues_with_the_learner_read_from_the_event() -
     done = completed("c-auto", learner)
     await events.on_course_completed(uow, done, done.envelope(), ports=ports)
     await uow.commit()  # the consumer commits after the handler returns
+    assert not uow.tables.certificates, "the consumer only records the request"
+    (batch,) = await issue_auto_requests(uow.tables, ports)  # the certificate workers
+    assert (batch.claimed, batch.issued) == (1, 1)
     (cert,) = uow.tables.certificates.values()
     assert (cert["learner_id"], cert["learner_name"], cert["lang"]) == ("l-7", "Мария Иванова", "ru")
     assert cert["course_title"] == "Жильё v1", "the title of the version the learner completed"
@@ -164,9 +168,29 @@ async def test_completions_before_the_course_wait_for_it() -> None:
     await events.on_course_published(uow, event, event.envelope(), ports=ports)
     await uow.commit()
     assert not uow.tables.certificates, "the course's own transaction issues nothing (issue 12, item 8)"
-    (request,) = [e for e in uow.tables.events if isinstance(e, AutoIssueRequestedV1)]
-    await events.on_auto_issue_requested(uow, request, request.envelope(), ports=ports)
-    await uow.commit()
+    assert [r["request"].recipient.learner_id for r in uow.tables.auto_issue_requests.values()] == ["l-8"]
+    await issue_auto_requests(uow.tables, ports)
     (cert,) = uow.tables.certificates.values()
     assert cert["learner_id"] == "l-8"
     assert not await uow.completions.awaiting_course("c-late")
+
+
+async def test_a_request_staged_by_an_earlier_release_becomes_a_request_row() -> None:
+    """``auto_issue.requested`` events still on the stream after the upgrade join the batched path."""
+    tables, ports = Tables(), fake_ports()
+    async with FakeUnitOfWork(tables) as uow:
+        event = published("c-old", auto_issue=True)
+        await events.on_course_published(uow, event, event.envelope(), ports=ports)
+        await uow.commit()
+    learner = LearnerData(id="l-9", name="Əli Həsənov", locale="az")
+    request = AutoIssueRequestedV1(
+        course_id="c-old", course_version=1, course_titles={"en": "Жильё v1"}, learner=learner, requested_at=utcnow()
+    )
+    for _ in range(2):  # delivered twice (a new event id each time): still one request, one certificate
+        async with FakeUnitOfWork(tables) as uow:
+            await events.on_auto_issue_requested(uow, request, request.envelope(id=str(uuid.uuid4())), ports=ports)
+            await uow.commit()
+        assert len(tables.auto_issue_requests) == 1
+    await issue_auto_requests(tables, ports)
+    (cert,) = tables.certificates.values()
+    assert cert["learner_id"] == "l-9" and cert["issued_by"] == "system:auto-issue"

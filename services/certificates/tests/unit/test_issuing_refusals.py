@@ -29,7 +29,7 @@ from certificates.service_layer.issuing import (
 from lms_shared.errors import BadInput
 from lms_shared.events.catalogue import CertificatePolicy, CourseCompletedV1, CoursePublishedV1, LearnerData
 
-from .fakes import FakeRenderer, FakeUnitOfWork, course, fake_ports
+from .fakes import FakeRenderer, FakeUnitOfWork, course, fake_ports, issue_auto_requests
 
 pytestmark = pytest.mark.unit
 
@@ -90,6 +90,7 @@ async def test_an_automatic_issue_over_a_printed_cap_is_recorded_as_field_too_lo
     async with uow:
         await events.on_course_completed(uow, done, done.envelope(), ports=ports)
         await uow.commit()
+    await issue_auto_requests(uow.tables, ports)  # the certificate workers
     (failure,) = uow.tables.auto_issue_failures.values()
     assert failure.reason_code == ReasonCode.FIELD_TOO_LONG.value
     assert (

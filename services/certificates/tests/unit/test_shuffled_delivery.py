@@ -5,8 +5,10 @@ and ``course.published`` and ``course.completed`` come from two services anyway)
 history is delivered in every order hypothesis draws, with duplicates, through the handlers the real
 ``entrypoints/consumers.py`` wires, on the unit fakes. Events the service sends itself and also
 consumes (``auto_issue.requested``) join the stream at a drawn position, as they would on
-JetStream. The final state must equal the in-order delivery's: the latest version kept, exactly one
-valid certificate per eligible learner with the title of the version they completed, none waiting.
+JetStream, and the certificate workers issue the recorded requests in batches (of two, to mix
+courses and versions in one) after a drawn number of deliveries. The final state must equal the
+in-order delivery's: the latest version kept, exactly one valid certificate per eligible learner
+with the title of the version they completed, none waiting.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from lms_shared.events.catalogue import (
 from lms_shared.events.envelope import Envelope
 from tests.support.consumers import wiring
 
-from .fakes import FakeUnitOfWork, fake_ports
+from .fakes import FakeUnitOfWork, fake_ports, issue_auto_requests, make_requests_due
 
 pytestmark = pytest.mark.unit
 
@@ -117,6 +119,12 @@ async def deliver(deliveries: Sequence[Envelope], *, inbox: bool, rng: random.Ra
                 at = 0 if rng is None else rng.randint(0, len(pending))
                 pending.insert(at, own)
         published_so_far = len(uow.tables.events)
+        # The certificate workers issue the recorded requests in batches whenever they get to it:
+        # at once in order, else after a drawn number of deliveries (requests pile up meanwhile).
+        if rng is None or rng.random() < 0.4:
+            await issue_auto_requests(uow.tables, PORTS, limit=2)
+    make_requests_due(uow.tables)
+    await issue_auto_requests(uow.tables, PORTS, limit=2)
     return uow
 
 
@@ -130,6 +138,7 @@ def state(uow: FakeUnitOfWork) -> dict[str, Any]:
             for r in t.certificates.values()
         ),
         "announced": Counter((e.course_id, e.person.id) for e in t.events if isinstance(e, CertificateIssuedV1)),
+        "waiting_requests": sorted(t.auto_issue_requests),
     }
 
 

@@ -2,8 +2,8 @@
 
 ``course`` keeps only the newest version; the certificate policy (``autoIssue``, ``templateId``) of
 every published version is kept beside it. Each event runs in a unit of work of its own and is
-committed, as ``lms_shared.inbox.EventConsumer`` does; the ``auto_issue.requested`` events the
-service stages for itself are delivered by :func:`drain`, at the moment a test chooses.
+committed, as ``lms_shared.inbox.EventConsumer`` does; the automatic-issue requests the consumers
+record are issued by the certificate workers (:func:`drain`), at the moment a test chooses.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 import pytest
 
 from certificates.service_layer import events
-from certificates.service_layer.ports import Ports, StoredTemplate
+from certificates.service_layer.ports import AutoIssueRequest, Ports, StoredTemplate
 from lms_shared.events.catalogue import (
-    AutoIssueRequestedV1,
     CertificatePolicy,
     CourseCompletedV1,
     CoursePublishedV1,
@@ -24,7 +23,7 @@ from lms_shared.events.catalogue import (
     Payload,
 )
 
-from .fakes import FakeUnitOfWork, Tables, fake_ports
+from .fakes import FakeUnitOfWork, Tables, fake_ports, issue_auto_requests
 
 pytestmark = pytest.mark.unit
 
@@ -60,18 +59,18 @@ def completed(version: int, learner_id: str) -> CourseCompletedV1:
 
 async def deliver(
     tables: Tables, handler: Callable[..., Awaitable[None]], event: Payload, ports: Ports
-) -> list[AutoIssueRequestedV1]:
-    """Apply one event in a unit of work of its own and commit; returns the requests it staged."""
-    before = len(tables.events)
+) -> list[AutoIssueRequest]:
+    """Apply one event in a unit of work of its own and commit; returns the requests it recorded."""
+    before = set(tables.auto_issue_requests)
     async with FakeUnitOfWork(tables) as uow:
         await handler(uow, event, event.envelope(), ports=ports)
         await uow.commit()
-    return [e for e in tables.events[before:] if isinstance(e, AutoIssueRequestedV1)]
+    return [v["request"] for k, v in tables.auto_issue_requests.items() if k not in before]
 
 
-async def drain(tables: Tables, requests: list[AutoIssueRequestedV1], ports: Ports) -> None:
-    for request in requests:
-        await deliver(tables, events.on_auto_issue_requested, request, ports)
+async def drain(tables: Tables, ports: Ports) -> None:
+    """The certificate workers: every waiting request issued in batches."""
+    await issue_auto_requests(tables, ports)
 
 
 def certified(tables: Tables) -> dict[str, tuple[int | None, str, str]]:
@@ -95,9 +94,11 @@ async def test_a_completion_of_a_version_not_known_yet_waits_for_it_even_when_an
     assert waiting(tables) == {"l2"} and not tables.certificates, "not decided by version 1's manual policy"
 
     requests = await deliver(tables, events.on_course_published, published(2, auto_issue=True), ports)
-    assert [r.learner.id for r in requests] == ["l2"] and [r.course_version for r in requests] == [2]
+    assert [r.recipient.learner_id for r in requests] == ["l2"] and [r.recipient.course_version for r in requests] == [
+        2
+    ]
     assert waiting(tables) == set()
-    await drain(tables, requests, ports)
+    await drain(tables, ports)
     assert certified(tables) == {"l2": (2, "Civics v2", "default")}
 
 
@@ -118,13 +119,14 @@ async def test_a_newer_version_releases_nobody_whose_own_version_is_still_on_its
 async def test_a_request_is_decided_by_its_version_not_by_a_newer_one() -> None:
     tables, ports = Tables(), fake_ports()
     await deliver(tables, events.on_course_completed, completed(1, "l1"), ports)
-    requests = await deliver(tables, events.on_course_published, published(1, auto_issue=True), ports)
+    assert len(await deliver(tables, events.on_course_published, published(1, auto_issue=True), ports)) == 1
     # Version 2 turns automatic issue off before the request for version 1's learner is handled.
     assert await deliver(tables, events.on_course_published, published(2, auto_issue=False), ports) == []
-    await drain(tables, requests, ports)
+    await drain(tables, ports)
     assert certified(tables) == {"l1": (1, "Civics v1", "default")}, "l1 completed an automatic version"
 
-    await deliver(tables, events.on_course_completed, completed(2, "l2"), ports)
+    assert await deliver(tables, events.on_course_completed, completed(2, "l2"), ports) == []
+    await drain(tables, ports)
     assert "l2" not in certified(tables) and waiting(tables) == set(), "version 2 is issued by hand"
 
 
@@ -135,6 +137,8 @@ async def test_each_learner_gets_the_template_of_the_version_they_completed() ->
     await deliver(tables, events.on_course_published, published(1, auto_issue=True, template_id="ministry"), ports)
     await deliver(tables, events.on_course_completed, completed(1, "l1"), ports)
     await deliver(tables, events.on_course_completed, completed(2, "l2"), ports)
+    (batch,) = await issue_auto_requests(tables, ports)
+    assert batch.issued == 2, "two versions, two templates, one batch"
     assert certified(tables) == {"l1": (1, "Civics v1", "ministry"), "l2": (2, "Civics v2", "default")}
 
 
@@ -143,7 +147,11 @@ async def test_a_version_redelivered_changes_nothing_and_issues_nothing_twice() 
     await deliver(tables, events.on_course_completed, completed(1, "l1"), ports)
     first = await deliver(tables, events.on_course_published, published(1, auto_issue=True), ports)
     again = await deliver(tables, events.on_course_published, published(1, auto_issue=False), ports)
-    assert [r.learner.id for r in first] == ["l1"] and again == [], "nobody is waiting any more"
-    await drain(tables, first + first, ports)
+    assert [r.recipient.learner_id for r in first] == ["l1"] and again == [], "nobody is waiting any more"
+    await deliver(tables, events.on_course_completed, completed(1, "l1"), ports)  # the completion again
+    assert len(tables.auto_issue_requests) == 1, "a duplicate of a waiting request adds nothing"
+    await drain(tables, ports)
+    await deliver(tables, events.on_course_completed, completed(1, "l1"), ports)  # and once more, after
+    await drain(tables, ports)
     assert certified(tables) == {"l1": (1, "Civics v1", "default")}
     assert tables.version_policies[("civics", 1)].auto_issue, "a version's policy is the first one stored"

@@ -83,7 +83,7 @@ class FakeEnrollmentRepository:
     def __init__(self) -> None:
         self.rows: dict[str, Enrollment] = {}
         self.locked: list[str] = []
-        self.pending_lesson: tuple[str, str, datetime, bool, int | None] | None = None
+        self.pending_lessons: list[tuple[str, str, datetime, bool, int | None]] = []
 
     def _by_learner(self, course_id: str, learner_id: str) -> Enrollment | None:
         return next((e for e in self.rows.values() if e.course_id == course_id and e.learner_id == learner_id), None)
@@ -92,6 +92,11 @@ class FakeEnrollmentRepository:
         if for_update:
             self.locked.append(enrollment_id)
         return self.rows.get(enrollment_id)
+
+    async def get_many_for_update(self, enrollment_ids: Sequence[str]) -> dict[str, Enrollment]:
+        found = {eid: self.rows[eid] for eid in sorted(enrollment_ids) if eid in self.rows}
+        self.locked.extend(found)
+        return found
 
     async def find(self, course_id: str, learner_id: str, *, for_update: bool = False) -> Enrollment | None:
         found = self._by_learner(course_id, learner_id)
@@ -176,15 +181,18 @@ class FakeEnrollmentRepository:
         self, enrollment_id: str, lesson_id: str, at: datetime, *, completes: bool, score: int | None
     ) -> None:
         assert enrollment_id in self.locked, "the completion must be decided under the enrolment's lock"
-        assert self.pending_lesson is None, "one lesson completion per unit of work"
-        self.pending_lesson = (enrollment_id, lesson_id, at, completes, score)
+        assert all(p[0] != enrollment_id for p in self.pending_lessons), "one lesson per enrolment and unit of work"
+        self.pending_lessons.append((enrollment_id, lesson_id, at, completes, score))
 
-    def write_pending_lesson(self) -> None:
+    def write_pending_lessons(self) -> None:
         """What the real unit of work's commit writes in one statement with the events."""
-        if self.pending_lesson is None:
-            return
-        enrollment_id, lesson_id, at, completes, score = self.pending_lesson
-        self.pending_lesson = None
+        pending, self.pending_lessons = self.pending_lessons, []
+        for lesson in pending:
+            self._write_lesson(*lesson)
+
+    def _write_lesson(
+        self, enrollment_id: str, lesson_id: str, at: datetime, completes: bool, score: int | None
+    ) -> None:
         row = self.rows[enrollment_id]
         previous = next((r for r in row.records if r.lesson_id == lesson_id), None)
         record = LessonRecord(
@@ -458,13 +466,13 @@ class FakeUnitOfWork:
         self.staged.extend(events)
 
     async def commit(self) -> None:
-        self.enrollments.write_pending_lesson()
+        self.enrollments.write_pending_lessons()
         self.events.extend(self.staged)
         self.staged = []
         self.commits += 1
 
     async def rollback(self) -> None:
-        self.enrollments.pending_lesson = None
+        self.enrollments.pending_lessons = []
         self.staged = []
 
     def committed_of(self, kind: type[Payload]) -> list[Any]:

@@ -220,7 +220,7 @@ async def test_completion_is_decided_under_the_enrolment_lock_and_written_by_the
     eid = await enrolled(uow, versions)
     await learning.complete_lesson(uow, LEARNER, eid, "l1", versions)
     assert uow.enrollments.locked[-1] == eid
-    assert uow.enrollments.pending_lesson is None and uow.enrollments.rows[eid].records[0].lesson_id == "l1"
+    assert uow.enrollments.pending_lessons == [] and uow.enrollments.rows[eid].records[0].lesson_id == "l1"
 
 
 async def test_only_the_enrolments_learner_records_progress() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +36,13 @@ class SqlAlchemyErasureRepository:
     async def pseudonym_of(self, learner_id: str) -> str | None:
         t = orm.erased_learner
         return (await self._session.execute(select(t.c.pseudonym).where(t.c.learner_id == learner_id))).scalar()
+
+    async def erased_among(self, learner_ids: Collection[str]) -> set[str]:
+        if not learner_ids:
+            return set()
+        t = orm.erased_learner
+        rows = await self._session.execute(select(t.c.learner_id).where(t.c.learner_id.in_(list(learner_ids))))
+        return set(rows.scalars())
 
     async def record(self, learner_id: str, pseudonym: str, erased_at: datetime) -> bool:
         t = orm.erased_learner

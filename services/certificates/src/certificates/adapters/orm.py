@@ -239,6 +239,26 @@ auto_issue_failure = Table(
     Index("ix_auto_issue_failure_open", "course_id", "last_failed_at", postgresql_where=text("resolved_at IS NULL")),
 )
 
+# Completions waiting for their automatic certificate (migration 0014, issue 19 item 4): recorded by the
+# course.completed consumer, issued in batches by the certificate workers, deleted in the transaction
+# that certifies them (or records their failure).
+auto_issue_request = Table(
+    "auto_issue_request",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("recipient_key", String(700), primary_key=True),
+    Column("learner_id", String(255), nullable=True),
+    Column("course_version", Integer, nullable=True),
+    Column("recipient", JSONB, nullable=False),
+    Column("course_titles", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("not_before", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text, nullable=True),
+    Index("ix_auto_issue_request_due", "not_before"),
+    Index("ix_auto_issue_request_learner_id", "learner_id"),
+)
+
 # The certificate policy of every published version of a course (``course`` keeps only the newest):
 # a completion is decided by the policy of the version the learner completed (issue 12, item 10).
 course_version_policy = Table(

@@ -28,9 +28,11 @@ from certificates.domain.recipients import Recipient
 from certificates.service_layer.ports import (
     AuditEntry,
     AutoIssueFailure,
+    AutoIssueRequest,
     AwaitingCompletion,
     CertificatePage,
     CertificateSearch,
+    CompletionRecord,
     CourseOwners,
     ItemOutcome,
     PendingItem,
@@ -202,6 +204,9 @@ class SqlAlchemyCourseRepository:
         return bool(getattr(result, "rowcount", 0))
 
 
+_COMPLETIONS_PER_STATEMENT = 1000  # 12 parameters a row, below Postgres's 32,767
+
+
 class SqlAlchemyCompletionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -237,6 +242,33 @@ class SqlAlchemyCompletionRepository:
                 set_={k: stmt.excluded[k] for k in values if k not in ("course_id", "learner_id")},
             )
         )
+
+    async def record_many(self, records: Sequence[CompletionRecord]) -> None:
+        for start in range(0, len(records), _COMPLETIONS_PER_STATEMENT):
+            rows = [
+                {
+                    "course_id": r.course_id,
+                    "learner_id": r.recipient.learner_id,
+                    "enrollment_id": r.recipient.enrollment_id,
+                    "course_version": r.recipient.course_version,
+                    "course_titles": dict(r.course_titles),
+                    "learner_name": r.recipient.name,
+                    "org": r.recipient.org,
+                    "municipality": r.recipient.municipality,
+                    "locale": r.recipient.locale,
+                    "score": r.score,
+                    "completed_at": r.completed_at,
+                    "awaiting_course": r.awaiting_course,
+                }
+                for r in records[start : start + _COMPLETIONS_PER_STATEMENT]
+            ]
+            stmt = pg_insert(orm.completion).values(rows)
+            await self.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["course_id", "learner_id"],
+                    set_={k: stmt.excluded[k] for k in rows[0] if k not in ("course_id", "learner_id")},
+                )
+            )
 
     async def awaiting_course(self, course_id: str) -> list[AwaitingCompletion]:
         c = orm.completion.c
@@ -935,6 +967,17 @@ class SqlAlchemyAutoIssueFailureRepository:
         rows = await self.session.execute(query.order_by(c.last_failed_at.desc(), c.id).limit(limit))
         return [_auto_issue_failure(r) for r in rows]
 
+    async def open_keys(self, course_id: str, recipient_keys: Sequence[str]) -> set[str]:
+        if not recipient_keys:
+            return set()
+        c = orm.auto_issue_failure.c
+        rows = await self.session.execute(
+            select(c.recipient_key).where(
+                c.course_id == course_id, c.recipient_key.in_(list(recipient_keys)), c.resolved_at.is_(None)
+            )
+        )
+        return set(rows.scalars())
+
     async def resolve(self, course_id: str, recipient_key: str, certificate_id: uuid.UUID, by: str) -> None:
         c = orm.auto_issue_failure.c
         await self.session.execute(
@@ -942,3 +985,96 @@ class SqlAlchemyAutoIssueFailureRepository:
             .where(c.course_id == course_id, c.recipient_key == recipient_key, c.resolved_at.is_(None))
             .values(resolved_at=utcnow(), resolved_by=by, certificate_id=certificate_id)
         )
+
+
+AUTO_ISSUE_CHANNEL = "certificates_auto_issue"
+"""NOTIFY channel that wakes the certificate workers when automatic-issue requests commit."""
+_REQUESTS_PER_STATEMENT = 1000  # 8 parameters a row, far below Postgres's 32,767
+
+
+def _auto_issue_request(row: Row[Any]) -> AutoIssueRequest:
+    return AutoIssueRequest(
+        course_id=row.course_id,
+        recipient=Recipient.from_json(dict(row.recipient)),
+        course_titles=dict(row.course_titles or {}),
+        attempts=row.attempts,
+        requested_at=row.requested_at,
+    )
+
+
+class SqlAlchemyAutoIssueRequestRepository:
+    """Completions waiting for their automatic certificate (``auto_issue_request``), claimed in batches."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, requests: Sequence[AutoIssueRequest]) -> None:
+        if not requests:
+            return
+        t = orm.auto_issue_request
+        for start in range(0, len(requests), _REQUESTS_PER_STATEMENT):
+            part = requests[start : start + _REQUESTS_PER_STATEMENT]
+            staged = (
+                pg_insert(t)
+                .values(
+                    [
+                        {
+                            "course_id": r.course_id,
+                            "recipient_key": r.recipient.key,
+                            "learner_id": r.recipient.learner_id,
+                            "course_version": r.recipient.course_version,
+                            "recipient": r.recipient.to_json(),
+                            "course_titles": dict(r.course_titles),
+                        }
+                        for r in part
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["course_id", "recipient_key"])
+                .cte("staged")
+            )
+            # One round trip: the insert rides as a CTE of the NOTIFY, which Postgres delivers at COMMIT
+            # (and only then), once per transaction however many rows.
+            await self.session.execute(select(func.pg_notify(AUTO_ISSUE_CHANNEL, "")).add_cte(staged))
+
+    async def claim(self, limit: int) -> list[AutoIssueRequest]:
+        c = orm.auto_issue_request.c
+        rows = await self.session.execute(
+            select(orm.auto_issue_request)
+            .where(c.not_before <= func.now())
+            .order_by(c.not_before, c.requested_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_auto_issue_request(r) for r in rows]
+
+    async def done(self, requests: Sequence[AutoIssueRequest]) -> None:
+        if not requests:
+            return
+        c = orm.auto_issue_request.c
+        await self.session.execute(
+            orm.auto_issue_request.delete().where(
+                tuple_(c.course_id, c.recipient_key).in_([(r.course_id, r.recipient.key) for r in requests])
+            )
+        )
+
+    async def postpone(self, requests: Sequence[AutoIssueRequest], seconds: float, error: str, *, count: bool) -> None:
+        if not requests:
+            return
+        c = orm.auto_issue_request.c
+        await self.session.execute(
+            update(orm.auto_issue_request)
+            .where(tuple_(c.course_id, c.recipient_key).in_([(r.course_id, r.recipient.key) for r in requests]))
+            .values(
+                not_before=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, seconds),
+                attempts=c.attempts + (1 if count else 0),
+                last_error=error,
+            )
+        )
+
+    async def drop_learner(self, learner_id: str) -> int:
+        c = orm.auto_issue_request.c
+        result = await self.session.execute(orm.auto_issue_request.delete().where(c.learner_id == learner_id))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def pending(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(orm.auto_issue_request)) or 0)

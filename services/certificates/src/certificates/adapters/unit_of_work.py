@@ -14,6 +14,7 @@ from certificates.adapters.repository import (
     OutboxJobQueue,
     SqlAlchemyAuditLog,
     SqlAlchemyAutoIssueFailureRepository,
+    SqlAlchemyAutoIssueRequestRepository,
     SqlAlchemyBulkJobRepository,
     SqlAlchemyCertificateRepository,
     SqlAlchemyCompletionRepository,
@@ -38,6 +39,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
     audit: SqlAlchemyAuditLog
     jobs: OutboxJobQueue
     auto_issue_failures: SqlAlchemyAutoIssueFailureRepository
+    auto_issue_requests: SqlAlchemyAutoIssueRequestRepository
     print_batches: SqlAlchemyPrintBatchRepository
     erasures: SqlAlchemyErasureRepository
 
@@ -55,6 +57,7 @@ class SqlAlchemyCertificatesUnitOfWork(SqlAlchemyUnitOfWork):
         self.audit = SqlAlchemyAuditLog(session)
         self.jobs = OutboxJobQueue(session)
         self.auto_issue_failures = SqlAlchemyAutoIssueFailureRepository(session)
+        self.auto_issue_requests = SqlAlchemyAutoIssueRequestRepository(session)
         self.print_batches = SqlAlchemyPrintBatchRepository(session)
         self.erasures = SqlAlchemyErasureRepository(session)
 

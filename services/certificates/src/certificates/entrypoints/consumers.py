@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from certificates.bootstrap import Container
+from certificates.bootstrap import BatchedEventConsumer, Container
 from certificates.service_layer import erasure, events, ownership
 from lms_shared.events.catalogue import (
     AutoIssueRequestedV1,
@@ -43,29 +43,20 @@ def build_consumers(container: Container) -> list[EventConsumer]:
         EventConsumer(
             js, container.uow, container.inbox, "certificates-courses", courses, max_deliveries=max_deliveries
         ),
-        # Auto issue renders a PDF per event: a smaller batch and concurrency keep the API responsive.
-        EventConsumer(
+        # A completion only records a request row (the workers render, in batches); a run of them is
+        # recorded in one transaction (``events.on_courses_completed``), up to 200 at a time.
+        BatchedEventConsumer(
             js,
             container.uow,
             container.inbox,
             "certificates-completions",
             completions,
             max_deliveries=max_deliveries,
-            batch=20,
-            concurrency=4,
-            ack_wait=60.0,
+            batch=200,
+            batch_handlers={CourseCompletedV1: functools.partial(events.on_courses_completed, ports=ports)},
         ),
-        # Our own requests, one per completion that waited for its course (see on_course_published):
-        # each recipient in a transaction of its own, so one cannot hold up the others.
+        # Request events staged by releases before the batched path: each becomes a request row too.
         EventConsumer(
-            js,
-            container.uow,
-            container.inbox,
-            "certificates-auto-issue",
-            requests,
-            max_deliveries=max_deliveries,
-            batch=20,
-            concurrency=4,
-            ack_wait=60.0,
+            js, container.uow, container.inbox, "certificates-auto-issue", requests, max_deliveries=max_deliveries
         ),
     ]

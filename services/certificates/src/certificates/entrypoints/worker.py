@@ -1,5 +1,8 @@
 """The bulk-issue worker: pulls chunks from the ``LMS_JOBS`` work queue and issues their certificates.
 
+It also issues the automatic certificates of completions in batches (:class:`AutoIssueWorker`,
+``auto_issue_request`` rows claimed with ``SKIP LOCKED``) and produces print batches.
+
 Run any number of them (``python -m certificates.worker``); they share one durable pull consumer,
 so JetStream hands each chunk to one worker at a time. A chunk is acknowledged only after its
 transaction committed.
@@ -41,6 +44,7 @@ from certificates import bootstrap
 from certificates.bootstrap import Container
 from certificates.config import get_settings
 from certificates.domain.printing import PrintBatch, PrintItem
+from certificates.service_layer.auto_issue import AutoIssueBatch, issue_requested
 from certificates.service_layer.bulk import (
     JOBS_SUBJECT,
     ChunkIncomplete,
@@ -79,6 +83,8 @@ MAX_CHUNK_ATTEMPTS = 8
 OWN_SILENCE_LIMIT = 3
 # Back-off of a chunk retried through an outage: capped, with full jitter (lms_shared.faults).
 RETRY_CAP_SECONDS = 15.0
+# How long an automatic-issue loop lets requests gather after a wake-up before it claims them.
+GATHER_SECONDS = 0.05
 
 
 def waiting_reason(exc: BaseException) -> str:
@@ -362,6 +368,99 @@ class BulkWorker:
         return len(requeued)
 
 
+class AutoIssueWorker:
+    """Issues the completions waiting in ``auto_issue_request`` in batches (service_layer/auto_issue.py).
+
+    Woken by the NOTIFY of each committed request (and every ``poll_seconds`` regardless), it claims
+    up to ``LMS_BULK_CHUNK_SIZE`` due requests at a time, in up to ``parallel`` batches at once: one
+    batch's transaction overlaps the next one's rendering, as bulk chunks do. A burst of completions
+    thus shares batches; a lone completion is issued alone, at once. A batch that raises (the
+    database away) rolled back: its requests are still there, and the loop backs off.
+    """
+
+    def __init__(self, container: Container, parallel: int = 2, poll_seconds: float = 1.0) -> None:
+        self.c = container
+        self.parallel = parallel
+        self.poll = poll_seconds
+        self.limit = container.settings.bulk_chunk_size
+        self.wake = asyncio.Event()
+        self.batches = 0
+        self.issued = 0
+        self.retries = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = asyncio.create_task(self.c.auto_issue_wakeups().run(self.wake, stop))
+        try:
+            await asyncio.gather(*(self._loop(stop) for _ in range(self.parallel)))
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        outages = 0
+        while not stop.is_set():
+            # Cleared before the claim: a request committed after it sets the event again.
+            self.wake.clear()
+            try:
+                batch = await self.run_batch()
+            except Exception as exc:  # noqa: BLE001 - rolled back; the requests wait for the next try
+                outages += 1
+                self.retries += 1
+                delay = backoff_delay(outages, cap=RETRY_CAP_SECONDS)
+                log.warning("auto_issue.batch_failed", error=repr(exc)[:500], retry_in=round(delay, 2))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                continue
+            if batch.transient is not None:
+                outages += 1
+                delay = backoff_delay(outages, cap=RETRY_CAP_SECONDS)
+                log.warning(
+                    "auto_issue.batch_waiting",
+                    waiting=batch.postponed,
+                    issued=batch.issued,
+                    error=repr(batch.transient)[:500],
+                    retry_in=round(delay, 2),
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                continue
+            outages = 0
+            if batch.claimed >= self.limit:
+                continue  # more are waiting: no pause
+            waiter = asyncio.ensure_future(self.wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+            if self.wake.is_set():
+                # A moment for the rest of a burst to commit: one batch of many costs far less
+                # than many batches of one, and a lone completion waits only this long.
+                await asyncio.sleep(GATHER_SECONDS)
+
+    async def run_batch(self) -> AutoIssueBatch:
+        """One batch in a unit of work of its own; logs what it did."""
+        started = time.perf_counter()
+        async with self.c.uow() as uow:
+            batch = await issue_requested(uow, self.c.ports, self.limit)
+        if batch.claimed:
+            self.batches += 1
+            self.issued += batch.issued
+            log.info(
+                "auto_issue.batch_done",
+                claimed=batch.claimed,
+                issued=batch.issued,
+                already_certified=batch.already_certified,
+                failed=batch.failed,
+                dropped=batch.dropped,
+                postponed=batch.postponed,
+                prepare_ms=round(batch.prepare_seconds * 1000),
+                write_ms=round(batch.write_seconds * 1000),
+                total_ms=round((time.perf_counter() - started) * 1000),
+            )
+        return batch
+
+
 class LeaseLost(Exception):
     """Another worker took the print batch over (this one was too slow, or its database was away)."""
 
@@ -520,10 +619,11 @@ async def run_worker() -> None:
         loop.add_signal_handler(sig, stop.set)
     worker = BulkWorker(container)
     printer = PrintWorker(container)
+    automatic = AutoIssueWorker(container)
     container.start_worker_metrics()
     log.info("worker.started", worker_id=os.environ.get("LMS_WORKER_ID", "worker"), threads=settings.worker_threads)
     try:
-        await asyncio.gather(worker.run(stop), printer.run(stop))
+        await asyncio.gather(worker.run(stop), printer.run(stop), automatic.run(stop))
     finally:
         # A chunk left unacknowledged is redelivered after ack_wait; never hang on the way out.
         with contextlib.suppress(TimeoutError):

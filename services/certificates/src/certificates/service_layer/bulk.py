@@ -402,12 +402,12 @@ class ProcessChunk:
     progress: ProgressMarks = field(default_factory=ProgressMarks)
 
 
-async def _prepare_each(
+async def prepare_each(
     ports: Ports,
     course: CourseInfo,
     template: CertificateTemplate,
     plans: Sequence[PlannedCertificate],
-    job_id: uuid.UUID,
+    job_id: uuid.UUID | None,
     progress: ProgressMarks,
 ) -> tuple[list[PreparedCertificate | IssueFailed], list[BaseException]]:
     """Prepare every certificate on its own, so one failed upload does not lose its siblings' work.
@@ -472,7 +472,7 @@ async def process_chunk(
     progress.mark()
     to_make = [p for p in plans if isinstance(p, PlannedCertificate)]
     started = time.perf_counter()
-    made, errors = await _prepare_each(ports, course, template, to_make, job.id, progress)
+    made, errors = await prepare_each(ports, course, template, to_make, job.id, progress)
     prepared_at = time.perf_counter()
     missing = len(to_make) - len(made)
     if errors and not made:

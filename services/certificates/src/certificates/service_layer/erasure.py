@@ -4,7 +4,8 @@
 inbox) does, in one transaction:
 
 - keeps a tombstone (``erased_learner``), so that a completion or auto-issue request for the learner
-  arriving later is dropped instead of printing their name again;
+  arriving later is dropped instead of printing their name again, and deletes the learner's
+  requests still waiting for a worker (``auto_issue_request``);
 - revokes every valid certificate of the learner with the reason ``erased on request`` (one
   ``certificate.revoked`` each, audit rows, and the status lists re-signed);
 - replaces the name with the pseudonym in certificates, completions, bulk rows, auto-issue failures
@@ -40,6 +41,9 @@ async def on_learner_erased(
 ) -> None:
     """Erase the learner's name from every row and file of certificates (see the module's doc)."""
     learner_id = event.learner_id
+    # First, so that it waits for a batch of the workers holding one of them: a certificate that
+    # batch commits is then seen (and revoked) below, and none is issued after the tombstone.
+    await uow.auto_issue_requests.drop_learner(learner_id)
     await uow.erasures.record(learner_id, event.pseudonym, event.erased_at)
     pseudonym = await uow.erasures.pseudonym_of(learner_id) or event.pseudonym
     revoked = set(await uow.erasures.revoke_valid(learner_id, event.erased_at, ERASED_REASON, ERASED_BY))

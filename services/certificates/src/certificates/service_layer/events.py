@@ -6,18 +6,15 @@ opens the unit of work, records the event in the inbox, calls the handler and co
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
 
-from certificates.domain.certificate import IssuedCertificate
 from certificates.domain.course import CourseInfo
 from certificates.domain.participation import EventFacts, Session
 from certificates.domain.recipients import Recipient
-from certificates.service_layer import erasure
-from certificates.service_layer.issuing import auto_issue
-from certificates.service_layer.ports import AutoIssueFailure, Ports, VersionPolicy
+from certificates.service_layer import auto_issue, erasure
+from certificates.service_layer.ports import AutoIssueRequest, CompletionRecord, Ports, VersionPolicy
 from certificates.service_layer.unit_of_work import CertificatesUnitOfWork
-from lms_shared.db import utcnow
-from lms_shared.events.catalogue import AutoIssueRequestedV1, CourseCompletedV1, CoursePublishedV1, LearnerData
+from lms_shared.events.catalogue import AutoIssueRequestedV1, CourseCompletedV1, CoursePublishedV1
 from lms_shared.events.envelope import Envelope
 from lms_shared.logging import get_logger
 
@@ -33,8 +30,9 @@ async def on_course_published(
     policy is kept all the same: each completion is decided by the policy of the version the learner
     completed (issue 12, item 10). Completions recorded before their version was known (events from
     two services need not arrive in order) are released now, each by its own version's policy: one
-    ``auto_issue.requested`` event per automatic one, handled by :func:`on_auto_issue_requested` in
-    a transaction of its own, so that no recipient can hold up or roll back the course.
+    request of the batched path per automatic one (:mod:`certificates.service_layer.auto_issue`,
+    one multi-row insert), issued by the workers in transactions of their own, so that no recipient
+    can hold up or roll back the course.
     """
     # Exclusive against completions of the same course (they take the lock shared): a completion
     # either sees this version's policy or is seen below as waiting, never neither.
@@ -80,11 +78,11 @@ async def on_course_published(
         and w.recipient.course_version <= event.version
         and w.recipient.course_version in policies
     ]
-    # Each automatic one is issued by its own event, in its own transaction: one name the font
-    # cannot print, or S3 being away, costs that recipient a retry or a recorded failure, never the
-    # course (which is committed here, whatever happens to the certificates).
-    requests = [_auto_issue_request(event.course_id, w.recipient, w.course_titles) for w, p in released if p.auto_issue]
-    uow.publish(*requests)
+    # Each automatic one becomes a request of the batched path (service_layer/auto_issue.py): nothing
+    # is rendered or uploaded here, so no recipient (a name the font cannot print, S3 being away) can
+    # hold up or roll back the course, which is committed whatever happens to the certificates.
+    requests = [(w.recipient, w.course_titles) for w, p in released if p.auto_issue]
+    await auto_issue.request_auto_issue(uow, event.course_id, requests)
     if requests:
         log.info("certificate.auto_issue_requested", course_id=event.course_id, count=len(requests))
     await uow.completions.clear_awaiting(event.course_id, {p.version for _, p in released})
@@ -108,41 +106,17 @@ async def _policy_of(uow: CertificatesUnitOfWork, course_id: str, version: int |
     return (await uow.courses.version_policies(course_id)).get(version)
 
 
-def _auto_issue_request(course_id: str, recipient: Recipient, titles: dict[str, str]) -> AutoIssueRequestedV1:
-    return AutoIssueRequestedV1(
-        course_id=course_id,
-        course_version=recipient.course_version,
-        course_titles=dict(titles),
-        learner=LearnerData(
-            id=recipient.learner_id,
-            name=recipient.name,
-            email=recipient.email,
-            org=recipient.org,
-            municipality=recipient.municipality,
-            locale=recipient.locale,
-        ),
-        enrollment_id=recipient.enrollment_id,
-        requested_at=utcnow(),
-    )
-
-
 async def on_auto_issue_requested(
     uow: CertificatesUnitOfWork, event: AutoIssueRequestedV1, envelope: Envelope, *, ports: Ports
 ) -> None:
-    """Issue one completion that was waiting for its course (staged by :func:`on_course_published`).
+    """A request event staged before automatic issue became batched: it becomes a request row too.
 
-    A certificate that cannot be printed is recorded as an :class:`AutoIssueFailure` and the event
-    is applied; only an infrastructure fault raises (and is retried by the consumer).
+    Kept for the events still on the stream when a release with the batched path rolls out; the
+    workers decide it like any other (the version's policy, the printing rules, the erasures).
     """
     if await erasure.erased_pseudonym(uow, event.learner.id) is not None:
         log.info("certificate.auto_issue_learner_erased", course_id=event.course_id)
         return
-    course = await uow.courses.get(event.course_id)
-    policy = await _policy_of(uow, event.course_id, event.course_version)
-    if course is None or policy is None or not policy.auto_issue:  # not the policy of the version completed
-        log.info("certificate.auto_issue_skipped", course_id=event.course_id, learner_id=event.learner.id)
-        return
-    course = _under(course, policy)
     person = event.learner
     recipient = Recipient(
         name=person.name,
@@ -154,30 +128,13 @@ async def on_auto_issue_requested(
         enrollment_id=event.enrollment_id,
         course_version=event.course_version,
     )
-    _log_outcome(course.id, recipient, await auto_issue(uow, ports, course, dict(event.course_titles), recipient))
-
-
-def _log_outcome(
-    course_id: str, recipient: Recipient, outcome: tuple[IssuedCertificate, bool] | AutoIssueFailure
-) -> None:
-    if isinstance(outcome, AutoIssueFailure):
-        log.warning(
-            "certificate.auto_issue_failed",
-            course_id=course_id,
-            learner_id=recipient.learner_id,
-            failure_id=str(outcome.id),
-            reason_code=outcome.reason_code,
-            reason=outcome.reason,
-        )
-        return
-    cert, created = outcome
-    log.info("certificate.auto_issue", certificate_id=str(cert.id), created=created, course_id=course_id)
+    await auto_issue.request_auto_issue(uow, event.course_id, [(recipient, dict(event.course_titles))])
 
 
 async def on_course_completed(
     uow: CertificatesUnitOfWork, event: CourseCompletedV1, envelope: Envelope, *, ports: Ports
 ) -> None:
-    """Remember that a learner is eligible; issue at once when the policy of the version completed is automatic.
+    """Remember that a learner is eligible; request the certificate when the version's policy is automatic.
 
     The completion waits when the ``course.published`` of the version the learner completed has
     not arrived yet, even if another version of the course is known: that version's policy may be
@@ -218,13 +175,62 @@ async def on_course_completed(
         )
         return
     if policy.auto_issue:
-        # One event, one recipient: a name that cannot be printed is recorded, not raised (see auto_issue).
-        course = _under(course, policy)
-        _log_outcome(course.id, recipient, await auto_issue(uow, ports, course, dict(event.course_titles), recipient))
+        # Recorded here, issued by the workers in batches with the other completions of the moment
+        # (service_layer/auto_issue.py); a name that cannot be printed is recorded there, not raised.
+        await auto_issue.request_auto_issue(uow, event.course_id, [(recipient, dict(event.course_titles))])
 
 
-def _under(course: CourseInfo, policy: VersionPolicy) -> CourseInfo:
-    """The course as the version a learner completed certifies it: that version's template, kind and event."""
-    return dataclasses.replace(
-        course, auto_issue=policy.auto_issue, template_id=policy.template_id, kind=policy.kind, event=policy.event
+def _completer_of(event: CourseCompletedV1) -> Recipient:
+    person = event.person
+    return Recipient(
+        name=person.name,
+        learner_id=person.id or event.learner_id,
+        email=person.email,
+        org=person.org,
+        municipality=person.municipality,
+        locale=person.locale,
+        enrollment_id=event.enrollment_id,
+        course_version=event.course_version,
     )
+
+
+async def on_courses_completed(
+    uow: CertificatesUnitOfWork, items: Sequence[tuple[CourseCompletedV1, Envelope]], *, ports: Ports
+) -> None:
+    """Many completions in one transaction, with the effect of :func:`on_course_completed` for each in order.
+
+    The completions consumer applies a run of them this way (``entrypoints/consumers.py``): a few
+    statements for the whole run instead of a few per completion. Later completions of the same
+    learner and course overwrite earlier ones, as one at a time would; a request already waiting is
+    kept. The course locks are taken in one order, so two runs never wait for each other in a circle.
+    """
+    people = [(event, _completer_of(event)) for event, _ in items]
+    erased = await uow.erasures.erased_among({r.learner_id for _, r in people if r.learner_id})
+    course_ids = sorted({event.course_id for event, r in people if r.learner_id not in erased})
+    known: dict[str, tuple[CourseInfo | None, dict[int, VersionPolicy]]] = {}
+    for course_id in course_ids:
+        await uow.courses.lock(course_id, shared=True)
+        known[course_id] = (await uow.courses.get(course_id), await uow.courses.version_policies(course_id))
+    records: dict[tuple[str, str | None], CompletionRecord] = {}
+    requests: list[tuple[str, Recipient, dict[str, str]]] = []
+    for event, recipient in people:
+        if recipient.learner_id in erased:
+            log.info("completion.learner_erased", course_id=event.course_id, enrollment_id=event.enrollment_id)
+            continue
+        course, policies = known[event.course_id]
+        policy = policies.get(event.course_version)
+        awaiting = course is None or policy is None
+        records[(event.course_id, recipient.learner_id)] = CompletionRecord(
+            event.course_id, recipient, dict(event.course_titles), event.score, event.completed_at, awaiting
+        )
+        if awaiting:
+            log.info(
+                "completion.awaiting_course",
+                course_id=event.course_id,
+                course_version=event.course_version,
+                learner_id=recipient.learner_id,
+            )
+        elif policy is not None and policy.auto_issue:
+            requests.append((event.course_id, recipient, dict(event.course_titles)))
+    await uow.completions.record_many(list(records.values()))
+    await uow.auto_issue_requests.add([AutoIssueRequest(c, r, t) for c, r, t in requests])

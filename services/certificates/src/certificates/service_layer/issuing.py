@@ -473,44 +473,6 @@ def printing_problem(name: str, *, confirmed: bool = False) -> RecipientError | 
     return None
 
 
-async def auto_issue(
-    uow: CertificatesUnitOfWork, ports: Ports, course: CourseInfo, titles: Mapping[str, str], recipient: Recipient
-) -> tuple[IssuedCertificate, bool] | AutoIssueFailure:
-    """Issue on completion for one recipient, in the event's unit of work (the consumer commits it).
-
-    Returns ``(certificate, created)``, or the :class:`AutoIssueFailure` recorded for a recipient
-    whose certificate cannot be printed (a name the font lacks, too long, control characters): that
-    is the same every time, so it is kept for an admin to fix (``retry_auto_issue``) instead of
-    raised, and the event is applied normally. An infrastructure fault (S3 or the database away)
-    still raises, and the consumer retries the event until it passes.
-    """
-    problem = printing_problem(recipient.name)
-    if problem is not None:
-        return await uow.auto_issue_failures.record(course.id, recipient, titles, problem.code.value, problem.detail)
-    if recipient.learner_id is not None and course.is_trainer(recipient.learner_id):
-        # A trainer of the course never certifies themselves (issue 13, finding 1); an admin may
-        # issue it by hand (audited) after looking at the failure.
-        return await uow.auto_issue_failures.record(
-            course.id,
-            recipient,
-            titles,
-            ReasonCode.SELF_CERTIFICATION.value,
-            "a trainer of this course completed it; their certificate is not issued automatically "
-            "(an admin may issue it by hand, which is audited)",
-        )
-    # The learner completed a particular version: print that version's title.
-    pinned = dataclasses.replace(course, titles=dict(titles) or course.titles)
-    template = await ports.templates.get(uow, course.template_id)
-    outcome = await _issue_one(uow, ports, pinned, template, recipient, AUTO_ISSUE_ACTOR, "auto")
-    if isinstance(outcome, IssueFailed):
-        return await uow.auto_issue_failures.record(
-            course.id, recipient, titles, outcome.reason_code.value, outcome.reason
-        )
-    cert, created = outcome
-    await uow.auto_issue_failures.resolve(course.id, recipient.key, cert.id, AUTO_ISSUE_ACTOR.sub)
-    return cert, created
-
-
 @dataclass(frozen=True, slots=True)
 class RetryAutoIssue:
     """retryAutoIssue: issue a failed automatic certificate again, with the name corrected if given."""

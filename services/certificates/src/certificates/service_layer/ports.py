@@ -159,6 +159,18 @@ class AwaitingCompletion:
 
 
 @dataclass(frozen=True, slots=True)
+class CompletionRecord:
+    """One completion to remember (``CompletionRepository.record_many``): the fields of ``record``."""
+
+    course_id: str
+    recipient: Recipient
+    course_titles: dict[str, str]
+    score: int | None
+    completed_at: datetime
+    awaiting_course: bool
+
+
+@dataclass(frozen=True, slots=True)
 class VersionPolicy:
     """The certificate policy one published version of a course was published with.
 
@@ -287,6 +299,10 @@ class CompletionRepository(Protocol):
         awaiting_course: bool,
     ) -> None: ...
 
+    async def record_many(self, records: Sequence[CompletionRecord]) -> None:
+        """``record`` for each, in one statement; at most one record per course and learner."""
+        ...
+
     async def awaiting_course(self, course_id: str) -> list[AwaitingCompletion]:
         """Completions recorded while the version they completed was not known yet."""
         ...
@@ -352,6 +368,10 @@ class ErasureRepository(Protocol):
 
     async def pseudonym_of(self, learner_id: str) -> str | None:
         """The pseudonym of an erased learner; None for a learner never erased."""
+        ...
+
+    async def erased_among(self, learner_ids: Collection[str]) -> set[str]:
+        """Which of ``learner_ids`` were erased (one query for a batch)."""
         ...
 
     async def record(self, learner_id: str, pseudonym: str, erased_at: datetime) -> bool:
@@ -467,6 +487,51 @@ class AutoIssueFailureRepository(Protocol):
 
     async def resolve(self, course_id: str, recipient_key: str, certificate_id: uuid.UUID, by: str) -> None:
         """Mark the recipient's open failure (if any) resolved by ``certificate_id``."""
+        ...
+
+    async def open_keys(self, course_id: str, recipient_keys: Sequence[str]) -> set[str]:
+        """Which of the recipients have an open failure for the course (one query for a batch)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AutoIssueRequest:
+    """A completion waiting for its automatic certificate (``auto_issue_request``): the batched path's input."""
+
+    course_id: str
+    recipient: Recipient
+    course_titles: dict[str, str]
+    attempts: int = 0
+    requested_at: datetime | None = None
+
+
+class AutoIssueRequestRepository(Protocol):
+    """Completions to certify, recorded by the consumers and claimed in batches by the workers."""
+
+    async def add(self, requests: Sequence[AutoIssueRequest]) -> None:
+        """Record each request once per recipient and course (a duplicate of a waiting one adds
+        nothing) and wake the workers when the transaction commits."""
+        ...
+
+    async def claim(self, limit: int) -> list[AutoIssueRequest]:
+        """Up to ``limit`` due requests, oldest first, locked until the transaction ends; rows another
+        transaction holds are skipped (``FOR UPDATE SKIP LOCKED``)."""
+        ...
+
+    async def done(self, requests: Sequence[AutoIssueRequest]) -> None:
+        """Delete the requests (certified, recorded as failures, or no longer automatic)."""
+        ...
+
+    async def postpone(self, requests: Sequence[AutoIssueRequest], seconds: float, error: str, *, count: bool) -> None:
+        """Hold the requests back ``seconds``; ``count``: one more deterministic failed attempt."""
+        ...
+
+    async def drop_learner(self, learner_id: str) -> int:
+        """Delete the learner's waiting requests (an erasure); waits for a batch holding them."""
+        ...
+
+    async def pending(self) -> int:
+        """How many requests wait (due or held back)."""
         ...
 
 

@@ -8,6 +8,7 @@ from typing import Protocol
 from certificates.service_layer.ports import (
     AuditLog,
     AutoIssueFailureRepository,
+    AutoIssueRequestRepository,
     BulkJobRepository,
     CertificateRepository,
     CompletionRepository,
@@ -54,6 +55,9 @@ class CertificatesUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def auto_issue_failures(self) -> AutoIssueFailureRepository: ...
+
+    @property
+    def auto_issue_requests(self) -> AutoIssueRequestRepository: ...
 
     @property
     def print_batches(self) -> PrintBatchRepository: ...

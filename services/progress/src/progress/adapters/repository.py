@@ -15,7 +15,9 @@ from typing import Any
 import asyncpg
 import orjson
 from sqlalchemy import (
+    String,
     and_,
+    any_,
     bindparam,
     case,
     delete,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,20 +114,36 @@ _BY_ID_COMPILED = _BY_ID.compile(dialect=asyncpg_dialect.dialect())
 _BY_ID_SQL = str(_BY_ID_COMPILED)
 _BY_ID_PARAMS = tuple(_BY_ID_COMPILED.positiontup or ())
 
-# Lesson, completion and outbox in one round trip. Data-modifying CTEs always run, referenced or not;
-# ``completed`` changes the enrolment only when $4 says this lesson completes the course. The outbox
+# A group of completions (entrypoints/completions.py) locks its enrolments with one statement, in id
+# order (two groups sharing enrolments queue instead of deadlocking), then reads them with another.
+_LOCK_MANY = (
+    select(enrollment.c.id)
+    .where(enrollment.c.id == any_(bindparam("enrollment_ids", type_=ARRAY(String))))
+    .order_by(enrollment.c.id)
+    .with_for_update()
+)
+_BY_IDS = _ENROLLMENTS.where(enrollment.c.id == any_(bindparam("enrollment_ids", type_=ARRAY(String))))
+_BY_IDS_COMPILED = _BY_IDS.compile(dialect=asyncpg_dialect.dialect())
+_BY_IDS_SQL = str(_BY_IDS_COMPILED)
+_BY_IDS_PARAMS = tuple(_BY_IDS_COMPILED.positiontup or ())
+
+# Lessons, completions and outbox in one round trip, for one completion or a group of them (one row
+# per enrolment: a group never holds an enrolment twice). Data-modifying CTEs always run, referenced
+# or not; ``completed`` changes only the enrolments whose lesson completes their course. The outbox
 # rows are the ones ``lms_shared.outbox.add_events_bulk`` writes, in the order given (the relay
-# publishes by id), and the NOTIFY wakes the relay at commit.
+# publishes by id), and the one NOTIFY wakes the relay at commit.
 _RECORD_LESSON_SQL = """
 WITH lesson AS (
     INSERT INTO lesson_progress (enrollment_id, lesson_id, completed_at, updated_at)
-    VALUES ($1, $2, $3, $3)
+    SELECT l.enrollment_id, l.lesson_id, l.at, l.at
+    FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS l(enrollment_id, lesson_id, at)
     ON CONFLICT (enrollment_id, lesson_id)
-    DO UPDATE SET completed_at = coalesce(lesson_progress.completed_at, $3), updated_at = $3
+    DO UPDATE SET completed_at = coalesce(lesson_progress.completed_at, excluded.completed_at),
+        updated_at = excluded.updated_at
 ), completed AS (
-    UPDATE enrollment SET status = $10, completed_at = $3, score = $5,
-        withdrawn_at = NULL
-    WHERE id = $1 AND $4::boolean
+    UPDATE enrollment SET status = $10, completed_at = c.at, score = c.score, withdrawn_at = NULL
+    FROM unnest($1::text[], $3::timestamptz[], $4::boolean[], $5::int[]) AS c(id, at, completes, score)
+    WHERE enrollment.id = c.id AND c.completes
 ), staged AS (
     INSERT INTO outbox_message (event_id, subject, payload, headers)
     SELECT e.event_id, e.subject, e.payload, $9::jsonb
@@ -316,7 +335,7 @@ class SqlAlchemyEnrollmentRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._pending_lesson: PendingLesson | None = None
+        self._pending_lessons: list[PendingLesson] = []
 
     async def get(self, enrollment_id: str, *, for_update: bool = False) -> Enrollment | None:
         """See the port. The lock is taken by a statement of its own, before the read.
@@ -335,6 +354,19 @@ class SqlAlchemyEnrollmentRepository:
         params = [enrollment_id if name == "enrollment_id" else defaults[name] for name in _BY_ID_PARAMS]
         record = await driver.fetchrow(_BY_ID_SQL, *params)
         return _to_enrollment(record) if record is not None else None
+
+    async def get_many_for_update(self, enrollment_ids: Sequence[str]) -> dict[str, Enrollment]:
+        """See the port: one statement locks them all (in id order), the next reads them (see :meth:`get`)."""
+        if not enrollment_ids:
+            return {}
+        locked = (await self._session.execute(_LOCK_MANY, {"enrollment_ids": list(enrollment_ids)})).all()
+        if not locked:
+            return {}
+        driver = await _in_transaction(self._session)
+        defaults = _BY_IDS_COMPILED.params
+        ids = [r.id for r in locked]
+        params = [ids if name == "enrollment_ids" else defaults[name] for name in _BY_IDS_PARAMS]
+        return {r["id"]: _to_enrollment(r) for r in await driver.fetch(_BY_IDS_SQL, *params)}
 
     async def find(self, course_id: str, learner_id: str, *, for_update: bool = False) -> Enrollment | None:
         """The learner's enrolment in a course; ``for_update`` locks it first (see :meth:`get`)."""
@@ -451,25 +483,25 @@ class SqlAlchemyEnrollmentRepository:
     def record_lesson_completed(
         self, enrollment_id: str, lesson_id: str, at: datetime, *, completes: bool, score: int | None
     ) -> None:
-        if self._pending_lesson is not None:
-            raise RuntimeError("One lesson completion per unit of work: commit the previous one first.")
-        self._pending_lesson = PendingLesson(enrollment_id, lesson_id, at, completes, score)
+        if any(p.enrollment_id == enrollment_id for p in self._pending_lessons):
+            raise RuntimeError("One lesson completion per enrolment and unit of work: commit the previous one first.")
+        self._pending_lessons.append(PendingLesson(enrollment_id, lesson_id, at, completes, score))
 
-    def take_pending_lesson(self) -> PendingLesson | None:
-        """The lesson completion :meth:`record_lesson_completed` left for the commit, if any (for the uow)."""
-        pending, self._pending_lesson = self._pending_lesson, None
+    def take_pending_lessons(self) -> list[PendingLesson]:
+        """The lesson completions :meth:`record_lesson_completed` left for the commit (for the uow)."""
+        pending, self._pending_lessons = self._pending_lessons, []
         return pending
 
-    async def write_lesson(self, lesson: PendingLesson, envelopes: Sequence[Envelope]) -> None:
-        """Lesson, completion and outbox rows (with the relay's NOTIFY) in one round trip."""
+    async def write_lessons(self, lessons: Sequence[PendingLesson], envelopes: Sequence[Envelope]) -> None:
+        """Lessons, completions and outbox rows (with the relay's NOTIFY) in one round trip."""
         driver = await _in_transaction(self._session)
         await driver.execute(
             _RECORD_LESSON_SQL,
-            lesson.enrollment_id,
-            lesson.lesson_id,
-            lesson.at,
-            lesson.completes,
-            lesson.score,
+            [lesson.enrollment_id for lesson in lessons],
+            [lesson.lesson_id for lesson in lessons],
+            [lesson.at for lesson in lessons],
+            [lesson.completes for lesson in lessons],
+            [lesson.score for lesson in lessons],
             [env.id for env in envelopes],
             [env.subject for env in envelopes],
             [env.to_bytes() for env in envelopes],

@@ -57,20 +57,20 @@ class SqlAlchemyProgressUnitOfWork(SqlAlchemyUnitOfWork):
         self.surveys = SqlAlchemySurveyRepository(session)
 
     async def flush_events(self) -> list[Envelope]:
-        """Write the staged events; with a lesson completion pending, in the same single statement.
+        """Write the staged events; with lesson completions pending, in the same single statement.
 
         ``completeLesson`` is the platform's hottest write: its lesson row, the enrolment's move to
         COMPLETED, the outbox rows and the relay's NOTIFY go to the server as one statement instead of
         two (and without SQLAlchemy compiling a multi-row insert on every call).
         """
-        lesson = self.enrollments.take_pending_lesson()
-        if lesson is None:
+        lessons = self.enrollments.take_pending_lessons()
+        if not lessons:
             return await super().flush_events()
         envelopes = [e if isinstance(e, Envelope) else e.envelope() for e in self.staged]
         self._staged = []
-        await self.enrollments.write_lesson(lesson, envelopes)
+        await self.enrollments.write_lessons(lessons, envelopes)
         return envelopes
 
     async def rollback(self) -> None:
-        self.enrollments.take_pending_lesson()
+        self.enrollments.take_pending_lessons()
         await super().rollback()

@@ -9,10 +9,11 @@ from fastapi import Depends, Request
 
 from lms_shared.web import CurrentUser
 from progress.bootstrap import Container
+from progress.entrypoints.completions import CompletionGroups
 from progress.service_layer.ports import CourseVersionCache
 from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
-__all__ = ["ContainerDep", "CurrentUser", "UowDep", "VersionsDep"]
+__all__ = ["CompletionsDep", "ContainerDep", "CurrentUser", "UowDep", "VersionsDep"]
 
 # Every dependency here is ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker
 # thread, which cost ~4 % of a lesson completion's CPU for an attribute lookup.
@@ -34,7 +35,13 @@ async def _versions(request: Request) -> CourseVersionCache:
     return versions
 
 
+async def _completions(request: Request) -> CompletionGroups:
+    completions: CompletionGroups = request.app.state.completions
+    return completions
+
+
 ContainerDep = Annotated[Container, Depends(_container)]
+CompletionsDep = Annotated[CompletionGroups, Depends(_completions)]
 # scope="function": the unit of work is left (rolled back unless the handler committed) as soon as the
 # route returns, before the response is sent. With the default ("request") FastAPI runs the code after
 # ``yield`` once the client already has its answer, so the connection would be held longer and a

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from lms_shared.auth import Principal
 from lms_shared.db import utcnow
-from lms_shared.errors import BadInput, Conflict
+from lms_shared.errors import BadInput, Conflict, DomainError
 from lms_shared.events.catalogue import (
     CourseCompletedV1,
     LearnerData,
@@ -116,6 +116,70 @@ async def complete_lesson(
     row = await visible_enrollment(uow, principal, enrollment_id, for_update=True)
     require_own_active(principal, row)
     course = await course_version(uow, versions, row.course_id, row.course_version)
+    details, recorded = _record_lesson(uow, principal, row, course, lesson_id)
+    if recorded:
+        await uow.commit()
+    return details
+
+
+@dataclass(frozen=True)
+class LessonRequest:
+    """One ``completeLesson`` of a group (``complete_lessons``)."""
+
+    principal: Principal
+    enrollment_id: str
+    lesson_id: str
+
+
+class Alone:
+    """The answer of ``complete_lessons`` for a request the group leaves to ``complete_lesson``."""
+
+
+ALONE = Alone()
+
+
+async def complete_lessons(
+    uow: ProgressUnitOfWork, requests: Sequence[LessonRequest], versions: CourseVersionCache
+) -> list[EnrollmentDetails | DomainError | Alone]:
+    """Several ``complete_lesson`` in one transaction (group commit), each on a different enrolment.
+
+    Per request, in order: its answer, the domain error it gets (nothing of it is written), or
+    ``ALONE`` when it is not the common case this handles (an enrolment that is not the caller's
+    own, or whose course version is not cached yet): the caller runs those through
+    :func:`complete_lesson`, which decides them exactly as before (NOT_FOUND or FORBIDDEN …). The
+    same rule as ``complete_lesson``: every enrolment is locked before it is read, the lessons and
+    completions are decided under the lock, and one commit writes them all with their events.
+    """
+    if len({r.enrollment_id for r in requests}) != len(requests):
+        raise ValueError("a group holds each enrolment once")
+    rows = await uow.enrollments.get_many_for_update([r.enrollment_id for r in requests])
+    answers: list[EnrollmentDetails | DomainError | Alone] = []
+    recorded = False
+    for request in requests:
+        row = rows.get(request.enrollment_id)
+        course = versions.get(row.course_id, row.course_version) if row is not None else None
+        if row is None or course is None or row.learner_id != request.principal.sub:
+            answers.append(ALONE)
+            continue
+        try:
+            require_own_active(request.principal, row)
+            details, new = _record_lesson(uow, request.principal, row, course, request.lesson_id)
+        except DomainError as exc:
+            answers.append(exc)
+        else:
+            answers.append(details)
+            recorded = recorded or new
+    if recorded:
+        await uow.commit()
+    return answers
+
+
+def _record_lesson(
+    uow: ProgressUnitOfWork, principal: Principal, row: Enrollment, course: CourseVersion, lesson_id: str
+) -> tuple[EnrollmentDetails, bool]:
+    """Decide a lesson completion on a locked enrolment and stage its write and events (no commit).
+
+    Also answers whether anything was staged (False: the lesson was completed before)."""
     lesson = course.lesson(lesson_id)
     if lesson.kind == QUIZ:
         raise BadInput("This lesson is a quiz: pass the quiz (submit your answers) to complete it.")
@@ -125,7 +189,7 @@ async def complete_lesson(
         raise BadInput("This lesson is a survey: submit your answers to complete it.")
     records = list(row.records)
     if any(r.lesson_id == lesson_id and r.completed for r in records):
-        return EnrollmentDetails(row=row, progress=summarize(course, records))
+        return EnrollmentDetails(row=row, progress=summarize(course, records)), False
     now = utcnow()
     records = [r for r in records if r.lesson_id != lesson_id] + [LessonRecord(lesson_id, now)]
     progress = summarize(course, records)
@@ -133,11 +197,10 @@ async def complete_lesson(
     # The lesson, the completion and the events are written together by the commit, in one statement.
     uow.enrollments.record_lesson_completed(row.id, lesson_id, now, completes=completes, score=progress.score)
     uow.publish(*events)
-    await uow.commit()
     row = replace(row, records=tuple(records))
     if completes:
         row = replace(row, status=EnrollmentStatus.COMPLETED, completed_at=now, score=progress.score)
-    return EnrollmentDetails(row=row, progress=progress)
+    return EnrollmentDetails(row=row, progress=progress), True
 
 
 async def submit_quiz(

@@ -43,6 +43,11 @@ class EnrollmentRepository(Protocol):
 
     async def find(self, course_id: str, learner_id: str, *, for_update: bool = False) -> Enrollment | None: ...
 
+    async def get_many_for_update(self, enrollment_ids: Sequence[str]) -> dict[str, Enrollment]:
+        """The enrolments of ``enrollment_ids`` that exist, by id, each locked until the transaction
+        ends (a group of lesson completions sharing one transaction: ``learning.complete_lessons``)."""
+        ...
+
     async def for_learner(self, learner_id: str, course_ids: Sequence[str] | None = None) -> list[Enrollment]:
         """The learner's enrolments, newest first."""
         ...
@@ -93,8 +98,10 @@ class EnrollmentRepository(Protocol):
         """Record the lesson and, when ``completes``, complete the enrolment with ``score``.
 
         Written by the unit of work's commit, in one statement with the events staged alongside (the
-        hottest write of the platform). The enrolment must be locked in this unit of work
-        (``get(..., for_update=True)``): the completion was decided under that lock.
+        hottest write of the platform), together with every other enrolment's lesson recorded in the
+        same unit of work (at most one per enrolment). The enrolment must be locked in this unit of
+        work (``get(..., for_update=True)`` or ``get_many_for_update``): the completion was decided
+        under that lock.
         """
         ...
 
