@@ -8,6 +8,7 @@ import uvicorn
 
 from gateway.config import get_gateway_settings
 from lms_shared.logging import configure_logging
+from lms_shared.runtime import KEEP_ALIVE_SECONDS
 
 
 def main() -> None:
@@ -24,6 +25,7 @@ def main() -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,  # longer than clients keep idle connections (lms_shared.runtime)
         # Frames over the gateway's own WebSocket limit are refused by uvicorn before they are buffered.
         ws_max_size=settings.ws_max_message_bytes,
         loop="uvloop",

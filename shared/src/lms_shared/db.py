@@ -79,8 +79,11 @@ def make_engine(url: str, pool_size: int = 10, timeouts: Timeouts | None = None)
         max_overflow=pool_size,
         # Waiting longer than this for a pooled connection means the database is stuck: fail and retry.
         pool_timeout=timeouts.connect_seconds,
-        # No pre-ping: it costs a round trip on every checkout. A connection broken by a database
-        # restart fails one request (reads are retried by the gateway) and is then replaced.
+        # Pre-ping: a connection broken by a database restart is found and replaced at checkout, so
+        # the first write after the restart does not fail (a read would be run again anyway:
+        # lms_shared.web.RetryBrokenConnectionReads). It costs one round trip per checkout, which a
+        # group of completions or a bulk chunk pays once.
+        pool_pre_ping=True,
         pool_recycle=1800,
         # UTC everywhere: stored as timestamptz, read back aware.
         connect_args={

@@ -151,6 +151,10 @@ class Runtime:
         return checks
 
 
+# What nginx uses by default; uvicorn's own default (5 s) equals httpx's keep-alive expiry, a race.
+KEEP_ALIVE_SECONDS = 75
+
+
 def serve(app: str, service: str, settings: Settings) -> None:
     """Run a service's ASGI app with uvicorn on its configured port."""
     import os
@@ -168,6 +172,9 @@ def serve(app: str, service: str, settings: Settings) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Longer than any client keeps an idle connection (httpx: 5 s): the client, not the server,
+        # closes it, so a request is never sent on a connection the server is closing at that moment.
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         loop="uvloop",
         http="httptools",
     )
