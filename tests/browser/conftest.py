@@ -113,6 +113,33 @@ def api(gateway_url: str, people: dict[str, Person]) -> Callable[[str | None], A
     return lambda who: Api(gateway_url, people[who].token if who else None)
 
 
+def signed_in_page(
+    browser: Any,
+    gateway_url: str,
+    contexts: list[Any],
+    token: str | None,
+    lang: str | None,
+    *,
+    width: int = 1280,
+    locale: str = "en-GB",
+) -> Any:
+    """A page in a new context (kept in ``contexts`` for closing), signed in with ``token`` (or
+    anonymous) in ``lang``, with a 20 s default timeout and its JavaScript errors in ``page.js_errors``."""
+    context = browser.new_context(
+        base_url=gateway_url, viewport={"width": width, "height": 900}, locale=locale, accept_downloads=True
+    )
+    contexts.append(context)
+    script = sign_in_script(token, lang)
+    if script:
+        context.add_init_script(script)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.js_errors = errors
+    return page
+
+
 @pytest.fixture
 def open_page(browser: Any, gateway_url: str, people: dict[str, Person]) -> Iterator[Callable[..., Any]]:
     """``open_page(who, width=1280, lang="en", locale="en-GB")``: a page signed in as ``who`` (or anonymous).
@@ -122,19 +149,8 @@ def open_page(browser: Any, gateway_url: str, people: dict[str, Person]) -> Iter
     contexts: list[Any] = []
 
     def make(who: str | None, width: int = 1280, lang: str | None = "en", locale: str = "en-GB") -> Any:
-        context = browser.new_context(
-            base_url=gateway_url, viewport={"width": width, "height": 900}, locale=locale, accept_downloads=True
-        )
-        contexts.append(context)
-        script = sign_in_script(people[who].token if who else None, lang)
-        if script:
-            context.add_init_script(script)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.js_errors = errors
-        return page
+        token = people[who].token if who else None
+        return signed_in_page(browser, gateway_url, contexts, token, lang, width=width, locale=locale)
 
     yield make
     for context in contexts:
@@ -163,17 +179,7 @@ def page_for(browser: Any, gateway_url: str) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def make(token: str, lang: str = "en") -> Any:
-        context = browser.new_context(
-            base_url=gateway_url, viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
-        )
-        contexts.append(context)
-        context.add_init_script(sign_in_script(token, lang))
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.js_errors = errors
-        return page
+        return signed_in_page(browser, gateway_url, contexts, token, lang)
 
     yield make
     for context in contexts:
