@@ -147,17 +147,7 @@ async def on_course_completed(
     await uow.courses.lock(event.course_id, shared=True)
     course = await uow.courses.get(event.course_id)
     policy = await _policy_of(uow, event.course_id, event.course_version)
-    person = event.person
-    recipient = Recipient(
-        name=person.name,
-        learner_id=person.id or event.learner_id,
-        email=person.email,
-        org=person.org,
-        municipality=person.municipality,
-        locale=person.locale,
-        enrollment_id=event.enrollment_id,
-        course_version=event.course_version,
-    )
+    recipient = _completer_of(event)
     await uow.completions.record(
         event.course_id,
         recipient,
